@@ -1,0 +1,77 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using ConvNetGen.Generators.Diagnostics;
+using ConvNetGen.Generators.Emitting;
+using ConvNetGen.Generators.Model;
+using ConvNetGen.Generators.Reading;
+using ConvNetGen.Generators.Shapes;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace ConvNetGen.Generators;
+
+/// <summary>
+/// Reads attributed model classes, checks every shape, and emits each model's code:
+/// attributes → <see cref="ModelSpec"/> (Reading) → <see cref="ModelResult"/> (Shapes) → source (Emitting).
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class ModelGenerator : IIncrementalGenerator
+{
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var results = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                AttributeNames.Input,
+                static (node, _) => node is ClassDeclarationSyntax,
+                static (ctx, ct) => ModelReader.Read(ctx, ct))
+            .Where(static spec => spec is not null)
+            .WithTrackingName(TrackingNames.ReadModels)
+            .Select(static (spec, _) => ShapeInference.Infer(spec!))
+            .WithTrackingName(TrackingNames.PlanModels);
+
+        context.RegisterSourceOutput(results, static (spc, result) =>
+        {
+            foreach (var diagnostic in result.Diagnostics)
+                spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+            if (result.Plan is not null)
+                spc.AddSource(result.Plan.HintName, ModelEmitter.Emit(result.Plan));
+        });
+
+        // A class with layers but no [Input] is never seen above; one provider per layer attribute finds it.
+        IncrementalValuesProvider<DiagnosticInfo>? missing = null;
+        foreach (var attributeName in AttributeNames.Layers.Keys)
+        {
+            var found = context.SyntaxProvider
+                .ForAttributeWithMetadataName(
+                    attributeName,
+                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (ctx, _) => MissingInput(ctx))
+                .Where(static d => d is not null)
+                .Select(static (d, _) => d!);
+            missing = missing is null ? found : missing.Value.Collect().Combine(found.Collect())
+                .SelectMany(static (pair, _) => pair.Left.AddRange(pair.Right));
+        }
+        var distinct = missing!.Value.Collect()
+            .Select(static (all, _) => all.Distinct().ToImmutableArray())
+            .WithTrackingName(TrackingNames.FindModelsWithoutInput);
+        context.RegisterSourceOutput(distinct, static (spc, all) =>
+        {
+            foreach (var diagnostic in all) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
+        });
+    }
+
+    private static DiagnosticInfo? MissingInput(GeneratorAttributeSyntaxContext ctx)
+    {
+        if (ctx.TargetSymbol is not INamedTypeSymbol type) return null;
+        if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeNames.Input)) return null;
+        // Report once, on the class's first declaration that has layers.
+        var first = type.DeclaringSyntaxReferences
+            .Select(r => r.GetSyntax())
+            .OfType<ClassDeclarationSyntax>()
+            .OrderBy(d => d.SyntaxTree.FilePath, System.StringComparer.Ordinal).ThenBy(d => d.SpanStart)
+            .First(d => d.AttributeLists.Count > 0);
+        return DiagnosticInfo.Create(Descriptors.MissingInput, LocationInfo.From(first.Identifier.GetLocation()), type.Name);
+    }
+}

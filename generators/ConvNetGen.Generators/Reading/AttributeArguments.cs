@@ -1,0 +1,41 @@
+using System.Collections.Generic;
+using Microsoft.CodeAnalysis;
+
+namespace ConvNetGen.Generators.Reading;
+
+/// <summary>An attribute's constructor and named arguments by name, so readers need not care which overload was used.</summary>
+internal sealed class AttributeArguments
+{
+    private readonly Dictionary<string, TypedConstant> _values = new();
+
+    public AttributeArguments(AttributeData attribute)
+    {
+        var parameters = attribute.AttributeConstructor?.Parameters ?? default;
+        for (int i = 0; !parameters.IsDefault && i < parameters.Length && i < attribute.ConstructorArguments.Length; i++)
+            _values[parameters[i].Name] = attribute.ConstructorArguments[i];
+        foreach (var named in attribute.NamedArguments)
+            _values[named.Key] = named.Value;
+    }
+
+    public bool Has(string name) => _values.ContainsKey(name);
+
+    public int Int(string name, int fallback) =>
+        _values.TryGetValue(name, out var c) && c.Value is int v ? v : fallback;
+
+    public double Double(string name, double fallback) =>
+        _values.TryGetValue(name, out var c) && c.Value is { } v ? System.Convert.ToDouble(v, System.Globalization.CultureInfo.InvariantCulture) : fallback;
+
+    public bool Bool(string name, bool fallback) =>
+        _values.TryGetValue(name, out var c) && c.Value is bool v ? v : fallback;
+
+    public string? String(string name) =>
+        _values.TryGetValue(name, out var c) ? c.Value as string : null;
+
+    public int[] IntArray(string name)
+    {
+        if (!_values.TryGetValue(name, out var c) || c.Kind != TypedConstantKind.Array || c.IsNull) return new int[0];
+        var result = new int[c.Values.Length];
+        for (int i = 0; i < result.Length; i++) result[i] = c.Values[i].Value is int v ? v : 0;
+        return result;
+    }
+}
