@@ -1,0 +1,118 @@
+using System.Collections.Generic;
+
+namespace ConvNetGen.Generators.Emitting.Layers;
+
+/// <summary>
+/// BatchNormalization over the last axis. Training mode: batch mean and (biased) variance, moving statistics
+/// updated with Keras' momentum. Inference mode (evaluation, prediction, or a frozen layer): moving statistics.
+/// </summary>
+internal sealed class BatchNormalizationEmitter : LayerEmitter
+{
+    public override IEnumerable<Buffer> ExtraBuffers(LayerContext c)
+    {
+        yield return new Buffer($"{c.Id}Normalized", "float", $"capacity * {c.Shapes}.OutputSize", "x̂ = (x - mean) / sqrt(var + ε), for backward");
+        yield return new Buffer($"{c.Id}InverseStd", "float", Channels(c), "1 / sqrt(var + ε) per channel, of the last pass");
+        yield return new Buffer($"{c.Id}Mean", "float", Channels(c), "per-channel mean of the last training pass");
+        yield return new Buffer($"{c.Id}Sums", "double", $"2 * {Channels(c)}", "per-channel sums (training statistics and gradient sums)");
+        yield return new Buffer($"{c.Id}TrainingMode", "bool", "1", "whether the last forward pass used batch statistics");
+    }
+
+    private static string Channels(LayerContext c) => c.Layer.InputShape[c.Layer.InputShape.Count - 1].ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public override void Forward(SourceWriter w, LayerContext c)
+    {
+        w.Line($"const int C = {Channels(c)};");
+        w.Line($"const float Momentum = {SourceWriter.Float(c.Layer.Spec.Momentum)}, Epsilon = {SourceWriter.Float(c.Layer.Spec.Epsilon)};");
+        w.Line($"int rows = batch * ({c.Shapes}.OutputSize / C);");
+        w.Line($"global::System.ReadOnlySpan<float> input = {c.InputBuffer}.AsSpan(0, rows * C);");
+        w.Line($"global::System.Span<float> output = {c.OutputBuffer}.AsSpan(0, rows * C);");
+        w.Line($"global::System.Span<float> xhat = ws.{c.Id}Normalized.AsSpan(0, rows * C);");
+        w.Line($"global::System.ReadOnlySpan<float> gamma = Parameters.Slice({Weight(c, "gamma")});");
+        w.Line($"global::System.ReadOnlySpan<float> beta = Parameters.Slice({Weight(c, "beta")});");
+        w.Line($"global::System.Span<float> movingMean = Parameters.Slice({Weight(c, "moving_mean")});");
+        w.Line($"global::System.Span<float> movingVariance = Parameters.Slice({Weight(c, "moving_variance")});");
+        w.Line($"global::System.Span<float> mean = ws.{c.Id}Mean;");
+        w.Line($"global::System.Span<float> inverseStd = ws.{c.Id}InverseStd;");
+        w.Line($"bool trainingMode = IsTrainingMode({c.Layer.Index}, training);");
+        w.Line($"ws.{c.Id}TrainingMode[0] = trainingMode;");
+        using (w.Block("if (trainingMode)"))
+        {
+            w.Line($"global::System.Span<double> sum = ws.{c.Id}Sums.AsSpan(0, C), sumSquares = ws.{c.Id}Sums.AsSpan(C, C);");
+            w.Line("sum.Clear();");
+            w.Line("sumSquares.Clear();");
+            using (w.Block("for (int r = 0; r < rows; r++)"))
+            using (w.Block("for (int ch = 0; ch < C; ch++)"))
+            {
+                w.Line("double v = input[r * C + ch];");
+                w.Line("sum[ch] += v;");
+                w.Line("sumSquares[ch] += v * v;");
+            }
+            using (w.Block("for (int ch = 0; ch < C; ch++)"))
+            {
+                w.Line("double m = sum[ch] / rows;");
+                w.Line("double variance = global::System.Math.Max(sumSquares[ch] / rows - m * m, 0.0);");
+                w.Line("mean[ch] = (float)m;");
+                w.Line("inverseStd[ch] = (float)(1.0 / global::System.Math.Sqrt(variance + Epsilon));");
+                w.Line("movingMean[ch] = movingMean[ch] * Momentum + (float)m * (1f - Momentum);");
+                w.Line("movingVariance[ch] = movingVariance[ch] * Momentum + (float)variance * (1f - Momentum);");
+            }
+        }
+        using (w.Block("else"))
+        using (w.Block("for (int ch = 0; ch < C; ch++)"))
+        {
+            w.Line("mean[ch] = movingMean[ch];");
+            w.Line("inverseStd[ch] = 1f / global::System.MathF.Sqrt(movingVariance[ch] + Epsilon);");
+        }
+        using (w.Block("for (int r = 0; r < rows; r++)"))
+        using (w.Block("for (int ch = 0; ch < C; ch++)"))
+        {
+            w.Line("float normalized = (input[r * C + ch] - mean[ch]) * inverseStd[ch];");
+            w.Line("xhat[r * C + ch] = normalized;");
+            w.Line("output[r * C + ch] = gamma[ch] * normalized + beta[ch];");
+        }
+    }
+
+    public override void Backward(SourceWriter w, LayerContext c)
+    {
+        w.Line($"const int C = {Channels(c)};");
+        w.Line($"int rows = batch * ({c.Shapes}.OutputSize / C);");
+        w.Line($"global::System.ReadOnlySpan<float> gradient = {c.GradientBuffer}.AsSpan(0, rows * C);");
+        w.Line($"global::System.ReadOnlySpan<float> xhat = ws.{c.Id}Normalized.AsSpan(0, rows * C);");
+        w.Line($"global::System.ReadOnlySpan<float> gamma = Parameters.Slice({Weight(c, "gamma")});");
+        w.Line($"global::System.ReadOnlySpan<float> inverseStd = ws.{c.Id}InverseStd;");
+        w.Line($"global::System.Span<double> sumGradient = ws.{c.Id}Sums.AsSpan(0, C), sumGradientXhat = ws.{c.Id}Sums.AsSpan(C, C);");
+        w.Line("sumGradient.Clear();");
+        w.Line("sumGradientXhat.Clear();");
+        using (w.Block("for (int r = 0; r < rows; r++)"))
+        using (w.Block("for (int ch = 0; ch < C; ch++)"))
+        {
+            w.Line("sumGradient[ch] += gradient[r * C + ch];");
+            w.Line("sumGradientXhat[ch] += (double)gradient[r * C + ch] * xhat[r * C + ch];");
+        }
+        using (w.Block($"if (ComputesWeightGradients({c.Layer.Index}))"))
+        {
+            w.Line($"global::System.Span<float> gammaGradient = ws.Gradients.AsSpan({Weight(c, "gamma")});");
+            w.Line($"global::System.Span<float> betaGradient = ws.Gradients.AsSpan({Weight(c, "beta")});");
+            w.Line("for (int ch = 0; ch < C; ch++) { gammaGradient[ch] += (float)sumGradientXhat[ch]; betaGradient[ch] += (float)sumGradient[ch]; }");
+        }
+        if (c.Previous is null) return;
+        using (w.Block($"if (ComputesInputGradient({c.Layer.Index}))"))
+        {
+            w.Line($"global::System.Span<float> inputGradient = {c.InputGradientBuffer}.AsSpan(0, rows * C);");
+            using (w.Block($"if (ws.{c.Id}TrainingMode[0])"))
+            {
+                w.Line("// Batch statistics depend on every input: dx = γ·σ⁻¹/N · (N·dy − Σdy − x̂·Σ(dy·x̂))");
+                using (w.Block("for (int r = 0; r < rows; r++)"))
+                using (w.Block("for (int ch = 0; ch < C; ch++)"))
+                    w.Line("inputGradient[r * C + ch] = (float)(gamma[ch] * inverseStd[ch] / rows * (rows * (double)gradient[r * C + ch] - sumGradient[ch] - xhat[r * C + ch] * sumGradientXhat[ch]));");
+            }
+            using (w.Block("else"))
+            {
+                w.Line("// Moving statistics are constants: dx = dy · γ · σ⁻¹");
+                using (w.Block("for (int r = 0; r < rows; r++)"))
+                using (w.Block("for (int ch = 0; ch < C; ch++)"))
+                    w.Line("inputGradient[r * C + ch] = gradient[r * C + ch] * gamma[ch] * inverseStd[ch];");
+            }
+        }
+    }
+}

@@ -1,0 +1,122 @@
+using System.Collections.Generic;
+
+namespace ConvNetGen.Generators.Emitting.Layers;
+
+/// <summary>
+/// Conv2D as im2col + one matrix multiply: each output pixel's window becomes a row of <c>Taps = KH·KW·IC</c> values,
+/// and <c>output[rows×OC] = patches[rows×Taps] · kernel[Taps×OC]</c> (the HWIO kernel is that matrix as stored),
+/// with the bias as the starting value and the activation applied to the result.
+/// </summary>
+internal sealed class Conv2DEmitter : LayerEmitter
+{
+    public override IEnumerable<Buffer> ExtraBuffers(LayerContext c)
+    {
+        string rows = $"capacity * {c.Shapes}.OutputHeight * {c.Shapes}.OutputWidth";
+        string taps = $"{c.Shapes}.KernelHeight * {c.Shapes}.KernelWidth * {c.Shapes}.InputChannels";
+        yield return new Buffer($"{c.Id}Patches", "float", $"{rows} * {taps}", "im2col rows, one per output pixel; reused for the patch gradients");
+        yield return new Buffer($"{c.Id}PatchesTransposed", "float", $"{rows} * {taps}", "patchesᵀ for the kernel gradient");
+        yield return new Buffer($"{c.Id}KernelTransposed", "float", $"{c.Shapes}.KernelLength", "kernelᵀ for the input gradient");
+    }
+
+    public override void Forward(SourceWriter w, LayerContext c)
+    {
+        Constants(w, c, window: true);
+        w.Line("const int Taps = KH * KW * IC;");
+        w.Line("int rows = batch * OH * OW;");
+        w.Line($"global::System.ReadOnlySpan<float> input = {c.InputBuffer};");
+        w.Line($"global::System.Span<float> patches = ws.{c.Id}Patches;");
+        w.Line($"global::System.Span<float> output = {c.OutputBuffer}.AsSpan(0, rows * OC);");
+        w.Line($"global::System.ReadOnlySpan<float> kernel = Parameters.Slice({Weight(c, "kernel")});");
+        w.Line("// im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).");
+        Im2Col(w, c, gradient: false);
+        if (HasBias(c))
+        {
+            w.Line($"global::System.ReadOnlySpan<float> bias = Parameters.Slice({Weight(c, "bias")});");
+            w.Line("for (int row = 0; row < rows; row++) bias.CopyTo(output.Slice(row * OC, OC));");
+        }
+        else w.Line("output.Clear();");
+        w.Line("global::ConvNetGen.Kernels.Gemm.MultiplyAdd(patches, kernel, output, rows, OC, Taps);");
+        if (c.Layer.Spec.Activation != Model.ActivationKind.Linear)
+            w.Line($"global::ConvNetGen.Kernels.Activations.Forward(global::ConvNetGen.Activation.{c.Layer.Spec.Activation}, output, OC);");
+    }
+
+    public override void Backward(SourceWriter w, LayerContext c)
+    {
+        Constants(w, c, window: true);
+        w.Line("const int Taps = KH * KW * IC;");
+        w.Line("int rows = batch * OH * OW;");
+        w.Line($"global::System.Span<float> gradient = {c.GradientBuffer}.AsSpan(0, rows * OC);");
+        w.Line($"global::System.Span<float> patches = ws.{c.Id}Patches.AsSpan(0, rows * Taps);");
+        ActivationBackward(w, c, "rows", "OC");
+        using (w.Block($"if (ComputesWeightGradients({c.Layer.Index}))"))
+        {
+            w.Line("// dKernel[Taps×OC] += patchesᵀ · gradient");
+            w.Line($"global::System.Span<float> patchesT = ws.{c.Id}PatchesTransposed.AsSpan(0, rows * Taps);");
+            w.Line("global::ConvNetGen.Kernels.Gemm.Transpose(patches, patchesT, rows, Taps);");
+            w.Line($"global::ConvNetGen.Kernels.Gemm.MultiplyAdd(patchesT, gradient, ws.Gradients.AsSpan({Weight(c, "kernel")}), Taps, OC, rows);");
+            if (HasBias(c))
+            {
+                w.Line("// dBias[OC] += the gradient summed over every output pixel");
+                w.Line($"global::System.Span<float> biasGradient = ws.Gradients.AsSpan({Weight(c, "bias")});");
+                w.Line("for (int row = 0; row < rows; row++) global::System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, gradient.Slice(row * OC, OC), biasGradient);");
+            }
+        }
+        if (c.Previous is null) return;
+        using (w.Block($"if (ComputesInputGradient({c.Layer.Index}))"))
+        {
+            w.Line("// dPatches[rows×Taps] = gradient · kernelᵀ, then col2im adds each window back onto the input it came from.");
+            w.Line($"global::System.Span<float> kernelT = ws.{c.Id}KernelTransposed;");
+            w.Line($"global::ConvNetGen.Kernels.Gemm.Transpose(Parameters.Slice({Weight(c, "kernel")}), kernelT, Taps, OC);");
+            w.Line("patches.Clear();");
+            w.Line("global::ConvNetGen.Kernels.Gemm.MultiplyAdd(gradient, kernelT, patches, rows, Taps, OC);");
+            w.Line($"global::System.Span<float> inputGradient = {c.InputGradientBuffer}.AsSpan(0, batch * IH * IW * IC);");
+            w.Line("inputGradient.Clear();");
+            Im2Col(w, c, gradient: true);
+        }
+    }
+
+    /// <summary>im2col (copy windows into rows) or, for the gradient, col2im (add rows back onto the windows).</summary>
+    private static void Im2Col(SourceWriter w, LayerContext c, bool gradient)
+    {
+        bool valid = c.Layer.PadTop == 0 && c.Layer.PadLeft == 0 && c.Layer.Spec.Padding == Model.PaddingKind.Valid;
+        using (w.Block("for (int b = 0; b < batch; b++)"))
+        using (w.Block("for (int oy = 0; oy < OH; oy++)"))
+        using (w.Block("for (int ox = 0; ox < OW; ox++)"))
+        {
+            w.Line("int row = ((b * OH + oy) * OW + ox) * Taps;");
+            if (valid)
+            {
+                // Without padding every window lies inside the input, and each kernel row is KW·IC contiguous values.
+                w.Line("int origin = ((b * IH + oy * SH) * IW + ox * SW) * IC;");
+                for (int ky = 0; ky < c.Layer.Spec.WindowHeight; ky++)
+                {
+                    if (gradient)
+                        w.Line($"global::System.Numerics.Tensors.TensorPrimitives.Add(inputGradient.Slice(origin + {ky} * IW * IC, KW * IC), patches.Slice(row + {ky} * KW * IC, KW * IC), inputGradient.Slice(origin + {ky} * IW * IC, KW * IC));");
+                    else
+                        w.Line($"input.Slice(origin + {ky} * IW * IC, KW * IC).CopyTo(patches.Slice(row + {ky} * KW * IC, KW * IC));");
+                }
+                return;
+            }
+            using (w.Block("for (int ky = 0; ky < KH; ky++)"))
+            {
+                w.Line("int iy = oy * SH + ky - PT;");
+                using (w.Block("for (int kx = 0; kx < KW; kx++)"))
+                {
+                    w.Line("int ix = ox * SW + kx - PL;");
+                    w.Line("var tap = patches.Slice(row + (ky * KW + kx) * IC, IC);");
+                    if (gradient)
+                    {
+                        w.Line("if ((uint)iy >= IH || (uint)ix >= IW) continue; // padding takes no gradient");
+                        w.Line("var target = inputGradient.Slice(((b * IH + iy) * IW + ix) * IC, IC);");
+                        w.Line("global::System.Numerics.Tensors.TensorPrimitives.Add(target, tap, target);");
+                    }
+                    else
+                    {
+                        w.Line("if ((uint)iy < IH && (uint)ix < IW) input.Slice(((b * IH + iy) * IW + ix) * IC, IC).CopyTo(tap);");
+                        w.Line("else tap.Clear(); // zero padding");
+                    }
+                }
+            }
+        }
+    }
+}

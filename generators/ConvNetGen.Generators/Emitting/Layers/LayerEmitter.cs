@@ -1,0 +1,101 @@
+using System.Collections.Generic;
+using ConvNetGen.Generators.Model;
+
+namespace ConvNetGen.Generators.Emitting.Layers;
+
+/// <summary>A workspace buffer a layer needs: its field name, element type, and length (an expression over <c>capacity</c> and constants).</summary>
+internal readonly record struct Buffer(string Name, string ElementType, string Size, string Comment);
+
+/// <summary>
+/// Where a layer reads and writes: the names of its input, output and gradient buffers in the workspace, resolved
+/// once for the whole model so each layer's emitter only writes its own loops.
+/// </summary>
+internal sealed class LayerContext
+{
+    public LayerContext(ModelPlan model, LayerPlan layer, LayerPlan? previous)
+    {
+        Model = model;
+        Layer = layer;
+        Previous = previous;
+    }
+
+    public ModelPlan Model { get; }
+    public LayerPlan Layer { get; }
+    public LayerPlan? Previous { get; }
+    public string Id => Layer.Identifier;
+    public string Shapes => "Shapes." + Layer.Identifier;
+    public bool IsLast => Layer.Index == Model.Layers.Count - 1;
+    public int InputSize => ShapesEmitter.Product(Layer.InputShape);
+    public int OutputSize => ShapesEmitter.Product(Layer.OutputShape);
+
+    /// <summary>The buffer holding this layer's input: the model's input or the previous layer's output.</summary>
+    public string InputBuffer => Previous is null ? "ws.Input" : $"ws.{Previous.Identifier}Output";
+
+    /// <summary>The buffer receiving dL/d(input): the previous layer's output gradient.</summary>
+    public string InputGradientBuffer => Previous is null ? "/* the input has no gradient */" : $"ws.{Previous.Identifier}Gradient";
+
+    public string OutputBuffer => $"ws.{Id}Output";
+    public string GradientBuffer => $"ws.{Id}Gradient";
+}
+
+/// <summary>
+/// One layer kind's code: the buffers it keeps, its forward pass, and its backward pass, side by side so reading one
+/// tells you the other. Emitted methods take the workspace and the number of samples in the pass.
+/// </summary>
+internal abstract class LayerEmitter
+{
+    /// <summary>Buffers besides the output and its gradient.</summary>
+    public virtual IEnumerable<Buffer> ExtraBuffers(LayerContext c) => System.Array.Empty<Buffer>();
+
+    /// <summary>Whether the output and its gradient alias the input's (Flatten: no copy).</summary>
+    public virtual bool AliasesInput => false;
+
+    /// <summary>Writes the body of <c>{Id}Forward(Workspace ws, int batch, bool training)</c>.</summary>
+    public abstract void Forward(SourceWriter w, LayerContext c);
+
+    /// <summary>
+    /// Writes the body of <c>{Id}Backward(Workspace ws, int batch)</c>: from <c>{Id}Gradient</c>, add weight gradients
+    /// to <c>ws.Gradients</c> when <c>ComputesWeightGradients(index)</c>, and write the input gradient when
+    /// <c>ComputesInputGradient(index)</c>.
+    /// </summary>
+    public abstract void Backward(SourceWriter w, LayerContext c);
+
+    /// <summary>Declares the one-sample shape constants a layer's loops use.</summary>
+    protected static void Constants(SourceWriter w, LayerContext c, bool window)
+    {
+        var s = c.Layer.InputShape;
+        var o = c.Layer.OutputShape;
+        if (s.Count == 3)
+            w.Line($"const int IH = {s[0]}, IW = {s[1]}, IC = {s[2]};");
+        if (o.Count == 3)
+            w.Line($"const int OH = {o[0]}, OW = {o[1]}, OC = {o[2]};");
+        if (window)
+        {
+            var spec = c.Layer.Spec;
+            w.Line($"const int KH = {spec.WindowHeight}, KW = {spec.WindowWidth}, SH = {spec.StrideHeight}, SW = {spec.StrideWidth}, PT = {c.Layer.PadTop}, PL = {c.Layer.PadLeft};");
+        }
+    }
+
+    /// <summary>Applies the layer's activation derivative to its output gradient, unless the loss already fused it.</summary>
+    protected static void ActivationBackward(SourceWriter w, LayerContext c, string rows, string width)
+    {
+        var activation = c.Layer.Spec.Activation;
+        if (activation == ActivationKind.Linear) return;
+        if (activation == ActivationKind.Softmax && c.IsLast)
+        {
+            w.Line("// Softmax feeds the loss, which already gave the gradient with respect to the logits.");
+            return;
+        }
+        w.Line($"global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.{activation}, {c.OutputBuffer}.AsSpan(0, {rows} * {width}), gradient, {width});");
+    }
+
+    protected static string Weight(LayerContext c, string name)
+    {
+        foreach (var weight in c.Layer.Weights)
+            if (weight.Name == name)
+                return $"{c.Shapes}.{ShapesEmitter.Pascal(name)}Offset, {c.Shapes}.{ShapesEmitter.Pascal(name)}Length";
+        throw new System.InvalidOperationException($"{c.Layer.Name} has no weight {name}");
+    }
+
+    protected static bool HasBias(LayerContext c) => c.Layer.Spec.UseBias;
+}

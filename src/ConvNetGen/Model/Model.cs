@@ -1,0 +1,103 @@
+namespace ConvNetGen;
+
+/// <summary>
+/// The base of every generated model: one contiguous parameter buffer laid out by the generator, per-layer
+/// trainable flags, and the Keras workflow (Compile, Fit, Evaluate, Predict). The generated subclass supplies the
+/// forward and backward passes with every dimension a constant.
+/// </summary>
+public abstract partial class Model
+{
+    private readonly float[] _parameters;
+    private readonly bool[] _trainable;
+    private readonly Layer[] _layers;
+
+    /// <summary>Creates the model's parameters with Keras' initialisers (glorot_uniform kernels, zero biases), seeded.</summary>
+    protected Model(ModelArchitecture architecture, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(architecture);
+        Definition = architecture;
+        _parameters = new float[architecture.ParameterCount];
+        _trainable = Enumerable.Repeat(true, architecture.Layers.Count).ToArray();
+        _layers = architecture.Layers.Select(l => new Layer(this, l)).ToArray();
+        Initializers.Initialize(architecture, _parameters, seed);
+        Seed = seed;
+    }
+
+    /// <summary>The architecture the generator inferred (shapes, parameter layout); the generated class also has it as its static <c>Architecture</c>.</summary>
+    public ModelArchitecture Definition { get; }
+
+    /// <summary>The seed the weights were initialised with; shuffling and dropout derive from it too.</summary>
+    public int Seed { get; }
+
+    /// <summary>The layers after the input, with their trainable flags.</summary>
+    public IReadOnlyList<Layer> Layers => _layers;
+
+    /// <summary>A layer by name.</summary>
+    /// <exception cref="KeyNotFoundException">No layer has that name; the message lists the names there are.</exception>
+    public Layer this[string layerName] => _layers[Definition[layerName].Index];
+
+    /// <summary>All parameters in the generator's layout (each layer's weights contiguous, Keras layouts).</summary>
+    public Span<float> Parameters => _parameters;
+
+    /// <summary>One weight tensor by its full name, e.g. <c>conv2d/kernel</c>.</summary>
+    public Span<float> Weights(string fullName)
+    {
+        int slash = fullName.IndexOf('/');
+        if (slash < 0) throw new ArgumentException($"A weight's name is 'layer/weight', e.g. 'conv2d/kernel'; got '{fullName}'.", nameof(fullName));
+        var layer = Definition[fullName[..slash]];
+        string weightName = fullName[(slash + 1)..];
+        var weight = layer.Weights.FirstOrDefault(w => w.Name == weightName)
+            ?? throw new KeyNotFoundException($"Layer '{layer.Name}' has no weight '{weightName}'. Its weights: {string.Join(", ", layer.Weights.Select(w => w.Name))}.");
+        return _parameters.AsSpan(weight.Offset, weight.Length);
+    }
+
+    /// <summary>Keras' summary of the model as it is now: trainable and non-trainable counts follow the layers' flags.</summary>
+    public string GetSummary() => Definition.FormatSummary(l => _trainable[l.Index] ? l.TrainableVariableCount : 0);
+
+    internal bool IsTrainable(int layerIndex) => _trainable[layerIndex];
+
+    internal void SetTrainable(int layerIndex, bool value)
+    {
+        _trainable[layerIndex] = value;
+        _trainableRanges = null; // rebuilt at the next step
+    }
+
+    /// <summary>Whether layer <paramref name="layerIndex"/> computes its weight gradients in this backward pass.</summary>
+    protected bool ComputesWeightGradients(int layerIndex) => _trainable[layerIndex];
+
+    /// <summary>
+    /// Whether layer <paramref name="layerIndex"/> must pass a gradient down: only when some layer below it is trainable.
+    /// The first layer never does.
+    /// </summary>
+    protected bool ComputesInputGradient(int layerIndex)
+    {
+        for (int i = 0; i < layerIndex; i++)
+            if (_trainable[i] && Definition.Layers[i].TrainableVariableCount > 0) return true;
+        return false;
+    }
+
+    /// <summary>Whether a layer runs in training mode in this pass (BatchNormalization: batch statistics; Dropout: masks).</summary>
+    /// <remarks>As in Keras, a frozen BatchNormalization layer always runs in inference mode.</remarks>
+    protected bool IsTrainingMode(int layerIndex, bool training) =>
+        training && (_trainable[layerIndex] || Definition.Layers[layerIndex].Kind != LayerKind.BatchNormalization);
+
+    /// <summary>Allocates the buffers for passes of up to <paramref name="capacity"/> samples.</summary>
+    protected abstract ModelWorkspace CreateWorkspace(int capacity);
+
+    /// <summary>Runs every layer on <paramref name="batch"/> samples from <see cref="ModelWorkspace.Input"/>, leaving the result in <see cref="ModelWorkspace.Output"/>.</summary>
+    protected abstract void Forward(ModelWorkspace workspace, int batch, bool training);
+
+    /// <summary>
+    /// Back-propagates <see cref="ModelWorkspace.OutputGradient"/> through the layers, adding each trainable layer's
+    /// weight gradients to <see cref="ModelWorkspace.Gradients"/>. Needs the same workspace the forward pass filled.
+    /// </summary>
+    protected abstract void Backward(ModelWorkspace workspace, int batch);
+
+    /// <summary>Draws a dropout mask: each element kept with probability 1 - rate and scaled by 1/(1 - rate).</summary>
+    protected static void DropoutMask(ModelWorkspace workspace, Span<float> mask, float rate)
+    {
+        float scale = 1f / (1f - rate);
+        for (int i = 0; i < mask.Length; i++)
+            mask[i] = workspace.Random.NextSingle() < rate ? 0f : scale;
+    }
+}

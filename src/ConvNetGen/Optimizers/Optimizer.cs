@@ -1,0 +1,139 @@
+namespace ConvNetGen;
+
+/// <summary>
+/// The base of the optimizers. A model keeps all its parameters in one contiguous <see cref="float"/> buffer and their
+/// gradients in another of the same length; an optimizer keeps its per-parameter state (momentums, velocities, ...)
+/// at the same indices, so one <see cref="Step"/> updates every trainable range in place and allocates nothing.
+/// </summary>
+/// <remarks>
+/// Like a Keras optimizer, an instance belongs to one model: it is built once for that model's parameter count
+/// (<c>model.Compile</c> calls <see cref="Build"/>) and its state carries over between <c>Fit</c> calls.
+/// </remarks>
+public abstract class Optimizer
+{
+    private float _learningRate;
+
+    /// <summary>Initializes the optimizer with its learning rate.</summary>
+    /// <param name="learningRate">The step size; a finite number greater than 0.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="learningRate"/> is not finite or not greater than 0.</exception>
+    protected Optimizer(float learningRate)
+    {
+        _learningRate = HyperparameterGuard.LearningRate(learningRate, nameof(learningRate));
+    }
+
+    /// <summary>The optimizer's name as Keras reports it in its config (e.g. <c>adam</c>).</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The step size the next <see cref="Step"/> uses; it may be changed between steps (a schedule).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not finite or not greater than 0.</exception>
+    public float LearningRate
+    {
+        get => _learningRate;
+        set => _learningRate = HyperparameterGuard.LearningRate(value, nameof(value));
+    }
+
+    /// <summary>The number of <see cref="Step"/> calls since the state was built (Keras' <c>optimizer.iterations</c>).</summary>
+    public long Iterations { get; private set; }
+
+    /// <summary>The number of parameters the state was built for; 0 before <see cref="Build"/>.</summary>
+    public int ParameterCount { get; private set; }
+
+    /// <summary>Whether <see cref="Build"/> has allocated the state.</summary>
+    public bool IsBuilt { get; private set; }
+
+    /// <summary>
+    /// Allocates the optimizer's state, zeroed, for a parameter buffer of <paramref name="parameterCount"/> elements.
+    /// Building again for the same count keeps the state (as Keras' <c>build</c> does once built); building for another
+    /// count starts over: new zeroed state and <see cref="Iterations"/> back to 0.
+    /// </summary>
+    /// <param name="parameterCount">The length of the model's parameter buffer, frozen parameters included.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="parameterCount"/> is negative.</exception>
+    public void Build(int parameterCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(parameterCount);
+        if (IsBuilt && parameterCount == ParameterCount)
+            return;
+
+        CreateState(parameterCount);
+        ParameterCount = parameterCount;
+        Iterations = 0;
+        IsBuilt = true;
+    }
+
+    /// <summary>
+    /// Performs one optimization step: increments <see cref="Iterations"/>, then updates <c>parameters[r]</c> from
+    /// <c>gradients[r]</c> for every range <c>r</c> in <paramref name="trainableRanges"/>. Parameters outside those ranges
+    /// and their optimizer state are left exactly as they are. Allocates nothing.
+    /// </summary>
+    /// <param name="parameters">The model's parameter buffer, updated in place; its length must be <see cref="ParameterCount"/>.</param>
+    /// <param name="gradients">The gradient of the loss with respect to each parameter; same length and offsets.</param>
+    /// <param name="trainableRanges">The ranges the optimizer may change; they must not overlap.</param>
+    /// <exception cref="InvalidOperationException"><see cref="Build"/> has not been called.</exception>
+    /// <exception cref="ArgumentException">A buffer's length is not <see cref="ParameterCount"/>, or two ranges overlap.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A range does not lie inside the buffers.</exception>
+    public void Step(Span<float> parameters, ReadOnlySpan<float> gradients, ReadOnlySpan<ParameterRange> trainableRanges)
+    {
+        if (!IsBuilt)
+            throw new InvalidOperationException(
+                $"{GetType().Name}.Step was called before Build: call Build(parameterCount) first (compiling the model does this).");
+        if (parameters.Length != ParameterCount)
+            throw new ArgumentException(
+                $"The optimizer was built for {ParameterCount} parameters but the parameter buffer holds {parameters.Length}.",
+                nameof(parameters));
+        if (gradients.Length != ParameterCount)
+            throw new ArgumentException(
+                $"The optimizer was built for {ParameterCount} parameters but the gradient buffer holds {gradients.Length}.",
+                nameof(gradients));
+        ValidateRanges(trainableRanges, ParameterCount);
+
+        // Keras increments iterations after applying the update but reads iterations + 1 inside it; incrementing first
+        // lets Update read the 1-based step number directly.
+        Iterations++;
+        foreach (var range in trainableRanges)
+        {
+            if (range.Length > 0)
+                Update(parameters, gradients, range.Start, range.Length);
+        }
+    }
+
+    /// <summary>Allocates the per-parameter state for <paramref name="parameterCount"/> parameters, all zeros; replaces any earlier state.</summary>
+    /// <param name="parameterCount">The length of the parameter buffer.</param>
+    protected abstract void CreateState(int parameterCount);
+
+    /// <summary>
+    /// Applies the update rule to <c>parameters[start..(start + length)]</c>, reading the same range of
+    /// <paramref name="gradients"/> and of the state. <see cref="Iterations"/> already counts this step.
+    /// </summary>
+    /// <param name="parameters">The whole parameter buffer.</param>
+    /// <param name="gradients">The whole gradient buffer.</param>
+    /// <param name="start">The first index of the range (already checked to lie inside the buffers).</param>
+    /// <param name="length">The number of elements in the range (greater than 0).</param>
+    protected abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int length);
+
+    // Checked in full before anything is written, so a bad range never leaves a half-applied step behind.
+    private static void ValidateRanges(ReadOnlySpan<ParameterRange> trainableRanges, int parameterCount)
+    {
+        for (int i = 0; i < trainableRanges.Length; i++)
+        {
+            var range = trainableRanges[i];
+            if (range.Start < 0 || range.Length < 0 || range.Start > parameterCount - range.Length)
+                throw new ArgumentOutOfRangeException(
+                    nameof(trainableRanges),
+                    $"Trainable range {i} (Start = {range.Start}, Length = {range.Length}) does not lie inside the {parameterCount} parameters.");
+        }
+
+        // An overlap would update the shared parameters twice per step; the range count is small (two per layer).
+        for (int i = 0; i < trainableRanges.Length; i++)
+        {
+            for (int j = i + 1; j < trainableRanges.Length; j++)
+            {
+                var a = trainableRanges[i];
+                var b = trainableRanges[j];
+                if (a.Length > 0 && b.Length > 0 && a.Start < b.End && b.Start < a.End)
+                    throw new ArgumentException(
+                        $"Trainable ranges {i} (Start = {a.Start}, Length = {a.Length}) and {j} (Start = {b.Start}, Length = {b.Length}) overlap.",
+                        nameof(trainableRanges));
+            }
+        }
+    }
+}

@@ -1,0 +1,315 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+
+namespace ConvNetGen;
+
+public abstract partial class Model
+{
+    private Optimizer? _optimizer;
+    private Loss? _loss;
+    private Metric[] _metrics = [];
+    private ModelWorkspace[] _workspaces = [];
+    private ModelWorkspace? _singleSample;
+    private ParameterRange[]? _trainableRanges;
+    private int _workspacesCreated;
+
+    /// <summary>
+    /// Threads a training or evaluation step splits its batch over (default: every core). Gradients are reduced in a
+    /// fixed order, so the same seed and thread count give the same numbers. Models with BatchNormalization use one
+    /// thread while training, since batch statistics span the whole batch.
+    /// </summary>
+    public int ThreadCount
+    {
+        get;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            field = value;
+            _workspaces = [];
+        }
+    } = Environment.ProcessorCount;
+
+    /// <summary>The optimizer given to <see cref="Compile"/>, or null before.</summary>
+    public Optimizer? Optimizer => _optimizer;
+
+    /// <summary>
+    /// Configures training (Keras' <c>model.compile</c>). Compiling again, e.g. with a lower learning rate between
+    /// fine-tuning phases, keeps the weights and starts the new optimizer's state from zero.
+    /// </summary>
+    public void Compile(Optimizer optimizer, Loss loss, IEnumerable<Metric>? metrics = null)
+    {
+        ArgumentNullException.ThrowIfNull(optimizer);
+        ArgumentNullException.ThrowIfNull(loss);
+        optimizer.Build(_parameters.Length);
+        _optimizer = optimizer;
+        _loss = loss;
+        _metrics = metrics?.ToArray() ?? [];
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="x"/> (samples × input size, channels last) and <paramref name="y"/> (class indices),
+    /// as Keras' <c>model.fit</c>: seeded shuffling each epoch, mini-batches, optional validation, Keras-style progress.
+    /// </summary>
+    /// <param name="x">The samples, one after another.</param>
+    /// <param name="y">One class index per sample.</param>
+    /// <param name="epochs">Passes over the data.</param>
+    /// <param name="batchSize">Samples per gradient step.</param>
+    /// <param name="validationSplit">A fraction of the data, taken from the end before shuffling, held out for validation.</param>
+    /// <param name="validationData">Separate validation samples and labels (wins over <paramref name="validationSplit"/>).</param>
+    /// <param name="shuffle">Whether to shuffle the samples before each epoch.</param>
+    /// <param name="verbose">How progress is shown.</param>
+    /// <param name="output">Where progress goes (default: the console).</param>
+    /// <exception cref="ArgumentException">Wrong sizes, labels out of range, or non-finite inputs; the message says where.</exception>
+    /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    public History Fit(float[] x, int[] y, int epochs = 1, int batchSize = 32, float validationSplit = 0f,
+        (float[] X, int[] Y)? validationData = null, bool shuffle = true, Verbosity verbose = Verbosity.Auto, TextWriter? output = null)
+    {
+        var (optimizer, loss) = RequireCompiled();
+        int count = InputChecks.Validate(x, y, Definition, nameof(x), nameof(y));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epochs);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        if (!(validationSplit >= 0f && validationSplit < 1f))
+            throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "The validation split must be in [0, 1).");
+
+        int trainCount = count;
+        float[]? valX = null;
+        int[]? valY = null;
+        if (validationData is { } data)
+        {
+            InputChecks.Validate(data.X, data.Y, Definition, "validationData.X", "validationData.Y");
+            (valX, valY) = data;
+        }
+        else if (validationSplit > 0f)
+        {
+            trainCount = count - (int)(count * validationSplit);
+            if (trainCount == 0 || trainCount == count)
+                throw new ArgumentException($"A validation split of {validationSplit} leaves no samples on one side of {count}.", nameof(validationSplit));
+            int inputSize = Definition.InputShape.ElementCount;
+            valX = x[(trainCount * inputSize)..(count * inputSize)];
+            valY = y[trainCount..count];
+        }
+
+        var history = new History();
+        var progress = new ProgressReporter(verbose, output);
+        var order = Enumerable.Range(0, trainCount).ToArray();
+        var shuffler = new Random(Seed);
+        int steps = (trainCount + batchSize - 1) / batchSize;
+        var logs = new List<KeyValuePair<string, float>>();
+
+        for (int epoch = 1; epoch <= epochs; epoch++)
+        {
+            if (shuffle) shuffler.Shuffle(order);
+            foreach (var metric in _metrics) metric.Reset();
+            progress.BeginEpoch(epoch, epochs);
+            double lossSum = 0;
+            long start = Stopwatch.GetTimestamp();
+            for (int step = 0; step < steps; step++)
+            {
+                int first = step * batchSize;
+                var batch = order.AsSpan(first, Math.Min(batchSize, trainCount - first));
+                float batchLoss = TrainStep(x, y, batch, optimizer, loss);
+                if (!float.IsFinite(batchLoss))
+                    throw new TrainingDivergedException(epoch, step + 1, batchLoss);
+                lossSum += (double)batchLoss * batch.Length;
+                Logs(logs, (float)(lossSum / (first + batch.Length)), null);
+                progress.Step(step + 1, steps, Stopwatch.GetElapsedTime(start), logs);
+            }
+            var elapsed = Stopwatch.GetElapsedTime(start);
+            var validation = valX is null ? null : Evaluate(valX, valY!, batchSize);
+            Logs(logs, (float)(lossSum / trainCount), validation);
+            progress.EndEpoch(steps, elapsed, logs);
+            history.Add(logs, elapsed);
+        }
+        return history;
+    }
+
+    /// <summary>Keras' log order: metrics and loss alphabetically, then the validation ones.</summary>
+    private void Logs(List<KeyValuePair<string, float>> logs, float loss, Evaluation? validation)
+    {
+        logs.Clear();
+        foreach (var metric in _metrics) logs.Add(new(metric.Name, metric.Result));
+        logs.Add(new("loss", loss));
+        logs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
+        if (validation is null) return;
+        var val = validation.Metrics.Select(m => new KeyValuePair<string, float>("val_" + m.Key, m.Value))
+            .Append(new("val_loss", validation.Loss))
+            .OrderBy(p => p.Key, StringComparer.Ordinal);
+        logs.AddRange(val);
+    }
+
+    /// <summary>One optimizer step on the samples at <paramref name="batch"/>; returns the batch's mean loss.</summary>
+    private float TrainStep(float[] x, int[] y, ReadOnlySpan<int> batch, Optimizer optimizer, Loss loss)
+    {
+        int threads = Definition.Layers.Any(l => l.Kind == LayerKind.BatchNormalization) ? 1 : ThreadCount;
+        var workspaces = EnsureWorkspaces(batch.Length, threads);
+        int chunks = Math.Min(workspaces.Length, batch.Length);
+        int inputSize = Definition.InputShape.ElementCount;
+        int outputSize = Definition.OutputShape.ElementCount;
+        var outputActivation = Definition.Layers[^1].Activation;
+
+        // Gather each chunk's samples on this thread; the passes then touch only their own workspace.
+        for (int t = 0, first = 0; t < chunks; t++)
+        {
+            var ws = workspaces[t];
+            int n = ChunkSize(batch.Length, chunks, t);
+            for (int i = 0; i < n; i++)
+            {
+                int sample = batch[first + i];
+                x.AsSpan(sample * inputSize, inputSize).CopyTo(ws.Input.AsSpan(i * inputSize));
+                ws.Labels[i] = y[sample];
+            }
+            ws.BatchSize = n;
+            ws.Loss = 0f;
+            first += n;
+        }
+
+        int total = batch.Length;
+        RunParallel(workspaces, chunks, ws =>
+        {
+            int n = ws.BatchSize;
+            Forward(ws, n, training: true);
+            var gradient = ws.OutputGradient.AsSpan(0, n * outputSize);
+            ws.Loss = loss.Compute(ws.Output.AsSpan(0, n * outputSize), ws.Labels.AsSpan(0, n), outputSize, outputActivation, gradient);
+            // The loss is the chunk's mean; the step follows the whole batch's mean.
+            TensorPrimitives.Multiply(gradient, (float)n / total, gradient);
+            Array.Clear(ws.Gradients);
+            Backward(ws, n);
+        });
+
+        var gradients = workspaces[0].Gradients;
+        double lossSum = 0;
+        for (int t = 0; t < chunks; t++)
+        {
+            var ws = workspaces[t];
+            if (t > 0) TensorPrimitives.Add(gradients, ws.Gradients, gradients);
+            lossSum += (double)ws.Loss * ws.BatchSize;
+            foreach (var metric in _metrics)
+                metric.Update(ws.Output.AsSpan(0, ws.BatchSize * outputSize), ws.Labels.AsSpan(0, ws.BatchSize), outputSize);
+        }
+        optimizer.Step(_parameters, gradients, TrainableRanges());
+        return (float)(lossSum / total);
+    }
+
+    /// <summary>Computes the loss and metrics on <paramref name="x"/> and <paramref name="y"/> in inference mode (Keras' <c>model.evaluate</c>).</summary>
+    /// <exception cref="ArgumentException">Wrong sizes, labels out of range, or non-finite inputs.</exception>
+    /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
+    public Evaluation Evaluate(float[] x, int[] y, int batchSize = 32)
+    {
+        var (_, loss) = RequireCompiled();
+        int count = InputChecks.Validate(x, y, Definition, nameof(x), nameof(y));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        var metrics = _metrics.Select(m => (Metric)Activator.CreateInstance(m.GetType())!).ToArray();
+        int inputSize = Definition.InputShape.ElementCount;
+        int outputSize = Definition.OutputShape.ElementCount;
+        double lossSum = 0;
+        for (int first = 0; first < count; first += batchSize)
+        {
+            int n = Math.Min(batchSize, count - first);
+            var workspaces = EnsureWorkspaces(n, ThreadCount);
+            int chunks = Math.Min(workspaces.Length, n);
+            for (int t = 0, offset = first; t < chunks; t++)
+            {
+                var ws = workspaces[t];
+                ws.BatchSize = ChunkSize(n, chunks, t);
+                x.AsSpan(offset * inputSize, ws.BatchSize * inputSize).CopyTo(ws.Input);
+                y.AsSpan(offset, ws.BatchSize).CopyTo(ws.Labels);
+                offset += ws.BatchSize;
+            }
+            RunParallel(workspaces, chunks, ws => Forward(ws, ws.BatchSize, training: false));
+            for (int t = 0; t < chunks; t++)
+            {
+                var ws = workspaces[t];
+                var outputs = ws.Output.AsSpan(0, ws.BatchSize * outputSize);
+                var labels = ws.Labels.AsSpan(0, ws.BatchSize);
+                lossSum += (double)loss.Compute(outputs, labels, outputSize) * ws.BatchSize;
+                foreach (var metric in metrics) metric.Update(outputs, labels, outputSize);
+            }
+        }
+        return new Evaluation((float)(lossSum / count), metrics.ToDictionary(m => m.Name, m => m.Result));
+    }
+
+    /// <summary>The model's output for one sample (class probabilities for a softmax classifier).</summary>
+    /// <exception cref="ArgumentException">The sample has the wrong length or a non-finite value.</exception>
+    public float[] Predict(ReadOnlySpan<float> sample)
+    {
+        var result = new float[Definition.OutputShape.ElementCount];
+        Predict(sample, result);
+        return result;
+    }
+
+    /// <summary>
+    /// Runs the model in inference mode on any number of samples, writing one output row per sample into
+    /// <paramref name="outputs"/>. Allocates nothing once warmed up.
+    /// </summary>
+    /// <exception cref="ArgumentException">The lengths do not match the model, or a value is not finite.</exception>
+    public void Predict(ReadOnlySpan<float> samples, Span<float> outputs)
+    {
+        int inputSize = Definition.InputShape.ElementCount;
+        int outputSize = Definition.OutputShape.ElementCount;
+        int count = InputChecks.ValidateSamples(samples, inputSize, nameof(samples));
+        if (outputs.Length != count * outputSize)
+            throw new ArgumentException($"outputs has {outputs.Length} elements; {count} samples need {count * outputSize} ({count} × {outputSize}).", nameof(outputs));
+        var ws = _singleSample ??= NewWorkspace(capacity: 64);
+        for (int first = 0; first < count; first += ws.Capacity)
+        {
+            int n = Math.Min(ws.Capacity, count - first);
+            samples.Slice(first * inputSize, n * inputSize).CopyTo(ws.Input);
+            Forward(ws, n, training: false);
+            ws.Output.AsSpan(0, n * outputSize).CopyTo(outputs.Slice(first * outputSize));
+        }
+    }
+
+    private (Optimizer, Loss) RequireCompiled() =>
+        _optimizer is null || _loss is null
+            ? throw new InvalidOperationException($"{Definition.Name} is not compiled: call Compile(optimizer, loss, metrics) first.")
+            : (_optimizer, _loss);
+
+    private ReadOnlySpan<ParameterRange> TrainableRanges()
+    {
+        if (_trainableRanges is not null) return _trainableRanges;
+        var ranges = new List<ParameterRange>();
+        foreach (var layer in Definition.Layers)
+        {
+            if (!_trainable[layer.Index]) continue;
+            foreach (var weight in layer.Weights.Where(w => w.IsTrainableVariable))
+            {
+                if (ranges.Count > 0 && ranges[^1].Start + ranges[^1].Length == weight.Offset)
+                    ranges[^1] = ranges[^1] with { Length = ranges[^1].Length + weight.Length };
+                else
+                    ranges.Add(new ParameterRange(weight.Offset, weight.Length));
+            }
+        }
+        return _trainableRanges = ranges.ToArray();
+    }
+
+    /// <summary>Workspaces for <paramref name="threads"/> chunks of a batch of <paramref name="batchSize"/>, kept while they fit.</summary>
+    private ModelWorkspace[] EnsureWorkspaces(int batchSize, int threads)
+    {
+        int chunks = Math.Clamp(threads, 1, batchSize);
+        int capacity = (batchSize + chunks - 1) / chunks;
+        if (_workspaces.Length >= chunks && _workspaces[0].Capacity >= capacity) return _workspaces;
+        capacity = Math.Max(capacity, _workspaces.Length > 0 ? _workspaces[0].Capacity : 0);
+        _workspaces = Enumerable.Range(0, Math.Max(chunks, _workspaces.Length)).Select(_ => NewWorkspace(capacity)).ToArray();
+        return _workspaces;
+    }
+
+    private ModelWorkspace NewWorkspace(int capacity)
+    {
+        var ws = CreateWorkspace(capacity);
+        ws.Random = new Random(HashCode.Combine(Seed, _workspacesCreated++));
+        return ws;
+    }
+
+    private static int ChunkSize(int total, int chunks, int index) => total / chunks + (index < total % chunks ? 1 : 0);
+
+    private static void RunParallel(ModelWorkspace[] workspaces, int chunks, Action<ModelWorkspace> pass)
+    {
+        if (chunks == 1)
+        {
+            pass(workspaces[0]);
+            return;
+        }
+        Parallel.For(0, chunks, t => pass(workspaces[t]));
+    }
+}
