@@ -1,0 +1,39 @@
+namespace ConvNetGen;
+
+public abstract partial class Model
+{
+    /// <summary>
+    /// Runs one pass on <paramref name="x"/> on the calling thread and writes the outputs, for tests and tools that
+    /// need the generated forward pass alone. <paramref name="training"/> selects training-mode layers (batch
+    /// statistics, dropout masks).
+    /// </summary>
+    internal void ForwardPass(ReadOnlySpan<float> x, Span<float> outputs, bool training)
+    {
+        int n = InputChecks.ValidateSamples(x, Definition.InputShape.ElementCount, nameof(x));
+        var ws = NewWorkspace(n);
+        x.CopyTo(ws.Input);
+        Forward(ws, n, training);
+        ws.Output.AsSpan(0, n * Definition.OutputShape.ElementCount).CopyTo(outputs);
+    }
+
+    /// <summary>
+    /// Runs a training-mode forward pass on <paramref name="x"/>, then back-propagates the given dL/d(output) and
+    /// writes the parameter gradients (zero for frozen layers), on the calling thread. Where the last layer ends in
+    /// Softmax, the softmax Jacobian is applied first, since the generated backward expects the loss to have fused it.
+    /// </summary>
+    internal void BackwardPass(ReadOnlySpan<float> x, ReadOnlySpan<float> outputGradient, Span<float> parameterGradients)
+    {
+        int n = InputChecks.ValidateSamples(x, Definition.InputShape.ElementCount, nameof(x));
+        int outputSize = Definition.OutputShape.ElementCount;
+        var ws = NewWorkspace(n);
+        x.CopyTo(ws.Input);
+        Forward(ws, n, training: true);
+        var gradient = ws.OutputGradient.AsSpan(0, n * outputSize);
+        outputGradient.CopyTo(gradient);
+        if (Definition.Layers[^1].Activation == Activation.Softmax)
+            Kernels.Activations.Backward(Activation.Softmax, ws.Output.AsSpan(0, n * outputSize), gradient, outputSize);
+        Array.Clear(ws.Gradients);
+        Backward(ws, n);
+        ws.Gradients.CopyTo(parameterGradients);
+    }
+}
