@@ -27,8 +27,14 @@ public sealed class ModelGenerator : IIncrementalGenerator
                 static (node, _) => node is ClassDeclarationSyntax,
                 static (ctx, ct) => ModelReader.Read(ctx, ct))
             .Where(static spec => spec is not null)
+            .Select(static (spec, _) => spec!)
             .WithTrackingName(TrackingNames.ReadModels)
-            .Select(static (spec, _) => ShapeInference.Infer(spec!))
+            // [Include(typeof(Other))] needs Other's spec; each model's expanded spec compares equal when nothing it
+            // uses changed, so the steps after this one stay cached.
+            .Collect()
+            .SelectMany(static (all, _) => IncludeResolver.Resolve(all))
+            .WithTrackingName(TrackingNames.ResolveIncludes)
+            .Select(static (spec, _) => ShapeInference.Infer(spec))
             .WithTrackingName(TrackingNames.PlanModels);
 
         context.RegisterSourceOutput(results, static (spc, result) =>

@@ -72,6 +72,14 @@ internal static class Descriptors
         "Model class must not declare a base class",
         "Model class '{0}' derives from '{1}'; generated models derive from ConvNetGen.Model, so leave the base class out");
 
+    public static readonly DiagnosticDescriptor IncludedModelNotFound = Error("CNG0016",
+        "Included type is not a model",
+        "[Include(typeof({0}))] in '{1}': {2}");
+
+    public static readonly DiagnosticDescriptor IncludedModelInputMismatch = Error("CNG0017",
+        "Included model's input does not match",
+        "[Include(typeof({0}))] needs an input of {1} but gets {2} from '{3}'");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
 }

@@ -19,6 +19,12 @@ internal static class PassEmitter
         w.Line("/// <summary>Creates the model with Keras' initialisers (glorot_uniform kernels, zero biases), seeded.</summary>");
         w.Line($"public {plan.ClassName}(int seed = 0) : base(Architecture, seed) {{ }}");
         w.Line();
+        foreach (var c in contexts)
+        {
+            w.Line($"/// <summary>The layer <c>{c.Layer.Name}</c> ({c.Layer.Kind}): its trainable flag and weights.</summary>");
+            w.Line($"public global::ConvNetGen.Layer {c.Id} => Layers[{c.Layer.Index}];");
+        }
+        w.Line();
         w.Line("/// <inheritdoc />");
         w.Line("protected override global::ConvNetGen.ModelWorkspace CreateWorkspace(int capacity) => new Workspace(capacity);");
         w.Line();

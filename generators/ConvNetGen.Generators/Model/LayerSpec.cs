@@ -13,6 +13,8 @@ internal enum LayerKind
     Dropout,
     BatchNormalization,
     Rescaling,
+    /// <summary>[Include(typeof(Other))]: replaced by the other model's layers before shapes are inferred.</summary>
+    Include,
 }
 
 /// <summary>Mirrors <c>ConvNetGen.Activation</c>; the numeric values are the attribute's.</summary>
@@ -33,7 +35,8 @@ internal enum PaddingKind
 }
 
 /// <summary>
-/// One layer attribute as written, before any checking: every argument any kind takes (unused ones keep their
+/// One layer attribute as written, before any checking (for layers included from another model, also that model's
+/// name and input shape, checked where they are included): every argument any kind takes (unused ones keep their
 /// defaults), and where the attribute stands in the source.
 /// </summary>
 internal sealed record LayerSpec(
@@ -52,4 +55,7 @@ internal sealed record LayerSpec(
     double Momentum = 0.99,
     double Epsilon = 0.001,
     double Scale = 1,
-    double Offset = 0);
+    double Offset = 0,
+    string? Included = null,
+    string? IncludedFrom = null,
+    EquatableArray<int> IncludedInput = default);

@@ -5,6 +5,7 @@ namespace ConvNetGen.Generators.Model;
 /// declaration problems found while reading (not partial, generic, …). Plain data only.
 /// </summary>
 internal sealed record ModelSpec(
+    string FullName,
     string? Namespace,
     string ClassName,
     string HintName,

@@ -31,6 +31,10 @@ internal sealed class AttributeArguments
     public string? String(string name) =>
         _values.TryGetValue(name, out var c) ? c.Value as string : null;
 
+    /// <summary>A typeof(...) argument as its fully qualified name.</summary>
+    public string? Type(string name) =>
+        _values.TryGetValue(name, out var c) && c.Value is ITypeSymbol t ? t.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null;
+
     public int[] IntArray(string name)
     {
         if (!_values.TryGetValue(name, out var c) || c.Kind != TypedConstantKind.Array || c.IsNull) return new int[0];

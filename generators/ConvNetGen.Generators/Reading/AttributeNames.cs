@@ -21,5 +21,6 @@ internal static class AttributeNames
         ["ConvNetGen.DropoutAttribute"] = LayerKind.Dropout,
         ["ConvNetGen.BatchNormalizationAttribute"] = LayerKind.BatchNormalization,
         ["ConvNetGen.RescalingAttribute"] = LayerKind.Rescaling,
+        ["ConvNetGen.IncludeAttribute"] = LayerKind.Include,
     };
 }

@@ -69,6 +69,7 @@ internal static class ModelReader
         string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
         string hintName = (ns is null ? "" : ns + ".") + type.Name + ".g.cs";
         return new ModelSpec(
+            type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
             ns,
             type.Name,
             hintName,
@@ -147,6 +148,8 @@ internal static class ModelReader
                 return spec with { Momentum = args.Double("Momentum", 0.99), Epsilon = args.Double("Epsilon", 0.001) };
             case LayerKind.Rescaling:
                 return spec with { Scale = args.Double("scale", 1), Offset = args.Double("offset", 0) };
+            case LayerKind.Include:
+                return spec with { Included = args.Type("model") };
             default:
                 return spec;
         }

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Linq;
 using System.Text;
 using ConvNetGen.Generators.Model;
 
@@ -8,8 +9,16 @@ namespace ConvNetGen.Generators.Shapes;
 internal sealed class LayerNames
 {
     private readonly Dictionary<string, int> _autoNameCounts = new();
-    // Names the generated class already uses for its own members are taken.
-    private readonly HashSet<string> _identifiers = new() { "Shapes", "Summary", "Architecture", "Layers", "Input", "Output" };
+    // Layers become members of the model class (typed accessors, {Id}Forward/{Id}Backward methods), so the names of
+    // the generated and inherited members are taken.
+    private readonly HashSet<string> _identifiers = new()
+    {
+        "Shapes", "Summary", "Architecture", "Workspace", "Forward", "Backward", "CreateWorkspace",
+        "Definition", "Seed", "Layers", "Parameters", "Weights", "GetSummary", "ThreadCount", "Optimizer",
+        "Compile", "Fit", "Evaluate", "Predict", "TrainOnBatch", "SaveWeights", "LoadWeights", "CopyWeightsFrom",
+        "ComputesWeightGradients", "ComputesInputGradient", "IsTrainingMode", "DropoutMask",
+        "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
+    };
 
     /// <summary>Keras' snake_case prefix per kind (what <c>backend.get_uid</c> counts).</summary>
     public static string Prefix(LayerKind kind) => kind switch
@@ -26,14 +35,41 @@ internal sealed class LayerNames
         _ => "input_layer",
     };
 
-    /// <summary>The next automatic name for a kind; user-named layers do not advance the count, as in Keras.</summary>
+    private readonly HashSet<string> _explicitNames;
+
+    /// <param name="explicitNames">Names the model gives by hand; automatic names skip them.</param>
+    public LayerNames(IEnumerable<string?> explicitNames)
+    {
+        _explicitNames = new HashSet<string>();
+        foreach (var name in explicitNames)
+            if (name is not null) _explicitNames.Add(name);
+    }
+
+    /// <summary>Every layer's name: its own, or the next automatic one for its kind.</summary>
+    public static string[] Assign(IReadOnlyList<LayerSpec> layers)
+    {
+        var names = new LayerNames(layers.Select(l => l.Name));
+        return layers.Select(l => l.Name ?? names.Next(l.Kind)).ToArray();
+    }
+
+    /// <summary>
+    /// The next automatic name for a kind; user-named layers do not advance the count, as in Keras, and a name a
+    /// layer already has by hand (e.g. one included from another model) is skipped.
+    /// </summary>
     public string Next(LayerKind kind)
     {
         string prefix = Prefix(kind);
-        _autoNameCounts.TryGetValue(prefix, out int count);
-        _autoNameCounts[prefix] = count + 1;
-        return count == 0 ? prefix : prefix + "_" + count;
+        while (true)
+        {
+            _autoNameCounts.TryGetValue(prefix, out int count);
+            _autoNameCounts[prefix] = count + 1;
+            string name = count == 0 ? prefix : prefix + "_" + count;
+            if (!_explicitNames.Contains(name)) return name;
+        }
     }
+
+    private bool IsFree(string identifier) =>
+        !_identifiers.Contains(identifier) && !_identifiers.Contains(identifier + "Forward") && !_identifiers.Contains(identifier + "Backward");
 
     /// <summary>A unique PascalCase identifier for a layer name: <c>conv2d_1</c> → <c>Conv2d1</c>.</summary>
     public string Identifier(string name)
@@ -51,7 +87,10 @@ internal sealed class LayerNames
         }
         if (sb.Length == 0 || char.IsDigit(sb[0])) sb.Insert(0, "Layer");
         string baseName = sb.ToString(), identifier = baseName;
-        for (int i = 2; !_identifiers.Add(identifier); i++) identifier = baseName + "_" + i;
+        for (int i = 2; !IsFree(identifier); i++) identifier = baseName + "_" + i;
+        _identifiers.Add(identifier);
+        _identifiers.Add(identifier + "Forward");
+        _identifiers.Add(identifier + "Backward");
         return identifier;
     }
 }

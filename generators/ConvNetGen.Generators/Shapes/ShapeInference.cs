@@ -16,7 +16,7 @@ internal static class ShapeInference
     public static ModelResult Infer(ModelSpec spec)
     {
         var diagnostics = new List<DiagnosticInfo>(spec.Diagnostics);
-        var names = new LayerNames();
+        var names = new LayerNames(spec.Layers.Select(l => l.Name));
         var layers = new List<LayerPlan>();
 
         int[] shape = spec.InputShape.ToArray();
@@ -39,6 +39,13 @@ internal static class ShapeInference
 
             if (layer.Activation == ActivationKind.Softmax && i < spec.Layers.Count - 1)
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.SoftmaxBeforeLastLayer, layer.Location, layer.Kind.ToString(), name));
+
+            if (shapeKnown && layer.IncludedFrom is not null && !layer.IncludedInput.AsSpan().SequenceEqual(shape))
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.IncludedModelInputMismatch, layer.Location,
+                    layer.IncludedFrom, Format(layer.IncludedInput), Format(shape), previous));
+                shapeKnown = false;
+            }
 
             if (!shapeKnown || !CheckArguments(layer, name, diagnostics))
             {

@@ -138,6 +138,22 @@ public abstract partial class Model
         logs.AddRange(val);
     }
 
+    /// <summary>
+    /// One gradient step on one batch (Keras' <c>train_on_batch</c>): <paramref name="x"/> holds the batch's samples,
+    /// <paramref name="y"/> their labels. Returns the batch's mean loss. Allocates nothing once warmed up for a batch size.
+    /// </summary>
+    /// <exception cref="ArgumentException">Wrong sizes, labels out of range, or non-finite inputs.</exception>
+    /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
+    public float TrainOnBatch(float[] x, int[] y)
+    {
+        var (optimizer, loss) = RequireCompiled();
+        int count = InputChecks.Validate(x, y, Definition, nameof(x), nameof(y));
+        if (_identity.Length < count) _identity = Enumerable.Range(0, count).ToArray();
+        return TrainStep(x, y, _identity.AsSpan(0, count), optimizer, loss);
+    }
+
+    private int[] _identity = [];
+
     /// <summary>One optimizer step on the samples at <paramref name="batch"/>; returns the batch's mean loss.</summary>
     private float TrainStep(float[] x, int[] y, ReadOnlySpan<int> batch, Optimizer optimizer, Loss loss)
     {
