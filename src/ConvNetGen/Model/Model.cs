@@ -10,6 +10,7 @@ public abstract partial class Model
     private readonly float[] _parameters;
     private readonly bool[] _trainable;
     private readonly Layer[] _layers;
+    private readonly bool _hasBatchNormalization;
 
     /// <summary>Creates the model's parameters with Keras' initialisers (glorot_uniform kernels, zero biases), seeded.</summary>
     protected Model(ModelArchitecture architecture, int seed)
@@ -20,6 +21,7 @@ public abstract partial class Model
         _trainable = Enumerable.Repeat(true, architecture.Layers.Count).ToArray();
         _layers = architecture.Layers.Select(l => new Layer(this, l)).ToArray();
         Initializers.Initialize(architecture, _parameters, seed);
+        _hasBatchNormalization = architecture.Layers.Any(l => l.Kind == LayerKind.BatchNormalization);
         Seed = seed;
     }
 

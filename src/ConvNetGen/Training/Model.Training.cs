@@ -157,12 +157,11 @@ public abstract partial class Model
     /// <summary>One optimizer step on the samples at <paramref name="batch"/>; returns the batch's mean loss.</summary>
     private float TrainStep(float[] x, int[] y, ReadOnlySpan<int> batch, Optimizer optimizer, Loss loss)
     {
-        int threads = Definition.Layers.Any(l => l.Kind == LayerKind.BatchNormalization) ? 1 : ThreadCount;
+        int threads = _hasBatchNormalization ? 1 : ThreadCount;
         var workspaces = EnsureWorkspaces(batch.Length, threads);
         int chunks = Math.Min(workspaces.Length, batch.Length);
         int inputSize = Definition.InputShape.ElementCount;
         int outputSize = Definition.OutputShape.ElementCount;
-        var outputActivation = Definition.Layers[^1].Activation;
 
         // Gather each chunk's samples on this thread; the passes then touch only their own workspace.
         for (int t = 0, first = 0; t < chunks; t++)
@@ -180,18 +179,10 @@ public abstract partial class Model
             first += n;
         }
 
+        _stepLoss = loss;
+        _stepTotal = batch.Length;
+        RunParallel(chunks, _trainChunk ??= TrainChunk);
         int total = batch.Length;
-        RunParallel(workspaces, chunks, ws =>
-        {
-            int n = ws.BatchSize;
-            Forward(ws, n, training: true);
-            var gradient = ws.OutputGradient.AsSpan(0, n * outputSize);
-            ws.Loss = loss.Compute(ws.Output.AsSpan(0, n * outputSize), ws.Labels.AsSpan(0, n), outputSize, outputActivation, gradient);
-            // The loss is the chunk's mean; the step follows the whole batch's mean.
-            TensorPrimitives.Multiply(gradient, (float)n / total, gradient);
-            Array.Clear(ws.Gradients);
-            Backward(ws, n);
-        });
 
         var gradients = workspaces[0].Gradients;
         double lossSum = 0;
@@ -232,7 +223,7 @@ public abstract partial class Model
                 y.AsSpan(offset, ws.BatchSize).CopyTo(ws.Labels);
                 offset += ws.BatchSize;
             }
-            RunParallel(workspaces, chunks, ws => Forward(ws, ws.BatchSize, training: false));
+            RunParallel(chunks, _inferenceChunk ??= InferenceChunk);
             for (int t = 0; t < chunks; t++)
             {
                 var ws = workspaces[t];
@@ -319,13 +310,28 @@ public abstract partial class Model
 
     private static int ChunkSize(int total, int chunks, int index) => total / chunks + (index < total % chunks ? 1 : 0);
 
-    private static void RunParallel(ModelWorkspace[] workspaces, int chunks, Action<ModelWorkspace> pass)
+    /// <summary>Forward, loss and backward on workspace <paramref name="t"/>'s chunk of the current training step.</summary>
+    private void TrainChunk(int t)
     {
-        if (chunks == 1)
-        {
-            pass(workspaces[0]);
-            return;
-        }
-        Parallel.For(0, chunks, t => pass(workspaces[t]));
+        var ws = _workspaces[t];
+        int n = ws.BatchSize;
+        int outputSize = Definition.OutputShape.ElementCount;
+        Forward(ws, n, training: true);
+        var gradient = ws.OutputGradient.AsSpan(0, n * outputSize);
+        ws.Loss = _stepLoss!.Compute(ws.Output.AsSpan(0, n * outputSize), ws.Labels.AsSpan(0, n), outputSize,
+            Definition.Layers[^1].Activation, gradient);
+        // The loss is the chunk's mean; the step follows the whole batch's mean.
+        TensorPrimitives.Multiply(gradient, (float)n / _stepTotal, gradient);
+        Array.Clear(ws.Gradients);
+        Backward(ws, n);
     }
+
+    private void InferenceChunk(int t) => Forward(_workspaces[t], _workspaces[t].BatchSize, training: false);
+
+    /// <summary>Runs <paramref name="body"/> for chunks [0, <paramref name="chunks"/>), one per thread, without allocating.</summary>
+    private void RunParallel(int chunks, Action<int> body) => WorkerTeam.Shared(chunks).Run(chunks, body);
+
+    private Action<int>? _trainChunk, _inferenceChunk;
+    private Loss? _stepLoss;
+    private int _stepTotal;
 }

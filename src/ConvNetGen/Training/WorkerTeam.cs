@@ -1,0 +1,112 @@
+namespace ConvNetGen;
+
+/// <summary>
+/// A fixed team of background threads that runs one body over indices [0, count): the calling thread takes index 0,
+/// worker i takes index i. Unlike Parallel.For it allocates nothing per run and keeps each index on the same thread,
+/// which keeps a training step allocation-free and its per-thread buffers warm in that core's cache.
+/// </summary>
+internal sealed class WorkerTeam
+{
+    private static readonly Lock SharedLock = new();
+    private static WorkerTeam? _shared;
+
+    private readonly Worker[] _workers;
+    private readonly Lock _runLock = new();
+    private readonly ManualResetEventSlim[] _done;
+    private Action<int>? _body;
+    private Exception? _failure;
+
+    private WorkerTeam(int size)
+    {
+        Size = size;
+        _workers = new Worker[size - 1];
+        _done = new ManualResetEventSlim[size - 1];
+        for (int i = 0; i < _workers.Length; i++)
+        {
+            _done[i] = new ManualResetEventSlim(false, spinCount: 2000);
+            _workers[i] = new Worker(this, i + 1, _done[i]);
+        }
+    }
+
+    /// <summary>The number of indices a run can cover (workers plus the calling thread).</summary>
+    public int Size { get; }
+
+    /// <summary>A process-wide team of at least <paramref name="size"/> threads, created on first use.</summary>
+    public static WorkerTeam Shared(int size)
+    {
+        lock (SharedLock)
+        {
+            if (_shared is null || _shared.Size < size) _shared = new WorkerTeam(Math.Max(size, Environment.ProcessorCount));
+            return _shared;
+        }
+    }
+
+    /// <summary>Runs <paramref name="body"/>(i) for every i in [0, count) and returns when all are done; rethrows the first failure.</summary>
+    public void Run(int count, Action<int> body)
+    {
+        if (count > Size) throw new ArgumentOutOfRangeException(nameof(count), count, $"The team has {Size} threads.");
+        if (count == 1)
+        {
+            body(0);
+            return;
+        }
+        lock (_runLock)
+        {
+            _body = body;
+            _failure = null;
+            for (int i = 1; i < count; i++) _workers[i - 1].Start();
+            try
+            {
+                body(0);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, e, null);
+            }
+            for (int i = 1; i < count; i++)
+            {
+                _done[i - 1].Wait();
+                _done[i - 1].Reset();
+            }
+            _body = null;
+            if (_failure is { } failure)
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+    }
+
+    private sealed class Worker
+    {
+        private readonly WorkerTeam _team;
+        private readonly int _index;
+        private readonly ManualResetEventSlim _done;
+        private readonly ManualResetEventSlim _go = new(false, spinCount: 2000);
+
+        public Worker(WorkerTeam team, int index, ManualResetEventSlim done)
+        {
+            _team = team;
+            _index = index;
+            _done = done;
+            new Thread(Loop) { IsBackground = true, Name = $"ConvNetGen worker {index}" }.Start();
+        }
+
+        public void Start() => _go.Set();
+
+        private void Loop()
+        {
+            while (true)
+            {
+                _go.Wait();
+                _go.Reset();
+                try
+                {
+                    _team._body!(_index);
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref _team._failure, e, null);
+                }
+                _done.Set();
+            }
+        }
+    }
+}
