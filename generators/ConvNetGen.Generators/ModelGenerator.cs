@@ -24,7 +24,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
         var results = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 AttributeNames.Input,
-                static (node, _) => node is ClassDeclarationSyntax,
+                static (node, _) => node is TypeDeclarationSyntax,
                 static (ctx, ct) => ModelReader.Read(ctx, ct))
             .Where(static spec => spec is not null)
             .Select(static (spec, _) => spec!)
@@ -52,7 +52,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
             var found = context.SyntaxProvider
                 .ForAttributeWithMetadataName(
                     attributeName,
-                    static (node, _) => node is ClassDeclarationSyntax,
+                    static (node, _) => node is TypeDeclarationSyntax,
                     static (ctx, _) => MissingInput(ctx))
                 .Where(static d => d is not null)
                 .Select(static (d, _) => d!);
@@ -72,12 +72,14 @@ public sealed class ModelGenerator : IIncrementalGenerator
     {
         if (ctx.TargetSymbol is not INamedTypeSymbol type) return null;
         if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeNames.Input)) return null;
-        // Report once, on the class's first declaration that has layers.
-        var first = type.DeclaringSyntaxReferences
-            .Select(r => r.GetSyntax())
-            .OfType<ClassDeclarationSyntax>()
+        // Report once, on the first declaration that carries a layer attribute.
+        var first = type.GetAttributes()
+            .Where(a => a.AttributeClass is { } c && AttributeNames.Layers.ContainsKey(c.ToDisplayString()))
+            .Select(a => a.ApplicationSyntaxReference?.GetSyntax().Parent?.Parent)
+            .OfType<TypeDeclarationSyntax>()
             .OrderBy(d => d.SyntaxTree.FilePath, System.StringComparer.Ordinal).ThenBy(d => d.SpanStart)
-            .First(d => d.AttributeLists.Count > 0);
+            .FirstOrDefault();
+        if (first is null) return null;
         return DiagnosticInfo.Create(Descriptors.MissingInput, LocationInfo.From(first.Identifier.GetLocation()), type.Name);
     }
 }

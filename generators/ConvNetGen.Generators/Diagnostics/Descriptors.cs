@@ -80,6 +80,10 @@ internal static class Descriptors
         "Included model's input does not match",
         "[Include(typeof({0}))] needs an input of {1} but gets {2} from '{3}'");
 
+    public static readonly DiagnosticDescriptor UnsupportedModelDeclaration = Error("CNG0018",
+        "Unsupported model declaration",
+        "Model '{0}' is {1}");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
 }

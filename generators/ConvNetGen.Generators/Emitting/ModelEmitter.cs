@@ -32,6 +32,7 @@ internal static class ModelEmitter
         w.Line("#nullable enable");
         w.Line("#pragma warning disable CS1591 // generated members are documented where it helps, not everywhere");
         w.Line("#pragma warning disable CS0219 // each layer method declares all of its shape constants, used or not");
+        w.Line("using System; // AsSpan and the other span extensions the layer loops use");
         w.Line();
         if (ns is not null)
         {

@@ -21,7 +21,7 @@ internal static class PassEmitter
         w.Line();
         foreach (var c in contexts)
         {
-            w.Line($"/// <summary>The layer <c>{c.Layer.Name}</c> ({c.Layer.Kind}): its trainable flag and weights.</summary>");
+            w.Line($"/// <summary>The layer <c>{SourceWriter.Xml(c.Layer.Name)}</c> ({c.Layer.Kind}): its trainable flag and weights.</summary>");
             w.Line($"public global::ConvNetGen.Layer {c.Id} => Layers[{c.Layer.Index}];");
         }
         w.Line();
@@ -56,11 +56,11 @@ internal static class PassEmitter
             var emitter = LayerEmitters.For(c.Layer.Kind);
             string summary = Describe(c.Layer);
             w.Line();
-            w.Line($"/// <summary>{c.Layer.Name} forward: {summary}</summary>");
+            w.Line($"/// <summary>{SourceWriter.Xml(c.Layer.Name)} forward: {summary}</summary>");
             using (w.Block($"private void {c.Id}Forward(Workspace ws, int batch, bool training)"))
                 emitter.Forward(w, c);
             w.Line();
-            w.Line($"/// <summary>{c.Layer.Name} backward: {summary}</summary>");
+            w.Line($"/// <summary>{SourceWriter.Xml(c.Layer.Name)} backward: {summary}</summary>");
             using (w.Block($"private void {c.Id}Backward(Workspace ws, int batch)"))
                 emitter.Backward(w, c);
         }
@@ -85,7 +85,7 @@ internal static class PassEmitter
         {
             foreach (var c in contexts)
             {
-                w.Line($"// {c.Layer.Name} ({c.Layer.Kind})");
+                w.Line($"// {SourceWriter.Xml(c.Layer.Name)} ({c.Layer.Kind})");
                 w.Line($"public readonly float[] {c.Id}Output, {c.Id}Gradient;");
                 foreach (var buffer in LayerEmitters.For(c.Layer.Kind).ExtraBuffers(c))
                     w.Line($"public readonly {buffer.ElementType}[] {buffer.Name}; // {buffer.Comment}");

@@ -24,7 +24,7 @@ internal static class ShapesEmitter
             foreach (var layer in plan.Layers)
             {
                 w.Line();
-                w.Line($"/// <summary>{layer.Name} ({layer.Kind}): {ShapeInference.Format(layer.InputShape)} → {ShapeInference.Format(layer.OutputShape)}, {layer.ParameterCount} parameters.</summary>");
+                w.Line($"/// <summary>{SourceWriter.Xml(layer.Name)} ({layer.Kind}): {ShapeInference.Format(layer.InputShape)} → {ShapeInference.Format(layer.OutputShape)}, {layer.ParameterCount} parameters.</summary>");
                 using (w.Block($"public static class {layer.Identifier}"))
                 {
                     Dimensions(w, "Input", layer.InputShape);

@@ -55,6 +55,9 @@ internal sealed class SourceWriter
     /// <summary>A C# string literal; verbatim strings keep multi-line text readable in the generated file.</summary>
     public static string Verbatim(string text) => "@\"" + text.Replace("\"", "\"\"") + "\"";
 
+    /// <summary>Text for an XML doc comment: &lt;, &gt; and &amp; escaped.</summary>
+    public static string Xml(string text) => text.Replace("&", "&amp;").Replace("<", "&lt;").Replace(">", "&gt;");
+
     public static string Quote(string text)
     {
         var sb = new StringBuilder("\"");

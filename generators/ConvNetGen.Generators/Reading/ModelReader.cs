@@ -18,7 +18,7 @@ internal static class ModelReader
     /// <summary>Reads the model, or returns null when this node is not the declaration that should produce it.</summary>
     public static ModelSpec? Read(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
-        if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not ClassDeclarationSyntax node)
+        if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not TypeDeclarationSyntax node)
             return null;
 
         // The transform runs once per declaration carrying [Input]; only the first one speaks for the model.
@@ -34,6 +34,18 @@ internal static class ModelReader
         if (!type.DeclaringSyntaxReferences.All(r => r.GetSyntax(cancellationToken) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword)))
         {
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.ModelNotPartial, classLocation, type.Name));
+            canEmit = false;
+        }
+        string? unsupported =
+            type.IsRecord ? "a record; declare it as a partial class"
+            : type.TypeKind != TypeKind.Class ? $"a {type.TypeKind.ToString().ToLowerInvariant()}; declare it as a partial class"
+            : type.IsStatic ? "static; models are instantiated, so remove 'static'"
+            : type.IsAbstract ? "abstract; models are instantiated, so remove 'abstract'"
+            : GeneratedMemberNames.Contains(type.Name) ? $"named like a member the generator adds ({type.Name}); rename the class"
+            : null;
+        if (unsupported is not null)
+        {
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnsupportedModelDeclaration, classLocation, type.Name, unsupported));
             canEmit = false;
         }
         if (type.TypeParameters.Length > 0)
@@ -80,6 +92,9 @@ internal static class ModelReader
             layers,
             diagnostics.ToEquatableArray());
     }
+
+    /// <summary>Nested members every generated model has; a class of the same name could not hold them.</summary>
+    private static readonly HashSet<string> GeneratedMemberNames = new() { "Shapes", "Workspace", "Summary", "Architecture" };
 
     private static bool IsConvNetGenModel(INamedTypeSymbol type) =>
         type.Name == "Model" && type.ContainingNamespace.ToDisplayString() == AttributeNames.Namespace;

@@ -19,6 +19,12 @@ internal static class IncludeResolver
         return models.Select(m => Expand(m, byName, new List<string>())).ToImmutableArray();
     }
 
+    private static string ShortName(string fullName)
+    {
+        string name = fullName.StartsWith("global::", System.StringComparison.Ordinal) ? fullName.Substring(8) : fullName;
+        return name.Substring(name.LastIndexOf('.') + 1);
+    }
+
     private static ModelSpec Expand(ModelSpec model, Dictionary<string, ModelSpec> byName, List<string> including)
     {
         if (!model.Layers.Any(l => l.Kind == LayerKind.Include)) return model;
@@ -34,7 +40,7 @@ internal static class IncludeResolver
                 continue;
             }
             string target = layer.Included ?? "?";
-            string shortName = target.Substring(target.LastIndexOf('.') + 1);
+            string shortName = ShortName(target);
             if (!byName.TryGetValue(target, out var included))
             {
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.IncludedModelNotFound, layer.Location, shortName, model.ClassName,
@@ -44,11 +50,14 @@ internal static class IncludeResolver
             if (including.Contains(target))
             {
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.IncludedModelNotFound, layer.Location, shortName, model.ClassName,
-                    "models cannot include themselves, directly or through others (" + string.Join(" → ", including.Append(target).Select(n => n.Substring(n.LastIndexOf('.') + 1))) + ")"));
+                    "models cannot include themselves, directly or through others (" + string.Join(" → ", including.Append(target).Select(ShortName)) + ")"));
                 continue;
             }
 
             var expanded = Expand(included, byName, including);
+            // A cycle found deeper down (A → B → A) is this model's problem too: report it here, at this [Include].
+            foreach (var problem in expanded.Diagnostics.Skip(included.Diagnostics.Count))
+                diagnostics.Add(problem with { Location = layer.Location });
             string[] names = LayerNames.Assign(expanded.Layers);
             for (int i = 0; i < expanded.Layers.Count; i++)
             {

@@ -18,6 +18,16 @@ internal sealed class LayerNames
         "Compile", "Fit", "Evaluate", "Predict", "TrainOnBatch", "SaveWeights", "LoadWeights", "CopyWeightsFrom",
         "ComputesWeightGradients", "ComputesInputGradient", "IsTrainingMode", "DropoutMask",
         "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
+        // Shapes' own constants, and the constants inside each layer's class in Shapes (a nested class cannot share
+        // a name with its members).
+        "InputSize", "OutputSize", "ParameterCount", "TrainableParameterCount", "ParameterOffset",
+        "InputHeight", "InputWidth", "InputChannels", "InputRows", "InputColumns", "InputFeatures",
+        "OutputHeight", "OutputWidth", "OutputChannels", "OutputRows", "OutputColumns", "OutputFeatures",
+        "KernelHeight", "KernelWidth", "PoolHeight", "PoolWidth", "StrideHeight", "StrideWidth", "PadTop", "PadLeft",
+        "KernelOffset", "KernelLength", "BiasOffset", "BiasLength", "GammaOffset", "GammaLength", "BetaOffset", "BetaLength",
+        "MovingMeanOffset", "MovingMeanLength", "MovingVarianceOffset", "MovingVarianceLength",
+        // Workspace fields are {Id}Output and {Id}Gradient; "Output" would make OutputGradient hide the base's.
+        "Output", "Input",
     };
 
     /// <summary>Keras' snake_case prefix per kind (what <c>backend.get_uid</c> counts).</summary>
@@ -38,8 +48,10 @@ internal sealed class LayerNames
     private readonly HashSet<string> _explicitNames;
 
     /// <param name="explicitNames">Names the model gives by hand; automatic names skip them.</param>
-    public LayerNames(IEnumerable<string?> explicitNames)
+    /// <param name="className">The model class's name, which no member may share.</param>
+    public LayerNames(IEnumerable<string?> explicitNames, string? className = null)
     {
+        if (className is not null) _identifiers.Add(className);
         _explicitNames = new HashSet<string>();
         foreach (var name in explicitNames)
             if (name is not null) _explicitNames.Add(name);
@@ -87,7 +99,8 @@ internal sealed class LayerNames
         }
         if (sb.Length == 0 || char.IsDigit(sb[0])) sb.Insert(0, "Layer");
         string baseName = sb.ToString(), identifier = baseName;
-        for (int i = 2; !IsFree(identifier); i++) identifier = baseName + "_" + i;
+        if (!IsFree(identifier)) identifier = baseName + "Layer";
+        for (int i = 2; !IsFree(identifier); i++) identifier = baseName + "Layer" + i;
         _identifiers.Add(identifier);
         _identifiers.Add(identifier + "Forward");
         _identifiers.Add(identifier + "Backward");

@@ -16,7 +16,7 @@ internal static class ShapeInference
     public static ModelResult Infer(ModelSpec spec)
     {
         var diagnostics = new List<DiagnosticInfo>(spec.Diagnostics);
-        var names = new LayerNames(spec.Layers.Select(l => l.Name));
+        var names = new LayerNames(spec.Layers.Select(l => l.Name), spec.ClassName);
         var layers = new List<LayerPlan>();
 
         int[] shape = spec.InputShape.ToArray();
@@ -47,7 +47,9 @@ internal static class ShapeInference
                 shapeKnown = false;
             }
 
-            if (!shapeKnown || !CheckArguments(layer, name, diagnostics))
+            // Arguments are checked even after an earlier problem, so every bad layer is reported at once.
+            bool argumentsValid = CheckArguments(layer, name, diagnostics);
+            if (!shapeKnown || !argumentsValid)
             {
                 shapeKnown = false; // later layers cannot be checked against an unknown shape
                 previous = name;
@@ -63,6 +65,16 @@ internal static class ShapeInference
                 continue;
             }
 
+            long outputSize = output.Aggregate(1L, (n, d) => n * d);
+            long parameters = ParameterCount(layer, shape);
+            if (outputSize > MaxElements || parameters > MaxElements || offset + parameters > MaxElements)
+            {
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidArgument, layer.Location, layer.Kind.ToString(), name,
+                    $"its output ({Format(output)}) or the model's parameters would exceed {MaxElements.ToString("N0", CultureInfo.InvariantCulture)} elements"));
+                shapeKnown = false;
+                previous = name;
+                continue;
+            }
             var weights = Weights(layer, shape, output, ref offset);
             layers.Add(new LayerPlan(i, name, names.Identifier(name), layer, previous, shape.ToEquatableArray(),
                 output.ToEquatableArray(), padTop, padLeft, weights));
@@ -79,12 +91,12 @@ internal static class ShapeInference
 
     private static bool CheckInput(ModelSpec spec, List<DiagnosticInfo> diagnostics)
     {
-        string shape = Format(spec.InputShape);
+        string shape = spec.InputShape.Count == 0 ? "()" : Format(spec.InputShape);
         string? problem =
             spec.InputShape.Count == 0 ? "give the shape of one sample, e.g. [Input(28, 28, 1)]"
             : spec.InputShape.Count > 3 ? "inputs have rank 1 (features) to 3 (height, width, channels)"
             : spec.InputShape.Any(d => d <= 0) ? "every dimension must be positive"
-            : spec.InputShape.Aggregate(1L, (n, d) => n * d) > int.MaxValue ? "a sample has more than 2^31 elements"
+            : spec.InputShape.Aggregate(1L, (n, d) => n * d) > MaxElements ? $"a sample has more than {MaxElements.ToString("N0", CultureInfo.InvariantCulture)} elements"
             : null;
         if (problem is null) return true;
         diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidInputShape, spec.InputLocation, spec.ClassName, shape, problem));
@@ -93,9 +105,9 @@ internal static class ShapeInference
 
     private static void CheckName(string name, LocationInfo? location, HashSet<string> used, List<DiagnosticInfo> diagnostics, bool isInput)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.IndexOf('/') >= 0)
+        if (string.IsNullOrWhiteSpace(name) || name.IndexOf('/') >= 0 || name.Any(char.IsControl))
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidLayerName, location, name,
-                "is not valid: a name must not be empty and must not contain '/' (it names weights such as 'conv2d/kernel')"));
+                "is not valid: a name must not be empty and must not contain '/' (it names weights such as 'conv2d/kernel') or control characters"));
         else if (!isInput && !used.Add(name))
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidLayerName, location, name,
                 "is used by more than one layer; layer names must be unique"));
@@ -145,7 +157,10 @@ internal static class ShapeInference
     private static void CheckWindow(LayerSpec layer, string what, Action<string> invalid)
     {
         if (layer.WindowHeight <= 0 || layer.WindowWidth <= 0)
+        {
             invalid($"{what} must be positive but is {layer.WindowHeight}×{layer.WindowWidth}");
+            if (layer.Kind != LayerKind.Conv2D) return; // pooling strides default to the pool size: one problem, one error
+        }
         if (layer.StrideHeight <= 0 || layer.StrideWidth <= 0)
             invalid($"strides must be positive but are {layer.StrideHeight}×{layer.StrideWidth}");
     }
@@ -218,6 +233,21 @@ internal static class ShapeInference
         int padTotal = Math.Max((output - 1) * stride + window - input, 0);
         padBefore = padTotal / 2;
         return output;
+    }
+
+    /// <summary>One buffer holds every parameter, and each activation buffer a batch of outputs: keep both well inside int.</summary>
+    private const long MaxElements = 1L << 28;
+
+    private static long ParameterCount(LayerSpec layer, int[] input)
+    {
+        long channels = input[input.Length - 1];
+        return layer.Kind switch
+        {
+            LayerKind.Conv2D => (long)layer.WindowHeight * layer.WindowWidth * channels * layer.Units + (layer.UseBias ? layer.Units : 0),
+            LayerKind.Dense => channels * layer.Units + (layer.UseBias ? layer.Units : 0),
+            LayerKind.BatchNormalization => 4 * channels,
+            _ => 0,
+        };
     }
 
     private static EquatableArray<WeightPlan> Weights(LayerSpec layer, int[] input, int[] output, ref int offset)

@@ -52,7 +52,9 @@ internal sealed class RescalingEmitter : LayerEmitter
     {
         w.Line($"const float Scale = {SourceWriter.Float(c.Layer.Spec.Scale)}, Offset = {SourceWriter.Float(c.Layer.Spec.Offset)};");
         w.Line($"int n = batch * {c.Shapes}.OutputSize;");
-        w.Line($"global::System.Numerics.Tensors.TensorPrimitives.MultiplyAdd({c.InputBuffer}.AsSpan(0, n), Scale, Offset, {c.OutputBuffer}.AsSpan(0, n));");
+        w.Line($"global::System.Span<float> output = {c.OutputBuffer}.AsSpan(0, n);");
+        w.Line($"global::System.Numerics.Tensors.TensorPrimitives.Multiply({c.InputBuffer}.AsSpan(0, n), Scale, output);");
+        w.Line("global::System.Numerics.Tensors.TensorPrimitives.Add(output, Offset, output);");
     }
 
     public override void Backward(SourceWriter w, LayerContext c)

@@ -1,0 +1,125 @@
+using System.Runtime.CompilerServices;
+
+namespace ConvNetGen.Generators.Tests.Infrastructure;
+
+/// <summary>The model sources the tests share.</summary>
+public static class TestModels
+{
+    /// <summary>The repository root, from this file's compile-time path (tests/ConvNetGen.Generators.Tests/Infrastructure/).</summary>
+    public static string RepositoryRoot() =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(ThisFile())!, "..", "..", ".."));
+
+    private static string ThisFile([CallerFilePath] string path = "") => path;
+
+    /// <summary>The reference model, read from the sample itself so the tests follow it: samples/Mnist/MnistConvNet.cs.</summary>
+    public static TestSource MnistConvNet
+    {
+        get
+        {
+            string path = Path.Combine(RepositoryRoot(), "samples", "Mnist", "MnistConvNet.cs");
+            return new TestSource("MnistConvNet.cs", File.ReadAllText(path));
+        }
+    }
+
+    /// <summary>
+    /// Every layer kind but Flatten, with the options that change the generated code: Same padding with stride 2 and
+    /// an odd amount of padding (3 rows: 1 before, 2 after), no bias, a rectangular pool with per-axis strides, and
+    /// custom names on the input and two layers.
+    /// </summary>
+    public const string LayerZoo = """
+        using ConvNetGen;
+
+        namespace Zoo.Models;
+
+        /// <summary>Every layer option the generator knows.</summary>
+        [Input(32, 32, 3, Name = "image")]
+        [Rescaling(1.0 / 255, Name = "scale")]
+        [Conv2D(16, 5, Padding = Padding.Same, Strides = 2, UseBias = false)]
+        [BatchNormalization]
+        [AveragePooling2D(2)]
+        [Conv2D(32, 3, Activation = Activation.ReLU, Padding = Padding.Same)]
+        [MaxPooling2D(2, 3, StrideHeight = 1, StrideWidth = 2)]
+        [Dropout(0.25)]
+        [GlobalAveragePooling2D]
+        [Dense(10, Activation = Activation.Softmax, Name = "classifier")]
+        public partial class LayerZoo;
+        """;
+
+    /// <summary>A flat-input multilayer perceptron.</summary>
+    public const string Mlp = """
+        using ConvNetGen;
+
+        namespace Mnist.Dense;
+
+        [Input(784)]
+        [Dense(128, Activation = Activation.ReLU)]
+        [Dropout(0.2)]
+        [Dense(10, Activation = Activation.Softmax)]
+        public partial class Mlp;
+        """;
+
+    /// <summary>A model in the global namespace.</summary>
+    public const string GlobalNamespace = """
+        using ConvNetGen;
+
+        [Input(4)]
+        [Dense(8, Activation = Activation.Tanh)]
+        [Dense(3, Activation = Activation.Softmax)]
+        internal partial class IrisClassifier;
+        """;
+
+    /// <summary>All nine layer kinds in one valid model.</summary>
+    public const string EveryLayerKind = """
+        using ConvNetGen;
+
+        namespace Kinds;
+
+        [Input(28, 28, 3)]
+        [Rescaling(2.0 / 255, offset: -1)]
+        [Conv2D(8, 3, Activation = Activation.ReLU)]
+        [BatchNormalization(Momentum = 0.9, Epsilon = 1e-5)]
+        [MaxPooling2D(2)]
+        [Conv2D(16, 3, 3, Padding = Padding.Same, Activation = Activation.Sigmoid)]
+        [AveragePooling2D(2, Padding = Padding.Same)]
+        [Conv2D(16, 1)]
+        [GlobalAveragePooling2D]
+        [Flatten]
+        [Dropout(0.5)]
+        [Dense(10, Activation = Activation.Softmax)]
+        public partial class EveryKind;
+        """;
+
+    /// <summary>BatchNormalization after a convolution: 16 channels, 64 parameters of which 32 are moving statistics.</summary>
+    public const string BatchNormalized = """
+        using ConvNetGen;
+
+        namespace Norm;
+
+        [Input(8, 8, 3)]
+        [Conv2D(16, 3, Activation = Activation.ReLU)]
+        [BatchNormalization]
+        [Flatten]
+        [Dense(10, Activation = Activation.Softmax)]
+        public partial class BatchNormalized;
+        """;
+
+    /// <summary>A base model and a classifier that includes it ([Include]), as in samples/FineTuning.</summary>
+    public const string Included = """
+        using ConvNetGen;
+
+        namespace Transfer;
+
+        [Input(28, 28, 1)]
+        [Conv2D(16, 3, Padding = Padding.Same, Activation = Activation.ReLU, Name = "block1_conv")]
+        [BatchNormalization(Name = "block1_bn")]
+        [MaxPooling2D(2, Name = "block1_pool")]
+        [GlobalAveragePooling2D(Name = "features")]
+        public partial class ConvBase;
+
+        [Input(28, 28, 1)]
+        [Include(typeof(ConvBase))]
+        [Dense(32, Activation = Activation.ReLU)]
+        [Dense(5, Activation = Activation.Softmax, Name = "head_output")]
+        public partial class TransferNet;
+        """;
+}
