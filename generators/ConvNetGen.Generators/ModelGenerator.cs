@@ -39,11 +39,10 @@ public sealed class ModelGenerator : IIncrementalGenerator
 
         context.RegisterSourceOutput(results, static (spc, result) =>
         {
-            foreach (var diagnostic in result.Diagnostics)
-                spc.ReportDiagnostic(diagnostic.ToDiagnostic());
             if (result.Plan is not null)
                 spc.AddSource(result.Plan.HintName, ModelEmitter.Emit(result.Plan));
         });
+        ReportDiagnostics(context, results.Select(static (result, _) => result.Diagnostics));
 
         // A class with layers but no [Input] is never seen above; one provider per layer attribute finds it.
         IncrementalValuesProvider<DiagnosticInfo>? missing = null;
@@ -62,10 +61,30 @@ public sealed class ModelGenerator : IIncrementalGenerator
         var distinct = missing!.Value.Collect()
             .Select(static (all, _) => all.Distinct().ToImmutableArray())
             .WithTrackingName(TrackingNames.FindModelsWithoutInput);
-        context.RegisterSourceOutput(distinct, static (spc, all) =>
+        ReportDiagnostics(context, distinct.Select(static (all, _) => all.ToEquatableArray()));
+    }
+
+    /// <summary>
+    /// Reports diagnostics against the compilation's own syntax trees: a location made from a path alone is never
+    /// checked against #pragma warning disable or [SuppressMessage] (dotnet/roslyn#68291). Only this reporting step
+    /// sees the compilation; the models and the emitted source stay cached.
+    /// </summary>
+    private static void ReportDiagnostics<TSource>(IncrementalGeneratorInitializationContext context, TSource diagnostics)
+    {
+        void Report(SourceProductionContext spc, (EquatableArray<DiagnosticInfo> Diagnostics, Compilation Compilation) input)
         {
-            foreach (var diagnostic in all) spc.ReportDiagnostic(diagnostic.ToDiagnostic());
-        });
+            foreach (var diagnostic in input.Diagnostics)
+                spc.ReportDiagnostic(diagnostic.ToDiagnostic(input.Compilation));
+        }
+        switch (diagnostics)
+        {
+            case IncrementalValuesProvider<EquatableArray<DiagnosticInfo>> many:
+                context.RegisterSourceOutput(many.Combine(context.CompilationProvider), Report);
+                break;
+            case IncrementalValueProvider<EquatableArray<DiagnosticInfo>> one:
+                context.RegisterSourceOutput(one.Combine(context.CompilationProvider), Report);
+                break;
+        }
     }
 
     private static DiagnosticInfo? MissingInput(GeneratorAttributeSyntaxContext ctx)

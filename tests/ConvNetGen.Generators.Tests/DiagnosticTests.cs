@@ -527,9 +527,7 @@ public class DiagnosticTests
         Assert.Equal(DiagnosticSeverity.Error, Assert.Single(run.GeneratorDiagnostics).Severity);
     }
 
-    [Fact(Skip = "Generator limitation (Model/LocationInfo.cs): diagnostics are re-created with Location.Create(path, span, " +
-                 "lineSpan), an external-file location, so #pragma warning disable CNG0009 around the model has no effect " +
-                 "(dotnet/roslyn#68291). Suppressing per project (NoWarn) works.")]
+    [Fact]
     public void CNG0009_CanBeSuppressedWithPragma()
     {
         var run = GeneratorHarness.Run("#pragma warning disable CNG0009\n" + SoftmaxInside + "\n#pragma warning restore CNG0009\n");

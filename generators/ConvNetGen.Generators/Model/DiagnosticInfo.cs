@@ -13,5 +13,13 @@ internal sealed record DiagnosticInfo(DiagnosticDescriptor Descriptor, LocationI
     public Diagnostic ToDiagnostic() =>
         Diagnostic.Create(Descriptor, Location?.ToLocation(), Arguments.Cast<object>().ToArray());
 
+    /// <summary>The diagnostic located in <paramref name="compilation"/>'s own syntax tree, so suppressions apply.</summary>
+    public Diagnostic ToDiagnostic(Compilation compilation)
+    {
+        var tree = Location is null ? null : compilation.SyntaxTrees.FirstOrDefault(t => t.FilePath == Location.FilePath);
+        var location = tree is null ? Location?.ToLocation() : Microsoft.CodeAnalysis.Location.Create(tree, Location!.Span);
+        return Diagnostic.Create(Descriptor, location, Arguments.Cast<object>().ToArray());
+    }
+
     public bool IsError => Descriptor.DefaultSeverity == DiagnosticSeverity.Error;
 }

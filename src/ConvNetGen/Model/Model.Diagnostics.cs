@@ -31,7 +31,8 @@ public abstract partial class Model
         var gradient = ws.OutputGradient.AsSpan(0, n * outputSize);
         outputGradient.CopyTo(gradient);
         if (Definition.Layers[^1].Activation == Activation.Softmax)
-            Kernels.Activations.Backward(Activation.Softmax, ws.Output.AsSpan(0, n * outputSize), gradient, outputSize);
+            Kernels.Activations.Backward(Activation.Softmax, ws.Output.AsSpan(0, n * outputSize), gradient,
+                Definition.OutputShape[Definition.OutputShape.Rank - 1]); // softmax runs over the last axis
         Array.Clear(ws.Gradients);
         Backward(ws, n);
         ws.Gradients.CopyTo(parameterGradients);

@@ -40,6 +40,8 @@ public abstract partial class Model
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(loss);
+        if (Definition.OutputShape.Rank != 1)
+            throw new ArgumentException($"{Definition.Name}'s output is {Definition.OutputShape}, but losses take one row of class scores per sample; end the model with [Flatten] or [GlobalAveragePooling2D] and a [Dense] layer.", nameof(loss));
         optimizer.Build(_parameters.Length);
         _optimizer = optimizer;
         _loss = loss;

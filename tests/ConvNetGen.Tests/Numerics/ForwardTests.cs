@@ -1,0 +1,113 @@
+namespace ConvNetGen.Tests.Numerics;
+
+/// <summary>Generated forward passes (float32) against the float64 reference, for batches of 1, 3 and 7.</summary>
+public class ForwardTests
+{
+    private static readonly Dictionary<string, (Func<Model> Create, Func<ReferenceModel> Reference, double InputLow, double InputHigh)> Models = new()
+    {
+        ["MnistConvNet"] = (() => new MnistConvNetCopy(seed: 7), TestReferences.MnistConvNet, 0, 1),
+        ["KitchenSink"] = (() => new KitchenSinkNet(seed: 7), TestReferences.KitchenSink, -1, 1),
+        ["TrainingMix"] = (() => new TrainingMixNet(seed: 7), TestReferences.TrainingMix, -1, 1),
+        ["FlattenFirst"] = (() => new FlattenFirstNet(seed: 7), TestReferences.FlattenFirst, -1, 1),
+        ["BatchNormFirst"] = (() => new BatchNormFirstNet(seed: 7), TestReferences.BatchNormFirst, -1, 1),
+    };
+
+    /// <summary>Models whose training-mode pass is deterministic (no dropout above rate 0).</summary>
+    private static readonly string[] Deterministic = ["MnistConvNet", "TrainingMix", "BatchNormFirst"];
+
+    public static TheoryData<string, int, bool> Cases()
+    {
+        var data = new TheoryData<string, int, bool>();
+        foreach (string name in Models.Keys)
+            foreach (int batch in new[] { 1, 3, 7 })
+            {
+                data.Add(name, batch, false);
+                if (Deterministic.Contains(name)) data.Add(name, batch, true);
+            }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Forward_matches_the_reference(string name, int batch, bool training)
+    {
+        var (create, createReference, low, high) = Models[name];
+        var model = create();
+        var reference = createReference();
+        NumericsKit.Randomize(model, 11);
+        var x = NumericsKit.Uniform(batch * reference.InputSize, 12 + batch, low, high);
+        var p = NumericsKit.ToDouble(model.Parameters);
+        var xd = NumericsKit.ToDouble(x);
+
+        var output = new float[batch * reference.OutputSize];
+        model.ForwardPass(x, output, training);
+
+        NumericsKit.AssertClose(output, reference.Forward(xd, batch, p, training), NumericsKit.ForwardTolerance, $"{name}, batch {batch}, training {training}");
+        // Training-mode passes update the moving statistics, and nothing else; inference passes change nothing.
+        var expected = training ? reference.ParametersAfterTrainingPass(xd, batch, p) : p;
+        NumericsKit.AssertClose(model.Parameters, expected, 1e-6, $"{name}'s parameters after the pass");
+    }
+
+    [Fact]
+    public void Predict_over_several_workspace_chunks_matches_the_reference()
+    {
+        // Predict runs in chunks of its workspace's capacity (64 samples): 150 samples take three, the last partial.
+        const int Samples = 150;
+        var model = new KitchenSinkNet(seed: 7);
+        var reference = TestReferences.KitchenSink();
+        NumericsKit.Randomize(model, 11);
+        var x = NumericsKit.Uniform(Samples * reference.InputSize, 13);
+        var output = new float[Samples * reference.OutputSize];
+        model.Predict(x, output);
+        NumericsKit.AssertClose(output, reference.Forward(NumericsKit.ToDouble(x), Samples, NumericsKit.ToDouble(model.Parameters), training: false),
+            NumericsKit.ForwardTolerance, "Predict");
+    }
+
+    [Fact]
+    public void The_copy_of_the_reference_model_is_the_sample()
+    {
+        // Same summary as samples/Mnist/MnistConvNet.cs gives in Keras (Deep Learning with Python, chapter 8).
+        var a = MnistConvNetCopy.Architecture;
+        Assert.Equal(104_202, a.ParameterCount);
+        Assert.Equal(
+            ["conv2d", "max_pooling2d", "conv2d_1", "max_pooling2d_1", "conv2d_2", "flatten", "dense"],
+            a.Layers.Select(l => l.Name).ToArray());
+        Assert.Equal([3, 3, 128], a.Layers[4].OutputShape.ToArray());
+    }
+
+    /// <summary>
+    /// The reference model's backward: every one of MNIST's 104,202 parameter gradients from the generated
+    /// BackwardPass against the float64 reference's analytic backward (itself checked against central differences
+    /// here on a sample of parameters, and on every parameter of the small models in <see cref="GradientTests"/>).
+    /// </summary>
+    [Fact]
+    public void MnistConvNet_backward_matches_the_reference()
+    {
+        const int Batch = 3;
+        var model = new MnistConvNetCopy(seed: 3);
+        var reference = TestReferences.MnistConvNet();
+        NumericsKit.Randomize(model, 4);
+        var x = NumericsKit.Uniform(Batch * reference.InputSize, 5, 0, 1);
+        var r = NumericsKit.Uniform(Batch * reference.OutputSize, 6);
+        var p = NumericsKit.ToDouble(model.Parameters);
+        var xd = NumericsKit.ToDouble(x);
+        var rd = NumericsKit.ToDouble(r);
+
+        var generated = new float[p.Length];
+        model.BackwardPass(x, r, generated);
+        var analytic = reference.Gradient(xd, Batch, p, rd);
+        GradientCheck.AssertAgrees(reference.Architecture, generated, analytic, "MNIST, generated vs. reference backward");
+
+        // Spot-check the reference backward with central differences: the largest and a few random gradients per tensor.
+        var random = new Random(8);
+        var sample = reference.Architecture.Layers.SelectMany(l => l.Weights).SelectMany(w =>
+            Enumerable.Range(0, 4).Select(_ => w.Offset + random.Next(w.Length))
+                .Append(Enumerable.Range(w.Offset, w.Length).MaxBy(i => Math.Abs(analytic[i]))))
+            .ToArray();
+        var numeric = reference.NumericGradient(xd, Batch, p, rd, only: sample);
+        double scale = analytic.Max(Math.Abs);
+        foreach (int i in sample)
+            Assert.True(Math.Abs(analytic[i] - numeric[i]) <= 1e-6 * scale + 1e-5 * Math.Abs(numeric[i]),
+                $"reference backward at {NumericsKit.ParameterName(reference.Architecture, i)}: {analytic[i]} vs. differences {numeric[i]}");
+    }
+}

@@ -1,0 +1,187 @@
+namespace ConvNetGen.Tests.Numerics;
+
+/// <summary>
+/// For each layer kind and activation, a small model (see TestModels.cs) whose every parameter gradient from the
+/// generated BackwardPass matches central differences of the float64 reference, with L = Σ r·output.
+/// </summary>
+public class GradientTests
+{
+    /// <summary>Each gradient-check model with its hand-written reference, mirroring its attributes.</summary>
+    private static readonly Dictionary<string, (Func<Model> Create, Func<ReferenceModel> Reference)> Models = new()
+    {
+        ["ConvValid"] = (() => new GradConvValid(seed: 1), () => ReferenceModel.Of(GradConvValid.Architecture,
+            new RefConv2D(3, 3, 3, activation: Activation.Tanh),
+            new RefConv2D(2, 2, 2))),
+        ["ConvSame"] = (() => new GradConvSame(seed: 1), () => ReferenceModel.Of(GradConvSame.Architecture,
+            new RefConv2D(3, 3, 3, padding: Padding.Same),
+            new RefConv2D(2, 4, 4, padding: Padding.Same, activation: Activation.Sigmoid),
+            new RefConv2D(2, 2, 3, padding: Padding.Same))),
+        ["ConvStrided"] = (() => new GradConvStrided(seed: 1), () => ReferenceModel.Of(GradConvStrided.Architecture,
+            new RefConv2D(3, 3, 3, 2, 2, Padding.Same),
+            new RefConv2D(3, 2, 2, 1, 2, Padding.Same, Activation.Tanh),
+            new RefConv2D(2, 2, 2, 2, 2))),
+        ["ConvNoBias"] = (() => new GradConvNoBias(seed: 1), () => ReferenceModel.Of(GradConvNoBias.Architecture,
+            new RefConv2D(3, 3, 3, activation: Activation.ReLU, useBias: false),
+            new RefConv2D(2, 2, 2, useBias: false))),
+        ["ConvRectangular"] = (() => new GradConvRectangular(seed: 1), () => ReferenceModel.Of(GradConvRectangular.Architecture,
+            new RefConv2D(3, 1, 3),
+            new RefConv2D(2, 3, 1, padding: Padding.Same, activation: Activation.Tanh),
+            new RefConv2D(2, 1, 3, 2, 2, Padding.Same))),
+        ["MaxPoolValid"] = (() => new GradMaxPoolValid(seed: 1), () => ReferenceModel.Of(GradMaxPoolValid.Architecture,
+            new RefConv2D(3, 3, 3, padding: Padding.Same),
+            new RefPooling2D(max: true, 2, 2),
+            new RefFlatten(),
+            new RefDense(3))),
+        ["MaxPoolSame"] = (() => new GradMaxPoolSame(seed: 1), () => ReferenceModel.Of(GradMaxPoolSame.Architecture,
+            new RefConv2D(3, 2, 2),
+            new RefPooling2D(max: true, 2, 2, padding: Padding.Same),
+            new RefConv2D(2, 2, 2, padding: Padding.Same),
+            new RefFlatten(),
+            new RefDense(2))),
+        ["MaxPoolOverlapping"] = (() => new GradMaxPoolOverlapping(seed: 1), () => ReferenceModel.Of(GradMaxPoolOverlapping.Architecture,
+            new RefConv2D(3, 2, 2, padding: Padding.Same),
+            new RefPooling2D(max: true, 3, 3, 1, 1),
+            new RefConv2D(3, 2, 2, padding: Padding.Same),
+            new RefPooling2D(max: true, 2, 3, strideHeight: 1, padding: Padding.Same),
+            new RefFlatten(),
+            new RefDense(2))),
+        ["MaxPoolRectangular"] = (() => new GradMaxPoolRectangular(seed: 1), () => ReferenceModel.Of(GradMaxPoolRectangular.Architecture,
+            new RefConv2D(3, 3, 3, padding: Padding.Same),
+            new RefPooling2D(max: true, 2, 1),
+            new RefConv2D(2, 1, 2))),
+        ["AveragePoolSame"] = (() => new GradAveragePoolSame(seed: 1), () => ReferenceModel.Of(GradAveragePoolSame.Architecture,
+            new RefConv2D(3, 2, 2),
+            new RefPooling2D(max: false, 3, 3, 2, 2, Padding.Same),
+            new RefConv2D(2, 2, 2, padding: Padding.Same),
+            new RefFlatten(),
+            new RefDense(2))),
+        ["AveragePoolValidAndRectangular"] = (() => new GradAveragePoolValidAndRectangular(seed: 1), () => ReferenceModel.Of(GradAveragePoolValidAndRectangular.Architecture,
+            new RefConv2D(3, 3, 3, padding: Padding.Same),
+            new RefPooling2D(max: false, 2, 2),
+            new RefPooling2D(max: false, 2, 3, 1, 1, Padding.Same),
+            new RefConv2D(2, 1, 1))),
+        ["GlobalAveragePool"] = (() => new GradGlobalAveragePool(seed: 1), () => ReferenceModel.Of(GradGlobalAveragePool.Architecture,
+            new RefConv2D(4, 3, 3),
+            new RefGlobalAveragePooling2D(),
+            new RefDense(3, Activation.Tanh))),
+        ["DenseLinear"] = (() => new GradDenseLinear(seed: 1), () => DenseReference(GradDenseLinear.Architecture, Activation.Linear)),
+        ["DenseRelu"] = (() => new GradDenseRelu(seed: 1), () => DenseReference(GradDenseRelu.Architecture, Activation.ReLU)),
+        ["DenseSigmoid"] = (() => new GradDenseSigmoid(seed: 1), () => DenseReference(GradDenseSigmoid.Architecture, Activation.Sigmoid)),
+        ["DenseTanh"] = (() => new GradDenseTanh(seed: 1), () => DenseReference(GradDenseTanh.Architecture, Activation.Tanh)),
+        ["DenseSoftmaxLast"] = (() => new GradDenseSoftmaxLast(seed: 1), () => ReferenceModel.Of(GradDenseSoftmaxLast.Architecture,
+            new RefConv2D(2, 1, 1),
+            new RefFlatten(),
+            new RefDense(5, Activation.Tanh),
+            new RefDense(4, Activation.Softmax))),
+        ["DenseSoftmaxInside"] = (() => new GradDenseSoftmaxInside(seed: 1), () => ReferenceModel.Of(GradDenseSoftmaxInside.Architecture,
+            new RefConv2D(2, 1, 1),
+            new RefFlatten(),
+            new RefDense(5, Activation.Softmax),
+            new RefDense(3, useBias: false))),
+        ["ConvSoftmaxInside"] = (() => new GradConvSoftmaxInside(seed: 1), () => ReferenceModel.Of(GradConvSoftmaxInside.Architecture,
+            new RefConv2D(3, 3, 3, activation: Activation.Softmax),
+            new RefConv2D(2, 2, 2))),
+        ["ConvSoftmaxLast"] = (() => new GradConvSoftmaxLast(seed: 1), () => ReferenceModel.Of(GradConvSoftmaxLast.Architecture,
+            new RefConv2D(2, 2, 2),
+            new RefConv2D(3, 2, 2, activation: Activation.Softmax))),
+        ["FlatInput"] = (() => new GradFlatInput(seed: 1), () => ReferenceModel.Of(GradFlatInput.Architecture,
+            new RefDense(4, Activation.Sigmoid),
+            new RefDense(2, useBias: false))),
+        ["BatchNormConv"] = (() => new GradBatchNormConv(seed: 1), () => ReferenceModel.Of(GradBatchNormConv.Architecture,
+            new RefConv2D(3, 3, 3),
+            new RefBatchNormalization(),
+            new RefConv2D(2, 2, 2, activation: Activation.Tanh))),
+        ["BatchNormDense"] = (() => new GradBatchNormDense(seed: 1), () => ReferenceModel.Of(GradBatchNormDense.Architecture,
+            new RefFlatten(),
+            new RefDense(4),
+            new RefBatchNormalization(momentum: 0.8, epsilon: 0.01),
+            new RefDense(3))),
+        ["DropoutZero"] = (() => new GradDropoutZero(seed: 1), () => ReferenceModel.Of(GradDropoutZero.Architecture,
+            new RefConv2D(3, 3, 3),
+            new RefDropout(0.0),
+            new RefFlatten(),
+            new RefDense(3))),
+        // Larger mixes: BatchNormalization as the first layer, and two batch normalizations (conv and dense) in one model.
+        ["BatchNormFirst"] = (() => new BatchNormFirstNet(seed: 1), TestReferences.BatchNormFirst),
+        ["TrainingMix"] = (() => new TrainingMixNet(seed: 1), TestReferences.TrainingMix),
+    };
+
+    private static ReferenceModel DenseReference(ModelArchitecture architecture, Activation activation) =>
+        ReferenceModel.Of(architecture, new RefConv2D(2, 1, 1), new RefFlatten(), new RefDense(6, activation), new RefDense(3));
+
+    public static TheoryData<string> Names => new(Models.Keys);
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Every_parameter_gradient_matches_central_differences(string name)
+    {
+        var (create, reference) = Models[name];
+        GradientCheck.Check(create(), reference());
+    }
+
+    [Theory]
+    [MemberData(nameof(Names))]
+    public void Training_mode_forward_matches_the_reference(string name)
+    {
+        var (create, createReference) = Models[name];
+        var model = create();
+        var reference = createReference();
+        NumericsKit.Randomize(model, 5);
+        const int Batch = 3;
+        var x = NumericsKit.Uniform(Batch * reference.InputSize, 6);
+        var p = NumericsKit.ToDouble(model.Parameters);
+        var output = new float[Batch * reference.OutputSize];
+        model.ForwardPass(x, output, training: true);
+        NumericsKit.AssertClose(output, reference.Forward(NumericsKit.ToDouble(x), Batch, p, training: true), NumericsKit.ForwardTolerance, name);
+    }
+
+    [Fact]
+    public void Every_layer_kind_and_activation_is_covered()
+    {
+        var architectures = Models.Values.Select(m => m.Reference().Architecture).ToList();
+        var kinds = architectures.SelectMany(a => a.Layers).Select(l => l.Kind).ToHashSet();
+        kinds.UnionWith(RescalingTests.Architectures.SelectMany(a => a.Layers).Select(l => l.Kind));
+        foreach (var kind in Enum.GetValues<LayerKind>().Where(k => k != LayerKind.Input))
+            Assert.Contains(kind, kinds);
+        foreach (var activation in Enum.GetValues<Activation>())
+        {
+            Assert.Contains(architectures, a => a.Layers.Any(l => l.Kind == LayerKind.Dense && l.Activation == activation));
+            Assert.Contains(architectures, a => a.Layers.Any(l => l.Kind == LayerKind.Conv2D && l.Activation == activation));
+        }
+    }
+
+    /// <summary>
+    /// The check is sharp: the same comparison rejects gradients a plausible bug would give. Each corruption below
+    /// must push some parameter past the tolerance.
+    /// </summary>
+    [Fact]
+    public void The_tolerance_rejects_slightly_wrong_gradients()
+    {
+        var result = GradientCheck.Run(new GradBatchNormConv(seed: 1), Models["BatchNormConv"].Reference());
+        var architecture = result.Architecture;
+        var trainable = architecture.Layers.SelectMany(l => l.Weights).Where(w => w.IsTrainableVariable).ToList();
+
+        // Correct: passes.
+        GradientCheck.AssertAgrees(architecture, result.Generated, result.Numeric, "unchanged");
+
+        // One parameter's gradient off by 1 % of its own value or of its tensor's largest, for every weight tensor
+        // but conv2d/bias: the batch normalization right after it cancels any shift, so its gradient is 0.
+        double global = result.Numeric.Max(Math.Abs);
+        foreach (var weight in trainable)
+        {
+            double largest = Enumerable.Range(weight.Offset, weight.Length).Max(i => Math.Abs(result.Numeric[i]));
+            if (largest < 1e-6 * global)
+            {
+                Assert.Equal("conv2d", architecture.Layers.Single(l => l.Weights.Contains(weight)).Name);
+                continue;
+            }
+            int index = Enumerable.Range(weight.Offset, weight.Length).MaxBy(i => Math.Abs(result.Numeric[i]));
+            var scaled = (float[])result.Generated.Clone();
+            scaled[index] *= 1.01f;
+            Assert.ThrowsAny<Exception>(() => GradientCheck.AssertAgrees(architecture, scaled, result.Numeric, "scaled"));
+            var shifted = (float[])result.Generated.Clone();
+            shifted[weight.Offset] += (float)(0.01 * largest);
+            Assert.ThrowsAny<Exception>(() => GradientCheck.AssertAgrees(architecture, shifted, result.Numeric, "shifted"));
+        }
+    }
+}

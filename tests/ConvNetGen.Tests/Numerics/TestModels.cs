@@ -1,0 +1,305 @@
+// The models the numerics tests run. The generator builds each from its attributes; the tests mirror the same
+// attributes by hand in ReferenceModel.Of(...) — TestReferences below for the shared models, GradientTests.Models for
+// the gradient-check ones — since strides, padding and windows are not in LayerInfo. Change a model and its
+// reference together; binding fails on any shape or weight the two disagree on.
+
+
+namespace ConvNetGen.Tests.Numerics;
+
+// ---- Forward models ---------------------------------------------------------------------------------------------
+
+/// <summary>An identical copy of samples/Mnist/MnistConvNet.cs, the reference model.</summary>
+[Input(28, 28, 1)]
+[Conv2D(32, 3, Activation = Activation.ReLU)]
+[MaxPooling2D(2)]
+[Conv2D(64, 3, Activation = Activation.ReLU)]
+[MaxPooling2D(2)]
+[Conv2D(128, 3, Activation = Activation.ReLU)]
+[Flatten]
+[Dense(10, Activation = Activation.Softmax)]
+internal partial class MnistConvNetCopy;
+
+/// <summary>Every layer kind at once, for inference-mode forward passes (dropout at 0.5 is the identity there).</summary>
+[Input(9, 8, 3)]
+[Rescaling(0.5, -0.25)]
+[Conv2D(6, 3, Strides = 2, Padding = Padding.Same, Activation = Activation.ReLU)]
+[BatchNormalization(Momentum = 0.9)]
+[MaxPooling2D(2, Strides = 1, Padding = Padding.Same)]
+[Conv2D(5, 1, 3, Activation = Activation.Tanh, UseBias = false)]
+[AveragePooling2D(3, 2, StrideHeight = 1, Padding = Padding.Same)]
+[Dropout(0.5)]
+[GlobalAveragePooling2D]
+[Dense(7, Activation = Activation.Sigmoid)]
+[Dense(4, Activation = Activation.Softmax)]
+internal partial class KitchenSinkNet;
+
+/// <summary>A deterministic mix for training-mode forward passes: batch statistics in a conv and in a dense stack.</summary>
+[Input(7, 7, 2)]
+[Conv2D(4, 3, Padding = Padding.Same, Activation = Activation.Sigmoid)]
+[BatchNormalization]
+[AveragePooling2D(2, Padding = Padding.Same)]
+[Conv2D(3, 2, Activation = Activation.ReLU)]
+[Flatten]
+[Dense(5, Activation = Activation.Tanh)]
+[BatchNormalization(Momentum = 0.5, Epsilon = 0.01)]
+[Dense(3)]
+internal partial class TrainingMixNet;
+
+/// <summary>Flatten first (its buffers alias the input), dense layers, dropout.</summary>
+[Input(4, 3, 2)]
+[Flatten]
+[Dense(5, Activation = Activation.ReLU)]
+[Dropout(0.25)]
+[Dense(3, Activation = Activation.Softmax)]
+internal partial class FlattenFirstNet;
+
+// ---- Gradient-check models (batch 3; Input(6, 5, 2) unless noted) ---------------------------------------------------
+
+[Input(6, 5, 2)]
+[Conv2D(3, 3, Activation = Activation.Tanh)]
+[Conv2D(2, 2)]
+internal partial class GradConvValid;
+
+[Input(6, 5, 2)]
+[Conv2D(3, 3, Padding = Padding.Same)]
+[Conv2D(2, 4, Padding = Padding.Same, Activation = Activation.Sigmoid)]
+[Conv2D(2, 2, 3, Padding = Padding.Same)]
+internal partial class GradConvSame;
+
+[Input(7, 6, 2)]
+[Conv2D(3, 3, Strides = 2, Padding = Padding.Same)]
+[Conv2D(3, 2, StrideHeight = 1, StrideWidth = 2, Padding = Padding.Same, Activation = Activation.Tanh)]
+[Conv2D(2, 2, Strides = 2)]
+internal partial class GradConvStrided;
+
+[Input(6, 5, 2)]
+[Conv2D(3, 3, UseBias = false, Activation = Activation.ReLU)]
+[Conv2D(2, 2, UseBias = false)]
+internal partial class GradConvNoBias;
+
+[Input(6, 5, 2)]
+[Conv2D(3, 1, 3)]
+[Conv2D(2, 3, 1, Padding = Padding.Same, Activation = Activation.Tanh)]
+[Conv2D(2, 1, 3, Strides = 2, Padding = Padding.Same)]
+internal partial class GradConvRectangular;
+
+[Input(6, 5, 2)]
+[Conv2D(3, 3, Padding = Padding.Same)]
+[MaxPooling2D(2)]
+[Flatten]
+[Dense(3)]
+internal partial class GradMaxPoolValid;
+
+[Input(6, 5, 2)]
+[Conv2D(3, 2)]
+[MaxPooling2D(2, Padding = Padding.Same)]
+[Conv2D(2, 2, Padding = Padding.Same)]
+[Flatten]
+[Dense(2)]
+internal partial class GradMaxPoolSame;
+
+/// <summary>
+/// Overlapping windows (stride below the pool size), then a rectangular same-padded window. The conv between them
+/// breaks the exact ties overlapping windows leave (neighbours that kept the same input).
+/// </summary>
+[Input(6, 5, 2)]
+[Conv2D(3, 2, Padding = Padding.Same)]
+[MaxPooling2D(3, Strides = 1)]
+[Conv2D(3, 2, Padding = Padding.Same)]
+[MaxPooling2D(2, 3, StrideHeight = 1, Padding = Padding.Same)]
+[Flatten]
+[Dense(2)]
+internal partial class GradMaxPoolOverlapping;
+
+[Input(6, 5, 2)]
+[Conv2D(3, 3, Padding = Padding.Same)]
+[MaxPooling2D(2, 1)]
+[Conv2D(2, 1, 2)]
+internal partial class GradMaxPoolRectangular;
+
+[Input(6, 5, 2)]
+[Conv2D(3, 2)]
+[AveragePooling2D(3, Strides = 2, Padding = Padding.Same)]
+[Conv2D(2, 2, Padding = Padding.Same)]
+[Flatten]
+[Dense(2)]
+internal partial class GradAveragePoolSame;
+
+[Input(6, 5, 2)]
+[Conv2D(3, 3, Padding = Padding.Same)]
+[AveragePooling2D(2)]
+[AveragePooling2D(2, 3, Strides = 1, Padding = Padding.Same)]
+[Conv2D(2, 1)]
+internal partial class GradAveragePoolValidAndRectangular;
+
+[Input(6, 5, 2)]
+[Conv2D(4, 3)]
+[GlobalAveragePooling2D]
+[Dense(3, Activation = Activation.Tanh)]
+internal partial class GradGlobalAveragePool;
+
+[Input(3, 2, 2)]
+[Conv2D(2, 1)]
+[Flatten]
+[Dense(6)]
+[Dense(3)]
+internal partial class GradDenseLinear;
+
+[Input(3, 2, 2)]
+[Conv2D(2, 1)]
+[Flatten]
+[Dense(6, Activation = Activation.ReLU)]
+[Dense(3)]
+internal partial class GradDenseRelu;
+
+[Input(3, 2, 2)]
+[Conv2D(2, 1)]
+[Flatten]
+[Dense(6, Activation = Activation.Sigmoid)]
+[Dense(3)]
+internal partial class GradDenseSigmoid;
+
+[Input(3, 2, 2)]
+[Conv2D(2, 1)]
+[Flatten]
+[Dense(6, Activation = Activation.Tanh)]
+[Dense(3)]
+internal partial class GradDenseTanh;
+
+[Input(3, 2, 2)]
+[Conv2D(2, 1)]
+[Flatten]
+[Dense(5, Activation = Activation.Tanh)]
+[Dense(4, Activation = Activation.Softmax)]
+internal partial class GradDenseSoftmaxLast;
+
+#pragma warning disable CNG0009 // softmax before the last layer, on purpose
+[Input(3, 2, 2)]
+[Conv2D(2, 1)]
+[Flatten]
+[Dense(5, Activation = Activation.Softmax)]
+[Dense(3, UseBias = false)]
+internal partial class GradDenseSoftmaxInside;
+
+/// <summary>Softmax over a convolution's channels (the last axis), not last.</summary>
+[Input(6, 5, 2)]
+[Conv2D(3, 3, Activation = Activation.Softmax)]
+[Conv2D(2, 2)]
+internal partial class GradConvSoftmaxInside;
+#pragma warning restore CNG0009
+
+/// <summary>Softmax over a convolution's channels as the last layer: each pixel is its own softmax row.</summary>
+[Input(4, 4, 2)]
+[Conv2D(2, 2)]
+[Conv2D(3, 2, Activation = Activation.Softmax)]
+internal partial class GradConvSoftmaxLast;
+
+[Input(7)]
+[Dense(4, Activation = Activation.Sigmoid)]
+[Dense(2, UseBias = false)]
+internal partial class GradFlatInput;
+
+[Input(6, 5, 2)]
+[Conv2D(3, 3)]
+[BatchNormalization]
+[Conv2D(2, 2, Activation = Activation.Tanh)]
+internal partial class GradBatchNormConv;
+
+[Input(3, 2, 2)]
+[Flatten]
+[Dense(4)]
+[BatchNormalization(Momentum = 0.8, Epsilon = 0.01)]
+[Dense(3)]
+internal partial class GradBatchNormDense;
+
+[Input(6, 5, 2)]
+[Conv2D(3, 3)]
+[Dropout(0.0)]
+[Flatten]
+[Dense(3)]
+internal partial class GradDropoutZero;
+
+// ---- State and freezing ---------------------------------------------------------------------------------------------
+
+/// <summary>BatchNormalization first (no layer below it), then a conv.</summary>
+[Input(4, 3, 3)]
+[BatchNormalization(Momentum = 0.9)]
+[Conv2D(2, 2)]
+internal partial class BatchNormFirstNet;
+
+[Input(6, 5, 2)]
+[Conv2D(3, 3, Activation = Activation.Tanh)]
+[BatchNormalization]
+[Conv2D(3, 2)]
+[MaxPooling2D(2)]
+[Flatten]
+[Dense(3)]
+internal partial class FreezeNet;
+
+[Input(2000)]
+[Dropout(0.3)]
+internal partial class DropoutOnlyNet;
+
+[Input(30)]
+[Dense(40)]
+[Dropout(0.5)]
+[Dense(3)]
+internal partial class DropoutMaskNet;
+
+/// <summary>The hand-written references of the models above, attribute by attribute.</summary>
+internal static class TestReferences
+{
+    public static ReferenceModel MnistConvNet() => ReferenceModel.Of(MnistConvNetCopy.Architecture,
+        new RefConv2D(32, 3, 3, activation: Activation.ReLU),
+        new RefPooling2D(max: true, 2, 2),
+        new RefConv2D(64, 3, 3, activation: Activation.ReLU),
+        new RefPooling2D(max: true, 2, 2),
+        new RefConv2D(128, 3, 3, activation: Activation.ReLU),
+        new RefFlatten(),
+        new RefDense(10, Activation.Softmax));
+
+    public static ReferenceModel KitchenSink() => ReferenceModel.Of(KitchenSinkNet.Architecture,
+        new RefRescaling(0.5, -0.25),
+        new RefConv2D(6, 3, 3, 2, 2, Padding.Same, Activation.ReLU),
+        new RefBatchNormalization(momentum: 0.9),
+        new RefPooling2D(max: true, 2, 2, 1, 1, Padding.Same),
+        new RefConv2D(5, 1, 3, activation: Activation.Tanh, useBias: false),
+        new RefPooling2D(max: false, 3, 2, strideHeight: 1, padding: Padding.Same),
+        new RefDropout(0.5),
+        new RefGlobalAveragePooling2D(),
+        new RefDense(7, Activation.Sigmoid),
+        new RefDense(4, Activation.Softmax));
+
+    public static ReferenceModel TrainingMix() => ReferenceModel.Of(TrainingMixNet.Architecture,
+        new RefConv2D(4, 3, 3, padding: Padding.Same, activation: Activation.Sigmoid),
+        new RefBatchNormalization(),
+        new RefPooling2D(max: false, 2, 2, padding: Padding.Same),
+        new RefConv2D(3, 2, 2, activation: Activation.ReLU),
+        new RefFlatten(),
+        new RefDense(5, Activation.Tanh),
+        new RefBatchNormalization(momentum: 0.5, epsilon: 0.01),
+        new RefDense(3));
+
+    public static ReferenceModel FlattenFirst() => ReferenceModel.Of(FlattenFirstNet.Architecture,
+        new RefFlatten(),
+        new RefDense(5, Activation.ReLU),
+        new RefDropout(0.25),
+        new RefDense(3, Activation.Softmax));
+
+    public static ReferenceModel BatchNormFirst() => ReferenceModel.Of(BatchNormFirstNet.Architecture,
+        new RefBatchNormalization(momentum: 0.9),
+        new RefConv2D(2, 2, 2));
+
+    public static ReferenceModel Freeze() => ReferenceModel.Of(FreezeNet.Architecture,
+        new RefConv2D(3, 3, 3, activation: Activation.Tanh),
+        new RefBatchNormalization(),
+        new RefConv2D(3, 2, 2),
+        new RefPooling2D(max: true, 2, 2),
+        new RefFlatten(),
+        new RefDense(3));
+
+    public static ReferenceModel DropoutMask() => ReferenceModel.Of(DropoutMaskNet.Architecture,
+        new RefDense(40),
+        new RefDropout(0.5),
+        new RefDense(3));
+}
