@@ -1,4 +1,7 @@
+using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace ConvNetGen.Kernels;
 
@@ -45,8 +48,7 @@ public static class Activations
         {
             case Activation.Linear: break;
             case Activation.ReLU:
-                for (int i = 0; i < gradient.Length; i++)
-                    if (output[i] <= 0f) gradient[i] = 0f;
+                ReluBackward(output, gradient);
                 break;
             case Activation.Sigmoid:
                 for (int i = 0; i < gradient.Length; i++) gradient[i] *= output[i] * (1f - output[i]);
@@ -65,5 +67,91 @@ public static class Activations
                 break;
             default: throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
         }
+    }
+
+    /// <summary>
+    /// As <see cref="Backward"/>, and in the same pass adds each column's sum of the resulting gradient to
+    /// <paramref name="biasGradient"/> (one value per column of <paramref name="rowLength"/>): the bias gradient of a
+    /// Conv2D or Dense layer, without a second pass over its output gradient.
+    /// </summary>
+    public static void BackwardWithBiasGradient(Activation activation, ReadOnlySpan<float> output, Span<float> gradient, int rowLength, Span<float> biasGradient)
+    {
+        if (biasGradient.Length != rowLength || gradient.Length % rowLength != 0 || output.Length < gradient.Length)
+            throw new ArgumentException($"BackwardWithBiasGradient: rows of {rowLength} need a bias gradient of {rowLength} and whole rows (gradient {gradient.Length}, output {output.Length}, bias {biasGradient.Length}).");
+        if (activation != Activation.ReLU)
+        {
+            if (activation != Activation.Linear)
+                Backward(activation, output, gradient, rowLength);
+            SumRows(gradient, rowLength, biasGradient);
+            return;
+        }
+        int width = Vector<float>.Count;
+        int rows = gradient.Length / rowLength;
+        if (!Vector.IsHardwareAccelerated || rowLength % width != 0 || rowLength > 16 * width)
+        {
+            ReluBackward(output, gradient);
+            SumRows(gradient, rowLength, biasGradient);
+            return;
+        }
+        // Column blocks of one vector, each summed in a register over all rows.
+        ref float o = ref MemoryMarshal.GetReference(output);
+        ref float g = ref MemoryMarshal.GetReference(gradient);
+        for (int col = 0; col < rowLength; col += width)
+        {
+            var sum = Vector<float>.Zero;
+            for (int r = 0; r < rows; r++)
+            {
+                int at = r * rowLength + col;
+                var y = Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref o, at)));
+                var dy = Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref g, at)));
+                dy = Vector.ConditionalSelect(Vector.GreaterThan(y, Vector<float>.Zero), dy, Vector<float>.Zero);
+                Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref g, at)), dy);
+                sum += dy;
+            }
+            var bias = biasGradient.Slice(col, width);
+            (new Vector<float>(bias) + sum).CopyTo(bias);
+        }
+    }
+
+    /// <summary>sums[c] += Σ_r matrix[r, c] over whole rows of <paramref name="rowLength"/>.</summary>
+    public static void SumRows(ReadOnlySpan<float> matrix, int rowLength, Span<float> sums)
+    {
+        int width = Vector<float>.Count;
+        int rows = matrix.Length / rowLength;
+        int col = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            for (; col + width <= rowLength; col += width)
+            {
+                var sum = Vector<float>.Zero;
+                for (int r = 0; r < rows; r++) sum += new Vector<float>(matrix.Slice(r * rowLength + col, width));
+                var s = sums.Slice(col, width);
+                (new Vector<float>(s) + sum).CopyTo(s);
+            }
+        }
+        for (; col < rowLength; col++)
+        {
+            float sum = 0;
+            for (int r = 0; r < rows; r++) sum += matrix[r * rowLength + col];
+            sums[col] += sum;
+        }
+    }
+
+    /// <summary>dL/dx = dL/dy where y &gt; 0, else 0; vectorised, since on real data the sign is a coin flip a branch would mispredict.</summary>
+    private static void ReluBackward(ReadOnlySpan<float> output, Span<float> gradient)
+    {
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int width = Vector<float>.Count;
+            for (; i + width <= gradient.Length; i += width)
+            {
+                var y = new Vector<float>(output.Slice(i, width));
+                var dy = new Vector<float>(gradient.Slice(i, width));
+                Vector.ConditionalSelect(Vector.GreaterThan(y, Vector<float>.Zero), dy, Vector<float>.Zero).CopyTo(gradient.Slice(i, width));
+            }
+        }
+        for (; i < gradient.Length; i++)
+            if (!(output[i] > 0f)) gradient[i] = 0f;
     }
 }

@@ -1,132 +1,204 @@
-using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace ConvNetGen.Kernels;
 
 /// <summary>
-/// Single-precision matrix multiply, row-major and contiguous, the one building block convolutions (through
-/// im2col) and dense layers share: <c>C[m×n] += A[m×k] · B[k×n]</c>.
+/// Single-precision matrix multiplies, row-major and contiguous: the building block convolutions (through im2col)
+/// and dense layers share. Every kernel runs on the widest vectors the machine accelerates (Vector512, Vector256,
+/// Vector128 — NEON on ARM64 — or scalar code), chosen at run time. None allocates once warmed up; calls on different
+/// threads are independent (the one scratch buffer is per thread); C must not overlap A or B.
 /// </summary>
 public static class Gemm
 {
+    /// <summary>
+    /// Forces a narrower path on the calling thread, for tests: 512, 256, 128 (bits per register) or 32 (scalar);
+    /// 0 (the default) picks the widest accelerated one. Forcing a width the hardware does not accelerate throws.
+    /// </summary>
+    [ThreadStatic] internal static int ForcedWidth;
+
+    /// <summary>Bits per register of the path the kernels take on this machine: 512, 256, 128, or 32 (scalar).</summary>
+    public static int VectorWidth { get; } = IsSupported(512) ? 512 : IsSupported(256) ? 256 : IsSupported(128) ? 128 : 32;
+
+    /// <summary>The path's name, for reports: "Vector512", "Vector256", "Vector128" or "Scalar".</summary>
+    public static string HardwarePath => PathName(VectorWidth);
+
+    /// <summary>Whether <paramref name="width"/> (512, 256, 128 or 32 bits) runs accelerated here (32, scalar, always does).</summary>
+    internal static bool IsSupported(int width) => width switch
+    {
+        512 => Vector512.IsHardwareAccelerated && Avx512F.IsSupported, // the 512-bit tails use AVX-512 masked moves
+        256 => Vector256.IsHardwareAccelerated && Avx.IsSupported,     // and the 256-bit ones AVX's
+        128 => Vector128.IsHardwareAccelerated,
+        32 => true,
+        _ => false,
+    };
+
+    internal static string PathName(int width) => width switch
+    {
+        512 => "Vector512",
+        256 => "Vector256",
+        128 => "Vector128",
+        _ => "Scalar",
+    };
+
+    /// <summary>The width this thread's calls use.</summary>
+    internal static int ActiveWidth
+    {
+        get
+        {
+            int forced = ForcedWidth;
+            if (forced == 0) return VectorWidth;
+            if (!IsSupported(forced))
+                throw new InvalidOperationException($"Gemm: a {forced}-bit path was forced, but this machine does not accelerate it.");
+            return forced;
+        }
+    }
+
     /// <summary><c>C[m×n] += A[m×k] · B[k×n]</c>, all row-major with no padding between rows.</summary>
-    public static void MultiplyAdd(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
+    /// <exception cref="ArgumentException">A span is shorter than its matrix, or a size is negative.</exception>
+    public static unsafe void MultiplyAdd(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
     {
-        if (a.Length < m * k || b.Length < k * n || c.Length < m * n)
-            throw new ArgumentException($"Gemm: spans too short for {m}×{k} · {k}×{n} (a {a.Length}, b {b.Length}, c {c.Length}).");
-        ref float pa = ref MemoryMarshal.GetReference(a);
-        ref float pb = ref MemoryMarshal.GetReference(b);
-        ref float pc = ref MemoryMarshal.GetReference(c);
+        Check(nameof(MultiplyAdd), a.Length, b.Length, c.Length, m, n, k, false, false);
+        fixed (float* pa = a, pb = b, pc = c)
+            Run(pa, k, 1, pb, n, pc, m, n, k, null, accumulate: true, relu: false);
+    }
 
-        int vn = Vector.IsHardwareAccelerated ? n - n % (2 * Vector<float>.Count) : 0;
-        int i = 0;
-        for (; i + 4 <= m; i += 4)
+    /// <summary>
+    /// <c>C[m×n] += A[k×m]ᵀ · B[k×n]</c>: A is stored k×m (e.g. im2col patches, one row per output pixel), and is read
+    /// transposed in place — the weight gradient <c>dW += patchesᵀ · dOut</c> without materialising the transpose.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is shorter than its matrix, or a size is negative.</exception>
+    public static unsafe void MultiplyTransposedAAdd(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
+    {
+        Check(nameof(MultiplyTransposedAAdd), a.Length, b.Length, c.Length, m, n, k, true, false);
+        fixed (float* pa = a, pb = b, pc = c)
+            Run(pa, 1, m, pb, n, pc, m, n, k, null, accumulate: true, relu: false);
+    }
+
+    /// <summary>
+    /// <c>C[m×n] += A[m×k] · B[n×k]ᵀ</c>: B is stored n×k (e.g. a kernel stored taps×filters, with n = taps and k =
+    /// filters) — the input gradient <c>dPatches += dOut · Wᵀ</c> without the caller transposing W. B is repacked
+    /// into a per-thread buffer (n·k floats, grown once), which costs little next to the m·n·k multiply-adds.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is shorter than its matrix, or a size is negative.</exception>
+    public static void MultiplyTransposedBAdd(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
+    {
+        Check(nameof(MultiplyTransposedBAdd), a.Length, b.Length, c.Length, m, n, k, false, true);
+        TransposedB(a, b, c, m, n, k, accumulate: true);
+    }
+
+    /// <summary>
+    /// <c>C[m×n] = A[m×k] · B[n×k]ᵀ</c>, overwriting C: as <see cref="MultiplyTransposedBAdd"/>, without reading C
+    /// (so the caller need not clear it first — for dPatches that saves a pass over m·n floats).
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is shorter than its matrix, or a size is negative.</exception>
+    public static void MultiplyTransposedB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
+    {
+        Check(nameof(MultiplyTransposedB), a.Length, b.Length, c.Length, m, n, k, false, true);
+        TransposedB(a, b, c, m, n, k, accumulate: false);
+    }
+
+    private static unsafe void TransposedB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
+    {
+        if (m == 0 || n == 0) return;
+        float[] packed = PackBuffer(n * k);
+        fixed (float* pa = a, pb = b, pc = c, pp = packed)
         {
-            int j = 0;
-            for (; j < vn; j += 2 * Vector<float>.Count)
-                Block4x2(ref pa, ref pb, ref pc, i, j, n, k);
-            if (j < n) ScalarColumns(ref pa, ref pb, ref pc, i, 4, j, n, k);
-        }
-        for (; i < m; i++)
-        {
-            int j = 0;
-            for (; j < vn; j += 2 * Vector<float>.Count)
-                Block1x2(ref pa, ref pb, ref pc, i, j, n, k);
-            if (j < n) ScalarColumns(ref pa, ref pb, ref pc, i, 1, j, n, k);
+            TransposeCore(pb, pp, n, k); // packed is k×n
+            Run(pa, k, 1, pp, n, pc, m, n, k, null, accumulate, relu: false);
         }
     }
 
-    /// <summary>Four rows of C by two vectors of columns, accumulated in registers over the whole k.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block4x2(ref float a, ref float b, ref float c, int i, int j, int n, int k)
+    /// <summary>
+    /// <c>C[m×n] = activation(A[m×k] · B[k×n] + bias)</c>, overwriting C: the bias (n values, or empty for none) is
+    /// added to every row and ReLU is applied as the results leave the registers. Sigmoid, Tanh and Softmax are
+    /// applied in a second pass over C (Softmax per row of n).
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is shorter than its matrix, the bias is neither empty nor n long, or a size is negative.</exception>
+    public static unsafe void MultiplyBiasActivation(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> bias,
+                                                     Span<float> c, int m, int n, int k, Activation activation)
     {
-        int w = Vector<float>.Count;
-        ref float c0 = ref Unsafe.Add(ref c, i * n + j);
-        ref float c1 = ref Unsafe.Add(ref c0, n);
-        ref float c2 = ref Unsafe.Add(ref c1, n);
-        ref float c3 = ref Unsafe.Add(ref c2, n);
-        var s00 = Load(ref c0, 0); var s01 = Load(ref c0, w);
-        var s10 = Load(ref c1, 0); var s11 = Load(ref c1, w);
-        var s20 = Load(ref c2, 0); var s21 = Load(ref c2, w);
-        var s30 = Load(ref c3, 0); var s31 = Load(ref c3, w);
-        ref float a0 = ref Unsafe.Add(ref a, i * k);
-        ref float a1 = ref Unsafe.Add(ref a0, k);
-        ref float a2 = ref Unsafe.Add(ref a1, k);
-        ref float a3 = ref Unsafe.Add(ref a2, k);
-        ref float bj = ref Unsafe.Add(ref b, j);
-        for (int p = 0; p < k; p++)
-        {
-            var b0 = Load(ref bj, p * n);
-            var b1 = Load(ref bj, p * n + w);
-            var x0 = new Vector<float>(Unsafe.Add(ref a0, p));
-            var x1 = new Vector<float>(Unsafe.Add(ref a1, p));
-            var x2 = new Vector<float>(Unsafe.Add(ref a2, p));
-            var x3 = new Vector<float>(Unsafe.Add(ref a3, p));
-            s00 = Vector.FusedMultiplyAdd(x0, b0, s00); s01 = Vector.FusedMultiplyAdd(x0, b1, s01);
-            s10 = Vector.FusedMultiplyAdd(x1, b0, s10); s11 = Vector.FusedMultiplyAdd(x1, b1, s11);
-            s20 = Vector.FusedMultiplyAdd(x2, b0, s20); s21 = Vector.FusedMultiplyAdd(x2, b1, s21);
-            s30 = Vector.FusedMultiplyAdd(x3, b0, s30); s31 = Vector.FusedMultiplyAdd(x3, b1, s31);
-        }
-        Store(s00, ref c0, 0); Store(s01, ref c0, w);
-        Store(s10, ref c1, 0); Store(s11, ref c1, w);
-        Store(s20, ref c2, 0); Store(s21, ref c2, w);
-        Store(s30, ref c3, 0); Store(s31, ref c3, w);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Block1x2(ref float a, ref float b, ref float c, int i, int j, int n, int k)
-    {
-        int w = Vector<float>.Count;
-        ref float c0 = ref Unsafe.Add(ref c, i * n + j);
-        var s0 = Load(ref c0, 0); var s1 = Load(ref c0, w);
-        ref float a0 = ref Unsafe.Add(ref a, i * k);
-        ref float bj = ref Unsafe.Add(ref b, j);
-        for (int p = 0; p < k; p++)
-        {
-            var x = new Vector<float>(Unsafe.Add(ref a0, p));
-            s0 = Vector.FusedMultiplyAdd(x, Load(ref bj, p * n), s0);
-            s1 = Vector.FusedMultiplyAdd(x, Load(ref bj, p * n + w), s1);
-        }
-        Store(s0, ref c0, 0); Store(s1, ref c0, w);
-    }
-
-    /// <summary>The columns [j0, n) of <paramref name="rows"/> rows, one at a time (narrow outputs and remainders).</summary>
-    private static void ScalarColumns(ref float a, ref float b, ref float c, int i0, int rows, int j0, int n, int k)
-    {
-        for (int i = i0; i < i0 + rows; i++)
-        {
-            ref float ai = ref Unsafe.Add(ref a, i * k);
-            for (int j = j0; j < n; j++)
-            {
-                float sum = Unsafe.Add(ref c, i * n + j);
-                for (int p = 0; p < k; p++) sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref ai, p), Unsafe.Add(ref b, p * n + j), sum);
-                Unsafe.Add(ref c, i * n + j) = sum;
-            }
-        }
+        Check(nameof(MultiplyBiasActivation), a.Length, b.Length, c.Length, m, n, k, false, false);
+        if (!bias.IsEmpty && bias.Length != n)
+            throw new ArgumentException($"{nameof(MultiplyBiasActivation)}: the bias has {bias.Length} values; it must have n = {n}, or none.", nameof(bias));
+        if (activation is < Activation.Linear or > Activation.Softmax)
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
+        fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+            Run(pa, k, 1, pb, n, pc, m, n, k, bias.IsEmpty ? null : pbias, accumulate: false, relu: activation == Activation.ReLU);
+        if (activation is not (Activation.Linear or Activation.ReLU) && m > 0 && n > 0)
+            Activations.Forward(activation, c.Slice(0, m * n), n);
     }
 
     /// <summary><c>destination[cols×rows] = source[rows×cols]ᵀ</c>.</summary>
-    public static void Transpose(ReadOnlySpan<float> source, Span<float> destination, int rows, int cols)
+    /// <exception cref="ArgumentException">A span is shorter than the matrix, or a size is negative.</exception>
+    public static unsafe void Transpose(ReadOnlySpan<float> source, Span<float> destination, int rows, int cols)
     {
-        if (source.Length < rows * cols || destination.Length < rows * cols)
-            throw new ArgumentException($"Transpose: spans too short for {rows}×{cols}.");
-        const int Tile = 16;
-        for (int r0 = 0; r0 < rows; r0 += Tile)
-        for (int c0 = 0; c0 < cols; c0 += Tile)
+        if (rows < 0 || cols < 0 || source.Length < (long)rows * cols || destination.Length < (long)rows * cols)
+            throw new ArgumentException($"Transpose: spans too short for {rows}×{cols} (source {source.Length}, destination {destination.Length}).");
+        fixed (float* ps = source, pd = destination)
+            TransposeCore(ps, pd, rows, cols);
+    }
+
+    private static unsafe void Run(float* a, nint ars, nint acs, float* b, nint ldb, float* c, int m, int n, int k,
+                                   float* bias, bool accumulate, bool relu)
+    {
+        switch (ActiveWidth)
         {
-            int r1 = Math.Min(r0 + Tile, rows), c1 = Math.Min(c0 + Tile, cols);
-            for (int r = r0; r < r1; r++)
-            for (int col = c0; col < c1; col++)
-                destination[col * rows + r] = source[r * cols + col];
+            case 512: GemmKernel<Simd512, Vector512<float>>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu); break;
+            case 256: GemmKernel<Simd256, Vector256<float>>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu); break;
+            case 128: GemmKernel<Simd128, Vector128<float>>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu); break;
+            default: GemmKernel<SimdScalar, float>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu); break;
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector<float> Load(ref float origin, int offset) =>
-        Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref origin, offset)));
+    private static void Check(string kernel, int aLength, int bLength, int cLength, int m, int n, int k, bool aTransposed, bool bTransposed)
+    {
+        if (m < 0 || n < 0 || k < 0)
+            throw new ArgumentException($"{kernel}: sizes must not be negative (m {m}, n {n}, k {k}).");
+        if (aLength < (long)m * k || bLength < (long)k * n || cLength < (long)m * n)
+            ThrowTooShort(kernel, aLength, bLength, cLength, m, n, k, aTransposed, bTransposed);
+    }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector<float> value, ref float origin, int offset) =>
-        Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref origin, offset)), value);
+    private static void ThrowTooShort(string kernel, int aLength, int bLength, int cLength, int m, int n, int k, bool aTransposed, bool bTransposed)
+    {
+        string aShape = aTransposed ? $"{k}×{m} (transposed)" : $"{m}×{k}";
+        string bShape = bTransposed ? $"{n}×{k} (transposed)" : $"{k}×{n}";
+        throw new ArgumentException(
+            $"{kernel}: spans too short for A {aShape} · B {bShape} → C {m}×{n} " +
+            $"(a has {aLength} of {(long)m * k}, b {bLength} of {(long)k * n}, c {cLength} of {(long)m * n}).");
+    }
+
+    [ThreadStatic] private static float[]? t_pack;
+
+    /// <summary>This thread's packing buffer, at least <paramref name="length"/> long (grown, never shrunk).</summary>
+    private static float[] PackBuffer(int length)
+    {
+        var buffer = t_pack;
+        if (buffer is null || buffer.Length < length)
+            t_pack = buffer = GC.AllocateUninitializedArray<float>(Math.Max(length, 1024), pinned: true);
+        return buffer;
+    }
+
+    /// <summary>Tiled transpose: 16×16 blocks, so both sides stay within a few cache lines per block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void TransposeCore(float* source, float* destination, int rows, int cols)
+    {
+        const int Tile = 16;
+        for (int r0 = 0; r0 < rows; r0 += Tile)
+        {
+            int r1 = Math.Min(r0 + Tile, rows);
+            for (int c0 = 0; c0 < cols; c0 += Tile)
+            {
+                int c1 = Math.Min(c0 + Tile, cols);
+                for (int r = r0; r < r1; r++)
+                {
+                    float* s = source + (nint)r * cols;
+                    float* d = destination + r;
+                    for (int col = c0; col < c1; col++)
+                        d[(nint)col * rows] = s[col];
+                }
+            }
+        }
+    }
 }

@@ -11,6 +11,7 @@ public abstract partial class Model
     private readonly bool[] _trainable;
     private readonly Layer[] _layers;
     private readonly bool _hasBatchNormalization;
+    private readonly bool[] _hasTrainableVariables; // per layer, so the backward pass's checks allocate nothing
 
     /// <summary>Creates the model's parameters with Keras' initialisers (glorot_uniform kernels, zero biases), seeded.</summary>
     protected Model(ModelArchitecture architecture, int seed)
@@ -22,6 +23,7 @@ public abstract partial class Model
         _layers = architecture.Layers.Select(l => new Layer(this, l)).ToArray();
         Initializers.Initialize(architecture, _parameters, seed);
         _hasBatchNormalization = architecture.Layers.Any(l => l.Kind == LayerKind.BatchNormalization);
+        _hasTrainableVariables = architecture.Layers.Select(l => l.TrainableVariableCount > 0).ToArray();
         Seed = seed;
     }
 
@@ -74,7 +76,7 @@ public abstract partial class Model
     protected bool ComputesInputGradient(int layerIndex)
     {
         for (int i = 0; i < layerIndex; i++)
-            if (_trainable[i] && Definition.Layers[i].TrainableVariableCount > 0) return true;
+            if (_trainable[i] && _hasTrainableVariables[i]) return true;
         return false;
     }
 

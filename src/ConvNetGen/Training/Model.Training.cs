@@ -298,9 +298,14 @@ public abstract partial class Model
         int chunks = Math.Clamp(threads, 1, batchSize);
         int capacity = (batchSize + chunks - 1) / chunks;
         if (_workspaces.Length >= chunks && _workspaces[0].Capacity >= capacity) return _workspaces;
+        return _workspaces = GrowWorkspaces(chunks, capacity);
+    }
+
+    // Kept out of EnsureWorkspaces: its lambda's closure would otherwise be allocated on every call, fast path included.
+    private ModelWorkspace[] GrowWorkspaces(int chunks, int capacity)
+    {
         capacity = Math.Max(capacity, _workspaces.Length > 0 ? _workspaces[0].Capacity : 0);
-        _workspaces = Enumerable.Range(0, Math.Max(chunks, _workspaces.Length)).Select(_ => NewWorkspace(capacity)).ToArray();
-        return _workspaces;
+        return Enumerable.Range(0, Math.Max(chunks, _workspaces.Length)).Select(_ => NewWorkspace(capacity)).ToArray();
     }
 
     private ModelWorkspace NewWorkspace(int capacity)

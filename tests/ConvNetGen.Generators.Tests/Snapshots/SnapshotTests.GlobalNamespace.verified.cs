@@ -81,23 +81,15 @@ partial class IrisClassifier : global::ConvNetGen.Model
     {
         // dense (Dense)
         public readonly float[] DenseOutput, DenseGradient;
-        public readonly float[] DenseInputTransposed; // inputᵀ for the kernel gradient
-        public readonly float[] DenseKernelTransposed; // kernelᵀ for the input gradient
         // dense_1 (Dense)
         public readonly float[] Dense1Output, Dense1Gradient;
-        public readonly float[] Dense1InputTransposed; // inputᵀ for the kernel gradient
-        public readonly float[] Dense1KernelTransposed; // kernelᵀ for the input gradient
 
         public Workspace(int capacity) : base(capacity, Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount)
         {
             DenseOutput = new float[capacity * Shapes.Dense.OutputSize];
             DenseGradient = new float[capacity * Shapes.Dense.OutputSize];
-            DenseInputTransposed = new float[capacity * Shapes.Dense.InputSize];
-            DenseKernelTransposed = new float[Shapes.Dense.KernelLength];
             Dense1Output = new float[capacity * Shapes.Dense1.OutputSize];
             Dense1Gradient = new float[capacity * Shapes.Dense1.OutputSize];
-            Dense1InputTransposed = new float[capacity * Shapes.Dense1.InputSize];
-            Dense1KernelTransposed = new float[Shapes.Dense1.KernelLength];
             Output = Dense1Output;
             OutputGradient = Dense1Gradient;
         }
@@ -126,10 +118,7 @@ partial class IrisClassifier : global::ConvNetGen.Model
         const int Inputs = 4, Units = 8;
         global::System.ReadOnlySpan<float> input = ws.Input.AsSpan(0, batch * Inputs);
         global::System.Span<float> output = ws.DenseOutput.AsSpan(0, batch * Units);
-        global::System.ReadOnlySpan<float> bias = Parameters.Slice(Shapes.Dense.BiasOffset, Shapes.Dense.BiasLength);
-        for (int b = 0; b < batch; b++) bias.CopyTo(output.Slice(b * Units, Units));
-        global::ConvNetGen.Kernels.Gemm.MultiplyAdd(input, Parameters.Slice(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), output, batch, Units, Inputs);
-        global::ConvNetGen.Kernels.Activations.Forward(global::ConvNetGen.Activation.Tanh, output, Units);
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, Parameters.Slice(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), Parameters.Slice(Shapes.Dense.BiasOffset, Shapes.Dense.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.Tanh);
     }
 
     /// <summary>dense backward: Dense 8 units, Tanh; 4 → 8.</summary>
@@ -137,16 +126,14 @@ partial class IrisClassifier : global::ConvNetGen.Model
     {
         const int Inputs = 4, Units = 8;
         global::System.Span<float> gradient = ws.DenseGradient.AsSpan(0, batch * Units);
-        global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.Tanh, ws.DenseOutput.AsSpan(0, batch * Units), gradient, Units);
         if (ComputesWeightGradients(0))
         {
+            // The activation's derivative and dBias[Units] += Σ rows, in one pass over the gradient.
+            global::ConvNetGen.Kernels.Activations.BackwardWithBiasGradient(global::ConvNetGen.Activation.Tanh, ws.DenseOutput.AsSpan(0, batch * Units), gradient, Units, ws.Gradients.AsSpan(Shapes.Dense.BiasOffset, Shapes.Dense.BiasLength));
             // dKernel[Inputs×Units] += inputᵀ · gradient
-            global::System.Span<float> inputT = ws.DenseInputTransposed.AsSpan(0, batch * Inputs);
-            global::ConvNetGen.Kernels.Gemm.Transpose(ws.Input.AsSpan(0, batch * Inputs), inputT, batch, Inputs);
-            global::ConvNetGen.Kernels.Gemm.MultiplyAdd(inputT, gradient, ws.Gradients.AsSpan(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), Inputs, Units, batch);
-            global::System.Span<float> biasGradient = ws.Gradients.AsSpan(Shapes.Dense.BiasOffset, Shapes.Dense.BiasLength);
-            for (int b = 0; b < batch; b++) global::System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, gradient.Slice(b * Units, Units), biasGradient);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(ws.Input.AsSpan(0, batch * Inputs), gradient, ws.Gradients.AsSpan(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), Inputs, Units, batch);
         }
+        else global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.Tanh, ws.DenseOutput.AsSpan(0, batch * Units), gradient, Units);
     }
 
     /// <summary>dense_1 forward: Dense 3 units, Softmax; 8 → 3.</summary>
@@ -155,10 +142,7 @@ partial class IrisClassifier : global::ConvNetGen.Model
         const int Inputs = 8, Units = 3;
         global::System.ReadOnlySpan<float> input = ws.DenseOutput.AsSpan(0, batch * Inputs);
         global::System.Span<float> output = ws.Dense1Output.AsSpan(0, batch * Units);
-        global::System.ReadOnlySpan<float> bias = Parameters.Slice(Shapes.Dense1.BiasOffset, Shapes.Dense1.BiasLength);
-        for (int b = 0; b < batch; b++) bias.CopyTo(output.Slice(b * Units, Units));
-        global::ConvNetGen.Kernels.Gemm.MultiplyAdd(input, Parameters.Slice(Shapes.Dense1.KernelOffset, Shapes.Dense1.KernelLength), output, batch, Units, Inputs);
-        global::ConvNetGen.Kernels.Activations.Forward(global::ConvNetGen.Activation.Softmax, output, Units);
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, Parameters.Slice(Shapes.Dense1.KernelOffset, Shapes.Dense1.KernelLength), Parameters.Slice(Shapes.Dense1.BiasOffset, Shapes.Dense1.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.Softmax);
     }
 
     /// <summary>dense_1 backward: Dense 3 units, Softmax; 8 → 3.</summary>
@@ -169,21 +153,15 @@ partial class IrisClassifier : global::ConvNetGen.Model
         // Softmax feeds the loss, which already gave the gradient with respect to the logits.
         if (ComputesWeightGradients(1))
         {
+            // The activation's derivative and dBias[Units] += Σ rows, in one pass over the gradient.
+            global::ConvNetGen.Kernels.Activations.BackwardWithBiasGradient(global::ConvNetGen.Activation.Linear, ws.Dense1Output.AsSpan(0, batch * Units), gradient, Units, ws.Gradients.AsSpan(Shapes.Dense1.BiasOffset, Shapes.Dense1.BiasLength));
             // dKernel[Inputs×Units] += inputᵀ · gradient
-            global::System.Span<float> inputT = ws.Dense1InputTransposed.AsSpan(0, batch * Inputs);
-            global::ConvNetGen.Kernels.Gemm.Transpose(ws.DenseOutput.AsSpan(0, batch * Inputs), inputT, batch, Inputs);
-            global::ConvNetGen.Kernels.Gemm.MultiplyAdd(inputT, gradient, ws.Gradients.AsSpan(Shapes.Dense1.KernelOffset, Shapes.Dense1.KernelLength), Inputs, Units, batch);
-            global::System.Span<float> biasGradient = ws.Gradients.AsSpan(Shapes.Dense1.BiasOffset, Shapes.Dense1.BiasLength);
-            for (int b = 0; b < batch; b++) global::System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, gradient.Slice(b * Units, Units), biasGradient);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(ws.DenseOutput.AsSpan(0, batch * Inputs), gradient, ws.Gradients.AsSpan(Shapes.Dense1.KernelOffset, Shapes.Dense1.KernelLength), Inputs, Units, batch);
         }
         if (ComputesInputGradient(1))
         {
             // dInput[batch×Inputs] = gradient · kernelᵀ
-            global::System.Span<float> kernelT = ws.Dense1KernelTransposed;
-            global::ConvNetGen.Kernels.Gemm.Transpose(Parameters.Slice(Shapes.Dense1.KernelOffset, Shapes.Dense1.KernelLength), kernelT, Inputs, Units);
-            global::System.Span<float> inputGradient = ws.DenseGradient.AsSpan(0, batch * Inputs);
-            inputGradient.Clear();
-            global::ConvNetGen.Kernels.Gemm.MultiplyAdd(gradient, kernelT, inputGradient, batch, Inputs, Units);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Dense1.KernelOffset, Shapes.Dense1.KernelLength), ws.DenseGradient.AsSpan(0, batch * Inputs), batch, Inputs, Units);
         }
     }
 }

@@ -148,8 +148,6 @@ partial class TransferNet : global::ConvNetGen.Model
         // block1_conv (Conv2D)
         public readonly float[] Block1ConvOutput, Block1ConvGradient;
         public readonly float[] Block1ConvPatches; // im2col rows, one per output pixel; reused for the patch gradients
-        public readonly float[] Block1ConvPatchesTransposed; // patchesᵀ for the kernel gradient
-        public readonly float[] Block1ConvKernelTransposed; // kernelᵀ for the input gradient
         // block1_bn (BatchNormalization)
         public readonly float[] Block1BnOutput, Block1BnGradient;
         public readonly float[] Block1BnNormalized; // x̂ = (x - mean) / sqrt(var + ε), for backward
@@ -164,20 +162,14 @@ partial class TransferNet : global::ConvNetGen.Model
         public readonly float[] FeaturesOutput, FeaturesGradient;
         // dense (Dense)
         public readonly float[] DenseOutput, DenseGradient;
-        public readonly float[] DenseInputTransposed; // inputᵀ for the kernel gradient
-        public readonly float[] DenseKernelTransposed; // kernelᵀ for the input gradient
         // head_output (Dense)
         public readonly float[] HeadOutputOutput, HeadOutputGradient;
-        public readonly float[] HeadOutputInputTransposed; // inputᵀ for the kernel gradient
-        public readonly float[] HeadOutputKernelTransposed; // kernelᵀ for the input gradient
 
         public Workspace(int capacity) : base(capacity, Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount)
         {
             Block1ConvOutput = new float[capacity * Shapes.Block1Conv.OutputSize];
             Block1ConvGradient = new float[capacity * Shapes.Block1Conv.OutputSize];
             Block1ConvPatches = new float[capacity * Shapes.Block1Conv.OutputHeight * Shapes.Block1Conv.OutputWidth * Shapes.Block1Conv.KernelHeight * Shapes.Block1Conv.KernelWidth * Shapes.Block1Conv.InputChannels];
-            Block1ConvPatchesTransposed = new float[capacity * Shapes.Block1Conv.OutputHeight * Shapes.Block1Conv.OutputWidth * Shapes.Block1Conv.KernelHeight * Shapes.Block1Conv.KernelWidth * Shapes.Block1Conv.InputChannels];
-            Block1ConvKernelTransposed = new float[Shapes.Block1Conv.KernelLength];
             Block1BnOutput = new float[capacity * Shapes.Block1Bn.OutputSize];
             Block1BnGradient = new float[capacity * Shapes.Block1Bn.OutputSize];
             Block1BnNormalized = new float[capacity * Shapes.Block1Bn.OutputSize];
@@ -192,12 +184,8 @@ partial class TransferNet : global::ConvNetGen.Model
             FeaturesGradient = new float[capacity * Shapes.Features.OutputSize];
             DenseOutput = new float[capacity * Shapes.Dense.OutputSize];
             DenseGradient = new float[capacity * Shapes.Dense.OutputSize];
-            DenseInputTransposed = new float[capacity * Shapes.Dense.InputSize];
-            DenseKernelTransposed = new float[Shapes.Dense.KernelLength];
             HeadOutputOutput = new float[capacity * Shapes.HeadOutput.OutputSize];
             HeadOutputGradient = new float[capacity * Shapes.HeadOutput.OutputSize];
-            HeadOutputInputTransposed = new float[capacity * Shapes.HeadOutput.InputSize];
-            HeadOutputKernelTransposed = new float[Shapes.HeadOutput.KernelLength];
             Output = HeadOutputOutput;
             OutputGradient = HeadOutputGradient;
         }
@@ -266,10 +254,8 @@ partial class TransferNet : global::ConvNetGen.Model
                 }
             }
         }
-        global::System.ReadOnlySpan<float> bias = Parameters.Slice(Shapes.Block1Conv.BiasOffset, Shapes.Block1Conv.BiasLength);
-        for (int row = 0; row < rows; row++) bias.CopyTo(output.Slice(row * OC, OC));
-        global::ConvNetGen.Kernels.Gemm.MultiplyAdd(patches, kernel, output, rows, OC, Taps);
-        global::ConvNetGen.Kernels.Activations.Forward(global::ConvNetGen.Activation.ReLU, output, OC);
+        // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), the bias and activation applied as results leave the registers
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, Parameters.Slice(Shapes.Block1Conv.BiasOffset, Shapes.Block1Conv.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
     }
 
     /// <summary>block1_conv backward: Conv2D 16 filters 3×3, stride 1×1, same padding, ReLU; 28×28×1 → 28×28×16.</summary>
@@ -282,17 +268,14 @@ partial class TransferNet : global::ConvNetGen.Model
         int rows = batch * OH * OW;
         global::System.Span<float> gradient = ws.Block1ConvGradient.AsSpan(0, rows * OC);
         global::System.Span<float> patches = ws.Block1ConvPatches.AsSpan(0, rows * Taps);
-        global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.ReLU, ws.Block1ConvOutput.AsSpan(0, rows * OC), gradient, OC);
         if (ComputesWeightGradients(0))
         {
+            // The activation's derivative and dBias[OC] += Σ rows, in one pass over the gradient.
+            global::ConvNetGen.Kernels.Activations.BackwardWithBiasGradient(global::ConvNetGen.Activation.ReLU, ws.Block1ConvOutput.AsSpan(0, rows * OC), gradient, OC, ws.Gradients.AsSpan(Shapes.Block1Conv.BiasOffset, Shapes.Block1Conv.BiasLength));
             // dKernel[Taps×OC] += patchesᵀ · gradient
-            global::System.Span<float> patchesT = ws.Block1ConvPatchesTransposed.AsSpan(0, rows * Taps);
-            global::ConvNetGen.Kernels.Gemm.Transpose(patches, patchesT, rows, Taps);
-            global::ConvNetGen.Kernels.Gemm.MultiplyAdd(patchesT, gradient, ws.Gradients.AsSpan(Shapes.Block1Conv.KernelOffset, Shapes.Block1Conv.KernelLength), Taps, OC, rows);
-            // dBias[OC] += the gradient summed over every output pixel
-            global::System.Span<float> biasGradient = ws.Gradients.AsSpan(Shapes.Block1Conv.BiasOffset, Shapes.Block1Conv.BiasLength);
-            for (int row = 0; row < rows; row++) global::System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, gradient.Slice(row * OC, OC), biasGradient);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(patches, gradient, ws.Gradients.AsSpan(Shapes.Block1Conv.KernelOffset, Shapes.Block1Conv.KernelLength), Taps, OC, rows);
         }
+        else global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.ReLU, ws.Block1ConvOutput.AsSpan(0, rows * OC), gradient, OC);
     }
 
     /// <summary>block1_bn forward: BatchNormalization; 28×28×16 → 28×28×16.</summary>
@@ -425,7 +408,9 @@ partial class TransferNet : global::ConvNetGen.Model
                 for (int ox = 0; ox < OW; ox++)
                 {
                     int o = ((b * OH + oy) * OW + ox) * OC;
-                    output.Slice(o, OC).Fill(float.NegativeInfinity);
+                    var best = output.Slice(o, OC);
+                    var bestIndex = argmax.Slice(o, OC);
+                    best.Fill(float.NegativeInfinity);
                     for (int ky = 0; ky < KH; ky++)
                     {
                         int iy = oy * SH + ky - PT;
@@ -435,11 +420,7 @@ partial class TransferNet : global::ConvNetGen.Model
                             int ix = ox * SW + kx - PL;
                             if ((uint)ix >= IW) continue;
                             int i = ((b * IH + iy) * IW + ix) * IC;
-                            for (int ch = 0; ch < OC; ch++)
-                            {
-                                float v = input[i + ch];
-                                if (v > output[o + ch]) { output[o + ch] = v; argmax[o + ch] = i + ch; }
-                            }
+                            global::ConvNetGen.Kernels.Pooling.MaxInto(input.Slice(i, IC), i, best, bestIndex);
                         }
                     }
                 }
@@ -494,10 +475,7 @@ partial class TransferNet : global::ConvNetGen.Model
         const int Inputs = 16, Units = 32;
         global::System.ReadOnlySpan<float> input = ws.FeaturesOutput.AsSpan(0, batch * Inputs);
         global::System.Span<float> output = ws.DenseOutput.AsSpan(0, batch * Units);
-        global::System.ReadOnlySpan<float> bias = Parameters.Slice(Shapes.Dense.BiasOffset, Shapes.Dense.BiasLength);
-        for (int b = 0; b < batch; b++) bias.CopyTo(output.Slice(b * Units, Units));
-        global::ConvNetGen.Kernels.Gemm.MultiplyAdd(input, Parameters.Slice(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), output, batch, Units, Inputs);
-        global::ConvNetGen.Kernels.Activations.Forward(global::ConvNetGen.Activation.ReLU, output, Units);
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, Parameters.Slice(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), Parameters.Slice(Shapes.Dense.BiasOffset, Shapes.Dense.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.ReLU);
     }
 
     /// <summary>dense backward: Dense 32 units, ReLU; 16 → 32.</summary>
@@ -505,24 +483,18 @@ partial class TransferNet : global::ConvNetGen.Model
     {
         const int Inputs = 16, Units = 32;
         global::System.Span<float> gradient = ws.DenseGradient.AsSpan(0, batch * Units);
-        global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.ReLU, ws.DenseOutput.AsSpan(0, batch * Units), gradient, Units);
         if (ComputesWeightGradients(4))
         {
+            // The activation's derivative and dBias[Units] += Σ rows, in one pass over the gradient.
+            global::ConvNetGen.Kernels.Activations.BackwardWithBiasGradient(global::ConvNetGen.Activation.ReLU, ws.DenseOutput.AsSpan(0, batch * Units), gradient, Units, ws.Gradients.AsSpan(Shapes.Dense.BiasOffset, Shapes.Dense.BiasLength));
             // dKernel[Inputs×Units] += inputᵀ · gradient
-            global::System.Span<float> inputT = ws.DenseInputTransposed.AsSpan(0, batch * Inputs);
-            global::ConvNetGen.Kernels.Gemm.Transpose(ws.FeaturesOutput.AsSpan(0, batch * Inputs), inputT, batch, Inputs);
-            global::ConvNetGen.Kernels.Gemm.MultiplyAdd(inputT, gradient, ws.Gradients.AsSpan(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), Inputs, Units, batch);
-            global::System.Span<float> biasGradient = ws.Gradients.AsSpan(Shapes.Dense.BiasOffset, Shapes.Dense.BiasLength);
-            for (int b = 0; b < batch; b++) global::System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, gradient.Slice(b * Units, Units), biasGradient);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(ws.FeaturesOutput.AsSpan(0, batch * Inputs), gradient, ws.Gradients.AsSpan(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), Inputs, Units, batch);
         }
+        else global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.ReLU, ws.DenseOutput.AsSpan(0, batch * Units), gradient, Units);
         if (ComputesInputGradient(4))
         {
             // dInput[batch×Inputs] = gradient · kernelᵀ
-            global::System.Span<float> kernelT = ws.DenseKernelTransposed;
-            global::ConvNetGen.Kernels.Gemm.Transpose(Parameters.Slice(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), kernelT, Inputs, Units);
-            global::System.Span<float> inputGradient = ws.FeaturesGradient.AsSpan(0, batch * Inputs);
-            inputGradient.Clear();
-            global::ConvNetGen.Kernels.Gemm.MultiplyAdd(gradient, kernelT, inputGradient, batch, Inputs, Units);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), ws.FeaturesGradient.AsSpan(0, batch * Inputs), batch, Inputs, Units);
         }
     }
 
@@ -532,10 +504,7 @@ partial class TransferNet : global::ConvNetGen.Model
         const int Inputs = 32, Units = 5;
         global::System.ReadOnlySpan<float> input = ws.DenseOutput.AsSpan(0, batch * Inputs);
         global::System.Span<float> output = ws.HeadOutputOutput.AsSpan(0, batch * Units);
-        global::System.ReadOnlySpan<float> bias = Parameters.Slice(Shapes.HeadOutput.BiasOffset, Shapes.HeadOutput.BiasLength);
-        for (int b = 0; b < batch; b++) bias.CopyTo(output.Slice(b * Units, Units));
-        global::ConvNetGen.Kernels.Gemm.MultiplyAdd(input, Parameters.Slice(Shapes.HeadOutput.KernelOffset, Shapes.HeadOutput.KernelLength), output, batch, Units, Inputs);
-        global::ConvNetGen.Kernels.Activations.Forward(global::ConvNetGen.Activation.Softmax, output, Units);
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, Parameters.Slice(Shapes.HeadOutput.KernelOffset, Shapes.HeadOutput.KernelLength), Parameters.Slice(Shapes.HeadOutput.BiasOffset, Shapes.HeadOutput.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.Softmax);
     }
 
     /// <summary>head_output backward: Dense 5 units, Softmax; 32 → 5.</summary>
@@ -546,21 +515,15 @@ partial class TransferNet : global::ConvNetGen.Model
         // Softmax feeds the loss, which already gave the gradient with respect to the logits.
         if (ComputesWeightGradients(5))
         {
+            // The activation's derivative and dBias[Units] += Σ rows, in one pass over the gradient.
+            global::ConvNetGen.Kernels.Activations.BackwardWithBiasGradient(global::ConvNetGen.Activation.Linear, ws.HeadOutputOutput.AsSpan(0, batch * Units), gradient, Units, ws.Gradients.AsSpan(Shapes.HeadOutput.BiasOffset, Shapes.HeadOutput.BiasLength));
             // dKernel[Inputs×Units] += inputᵀ · gradient
-            global::System.Span<float> inputT = ws.HeadOutputInputTransposed.AsSpan(0, batch * Inputs);
-            global::ConvNetGen.Kernels.Gemm.Transpose(ws.DenseOutput.AsSpan(0, batch * Inputs), inputT, batch, Inputs);
-            global::ConvNetGen.Kernels.Gemm.MultiplyAdd(inputT, gradient, ws.Gradients.AsSpan(Shapes.HeadOutput.KernelOffset, Shapes.HeadOutput.KernelLength), Inputs, Units, batch);
-            global::System.Span<float> biasGradient = ws.Gradients.AsSpan(Shapes.HeadOutput.BiasOffset, Shapes.HeadOutput.BiasLength);
-            for (int b = 0; b < batch; b++) global::System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, gradient.Slice(b * Units, Units), biasGradient);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(ws.DenseOutput.AsSpan(0, batch * Inputs), gradient, ws.Gradients.AsSpan(Shapes.HeadOutput.KernelOffset, Shapes.HeadOutput.KernelLength), Inputs, Units, batch);
         }
         if (ComputesInputGradient(5))
         {
             // dInput[batch×Inputs] = gradient · kernelᵀ
-            global::System.Span<float> kernelT = ws.HeadOutputKernelTransposed;
-            global::ConvNetGen.Kernels.Gemm.Transpose(Parameters.Slice(Shapes.HeadOutput.KernelOffset, Shapes.HeadOutput.KernelLength), kernelT, Inputs, Units);
-            global::System.Span<float> inputGradient = ws.DenseGradient.AsSpan(0, batch * Inputs);
-            inputGradient.Clear();
-            global::ConvNetGen.Kernels.Gemm.MultiplyAdd(gradient, kernelT, inputGradient, batch, Inputs, Units);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.HeadOutput.KernelOffset, Shapes.HeadOutput.KernelLength), ws.DenseGradient.AsSpan(0, batch * Inputs), batch, Inputs, Units);
         }
     }
 }

@@ -194,8 +194,6 @@ partial class LayerZoo : global::ConvNetGen.Model
         // conv2d (Conv2D)
         public readonly float[] Conv2dOutput, Conv2dGradient;
         public readonly float[] Conv2dPatches; // im2col rows, one per output pixel; reused for the patch gradients
-        public readonly float[] Conv2dPatchesTransposed; // patchesᵀ for the kernel gradient
-        public readonly float[] Conv2dKernelTransposed; // kernelᵀ for the input gradient
         // batch_normalization (BatchNormalization)
         public readonly float[] BatchNormalizationOutput, BatchNormalizationGradient;
         public readonly float[] BatchNormalizationNormalized; // x̂ = (x - mean) / sqrt(var + ε), for backward
@@ -208,8 +206,6 @@ partial class LayerZoo : global::ConvNetGen.Model
         // conv2d_1 (Conv2D)
         public readonly float[] Conv2d1Output, Conv2d1Gradient;
         public readonly float[] Conv2d1Patches; // im2col rows, one per output pixel; reused for the patch gradients
-        public readonly float[] Conv2d1PatchesTransposed; // patchesᵀ for the kernel gradient
-        public readonly float[] Conv2d1KernelTransposed; // kernelᵀ for the input gradient
         // max_pooling2d (MaxPooling2D)
         public readonly float[] MaxPooling2dOutput, MaxPooling2dGradient;
         public readonly int[] MaxPooling2dArgmax; // index into the input of each output's maximum
@@ -220,8 +216,6 @@ partial class LayerZoo : global::ConvNetGen.Model
         public readonly float[] GlobalAveragePooling2dOutput, GlobalAveragePooling2dGradient;
         // classifier (Dense)
         public readonly float[] ClassifierOutput, ClassifierGradient;
-        public readonly float[] ClassifierInputTransposed; // inputᵀ for the kernel gradient
-        public readonly float[] ClassifierKernelTransposed; // kernelᵀ for the input gradient
 
         public Workspace(int capacity) : base(capacity, Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount)
         {
@@ -230,8 +224,6 @@ partial class LayerZoo : global::ConvNetGen.Model
             Conv2dOutput = new float[capacity * Shapes.Conv2d.OutputSize];
             Conv2dGradient = new float[capacity * Shapes.Conv2d.OutputSize];
             Conv2dPatches = new float[capacity * Shapes.Conv2d.OutputHeight * Shapes.Conv2d.OutputWidth * Shapes.Conv2d.KernelHeight * Shapes.Conv2d.KernelWidth * Shapes.Conv2d.InputChannels];
-            Conv2dPatchesTransposed = new float[capacity * Shapes.Conv2d.OutputHeight * Shapes.Conv2d.OutputWidth * Shapes.Conv2d.KernelHeight * Shapes.Conv2d.KernelWidth * Shapes.Conv2d.InputChannels];
-            Conv2dKernelTransposed = new float[Shapes.Conv2d.KernelLength];
             BatchNormalizationOutput = new float[capacity * Shapes.BatchNormalization.OutputSize];
             BatchNormalizationGradient = new float[capacity * Shapes.BatchNormalization.OutputSize];
             BatchNormalizationNormalized = new float[capacity * Shapes.BatchNormalization.OutputSize];
@@ -244,8 +236,6 @@ partial class LayerZoo : global::ConvNetGen.Model
             Conv2d1Output = new float[capacity * Shapes.Conv2d1.OutputSize];
             Conv2d1Gradient = new float[capacity * Shapes.Conv2d1.OutputSize];
             Conv2d1Patches = new float[capacity * Shapes.Conv2d1.OutputHeight * Shapes.Conv2d1.OutputWidth * Shapes.Conv2d1.KernelHeight * Shapes.Conv2d1.KernelWidth * Shapes.Conv2d1.InputChannels];
-            Conv2d1PatchesTransposed = new float[capacity * Shapes.Conv2d1.OutputHeight * Shapes.Conv2d1.OutputWidth * Shapes.Conv2d1.KernelHeight * Shapes.Conv2d1.KernelWidth * Shapes.Conv2d1.InputChannels];
-            Conv2d1KernelTransposed = new float[Shapes.Conv2d1.KernelLength];
             MaxPooling2dOutput = new float[capacity * Shapes.MaxPooling2d.OutputSize];
             MaxPooling2dGradient = new float[capacity * Shapes.MaxPooling2d.OutputSize];
             MaxPooling2dArgmax = new int[capacity * Shapes.MaxPooling2d.OutputSize];
@@ -256,8 +246,6 @@ partial class LayerZoo : global::ConvNetGen.Model
             GlobalAveragePooling2dGradient = new float[capacity * Shapes.GlobalAveragePooling2d.OutputSize];
             ClassifierOutput = new float[capacity * Shapes.Classifier.OutputSize];
             ClassifierGradient = new float[capacity * Shapes.Classifier.OutputSize];
-            ClassifierInputTransposed = new float[capacity * Shapes.Classifier.InputSize];
-            ClassifierKernelTransposed = new float[Shapes.Classifier.KernelLength];
             Output = ClassifierOutput;
             OutputGradient = ClassifierGradient;
         }
@@ -350,8 +338,8 @@ partial class LayerZoo : global::ConvNetGen.Model
                 }
             }
         }
-        output.Clear();
-        global::ConvNetGen.Kernels.Gemm.MultiplyAdd(patches, kernel, output, rows, OC, Taps);
+        // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), the bias and activation applied as results leave the registers
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
     }
 
     /// <summary>conv2d backward: Conv2D 16 filters 5×5, stride 2×2, same padding; 32×32×3 → 16×16×16.</summary>
@@ -367,17 +355,12 @@ partial class LayerZoo : global::ConvNetGen.Model
         if (ComputesWeightGradients(1))
         {
             // dKernel[Taps×OC] += patchesᵀ · gradient
-            global::System.Span<float> patchesT = ws.Conv2dPatchesTransposed.AsSpan(0, rows * Taps);
-            global::ConvNetGen.Kernels.Gemm.Transpose(patches, patchesT, rows, Taps);
-            global::ConvNetGen.Kernels.Gemm.MultiplyAdd(patchesT, gradient, ws.Gradients.AsSpan(Shapes.Conv2d.KernelOffset, Shapes.Conv2d.KernelLength), Taps, OC, rows);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(patches, gradient, ws.Gradients.AsSpan(Shapes.Conv2d.KernelOffset, Shapes.Conv2d.KernelLength), Taps, OC, rows);
         }
         if (ComputesInputGradient(1))
         {
             // dPatches[rows×Taps] = gradient · kernelᵀ, then col2im adds each window back onto the input it came from.
-            global::System.Span<float> kernelT = ws.Conv2dKernelTransposed;
-            global::ConvNetGen.Kernels.Gemm.Transpose(Parameters.Slice(Shapes.Conv2d.KernelOffset, Shapes.Conv2d.KernelLength), kernelT, Taps, OC);
-            patches.Clear();
-            global::ConvNetGen.Kernels.Gemm.MultiplyAdd(gradient, kernelT, patches, rows, Taps, OC);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Conv2d.KernelOffset, Shapes.Conv2d.KernelLength), patches, rows, Taps, OC);
             global::System.Span<float> inputGradient = ws.ScaleGradient.AsSpan(0, batch * IH * IW * IC);
             inputGradient.Clear();
             for (int b = 0; b < batch; b++)
@@ -617,10 +600,8 @@ partial class LayerZoo : global::ConvNetGen.Model
                 }
             }
         }
-        global::System.ReadOnlySpan<float> bias = Parameters.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength);
-        for (int row = 0; row < rows; row++) bias.CopyTo(output.Slice(row * OC, OC));
-        global::ConvNetGen.Kernels.Gemm.MultiplyAdd(patches, kernel, output, rows, OC, Taps);
-        global::ConvNetGen.Kernels.Activations.Forward(global::ConvNetGen.Activation.ReLU, output, OC);
+        // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), the bias and activation applied as results leave the registers
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, Parameters.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
     }
 
     /// <summary>conv2d_1 backward: Conv2D 32 filters 3×3, stride 1×1, same padding, ReLU; 8×8×16 → 8×8×32.</summary>
@@ -633,24 +614,18 @@ partial class LayerZoo : global::ConvNetGen.Model
         int rows = batch * OH * OW;
         global::System.Span<float> gradient = ws.Conv2d1Gradient.AsSpan(0, rows * OC);
         global::System.Span<float> patches = ws.Conv2d1Patches.AsSpan(0, rows * Taps);
-        global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.ReLU, ws.Conv2d1Output.AsSpan(0, rows * OC), gradient, OC);
         if (ComputesWeightGradients(4))
         {
+            // The activation's derivative and dBias[OC] += Σ rows, in one pass over the gradient.
+            global::ConvNetGen.Kernels.Activations.BackwardWithBiasGradient(global::ConvNetGen.Activation.ReLU, ws.Conv2d1Output.AsSpan(0, rows * OC), gradient, OC, ws.Gradients.AsSpan(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength));
             // dKernel[Taps×OC] += patchesᵀ · gradient
-            global::System.Span<float> patchesT = ws.Conv2d1PatchesTransposed.AsSpan(0, rows * Taps);
-            global::ConvNetGen.Kernels.Gemm.Transpose(patches, patchesT, rows, Taps);
-            global::ConvNetGen.Kernels.Gemm.MultiplyAdd(patchesT, gradient, ws.Gradients.AsSpan(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), Taps, OC, rows);
-            // dBias[OC] += the gradient summed over every output pixel
-            global::System.Span<float> biasGradient = ws.Gradients.AsSpan(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength);
-            for (int row = 0; row < rows; row++) global::System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, gradient.Slice(row * OC, OC), biasGradient);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(patches, gradient, ws.Gradients.AsSpan(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), Taps, OC, rows);
         }
+        else global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.ReLU, ws.Conv2d1Output.AsSpan(0, rows * OC), gradient, OC);
         if (ComputesInputGradient(4))
         {
             // dPatches[rows×Taps] = gradient · kernelᵀ, then col2im adds each window back onto the input it came from.
-            global::System.Span<float> kernelT = ws.Conv2d1KernelTransposed;
-            global::ConvNetGen.Kernels.Gemm.Transpose(Parameters.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), kernelT, Taps, OC);
-            patches.Clear();
-            global::ConvNetGen.Kernels.Gemm.MultiplyAdd(gradient, kernelT, patches, rows, Taps, OC);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), patches, rows, Taps, OC);
             global::System.Span<float> inputGradient = ws.AveragePooling2dGradient.AsSpan(0, batch * IH * IW * IC);
             inputGradient.Clear();
             for (int b = 0; b < batch; b++)
@@ -694,7 +669,9 @@ partial class LayerZoo : global::ConvNetGen.Model
                 for (int ox = 0; ox < OW; ox++)
                 {
                     int o = ((b * OH + oy) * OW + ox) * OC;
-                    output.Slice(o, OC).Fill(float.NegativeInfinity);
+                    var best = output.Slice(o, OC);
+                    var bestIndex = argmax.Slice(o, OC);
+                    best.Fill(float.NegativeInfinity);
                     for (int ky = 0; ky < KH; ky++)
                     {
                         int iy = oy * SH + ky - PT;
@@ -704,11 +681,7 @@ partial class LayerZoo : global::ConvNetGen.Model
                             int ix = ox * SW + kx - PL;
                             if ((uint)ix >= IW) continue;
                             int i = ((b * IH + iy) * IW + ix) * IC;
-                            for (int ch = 0; ch < OC; ch++)
-                            {
-                                float v = input[i + ch];
-                                if (v > output[o + ch]) { output[o + ch] = v; argmax[o + ch] = i + ch; }
-                            }
+                            global::ConvNetGen.Kernels.Pooling.MaxInto(input.Slice(i, IC), i, best, bestIndex);
                         }
                     }
                 }
@@ -786,10 +759,7 @@ partial class LayerZoo : global::ConvNetGen.Model
         const int Inputs = 32, Units = 10;
         global::System.ReadOnlySpan<float> input = ws.GlobalAveragePooling2dOutput.AsSpan(0, batch * Inputs);
         global::System.Span<float> output = ws.ClassifierOutput.AsSpan(0, batch * Units);
-        global::System.ReadOnlySpan<float> bias = Parameters.Slice(Shapes.Classifier.BiasOffset, Shapes.Classifier.BiasLength);
-        for (int b = 0; b < batch; b++) bias.CopyTo(output.Slice(b * Units, Units));
-        global::ConvNetGen.Kernels.Gemm.MultiplyAdd(input, Parameters.Slice(Shapes.Classifier.KernelOffset, Shapes.Classifier.KernelLength), output, batch, Units, Inputs);
-        global::ConvNetGen.Kernels.Activations.Forward(global::ConvNetGen.Activation.Softmax, output, Units);
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, Parameters.Slice(Shapes.Classifier.KernelOffset, Shapes.Classifier.KernelLength), Parameters.Slice(Shapes.Classifier.BiasOffset, Shapes.Classifier.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.Softmax);
     }
 
     /// <summary>classifier backward: Dense 10 units, Softmax; 32 → 10.</summary>
@@ -800,21 +770,15 @@ partial class LayerZoo : global::ConvNetGen.Model
         // Softmax feeds the loss, which already gave the gradient with respect to the logits.
         if (ComputesWeightGradients(8))
         {
+            // The activation's derivative and dBias[Units] += Σ rows, in one pass over the gradient.
+            global::ConvNetGen.Kernels.Activations.BackwardWithBiasGradient(global::ConvNetGen.Activation.Linear, ws.ClassifierOutput.AsSpan(0, batch * Units), gradient, Units, ws.Gradients.AsSpan(Shapes.Classifier.BiasOffset, Shapes.Classifier.BiasLength));
             // dKernel[Inputs×Units] += inputᵀ · gradient
-            global::System.Span<float> inputT = ws.ClassifierInputTransposed.AsSpan(0, batch * Inputs);
-            global::ConvNetGen.Kernels.Gemm.Transpose(ws.GlobalAveragePooling2dOutput.AsSpan(0, batch * Inputs), inputT, batch, Inputs);
-            global::ConvNetGen.Kernels.Gemm.MultiplyAdd(inputT, gradient, ws.Gradients.AsSpan(Shapes.Classifier.KernelOffset, Shapes.Classifier.KernelLength), Inputs, Units, batch);
-            global::System.Span<float> biasGradient = ws.Gradients.AsSpan(Shapes.Classifier.BiasOffset, Shapes.Classifier.BiasLength);
-            for (int b = 0; b < batch; b++) global::System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, gradient.Slice(b * Units, Units), biasGradient);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(ws.GlobalAveragePooling2dOutput.AsSpan(0, batch * Inputs), gradient, ws.Gradients.AsSpan(Shapes.Classifier.KernelOffset, Shapes.Classifier.KernelLength), Inputs, Units, batch);
         }
         if (ComputesInputGradient(8))
         {
             // dInput[batch×Inputs] = gradient · kernelᵀ
-            global::System.Span<float> kernelT = ws.ClassifierKernelTransposed;
-            global::ConvNetGen.Kernels.Gemm.Transpose(Parameters.Slice(Shapes.Classifier.KernelOffset, Shapes.Classifier.KernelLength), kernelT, Inputs, Units);
-            global::System.Span<float> inputGradient = ws.GlobalAveragePooling2dGradient.AsSpan(0, batch * Inputs);
-            inputGradient.Clear();
-            global::ConvNetGen.Kernels.Gemm.MultiplyAdd(gradient, kernelT, inputGradient, batch, Inputs, Units);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Classifier.KernelOffset, Shapes.Classifier.KernelLength), ws.GlobalAveragePooling2dGradient.AsSpan(0, batch * Inputs), batch, Inputs, Units);
         }
     }
 }

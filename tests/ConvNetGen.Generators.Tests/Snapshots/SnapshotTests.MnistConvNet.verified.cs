@@ -168,60 +168,44 @@ partial class MnistConvNet : global::ConvNetGen.Model
         // conv2d (Conv2D)
         public readonly float[] Conv2dOutput, Conv2dGradient;
         public readonly float[] Conv2dPatches; // im2col rows, one per output pixel; reused for the patch gradients
-        public readonly float[] Conv2dPatchesTransposed; // patchesᵀ for the kernel gradient
-        public readonly float[] Conv2dKernelTransposed; // kernelᵀ for the input gradient
         // max_pooling2d (MaxPooling2D)
         public readonly float[] MaxPooling2dOutput, MaxPooling2dGradient;
         public readonly int[] MaxPooling2dArgmax; // index into the input of each output's maximum
         // conv2d_1 (Conv2D)
         public readonly float[] Conv2d1Output, Conv2d1Gradient;
         public readonly float[] Conv2d1Patches; // im2col rows, one per output pixel; reused for the patch gradients
-        public readonly float[] Conv2d1PatchesTransposed; // patchesᵀ for the kernel gradient
-        public readonly float[] Conv2d1KernelTransposed; // kernelᵀ for the input gradient
         // max_pooling2d_1 (MaxPooling2D)
         public readonly float[] MaxPooling2d1Output, MaxPooling2d1Gradient;
         public readonly int[] MaxPooling2d1Argmax; // index into the input of each output's maximum
         // conv2d_2 (Conv2D)
         public readonly float[] Conv2d2Output, Conv2d2Gradient;
         public readonly float[] Conv2d2Patches; // im2col rows, one per output pixel; reused for the patch gradients
-        public readonly float[] Conv2d2PatchesTransposed; // patchesᵀ for the kernel gradient
-        public readonly float[] Conv2d2KernelTransposed; // kernelᵀ for the input gradient
         // flatten (Flatten)
         public readonly float[] FlattenOutput, FlattenGradient;
         // dense (Dense)
         public readonly float[] DenseOutput, DenseGradient;
-        public readonly float[] DenseInputTransposed; // inputᵀ for the kernel gradient
-        public readonly float[] DenseKernelTransposed; // kernelᵀ for the input gradient
 
         public Workspace(int capacity) : base(capacity, Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount)
         {
             Conv2dOutput = new float[capacity * Shapes.Conv2d.OutputSize];
             Conv2dGradient = new float[capacity * Shapes.Conv2d.OutputSize];
             Conv2dPatches = new float[capacity * Shapes.Conv2d.OutputHeight * Shapes.Conv2d.OutputWidth * Shapes.Conv2d.KernelHeight * Shapes.Conv2d.KernelWidth * Shapes.Conv2d.InputChannels];
-            Conv2dPatchesTransposed = new float[capacity * Shapes.Conv2d.OutputHeight * Shapes.Conv2d.OutputWidth * Shapes.Conv2d.KernelHeight * Shapes.Conv2d.KernelWidth * Shapes.Conv2d.InputChannels];
-            Conv2dKernelTransposed = new float[Shapes.Conv2d.KernelLength];
             MaxPooling2dOutput = new float[capacity * Shapes.MaxPooling2d.OutputSize];
             MaxPooling2dGradient = new float[capacity * Shapes.MaxPooling2d.OutputSize];
             MaxPooling2dArgmax = new int[capacity * Shapes.MaxPooling2d.OutputSize];
             Conv2d1Output = new float[capacity * Shapes.Conv2d1.OutputSize];
             Conv2d1Gradient = new float[capacity * Shapes.Conv2d1.OutputSize];
             Conv2d1Patches = new float[capacity * Shapes.Conv2d1.OutputHeight * Shapes.Conv2d1.OutputWidth * Shapes.Conv2d1.KernelHeight * Shapes.Conv2d1.KernelWidth * Shapes.Conv2d1.InputChannels];
-            Conv2d1PatchesTransposed = new float[capacity * Shapes.Conv2d1.OutputHeight * Shapes.Conv2d1.OutputWidth * Shapes.Conv2d1.KernelHeight * Shapes.Conv2d1.KernelWidth * Shapes.Conv2d1.InputChannels];
-            Conv2d1KernelTransposed = new float[Shapes.Conv2d1.KernelLength];
             MaxPooling2d1Output = new float[capacity * Shapes.MaxPooling2d1.OutputSize];
             MaxPooling2d1Gradient = new float[capacity * Shapes.MaxPooling2d1.OutputSize];
             MaxPooling2d1Argmax = new int[capacity * Shapes.MaxPooling2d1.OutputSize];
             Conv2d2Output = new float[capacity * Shapes.Conv2d2.OutputSize];
             Conv2d2Gradient = new float[capacity * Shapes.Conv2d2.OutputSize];
             Conv2d2Patches = new float[capacity * Shapes.Conv2d2.OutputHeight * Shapes.Conv2d2.OutputWidth * Shapes.Conv2d2.KernelHeight * Shapes.Conv2d2.KernelWidth * Shapes.Conv2d2.InputChannels];
-            Conv2d2PatchesTransposed = new float[capacity * Shapes.Conv2d2.OutputHeight * Shapes.Conv2d2.OutputWidth * Shapes.Conv2d2.KernelHeight * Shapes.Conv2d2.KernelWidth * Shapes.Conv2d2.InputChannels];
-            Conv2d2KernelTransposed = new float[Shapes.Conv2d2.KernelLength];
             FlattenOutput = Conv2d2Output; // same data, read flat
             FlattenGradient = Conv2d2Gradient;
             DenseOutput = new float[capacity * Shapes.Dense.OutputSize];
             DenseGradient = new float[capacity * Shapes.Dense.OutputSize];
-            DenseInputTransposed = new float[capacity * Shapes.Dense.InputSize];
-            DenseKernelTransposed = new float[Shapes.Dense.KernelLength];
             Output = DenseOutput;
             OutputGradient = DenseGradient;
         }
@@ -286,10 +270,8 @@ partial class MnistConvNet : global::ConvNetGen.Model
                 }
             }
         }
-        global::System.ReadOnlySpan<float> bias = Parameters.Slice(Shapes.Conv2d.BiasOffset, Shapes.Conv2d.BiasLength);
-        for (int row = 0; row < rows; row++) bias.CopyTo(output.Slice(row * OC, OC));
-        global::ConvNetGen.Kernels.Gemm.MultiplyAdd(patches, kernel, output, rows, OC, Taps);
-        global::ConvNetGen.Kernels.Activations.Forward(global::ConvNetGen.Activation.ReLU, output, OC);
+        // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), the bias and activation applied as results leave the registers
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, Parameters.Slice(Shapes.Conv2d.BiasOffset, Shapes.Conv2d.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
     }
 
     /// <summary>conv2d backward: Conv2D 32 filters 3×3, stride 1×1, valid padding, ReLU; 28×28×1 → 26×26×32.</summary>
@@ -302,17 +284,14 @@ partial class MnistConvNet : global::ConvNetGen.Model
         int rows = batch * OH * OW;
         global::System.Span<float> gradient = ws.Conv2dGradient.AsSpan(0, rows * OC);
         global::System.Span<float> patches = ws.Conv2dPatches.AsSpan(0, rows * Taps);
-        global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.ReLU, ws.Conv2dOutput.AsSpan(0, rows * OC), gradient, OC);
         if (ComputesWeightGradients(0))
         {
+            // The activation's derivative and dBias[OC] += Σ rows, in one pass over the gradient.
+            global::ConvNetGen.Kernels.Activations.BackwardWithBiasGradient(global::ConvNetGen.Activation.ReLU, ws.Conv2dOutput.AsSpan(0, rows * OC), gradient, OC, ws.Gradients.AsSpan(Shapes.Conv2d.BiasOffset, Shapes.Conv2d.BiasLength));
             // dKernel[Taps×OC] += patchesᵀ · gradient
-            global::System.Span<float> patchesT = ws.Conv2dPatchesTransposed.AsSpan(0, rows * Taps);
-            global::ConvNetGen.Kernels.Gemm.Transpose(patches, patchesT, rows, Taps);
-            global::ConvNetGen.Kernels.Gemm.MultiplyAdd(patchesT, gradient, ws.Gradients.AsSpan(Shapes.Conv2d.KernelOffset, Shapes.Conv2d.KernelLength), Taps, OC, rows);
-            // dBias[OC] += the gradient summed over every output pixel
-            global::System.Span<float> biasGradient = ws.Gradients.AsSpan(Shapes.Conv2d.BiasOffset, Shapes.Conv2d.BiasLength);
-            for (int row = 0; row < rows; row++) global::System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, gradient.Slice(row * OC, OC), biasGradient);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(patches, gradient, ws.Gradients.AsSpan(Shapes.Conv2d.KernelOffset, Shapes.Conv2d.KernelLength), Taps, OC, rows);
         }
+        else global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.ReLU, ws.Conv2dOutput.AsSpan(0, rows * OC), gradient, OC);
     }
 
     /// <summary>max_pooling2d forward: MaxPooling2D 2×2, stride 2×2, valid padding; 26×26×32 → 13×13×32.</summary>
@@ -331,7 +310,9 @@ partial class MnistConvNet : global::ConvNetGen.Model
                 for (int ox = 0; ox < OW; ox++)
                 {
                     int o = ((b * OH + oy) * OW + ox) * OC;
-                    output.Slice(o, OC).Fill(float.NegativeInfinity);
+                    var best = output.Slice(o, OC);
+                    var bestIndex = argmax.Slice(o, OC);
+                    best.Fill(float.NegativeInfinity);
                     for (int ky = 0; ky < KH; ky++)
                     {
                         int iy = oy * SH + ky - PT;
@@ -341,11 +322,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
                             int ix = ox * SW + kx - PL;
                             if ((uint)ix >= IW) continue;
                             int i = ((b * IH + iy) * IW + ix) * IC;
-                            for (int ch = 0; ch < OC; ch++)
-                            {
-                                float v = input[i + ch];
-                                if (v > output[o + ch]) { output[o + ch] = v; argmax[o + ch] = i + ch; }
-                            }
+                            global::ConvNetGen.Kernels.Pooling.MaxInto(input.Slice(i, IC), i, best, bestIndex);
                         }
                     }
                 }
@@ -391,10 +368,8 @@ partial class MnistConvNet : global::ConvNetGen.Model
                 }
             }
         }
-        global::System.ReadOnlySpan<float> bias = Parameters.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength);
-        for (int row = 0; row < rows; row++) bias.CopyTo(output.Slice(row * OC, OC));
-        global::ConvNetGen.Kernels.Gemm.MultiplyAdd(patches, kernel, output, rows, OC, Taps);
-        global::ConvNetGen.Kernels.Activations.Forward(global::ConvNetGen.Activation.ReLU, output, OC);
+        // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), the bias and activation applied as results leave the registers
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, Parameters.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
     }
 
     /// <summary>conv2d_1 backward: Conv2D 64 filters 3×3, stride 1×1, valid padding, ReLU; 13×13×32 → 11×11×64.</summary>
@@ -407,24 +382,18 @@ partial class MnistConvNet : global::ConvNetGen.Model
         int rows = batch * OH * OW;
         global::System.Span<float> gradient = ws.Conv2d1Gradient.AsSpan(0, rows * OC);
         global::System.Span<float> patches = ws.Conv2d1Patches.AsSpan(0, rows * Taps);
-        global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.ReLU, ws.Conv2d1Output.AsSpan(0, rows * OC), gradient, OC);
         if (ComputesWeightGradients(2))
         {
+            // The activation's derivative and dBias[OC] += Σ rows, in one pass over the gradient.
+            global::ConvNetGen.Kernels.Activations.BackwardWithBiasGradient(global::ConvNetGen.Activation.ReLU, ws.Conv2d1Output.AsSpan(0, rows * OC), gradient, OC, ws.Gradients.AsSpan(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength));
             // dKernel[Taps×OC] += patchesᵀ · gradient
-            global::System.Span<float> patchesT = ws.Conv2d1PatchesTransposed.AsSpan(0, rows * Taps);
-            global::ConvNetGen.Kernels.Gemm.Transpose(patches, patchesT, rows, Taps);
-            global::ConvNetGen.Kernels.Gemm.MultiplyAdd(patchesT, gradient, ws.Gradients.AsSpan(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), Taps, OC, rows);
-            // dBias[OC] += the gradient summed over every output pixel
-            global::System.Span<float> biasGradient = ws.Gradients.AsSpan(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength);
-            for (int row = 0; row < rows; row++) global::System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, gradient.Slice(row * OC, OC), biasGradient);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(patches, gradient, ws.Gradients.AsSpan(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), Taps, OC, rows);
         }
+        else global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.ReLU, ws.Conv2d1Output.AsSpan(0, rows * OC), gradient, OC);
         if (ComputesInputGradient(2))
         {
             // dPatches[rows×Taps] = gradient · kernelᵀ, then col2im adds each window back onto the input it came from.
-            global::System.Span<float> kernelT = ws.Conv2d1KernelTransposed;
-            global::ConvNetGen.Kernels.Gemm.Transpose(Parameters.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), kernelT, Taps, OC);
-            patches.Clear();
-            global::ConvNetGen.Kernels.Gemm.MultiplyAdd(gradient, kernelT, patches, rows, Taps, OC);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), patches, rows, Taps, OC);
             global::System.Span<float> inputGradient = ws.MaxPooling2dGradient.AsSpan(0, batch * IH * IW * IC);
             inputGradient.Clear();
             for (int b = 0; b < batch; b++)
@@ -460,7 +429,9 @@ partial class MnistConvNet : global::ConvNetGen.Model
                 for (int ox = 0; ox < OW; ox++)
                 {
                     int o = ((b * OH + oy) * OW + ox) * OC;
-                    output.Slice(o, OC).Fill(float.NegativeInfinity);
+                    var best = output.Slice(o, OC);
+                    var bestIndex = argmax.Slice(o, OC);
+                    best.Fill(float.NegativeInfinity);
                     for (int ky = 0; ky < KH; ky++)
                     {
                         int iy = oy * SH + ky - PT;
@@ -470,11 +441,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
                             int ix = ox * SW + kx - PL;
                             if ((uint)ix >= IW) continue;
                             int i = ((b * IH + iy) * IW + ix) * IC;
-                            for (int ch = 0; ch < OC; ch++)
-                            {
-                                float v = input[i + ch];
-                                if (v > output[o + ch]) { output[o + ch] = v; argmax[o + ch] = i + ch; }
-                            }
+                            global::ConvNetGen.Kernels.Pooling.MaxInto(input.Slice(i, IC), i, best, bestIndex);
                         }
                     }
                 }
@@ -520,10 +487,8 @@ partial class MnistConvNet : global::ConvNetGen.Model
                 }
             }
         }
-        global::System.ReadOnlySpan<float> bias = Parameters.Slice(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength);
-        for (int row = 0; row < rows; row++) bias.CopyTo(output.Slice(row * OC, OC));
-        global::ConvNetGen.Kernels.Gemm.MultiplyAdd(patches, kernel, output, rows, OC, Taps);
-        global::ConvNetGen.Kernels.Activations.Forward(global::ConvNetGen.Activation.ReLU, output, OC);
+        // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), the bias and activation applied as results leave the registers
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, Parameters.Slice(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
     }
 
     /// <summary>conv2d_2 backward: Conv2D 128 filters 3×3, stride 1×1, valid padding, ReLU; 5×5×64 → 3×3×128.</summary>
@@ -536,24 +501,18 @@ partial class MnistConvNet : global::ConvNetGen.Model
         int rows = batch * OH * OW;
         global::System.Span<float> gradient = ws.Conv2d2Gradient.AsSpan(0, rows * OC);
         global::System.Span<float> patches = ws.Conv2d2Patches.AsSpan(0, rows * Taps);
-        global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.ReLU, ws.Conv2d2Output.AsSpan(0, rows * OC), gradient, OC);
         if (ComputesWeightGradients(4))
         {
+            // The activation's derivative and dBias[OC] += Σ rows, in one pass over the gradient.
+            global::ConvNetGen.Kernels.Activations.BackwardWithBiasGradient(global::ConvNetGen.Activation.ReLU, ws.Conv2d2Output.AsSpan(0, rows * OC), gradient, OC, ws.Gradients.AsSpan(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength));
             // dKernel[Taps×OC] += patchesᵀ · gradient
-            global::System.Span<float> patchesT = ws.Conv2d2PatchesTransposed.AsSpan(0, rows * Taps);
-            global::ConvNetGen.Kernels.Gemm.Transpose(patches, patchesT, rows, Taps);
-            global::ConvNetGen.Kernels.Gemm.MultiplyAdd(patchesT, gradient, ws.Gradients.AsSpan(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength), Taps, OC, rows);
-            // dBias[OC] += the gradient summed over every output pixel
-            global::System.Span<float> biasGradient = ws.Gradients.AsSpan(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength);
-            for (int row = 0; row < rows; row++) global::System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, gradient.Slice(row * OC, OC), biasGradient);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(patches, gradient, ws.Gradients.AsSpan(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength), Taps, OC, rows);
         }
+        else global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.ReLU, ws.Conv2d2Output.AsSpan(0, rows * OC), gradient, OC);
         if (ComputesInputGradient(4))
         {
             // dPatches[rows×Taps] = gradient · kernelᵀ, then col2im adds each window back onto the input it came from.
-            global::System.Span<float> kernelT = ws.Conv2d2KernelTransposed;
-            global::ConvNetGen.Kernels.Gemm.Transpose(Parameters.Slice(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength), kernelT, Taps, OC);
-            patches.Clear();
-            global::ConvNetGen.Kernels.Gemm.MultiplyAdd(gradient, kernelT, patches, rows, Taps, OC);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength), patches, rows, Taps, OC);
             global::System.Span<float> inputGradient = ws.MaxPooling2d1Gradient.AsSpan(0, batch * IH * IW * IC);
             inputGradient.Clear();
             for (int b = 0; b < batch; b++)
@@ -591,10 +550,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
         const int Inputs = 1152, Units = 10;
         global::System.ReadOnlySpan<float> input = ws.FlattenOutput.AsSpan(0, batch * Inputs);
         global::System.Span<float> output = ws.DenseOutput.AsSpan(0, batch * Units);
-        global::System.ReadOnlySpan<float> bias = Parameters.Slice(Shapes.Dense.BiasOffset, Shapes.Dense.BiasLength);
-        for (int b = 0; b < batch; b++) bias.CopyTo(output.Slice(b * Units, Units));
-        global::ConvNetGen.Kernels.Gemm.MultiplyAdd(input, Parameters.Slice(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), output, batch, Units, Inputs);
-        global::ConvNetGen.Kernels.Activations.Forward(global::ConvNetGen.Activation.Softmax, output, Units);
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, Parameters.Slice(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), Parameters.Slice(Shapes.Dense.BiasOffset, Shapes.Dense.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.Softmax);
     }
 
     /// <summary>dense backward: Dense 10 units, Softmax; 1152 → 10.</summary>
@@ -605,21 +561,15 @@ partial class MnistConvNet : global::ConvNetGen.Model
         // Softmax feeds the loss, which already gave the gradient with respect to the logits.
         if (ComputesWeightGradients(6))
         {
+            // The activation's derivative and dBias[Units] += Σ rows, in one pass over the gradient.
+            global::ConvNetGen.Kernels.Activations.BackwardWithBiasGradient(global::ConvNetGen.Activation.Linear, ws.DenseOutput.AsSpan(0, batch * Units), gradient, Units, ws.Gradients.AsSpan(Shapes.Dense.BiasOffset, Shapes.Dense.BiasLength));
             // dKernel[Inputs×Units] += inputᵀ · gradient
-            global::System.Span<float> inputT = ws.DenseInputTransposed.AsSpan(0, batch * Inputs);
-            global::ConvNetGen.Kernels.Gemm.Transpose(ws.FlattenOutput.AsSpan(0, batch * Inputs), inputT, batch, Inputs);
-            global::ConvNetGen.Kernels.Gemm.MultiplyAdd(inputT, gradient, ws.Gradients.AsSpan(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), Inputs, Units, batch);
-            global::System.Span<float> biasGradient = ws.Gradients.AsSpan(Shapes.Dense.BiasOffset, Shapes.Dense.BiasLength);
-            for (int b = 0; b < batch; b++) global::System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, gradient.Slice(b * Units, Units), biasGradient);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(ws.FlattenOutput.AsSpan(0, batch * Inputs), gradient, ws.Gradients.AsSpan(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), Inputs, Units, batch);
         }
         if (ComputesInputGradient(6))
         {
             // dInput[batch×Inputs] = gradient · kernelᵀ
-            global::System.Span<float> kernelT = ws.DenseKernelTransposed;
-            global::ConvNetGen.Kernels.Gemm.Transpose(Parameters.Slice(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), kernelT, Inputs, Units);
-            global::System.Span<float> inputGradient = ws.FlattenGradient.AsSpan(0, batch * Inputs);
-            inputGradient.Clear();
-            global::ConvNetGen.Kernels.Gemm.MultiplyAdd(gradient, kernelT, inputGradient, batch, Inputs, Units);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), ws.FlattenGradient.AsSpan(0, batch * Inputs), batch, Inputs, Units);
         }
     }
 }

@@ -14,8 +14,6 @@ internal sealed class Conv2DEmitter : LayerEmitter
         string rows = $"capacity * {c.Shapes}.OutputHeight * {c.Shapes}.OutputWidth";
         string taps = $"{c.Shapes}.KernelHeight * {c.Shapes}.KernelWidth * {c.Shapes}.InputChannels";
         yield return new Buffer($"{c.Id}Patches", "float", $"{rows} * {taps}", "im2col rows, one per output pixel; reused for the patch gradients");
-        yield return new Buffer($"{c.Id}PatchesTransposed", "float", $"{rows} * {taps}", "patchesᵀ for the kernel gradient");
-        yield return new Buffer($"{c.Id}KernelTransposed", "float", $"{c.Shapes}.KernelLength", "kernelᵀ for the input gradient");
     }
 
     public override void Forward(SourceWriter w, LayerContext c)
@@ -29,15 +27,9 @@ internal sealed class Conv2DEmitter : LayerEmitter
         w.Line($"global::System.ReadOnlySpan<float> kernel = Parameters.Slice({Weight(c, "kernel")});");
         w.Line("// im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).");
         Im2Col(w, c, gradient: false);
-        if (HasBias(c))
-        {
-            w.Line($"global::System.ReadOnlySpan<float> bias = Parameters.Slice({Weight(c, "bias")});");
-            w.Line("for (int row = 0; row < rows; row++) bias.CopyTo(output.Slice(row * OC, OC));");
-        }
-        else w.Line("output.Clear();");
-        w.Line("global::ConvNetGen.Kernels.Gemm.MultiplyAdd(patches, kernel, output, rows, OC, Taps);");
-        if (c.Layer.Spec.Activation != Model.ActivationKind.Linear)
-            w.Line($"global::ConvNetGen.Kernels.Activations.Forward(global::ConvNetGen.Activation.{c.Layer.Spec.Activation}, output, OC);");
+        w.Line($"// output[rows×OC] = {c.Layer.Spec.Activation}(patches[rows×Taps] · kernel[Taps×OC]{(HasBias(c) ? " + bias" : "")}), the bias and activation applied as results leave the registers");
+        string bias = HasBias(c) ? $"Parameters.Slice({Weight(c, "bias")})" : "default";
+        w.Line($"global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, {bias}, output, rows, OC, Taps, global::ConvNetGen.Activation.{c.Layer.Spec.Activation});");
     }
 
     public override void Backward(SourceWriter w, LayerContext c)
@@ -47,28 +39,16 @@ internal sealed class Conv2DEmitter : LayerEmitter
         w.Line("int rows = batch * OH * OW;");
         w.Line($"global::System.Span<float> gradient = {c.GradientBuffer}.AsSpan(0, rows * OC);");
         w.Line($"global::System.Span<float> patches = ws.{c.Id}Patches.AsSpan(0, rows * Taps);");
-        ActivationBackward(w, c, "rows", "OC");
-        using (w.Block($"if (ComputesWeightGradients({c.Layer.Index}))"))
+        ActivationAndBiasBackward(w, c, "rows", "OC", () =>
         {
             w.Line("// dKernel[Taps×OC] += patchesᵀ · gradient");
-            w.Line($"global::System.Span<float> patchesT = ws.{c.Id}PatchesTransposed.AsSpan(0, rows * Taps);");
-            w.Line("global::ConvNetGen.Kernels.Gemm.Transpose(patches, patchesT, rows, Taps);");
-            w.Line($"global::ConvNetGen.Kernels.Gemm.MultiplyAdd(patchesT, gradient, ws.Gradients.AsSpan({Weight(c, "kernel")}), Taps, OC, rows);");
-            if (HasBias(c))
-            {
-                w.Line("// dBias[OC] += the gradient summed over every output pixel");
-                w.Line($"global::System.Span<float> biasGradient = ws.Gradients.AsSpan({Weight(c, "bias")});");
-                w.Line("for (int row = 0; row < rows; row++) global::System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, gradient.Slice(row * OC, OC), biasGradient);");
-            }
-        }
+            w.Line($"global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(patches, gradient, ws.Gradients.AsSpan({Weight(c, "kernel")}), Taps, OC, rows);");
+        });
         if (c.Previous is null) return;
         using (w.Block($"if (ComputesInputGradient({c.Layer.Index}))"))
         {
             w.Line("// dPatches[rows×Taps] = gradient · kernelᵀ, then col2im adds each window back onto the input it came from.");
-            w.Line($"global::System.Span<float> kernelT = ws.{c.Id}KernelTransposed;");
-            w.Line($"global::ConvNetGen.Kernels.Gemm.Transpose(Parameters.Slice({Weight(c, "kernel")}), kernelT, Taps, OC);");
-            w.Line("patches.Clear();");
-            w.Line("global::ConvNetGen.Kernels.Gemm.MultiplyAdd(gradient, kernelT, patches, rows, Taps, OC);");
+            w.Line($"global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice({Weight(c, "kernel")}), patches, rows, Taps, OC);");
             w.Line($"global::System.Span<float> inputGradient = {c.InputGradientBuffer}.AsSpan(0, batch * IH * IW * IC);");
             w.Line("inputGradient.Clear();");
             Im2Col(w, c, gradient: true);

@@ -76,17 +76,35 @@ internal abstract class LayerEmitter
         }
     }
 
-    /// <summary>Applies the layer's activation derivative to its output gradient, unless the loss already fused it.</summary>
-    protected static void ActivationBackward(SourceWriter w, LayerContext c, string rows, string width)
+    /// <summary>
+    /// Turns the output gradient into the pre-activation gradient in place (unless the loss already fused a final
+    /// Softmax), and, when the layer computes weight gradients and has a bias, adds the bias gradient in the same pass.
+    /// Leaves the caller inside <c>if (ComputesWeightGradients(i)) {{</c> … emitted by <paramref name="weightGradients"/>.
+    /// </summary>
+    protected static void ActivationAndBiasBackward(SourceWriter w, LayerContext c, string rows, string width, System.Action weightGradients)
     {
         var activation = c.Layer.Spec.Activation;
-        if (activation == ActivationKind.Linear) return;
-        if (activation == ActivationKind.Softmax && c.IsLast)
+        bool fused = activation == ActivationKind.Softmax && c.IsLast;
+        if (fused)
         {
             w.Line("// Softmax feeds the loss, which already gave the gradient with respect to the logits.");
-            return;
+            activation = ActivationKind.Linear;
         }
-        w.Line($"global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.{activation}, {c.OutputBuffer}.AsSpan(0, {rows} * {width}), gradient, {width});");
+        string output = $"{c.OutputBuffer}.AsSpan(0, {rows} * {width})";
+        string act = $"global::ConvNetGen.Activation.{activation}";
+        using (w.Block($"if (ComputesWeightGradients({c.Layer.Index}))"))
+        {
+            if (HasBias(c))
+            {
+                w.Line($"// The activation's derivative and dBias[{width}] += Σ rows, in one pass over the gradient.");
+                w.Line($"global::ConvNetGen.Kernels.Activations.BackwardWithBiasGradient({act}, {output}, gradient, {width}, ws.Gradients.AsSpan({Weight(c, "bias")}));");
+            }
+            else if (activation != ActivationKind.Linear)
+                w.Line($"global::ConvNetGen.Kernels.Activations.Backward({act}, {output}, gradient, {width});");
+            weightGradients();
+        }
+        if (activation != ActivationKind.Linear)
+            w.Line($"else global::ConvNetGen.Kernels.Activations.Backward({act}, {output}, gradient, {width});");
     }
 
     protected static string Weight(LayerContext c, string name)

@@ -21,7 +21,9 @@ internal sealed class MaxPooling2DEmitter : LayerEmitter
         using (w.Block("for (int ox = 0; ox < OW; ox++)"))
         {
             w.Line("int o = ((b * OH + oy) * OW + ox) * OC;");
-            w.Line("output.Slice(o, OC).Fill(float.NegativeInfinity);");
+            w.Line("var best = output.Slice(o, OC);");
+            w.Line("var bestIndex = argmax.Slice(o, OC);");
+            w.Line("best.Fill(float.NegativeInfinity);");
             using (w.Block("for (int ky = 0; ky < KH; ky++)"))
             {
                 w.Line("int iy = oy * SH + ky - PT;");
@@ -31,11 +33,7 @@ internal sealed class MaxPooling2DEmitter : LayerEmitter
                     w.Line("int ix = ox * SW + kx - PL;");
                     w.Line("if ((uint)ix >= IW) continue;");
                     w.Line("int i = ((b * IH + iy) * IW + ix) * IC;");
-                    using (w.Block("for (int ch = 0; ch < OC; ch++)"))
-                    {
-                        w.Line("float v = input[i + ch];");
-                        w.Line("if (v > output[o + ch]) { output[o + ch] = v; argmax[o + ch] = i + ch; }");
-                    }
+                    w.Line("global::ConvNetGen.Kernels.Pooling.MaxInto(input.Slice(i, IC), i, best, bestIndex);");
                 }
             }
         }

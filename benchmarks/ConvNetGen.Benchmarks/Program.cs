@@ -1,0 +1,28 @@
+// ConvNetGen benchmarks.
+//   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- e2e [--data DIR] [--steps N] [--threads N] [--infer-calls N]
+//       the reference model end to end: median training step (batch 64), batch-1 latency, throughput, allocations.
+//   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- gemm [BenchmarkDotNet options, e.g. --filter *conv2d_1*]
+//       BenchmarkDotNet: each kernel at the model's sizes, with [MemoryDiagnoser] and a GFLOP/s column
+//       (CONVNETGEN_BENCH_PATHS=all adds the forced narrower paths; CONVNETGEN_BENCH_CASES=TEXT keeps the cases naming TEXT).
+//   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- gemm-quick [--filter TEXT] [--paths auto|all] [--rounds N]
+//       the same products without BenchmarkDotNet, on every path, median and best GFLOP/s, in a minute.
+//   Anything else goes to BenchmarkDotNet's switcher (e.g. --filter *Gemm*).
+using BenchmarkDotNet.Running;
+using ConvNetGen.Benchmarks;
+
+string mode = args.Length > 0 ? args[0] : "";
+string[] rest = args.Skip(1).ToArray();
+switch (mode)
+{
+    case "e2e":
+        return EndToEnd.Run(rest);
+    case "gemm-quick":
+        return GemmQuick.Run(rest);
+    case "gemm":
+        if (rest.Contains("--quick")) return GemmQuick.Run(rest.Where(a => a != "--quick").ToArray());
+        BenchmarkSwitcher.FromTypes([typeof(GemmBenchmarks)]).Run(rest.Contains("--filter") ? rest : [.. rest, "--filter", "*"]);
+        return 0;
+    default:
+        BenchmarkSwitcher.FromAssembly(typeof(GemmBenchmarks).Assembly).Run(args);
+        return 0;
+}
