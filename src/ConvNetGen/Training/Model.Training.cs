@@ -259,15 +259,46 @@ public abstract partial class Model
         int count = InputChecks.ValidateSamples(samples, inputSize, nameof(samples));
         if (outputs.Length != count * outputSize)
             throw new ArgumentException($"outputs has {outputs.Length} elements; {count} samples need {count * outputSize} ({count} × {outputSize}).", nameof(outputs));
-        var ws = _singleSample ??= NewWorkspace(capacity: 64);
-        for (int first = 0; first < count; first += ws.Capacity)
+        if (count <= PredictBlock || ThreadCount == 1)
         {
-            int n = Math.Min(ws.Capacity, count - first);
-            samples.Slice(first * inputSize, n * inputSize).CopyTo(ws.Input);
-            Forward(ws, n, training: false);
-            ws.Output.AsSpan(0, n * outputSize).CopyTo(outputs.Slice(first * outputSize));
+            // Small requests (a single image above all) stay on the calling thread: waking workers costs more than it saves.
+            var ws = _singleSample ??= NewWorkspace(capacity: PredictBlock);
+            for (int first = 0; first < count; first += ws.Capacity)
+            {
+                int n = Math.Min(ws.Capacity, count - first);
+                samples.Slice(first * inputSize, n * inputSize).CopyTo(ws.Input);
+                Forward(ws, n, training: false);
+                ws.Output.AsSpan(0, n * outputSize).CopyTo(outputs.Slice(first * outputSize));
+            }
+            return;
+        }
+
+        // Larger requests: blocks of PredictBlock samples, one per thread at a time.
+        var workspaces = EnsureWorkspaces(ThreadCount * PredictBlock, ThreadCount);
+        int threads = Math.Min(ThreadCount, workspaces.Length);
+        for (int first = 0; first < count;)
+        {
+            int chunks = 0;
+            for (; chunks < threads && first < count; chunks++)
+            {
+                var ws = workspaces[chunks];
+                ws.BatchSize = Math.Min(Math.Min(PredictBlock, ws.Capacity), count - first);
+                samples.Slice(first * inputSize, ws.BatchSize * inputSize).CopyTo(ws.Input);
+                first += ws.BatchSize;
+            }
+            RunParallel(chunks, _inferenceChunk ??= InferenceChunk);
+            int written = first;
+            for (int t = chunks - 1; t >= 0; t--)
+            {
+                var ws = workspaces[t];
+                written -= ws.BatchSize;
+                ws.Output.AsSpan(0, ws.BatchSize * outputSize).CopyTo(outputs.Slice(written * outputSize));
+            }
         }
     }
+
+    /// <summary>Samples one thread runs per inference pass: enough to fill the GEMM tiles, few enough to stay in cache.</summary>
+    private const int PredictBlock = 64;
 
     private (Optimizer, Loss) RequireCompiled() =>
         _optimizer is null || _loss is null
