@@ -74,6 +74,7 @@ public static class Activations
     /// <paramref name="biasGradient"/> (one value per column of <paramref name="rowLength"/>): the bias gradient of a
     /// Conv2D or Dense layer, without a second pass over its output gradient.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BackwardWithBiasGradient(Activation activation, ReadOnlySpan<float> output, Span<float> gradient, int rowLength, Span<float> biasGradient)
     {
         if (biasGradient.Length != rowLength || gradient.Length % rowLength != 0 || output.Length < gradient.Length)
@@ -114,6 +115,7 @@ public static class Activations
     }
 
     /// <summary>sums[c] += Σ_r matrix[r, c] over whole rows of <paramref name="rowLength"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SumRows(ReadOnlySpan<float> matrix, int rowLength, Span<float> sums)
     {
         int width = Vector<float>.Count;
@@ -138,6 +140,7 @@ public static class Activations
     }
 
     /// <summary>dL/dx = dL/dy where y &gt; 0, else 0; vectorised, since on real data the sign is a coin flip a branch would mispredict.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReluBackward(ReadOnlySpan<float> output, Span<float> gradient)
     {
         int i = 0;

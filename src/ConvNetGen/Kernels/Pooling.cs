@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace ConvNetGen.Kernels;
 
@@ -11,6 +12,7 @@ public static class Pooling
     /// <paramref name="firstIndex"/> + c, its place in the input, for backward. Branch-free: on real data which tap
     /// wins is a coin flip a branch would mispredict.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // called per window tap: never run it unoptimised
     public static void MaxInto(ReadOnlySpan<float> values, int firstIndex, Span<float> best, Span<int> bestIndex)
     {
         int n = values.Length;

@@ -264,9 +264,15 @@ partial class MnistConvNet : global::ConvNetGen.Model
                 {
                     int row = ((b * OH + oy) * OW + ox) * Taps;
                     int origin = ((b * IH + oy * SH) * IW + ox * SW) * IC;
-                    input.Slice(origin + 0 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 0 * KW * IC, KW * IC));
-                    input.Slice(origin + 1 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 1 * KW * IC, KW * IC));
-                    input.Slice(origin + 2 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 2 * KW * IC, KW * IC));
+                    patches[row + 0] = input[origin + 0 * IW * IC + 0];
+                    patches[row + 1] = input[origin + 0 * IW * IC + 1];
+                    patches[row + 2] = input[origin + 0 * IW * IC + 2];
+                    patches[row + 3] = input[origin + 1 * IW * IC + 0];
+                    patches[row + 4] = input[origin + 1 * IW * IC + 1];
+                    patches[row + 5] = input[origin + 1 * IW * IC + 2];
+                    patches[row + 6] = input[origin + 2 * IW * IC + 0];
+                    patches[row + 7] = input[origin + 2 * IW * IC + 1];
+                    patches[row + 8] = input[origin + 2 * IW * IC + 2];
                 }
             }
         }

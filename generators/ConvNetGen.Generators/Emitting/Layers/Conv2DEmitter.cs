@@ -68,6 +68,15 @@ internal sealed class Conv2DEmitter : LayerEmitter
             {
                 // Without padding every window lies inside the input, and each kernel row is KW·IC contiguous values.
                 w.Line("int origin = ((b * IH + oy * SH) * IW + ox * SW) * IC;");
+                int rowLength = c.Layer.Spec.WindowWidth * c.Layer.InputShape[2];
+                if (!gradient && rowLength <= 8)
+                {
+                    // A few values per kernel row (e.g. one input channel): element copies beat a CopyTo call each.
+                    for (int ky = 0; ky < c.Layer.Spec.WindowHeight; ky++)
+                    for (int j = 0; j < rowLength; j++)
+                        w.Line($"patches[row + {ky * rowLength + j}] = input[origin + {ky} * IW * IC + {j}];");
+                    return;
+                }
                 for (int ky = 0; ky < c.Layer.Spec.WindowHeight; ky++)
                 {
                     if (gradient)
