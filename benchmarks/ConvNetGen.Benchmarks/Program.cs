@@ -1,6 +1,8 @@
 // ConvNetGen benchmarks.
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- e2e [--data DIR] [--steps N] [--threads N] [--infer-calls N]
 //       the reference model end to end: median training step (batch 64), batch-1 latency, throughput, allocations.
+//   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- layers [batch=32]
+//       each generated layer method alone, forward and backward, one thread: µs, GFLOP/s and % of one core's peak.
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- gemm [BenchmarkDotNet options, e.g. --filter *conv2d_1*]
 //       BenchmarkDotNet: each kernel at the model's sizes, with [MemoryDiagnoser] and a GFLOP/s column
 //       (CONVNETGEN_BENCH_PATHS=all adds the forced narrower paths; CONVNETGEN_BENCH_CASES=TEXT keeps the cases naming TEXT).
@@ -16,6 +18,8 @@ switch (mode)
 {
     case "e2e":
         return EndToEnd.Run(rest);
+    case "layers":
+        return LayerProfile.Run(rest);
     case "gemm-quick":
         return GemmQuick.Run(rest);
     case "gemm":

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using System.Reflection;
+
+namespace ConvNetGen.Benchmarks;
+
+/// <summary>
+/// Where a training step's time goes: each generated layer method of the reference model, forward and backward,
+/// timed alone on one thread (median of many calls) and turned into GFLOP/s and % of one core's fp32 FMA peak.
+/// The methods are private to the generated class, so they are found by name, as a reader of the generated file would.
+/// </summary>
+internal static class LayerProfile
+{
+    private const double PeakGflopsPerCore = 250; // measured from .NET on this machine's cores (see README)
+
+    public static int Run(string[] args)
+    {
+        int batch = args.Length > 0 && int.TryParse(args[0], out int b) ? b : 32;
+        var model = new MnistConvNet(seed: 42) { ThreadCount = 1 };
+        var ws = (ModelWorkspace)typeof(MnistConvNet).GetMethod("CreateWorkspace", BindingFlags.NonPublic | BindingFlags.Instance)!
+            .Invoke(model, [batch])!;
+        var random = new Random(1);
+        for (int i = 0; i < ws.Input.Length; i++) ws.Input[i] = random.NextSingle();
+        for (int i = 0; i < ws.OutputGradient.Length; i++) ws.OutputGradient[i] = (random.NextSingle() - 0.5f) * 0.01f;
+
+        Console.WriteLine($"batch={batch} threads=1 path={Kernels.Gemm.HardwarePath} peak_gflops_per_core={PeakGflopsPerCore}");
+        Console.WriteLine($"{"layer",-16} {"pass",-8} {"µs",9} {"GFLOP/s",8} {"% peak",7}");
+        double total = 0;
+        foreach (string pass in new[] { "Forward", "Backward" })
+        foreach (var layer in MnistConvNet.Architecture.Layers)
+        {
+            string id = Identifier(layer.Name);
+            var method = typeof(MnistConvNet).GetMethod(id + pass, BindingFlags.NonPublic | BindingFlags.Instance)!;
+            object?[] arguments = pass == "Forward" ? [ws, batch, true] : [ws, batch];
+            var times = new double[200];
+            for (int i = 0; i < 20; i++) method.Invoke(model, arguments);
+            for (int i = 0; i < times.Length; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                method.Invoke(model, arguments);
+                times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+            }
+            Array.Sort(times);
+            double median = times[times.Length / 2];
+            total += median;
+            double flops = Flops(layer, pass, first: layer.Index == 0) * batch;
+            string rate = flops == 0 ? "-" : (flops / median / 1e3).ToString("0.0");
+            string share = flops == 0 ? "-" : (flops / median / 1e3 / PeakGflopsPerCore * 100).ToString("0");
+            Console.WriteLine($"{layer.Name,-16} {pass,-8} {median,9:0.0} {rate,8} {share,7}");
+        }
+        Console.WriteLine($"total_us={total:0} for {batch} samples on one thread");
+        return 0;
+    }
+
+    /// <summary>Multiply-adds × 2 of the layer's GEMMs: forward once; backward the weight gradient, plus the input gradient unless it is the first layer.</summary>
+    private static double Flops(LayerInfo layer, string pass, bool first)
+    {
+        if (layer.Kind is not (LayerKind.Conv2D or LayerKind.Dense)) return 0;
+        double forward = 2.0 * layer.OutputShape.ElementCount / layer.OutputShape[layer.OutputShape.Rank - 1] * layer.Weights[0].Length;
+        return pass == "Forward" ? forward : forward * (first ? 1 : 2);
+    }
+
+    /// <summary>The generator's identifier for a Keras name: conv2d_1 → Conv2d1.</summary>
+    private static string Identifier(string name) =>
+        string.Concat(name.Split('_').Select(p => char.ToUpperInvariant(p[0]) + p[1..]));
+}
