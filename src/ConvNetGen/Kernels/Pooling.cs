@@ -43,6 +43,62 @@ public static class Pooling
         }
     }
 
+    /// <summary>
+    /// Max pooling over one row of 2×2 windows with stride 2 (the common case): <paramref name="top"/> and
+    /// <paramref name="bottom"/> are two input rows of <paramref name="windows"/>·2 pixels × <paramref name="channels"/>,
+    /// starting at input indices <paramref name="topIndex"/> and <paramref name="bottomIndex"/>; each window's maximum
+    /// and its input index go to <paramref name="best"/> and <paramref name="bestIndex"/> (windows × channels).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void Max2x2Row(ReadOnlySpan<float> top, ReadOnlySpan<float> bottom, int topIndex, int bottomIndex,
+                                 Span<float> best, Span<int> bestIndex, int windows, int channels)
+    {
+        int rowLength = 2 * windows * channels;
+        if (top.Length < rowLength || bottom.Length < rowLength || best.Length < windows * channels || bestIndex.Length < windows * channels)
+            throw new ArgumentException($"Max2x2Row: {windows} windows of {channels} channels need rows of {rowLength} and outputs of {windows * channels}.");
+        int width = Vector<float>.Count;
+        if (!Vector.IsHardwareAccelerated || channels % width != 0)
+        {
+            for (int w = 0; w < windows; w++)
+            {
+                var b = best.Slice(w * channels, channels);
+                var i = bestIndex.Slice(w * channels, channels);
+                b.Fill(float.NegativeInfinity);
+                int left = 2 * w * channels, right = left + channels;
+                MaxInto(top.Slice(left, channels), topIndex + left, b, i);
+                MaxInto(top.Slice(right, channels), topIndex + right, b, i);
+                MaxInto(bottom.Slice(left, channels), bottomIndex + left, b, i);
+                MaxInto(bottom.Slice(right, channels), bottomIndex + right, b, i);
+            }
+            return;
+        }
+        var lane = Lanes;
+        for (int w = 0; w < windows; w++)
+        {
+            for (int c = 0; c < channels; c += width)
+            {
+                int left = 2 * w * channels + c, right = left + channels;
+                // Ties keep the first tap in reading order, as the general loop does.
+                var m = new Vector<float>(top.Slice(left, width));
+                var index = new Vector<int>(topIndex + left) + lane;
+                var v = new Vector<float>(top.Slice(right, width));
+                var wins = Vector.GreaterThan(v, m);
+                m = Vector.ConditionalSelect(wins, v, m);
+                index = Vector.ConditionalSelect(wins, new Vector<int>(topIndex + right) + lane, index);
+                v = new Vector<float>(bottom.Slice(left, width));
+                wins = Vector.GreaterThan(v, m);
+                m = Vector.ConditionalSelect(wins, v, m);
+                index = Vector.ConditionalSelect(wins, new Vector<int>(bottomIndex + left) + lane, index);
+                v = new Vector<float>(bottom.Slice(right, width));
+                wins = Vector.GreaterThan(v, m);
+                m = Vector.ConditionalSelect(wins, v, m);
+                index = Vector.ConditionalSelect(wins, new Vector<int>(bottomIndex + right) + lane, index);
+                m.CopyTo(best.Slice(w * channels + c, width));
+                index.CopyTo(bestIndex.Slice(w * channels + c, width));
+            }
+        }
+    }
+
     private static readonly Vector<int> Lanes = LaneIndices();
 
     private static Vector<int> LaneIndices()

@@ -405,25 +405,8 @@ partial class TransferNet : global::ConvNetGen.Model
         {
             for (int oy = 0; oy < OH; oy++)
             {
-                for (int ox = 0; ox < OW; ox++)
-                {
-                    int o = ((b * OH + oy) * OW + ox) * OC;
-                    var best = output.Slice(o, OC);
-                    var bestIndex = argmax.Slice(o, OC);
-                    best.Fill(float.NegativeInfinity);
-                    for (int ky = 0; ky < KH; ky++)
-                    {
-                        int iy = oy * SH + ky - PT;
-                        if ((uint)iy >= IH) continue; // padding never wins
-                        for (int kx = 0; kx < KW; kx++)
-                        {
-                            int ix = ox * SW + kx - PL;
-                            if ((uint)ix >= IW) continue;
-                            int i = ((b * IH + iy) * IW + ix) * IC;
-                            global::ConvNetGen.Kernels.Pooling.MaxInto(input.Slice(i, IC), i, best, bestIndex);
-                        }
-                    }
-                }
+                int top = ((b * IH + 2 * oy) * IW) * IC, bottom = top + IW * IC, o = (b * OH + oy) * OW * OC;
+                global::ConvNetGen.Kernels.Pooling.Max2x2Row(input.Slice(top, 2 * OW * IC), input.Slice(bottom, 2 * OW * IC), top, bottom, output.Slice(o, OW * OC), argmax.Slice(o, OW * OC), OW, OC);
             }
         }
     }

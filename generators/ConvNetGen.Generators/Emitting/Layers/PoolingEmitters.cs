@@ -16,6 +16,20 @@ internal sealed class MaxPooling2DEmitter : LayerEmitter
         w.Line($"global::System.ReadOnlySpan<float> input = {c.InputBuffer};");
         w.Line($"global::System.Span<float> output = {c.OutputBuffer};");
         w.Line($"global::System.Span<int> argmax = ws.{c.Id}Argmax;");
+        var spec = c.Layer.Spec;
+        if (spec.WindowHeight == 2 && spec.WindowWidth == 2 && spec.StrideHeight == 2 && spec.StrideWidth == 2 && c.Layer.PadTop == 0 && c.Layer.PadLeft == 0
+            && 2 * c.Layer.OutputShape[0] <= c.Layer.InputShape[0] && 2 * c.Layer.OutputShape[1] <= c.Layer.InputShape[1])
+        {
+            // 2×2 windows, stride 2, no padding before: each output row reads two whole input rows (a trailing odd
+            // column or row, as with valid padding on 11 × 11, is never read).
+            using (w.Block("for (int b = 0; b < batch; b++)"))
+            using (w.Block("for (int oy = 0; oy < OH; oy++)"))
+            {
+                w.Line("int top = ((b * IH + 2 * oy) * IW) * IC, bottom = top + IW * IC, o = (b * OH + oy) * OW * OC;");
+                w.Line("global::ConvNetGen.Kernels.Pooling.Max2x2Row(input.Slice(top, 2 * OW * IC), input.Slice(bottom, 2 * OW * IC), top, bottom, output.Slice(o, OW * OC), argmax.Slice(o, OW * OC), OW, OC);");
+            }
+            return;
+        }
         using (w.Block("for (int b = 0; b < batch; b++)"))
         using (w.Block("for (int oy = 0; oy < OH; oy++)"))
         using (w.Block("for (int ox = 0; ox < OW; ox++)"))
