@@ -1,3 +1,4 @@
+using ConvNetGen.Tests.Numerics;
 namespace ConvNetGen.Tests.Training;
 
 using Losses = global::ConvNetGen.Losses;
@@ -11,7 +12,7 @@ public sealed class AllocationTests
         var random = new Random(1);
         var x = Enumerable.Range(0, 64 * 784).Select(_ => random.NextSingle()).ToArray();
         var y = Enumerable.Range(0, 64).Select(i => i % 10).ToArray();
-        var model = new ReferenceConvNet(seed: 1) { ThreadCount = 1 };
+        var model = new MnistConvNetCopy(seed: 1) { ThreadCount = 1 };
         model.Compile(new RMSprop(), Losses.SparseCategoricalCrossentropy, [Metrics.Accuracy]);
         var output = new float[10];
         for (int i = 0; i < 3; i++)

@@ -1,16 +1,5 @@
 namespace ConvNetGen.Tests.Training;
 
-/// <summary>The reference Keras MNIST convnet, as the sample declares it.</summary>
-[Input(28, 28, 1)]
-[Conv2D(32, 3, Activation = Activation.ReLU)]
-[MaxPooling2D(2)]
-[Conv2D(64, 3, Activation = Activation.ReLU)]
-[MaxPooling2D(2)]
-[Conv2D(128, 3, Activation = Activation.ReLU)]
-[Flatten]
-[Dense(10, Activation = Activation.Softmax)]
-public partial class ReferenceConvNet;
-
 /// <summary>A small convnet with BatchNormalization and Dropout, for training-loop and fine-tuning tests.</summary>
 [Input(12, 12, 1)]
 [Conv2D(4, 3, Activation = Activation.ReLU, Name = "conv")]

@@ -1,3 +1,4 @@
+using ConvNetGen.Tests.Numerics;
 namespace ConvNetGen.Tests.Training;
 
 using Losses = global::ConvNetGen.Losses;
@@ -14,10 +15,10 @@ public sealed class TrainingTests
     [Fact]
     public void Reference_model_has_Keras_parameter_count_and_layer_names()
     {
-        Assert.Equal(104_202, ReferenceConvNet.Architecture.ParameterCount);
+        Assert.Equal(104_202, MnistConvNetCopy.Architecture.ParameterCount);
         Assert.Equal(["conv2d", "max_pooling2d", "conv2d_1", "max_pooling2d_1", "conv2d_2", "flatten", "dense"],
-            ReferenceConvNet.Architecture.Layers.Select(l => l.Name));
-        Assert.Equal(ReferenceConvNet.Summary, new ReferenceConvNet().GetSummary());
+            MnistConvNetCopy.Architecture.Layers.Select(l => l.Name));
+        Assert.Equal(MnistConvNetCopy.Summary, new MnistConvNetCopy().GetSummary());
     }
 
     [Fact]
@@ -55,7 +56,7 @@ public sealed class TrainingTests
         var y = Enumerable.Range(0, 64).Select(i => i % 10).ToArray();
         float[] Run()
         {
-            var model = new ReferenceConvNet(seed: 3) { ThreadCount = 2 };
+            var model = new MnistConvNetCopy(seed: 3) { ThreadCount = 2 };
             model.Compile(new RMSprop(), Losses.SparseCategoricalCrossentropy);
             for (int i = 0; i < 3; i++) model.TrainOnBatch(x, y);
             return model.Parameters.ToArray();
