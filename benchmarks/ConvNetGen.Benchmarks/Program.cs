@@ -3,6 +3,8 @@
 //       the reference model end to end: median training step (batch 64), batch-1 latency, throughput, allocations.
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- layers [batch=32]
 //       each generated layer method alone, forward and backward, one thread: µs, GFLOP/s and % of one core's peak.
+//   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- model [BenchmarkDotNet options]
+//       BenchmarkDotNet with MemoryDiagnoser: training step, Predict (1 and 64 images), each layer method.
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- gemm [BenchmarkDotNet options, e.g. --filter *conv2d_1*]
 //       BenchmarkDotNet: each kernel at the model's sizes, with [MemoryDiagnoser] and a GFLOP/s column
 //       (CONVNETGEN_BENCH_PATHS=all adds the forced narrower paths; CONVNETGEN_BENCH_CASES=TEXT keeps the cases naming TEXT).
@@ -20,6 +22,9 @@ switch (mode)
         return EndToEnd.Run(rest);
     case "layers":
         return LayerProfile.Run(rest);
+    case "model":
+        BenchmarkSwitcher.FromTypes([typeof(ModelBenchmarks), typeof(LayerBenchmarks)]).Run(rest.Contains("--filter") ? rest : [.. rest, "--filter", "*"]);
+        return 0;
     case "gemm-quick":
         return GemmQuick.Run(rest);
     case "gemm":
