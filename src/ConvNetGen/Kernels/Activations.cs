@@ -94,23 +94,29 @@ public static class Activations
             SumRows(gradient, rowLength, biasGradient);
             return;
         }
-        // Column blocks of one vector, each summed in a register over all rows.
+        // One pass over the rows, each row's column blocks summed into a small array that stays in L1.
         ref float o = ref MemoryMarshal.GetReference(output);
         ref float g = ref MemoryMarshal.GetReference(gradient);
-        for (int col = 0; col < rowLength; col += width)
+        int blocks = rowLength / width;
+        Span<Vector<float>> sums = stackalloc Vector<float>[blocks];
+        sums.Clear();
+        for (int r = 0; r < rows; r++)
         {
-            var sum = Vector<float>.Zero;
-            for (int r = 0; r < rows; r++)
+            int rowStart = r * rowLength;
+            for (int block = 0; block < blocks; block++)
             {
-                int at = r * rowLength + col;
+                int at = rowStart + block * width;
                 var y = Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref o, at)));
                 var dy = Unsafe.ReadUnaligned<Vector<float>>(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref g, at)));
                 dy = Vector.ConditionalSelect(Vector.GreaterThan(y, Vector<float>.Zero), dy, Vector<float>.Zero);
                 Unsafe.WriteUnaligned(ref Unsafe.As<float, byte>(ref Unsafe.Add(ref g, at)), dy);
-                sum += dy;
+                sums[block] += dy;
             }
-            var bias = biasGradient.Slice(col, width);
-            (new Vector<float>(bias) + sum).CopyTo(bias);
+        }
+        for (int block = 0; block < blocks; block++)
+        {
+            var bias = biasGradient.Slice(block * width, width);
+            (new Vector<float>(bias) + sums[block]).CopyTo(bias);
         }
     }
 
