@@ -241,10 +241,11 @@ public class GemmTests
                 Gemm.MultiplyTransposedB(a, b, c, 3872, 288, 64);
                 Gemm.Transpose(b, c, 288, 64);
             }
-            Run(); // warm up: JIT, static constructors, the packing buffer
-            long before = GC.GetAllocatedBytesForCurrentThread();
-            for (int i = 0; i < 3; i++) Run();
-            long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+            // SteadyStateAllocation warms up first: JIT, static constructors, the packing buffer.
+            long allocated = SteadyStateAllocation.Measure(() =>
+            {
+                for (int i = 0; i < 3; i++) Run();
+            });
             Assert.Equal(0, allocated);
         }
     }

@@ -19,10 +19,11 @@ internal static class LossAllocation
         for (int i = 0; i < 100; i++)
             sink += RunAll(loss, outputs, labels, classes, gradient);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
-            sink += RunAll(loss, outputs, labels, classes, gradient);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = SteadyStateAllocation.Measure(() =>
+        {
+            for (int i = 0; i < 1000; i++)
+                sink += RunAll(loss, outputs, labels, classes, gradient);
+        });
 
         Assert.Equal(0, allocated);
         Assert.True(float.IsFinite(sink));

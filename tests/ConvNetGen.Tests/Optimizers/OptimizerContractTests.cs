@@ -182,10 +182,11 @@ public class OptimizerContractTests
         for (int i = 0; i < 200; i++)
             optimizer.Step(parameters, gradients, ranges);
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 1000; i++)
-            optimizer.Step(parameters, gradients, ranges);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = SteadyStateAllocation.Measure(() =>
+        {
+            for (int i = 0; i < 1000; i++)
+                optimizer.Step(parameters, gradients, ranges);
+        });
 
         Assert.Equal(0, allocated);
     }

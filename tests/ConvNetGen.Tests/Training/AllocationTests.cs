@@ -21,19 +21,14 @@ public sealed class AllocationTests
             model.Predict(x.AsSpan(0, 784), output);
         }
 
-        // Background tier-up of the JIT can charge a few bytes to this thread while other tests run, so measure a
-        // few rounds: a real per-step allocation shows in every round, steady state is a round of zero.
-        long training = long.MaxValue, predicting = long.MaxValue;
-        for (int round = 0; round < 5 && (training > 0 || predicting > 0); round++)
+        long training = SteadyStateAllocation.Measure(() =>
         {
-            long before = GC.GetAllocatedBytesForCurrentThread();
             for (int i = 0; i < 3; i++) model.TrainOnBatch(x, y);
-            training = Math.Min(training, GC.GetAllocatedBytesForCurrentThread() - before);
-
-            before = GC.GetAllocatedBytesForCurrentThread();
+        });
+        long predicting = SteadyStateAllocation.Measure(() =>
+        {
             for (int i = 0; i < 100; i++) model.Predict(x.AsSpan(0, 784), output);
-            predicting = Math.Min(predicting, GC.GetAllocatedBytesForCurrentThread() - before);
-        }
+        });
 
         Assert.Equal(0, training);
         Assert.Equal(0, predicting);
