@@ -433,7 +433,7 @@ partial class TransferNet : global::ConvNetGen.Model
         {
             var sum = output.Slice(b * IC, IC);
             sum.Clear();
-            for (int p = 0; p < IH * IW; p++) global::System.Numerics.Tensors.TensorPrimitives.Add(sum, input.Slice((b * IH * IW + p) * IC, IC), sum);
+            for (int p = 0; p < IH * IW; p++) global::ConvNetGen.Kernels.Accumulate.Into(input.Slice((b * IH * IW + p) * IC, IC), sum);
             global::System.Numerics.Tensors.TensorPrimitives.Multiply(sum, Scale, sum);
         }
     }

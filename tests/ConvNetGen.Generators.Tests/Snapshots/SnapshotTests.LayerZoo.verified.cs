@@ -379,7 +379,7 @@ partial class LayerZoo : global::ConvNetGen.Model
                                 var tap = patches.Slice(row + (ky * KW + kx) * IC, IC);
                                 if ((uint)iy >= IH || (uint)ix >= IW) continue; // padding takes no gradient
                                 var target = inputGradient.Slice(((b * IH + iy) * IW + ix) * IC, IC);
-                                global::System.Numerics.Tensors.TensorPrimitives.Add(target, tap, target);
+                                global::ConvNetGen.Kernels.Accumulate.Into(tap, target);
                             }
                         }
                     }
@@ -644,7 +644,7 @@ partial class LayerZoo : global::ConvNetGen.Model
                                 var tap = patches.Slice(row + (ky * KW + kx) * IC, IC);
                                 if ((uint)iy >= IH || (uint)ix >= IW) continue; // padding takes no gradient
                                 var target = inputGradient.Slice(((b * IH + iy) * IW + ix) * IC, IC);
-                                global::System.Numerics.Tensors.TensorPrimitives.Add(target, tap, target);
+                                global::ConvNetGen.Kernels.Accumulate.Into(tap, target);
                             }
                         }
                     }
@@ -734,7 +734,7 @@ partial class LayerZoo : global::ConvNetGen.Model
         {
             var sum = output.Slice(b * IC, IC);
             sum.Clear();
-            for (int p = 0; p < IH * IW; p++) global::System.Numerics.Tensors.TensorPrimitives.Add(sum, input.Slice((b * IH * IW + p) * IC, IC), sum);
+            for (int p = 0; p < IH * IW; p++) global::ConvNetGen.Kernels.Accumulate.Into(input.Slice((b * IH * IW + p) * IC, IC), sum);
             global::System.Numerics.Tensors.TensorPrimitives.Multiply(sum, Scale, sum);
         }
     }

@@ -393,9 +393,9 @@ partial class MnistConvNet : global::ConvNetGen.Model
                     {
                         int row = ((b * OH + oy) * OW + ox) * Taps;
                         int origin = ((b * IH + oy * SH) * IW + ox * SW) * IC;
-                        global::System.Numerics.Tensors.TensorPrimitives.Add(inputGradient.Slice(origin + 0 * IW * IC, KW * IC), patches.Slice(row + 0 * KW * IC, KW * IC), inputGradient.Slice(origin + 0 * IW * IC, KW * IC));
-                        global::System.Numerics.Tensors.TensorPrimitives.Add(inputGradient.Slice(origin + 1 * IW * IC, KW * IC), patches.Slice(row + 1 * KW * IC, KW * IC), inputGradient.Slice(origin + 1 * IW * IC, KW * IC));
-                        global::System.Numerics.Tensors.TensorPrimitives.Add(inputGradient.Slice(origin + 2 * IW * IC, KW * IC), patches.Slice(row + 2 * KW * IC, KW * IC), inputGradient.Slice(origin + 2 * IW * IC, KW * IC));
+                        global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + 0 * KW * IC, KW * IC), inputGradient.Slice(origin + 0 * IW * IC, KW * IC));
+                        global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + 1 * KW * IC, KW * IC), inputGradient.Slice(origin + 1 * IW * IC, KW * IC));
+                        global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + 2 * KW * IC, KW * IC), inputGradient.Slice(origin + 2 * IW * IC, KW * IC));
                     }
                 }
             }
@@ -495,9 +495,9 @@ partial class MnistConvNet : global::ConvNetGen.Model
                     {
                         int row = ((b * OH + oy) * OW + ox) * Taps;
                         int origin = ((b * IH + oy * SH) * IW + ox * SW) * IC;
-                        global::System.Numerics.Tensors.TensorPrimitives.Add(inputGradient.Slice(origin + 0 * IW * IC, KW * IC), patches.Slice(row + 0 * KW * IC, KW * IC), inputGradient.Slice(origin + 0 * IW * IC, KW * IC));
-                        global::System.Numerics.Tensors.TensorPrimitives.Add(inputGradient.Slice(origin + 1 * IW * IC, KW * IC), patches.Slice(row + 1 * KW * IC, KW * IC), inputGradient.Slice(origin + 1 * IW * IC, KW * IC));
-                        global::System.Numerics.Tensors.TensorPrimitives.Add(inputGradient.Slice(origin + 2 * IW * IC, KW * IC), patches.Slice(row + 2 * KW * IC, KW * IC), inputGradient.Slice(origin + 2 * IW * IC, KW * IC));
+                        global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + 0 * KW * IC, KW * IC), inputGradient.Slice(origin + 0 * IW * IC, KW * IC));
+                        global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + 1 * KW * IC, KW * IC), inputGradient.Slice(origin + 1 * IW * IC, KW * IC));
+                        global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + 2 * KW * IC, KW * IC), inputGradient.Slice(origin + 2 * IW * IC, KW * IC));
                     }
                 }
             }

@@ -80,7 +80,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
                 for (int ky = 0; ky < c.Layer.Spec.WindowHeight; ky++)
                 {
                     if (gradient)
-                        w.Line($"global::System.Numerics.Tensors.TensorPrimitives.Add(inputGradient.Slice(origin + {ky} * IW * IC, KW * IC), patches.Slice(row + {ky} * KW * IC, KW * IC), inputGradient.Slice(origin + {ky} * IW * IC, KW * IC));");
+                        w.Line($"global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + {ky} * KW * IC, KW * IC), inputGradient.Slice(origin + {ky} * IW * IC, KW * IC));");
                     else
                         w.Line($"input.Slice(origin + {ky} * IW * IC, KW * IC).CopyTo(patches.Slice(row + {ky} * KW * IC, KW * IC));");
                 }
@@ -97,7 +97,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
                     {
                         w.Line("if ((uint)iy >= IH || (uint)ix >= IW) continue; // padding takes no gradient");
                         w.Line("var target = inputGradient.Slice(((b * IH + iy) * IW + ix) * IC, IC);");
-                        w.Line("global::System.Numerics.Tensors.TensorPrimitives.Add(target, tap, target);");
+                        w.Line("global::ConvNetGen.Kernels.Accumulate.Into(tap, target);");
                     }
                     else
                     {

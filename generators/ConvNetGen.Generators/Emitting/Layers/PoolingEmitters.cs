@@ -125,7 +125,7 @@ internal sealed class GlobalAveragePooling2DEmitter : LayerEmitter
         {
             w.Line("var sum = output.Slice(b * IC, IC);");
             w.Line("sum.Clear();");
-            w.Line("for (int p = 0; p < IH * IW; p++) global::System.Numerics.Tensors.TensorPrimitives.Add(sum, input.Slice((b * IH * IW + p) * IC, IC), sum);");
+            w.Line("for (int p = 0; p < IH * IW; p++) global::ConvNetGen.Kernels.Accumulate.Into(input.Slice((b * IH * IW + p) * IC, IC), sum);");
             w.Line("global::System.Numerics.Tensors.TensorPrimitives.Multiply(sum, Scale, sum);");
         }
     }
