@@ -14,8 +14,11 @@ public static class EndToEnd
     public static int Run(string[] args)
     {
         string? dataDirectory = GemmQuick.Option(args, "--data");
-        int steps = int.TryParse(GemmQuick.Option(args, "--steps"), out int s) ? s : 200;
+        int steps = int.TryParse(GemmQuick.Option(args, "--steps"), out int s) ? s : 500;
+        // Warm-up by time as well as steps: the JIT's tiers (tier 0, then optimised with profile data after ~30 calls
+        // and a 100 ms quiet period) take about a second of training to settle; before that steps run up to 2× slower.
         int warmupSteps = int.TryParse(GemmQuick.Option(args, "--warmup"), out int w) ? w : 30;
+        double warmupSeconds = double.TryParse(GemmQuick.Option(args, "--warmup-seconds"), System.Globalization.CultureInfo.InvariantCulture, out double ws) ? ws : 3;
         int inferCalls = int.TryParse(GemmQuick.Option(args, "--infer-calls"), out int ic) ? ic : 2000;
         int? threads = int.TryParse(GemmQuick.Option(args, "--threads"), out int t) ? t : null;
 
@@ -52,6 +55,7 @@ public static class EndToEnd
         Console.WriteLine($"processor_count={Environment.ProcessorCount}");
         Console.WriteLine($"threads={model.ThreadCount}");
         Console.WriteLine($"batch_size={Batch}");
+        Console.WriteLine($"warmup_seconds={warmupSeconds}");
 
         // Batches, assembled up front from a seeded shuffle (at most 100 distinct ones, cycled), so a step times only TrainOnBatch.
         var order = Enumerable.Range(0, trainCount).ToArray();
@@ -73,7 +77,11 @@ public static class EndToEnd
 
         // Training: warm up (JIT tiers, workspaces, optimizer state), then time each step.
         float loss = 0;
-        for (int i = 0; i < warmupSteps; i++) loss = model.TrainOnBatch(xs[i % batchCount], ys[i % batchCount]);
+        var warmup = Stopwatch.StartNew();
+        int warmedUp = 0;
+        for (; warmedUp < warmupSteps || warmup.Elapsed.TotalSeconds < warmupSeconds; warmedUp++)
+            loss = model.TrainOnBatch(xs[warmedUp % batchCount], ys[warmedUp % batchCount]);
+        warmupSteps = warmedUp;
         var stepTimes = new double[steps];
         long threadBytes = GC.GetAllocatedBytesForCurrentThread();
         long totalBytes = GC.GetTotalAllocatedBytes(precise: true);
@@ -95,6 +103,7 @@ public static class EndToEnd
         Console.WriteLine($"train_step_ms_p90={Percentile(stepTimes, 0.9):F3}");
         Console.WriteLine($"train_samples_per_s={steps * Batch / wallSeconds:F0}");
         Console.WriteLine($"train_steps={steps}");
+        Console.WriteLine($"train_warmup_steps={warmupSteps}");
         Console.WriteLine($"train_last_loss={loss:F4}");
         Console.WriteLine($"alloc_bytes_per_train_step={(double)trainThreadBytes / steps:F1}");
         Console.WriteLine($"alloc_bytes_per_train_step_all_threads={(double)trainTotalBytes / steps:F1}");

@@ -102,6 +102,11 @@ internal static class PassEmitter
                             ? $"{c.Id}Gradient = new float[capacity * {c.Shapes}.OutputSize];"
                             : $"{c.Id}Gradient = {c.Previous.Identifier}Gradient;");
                     }
+                    else if (c.FusesNextPool)
+                    {
+                        w.Line($"{c.Id}Output = global::System.Array.Empty<float>(); // never written: fused with {SourceWriter.Xml(c.Next!.Name)}");
+                        w.Line($"{c.Id}Gradient = global::System.Array.Empty<float>();");
+                    }
                     else
                     {
                         w.Line($"{c.Id}Output = new float[capacity * {c.Shapes}.OutputSize];");

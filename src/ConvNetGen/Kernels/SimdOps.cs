@@ -30,6 +30,12 @@ internal unsafe interface ISimd<TV> where TV : struct
     static abstract TV Add(TV a, TV b);
     /// <summary><c>x &lt; 0 ? 0 : x</c>, so NaN stays NaN.</summary>
     static abstract TV Relu(TV value);
+    /// <summary>Lanes where <c>a &gt; b</c> are all ones, the others zero.</summary>
+    static abstract TV GreaterThan(TV a, TV b);
+    /// <summary>Lanes where <c>a == b</c> are all ones, the others zero.</summary>
+    static abstract TV Equal(TV a, TV b);
+    /// <summary><c>mask ? a : b</c> lane by lane, for a mask from <see cref="GreaterThan"/> or <see cref="Equal"/>.</summary>
+    static abstract TV Select(TV mask, TV a, TV b);
 }
 
 /// <summary>Whether the machine has 32 SIMD registers (AVX-512 or ARM64), which decides the micro-kernel's width.</summary>
@@ -78,6 +84,15 @@ internal readonly unsafe struct Simd512 : ISimd<Vector512<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Relu(Vector512<float> value) =>
         Vector512.AndNot(value, Vector512.LessThan(value, Vector512<float>.Zero));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> GreaterThan(Vector512<float> a, Vector512<float> b) => Vector512.GreaterThan(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Equal(Vector512<float> a, Vector512<float> b) => Vector512.Equals(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Select(Vector512<float> mask, Vector512<float> a, Vector512<float> b) => Vector512.ConditionalSelect(mask, a, b);
 }
 
 internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>
@@ -116,6 +131,15 @@ internal readonly unsafe struct Simd256 : ISimd<Vector256<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Relu(Vector256<float> value) =>
         Vector256.AndNot(value, Vector256.LessThan(value, Vector256<float>.Zero));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> GreaterThan(Vector256<float> a, Vector256<float> b) => Vector256.GreaterThan(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Equal(Vector256<float> a, Vector256<float> b) => Vector256.Equals(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Select(Vector256<float> mask, Vector256<float> a, Vector256<float> b) => Vector256.ConditionalSelect(mask, a, b);
 }
 
 /// <summary>
@@ -161,6 +185,15 @@ internal readonly unsafe struct Simd128 : ISimd<Vector128<float>>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Relu(Vector128<float> value) =>
         Vector128.AndNot(value, Vector128.LessThan(value, Vector128<float>.Zero));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> GreaterThan(Vector128<float> a, Vector128<float> b) => Vector128.GreaterThan(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Equal(Vector128<float> a, Vector128<float> b) => Vector128.Equals(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Select(Vector128<float> mask, Vector128<float> a, Vector128<float> b) => Vector128.ConditionalSelect(mask, a, b);
 }
 
 /// <summary>One float per "register": the portable fallback, and the reference the vector paths are tested against.</summary>
@@ -195,4 +228,15 @@ internal readonly unsafe struct SimdScalar : ISimd<float>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Relu(float value) => value < 0f ? 0f : value;
+
+    private static readonly float AllOnes = BitConverter.Int32BitsToSingle(-1);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float GreaterThan(float a, float b) => a > b ? AllOnes : 0f;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Equal(float a, float b) => a == b ? AllOnes : 0f;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Select(float mask, float a, float b) => BitConverter.SingleToInt32Bits(mask) != 0 ? a : b;
 }

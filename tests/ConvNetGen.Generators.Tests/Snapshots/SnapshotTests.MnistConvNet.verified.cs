@@ -167,10 +167,9 @@ partial class MnistConvNet : global::ConvNetGen.Model
     {
         // conv2d (Conv2D)
         public readonly float[] Conv2dOutput, Conv2dGradient;
-        public readonly float[] Conv2dPatches; // im2col rows, one per output pixel; reused for the patch gradients
         // max_pooling2d (MaxPooling2D)
         public readonly float[] MaxPooling2dOutput, MaxPooling2dGradient;
-        public readonly int[] MaxPooling2dArgmax; // index into the input of each output's maximum
+        public readonly float[] MaxPooling2dWinners; // which pixel of each 2×2 window won (0–3), from the fused conv
         // conv2d_1 (Conv2D)
         public readonly float[] Conv2d1Output, Conv2d1Gradient;
         public readonly float[] Conv2d1Patches; // im2col rows, one per output pixel; reused for the patch gradients
@@ -187,12 +186,11 @@ partial class MnistConvNet : global::ConvNetGen.Model
 
         public Workspace(int capacity) : base(capacity, Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount)
         {
-            Conv2dOutput = new float[capacity * Shapes.Conv2d.OutputSize];
-            Conv2dGradient = new float[capacity * Shapes.Conv2d.OutputSize];
-            Conv2dPatches = new float[capacity * Shapes.Conv2d.OutputHeight * Shapes.Conv2d.OutputWidth * Shapes.Conv2d.KernelHeight * Shapes.Conv2d.KernelWidth * Shapes.Conv2d.InputChannels];
+            Conv2dOutput = global::System.Array.Empty<float>(); // never written: fused with max_pooling2d
+            Conv2dGradient = global::System.Array.Empty<float>();
             MaxPooling2dOutput = new float[capacity * Shapes.MaxPooling2d.OutputSize];
             MaxPooling2dGradient = new float[capacity * Shapes.MaxPooling2d.OutputSize];
-            MaxPooling2dArgmax = new int[capacity * Shapes.MaxPooling2d.OutputSize];
+            MaxPooling2dWinners = new float[capacity * Shapes.MaxPooling2d.OutputSize];
             Conv2d1Output = new float[capacity * Shapes.Conv2d1.OutputSize];
             Conv2d1Gradient = new float[capacity * Shapes.Conv2d1.OutputSize];
             Conv2d1Patches = new float[capacity * Shapes.Conv2d1.OutputHeight * Shapes.Conv2d1.OutputWidth * Shapes.Conv2d1.KernelHeight * Shapes.Conv2d1.KernelWidth * Shapes.Conv2d1.InputChannels];
@@ -249,35 +247,9 @@ partial class MnistConvNet : global::ConvNetGen.Model
         const int IH = 28, IW = 28, IC = 1;
         const int OH = 26, OW = 26, OC = 32;
         const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 0, PL = 0;
-        const int Taps = KH * KW * IC;
-        int rows = batch * OH * OW;
-        global::System.ReadOnlySpan<float> input = ws.Input;
-        global::System.Span<float> patches = ws.Conv2dPatches;
-        global::System.Span<float> output = ws.Conv2dOutput.AsSpan(0, rows * OC);
-        global::System.ReadOnlySpan<float> kernel = Parameters.Slice(Shapes.Conv2d.KernelOffset, Shapes.Conv2d.KernelLength);
-        // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
-        for (int b = 0; b < batch; b++)
-        {
-            for (int oy = 0; oy < OH; oy++)
-            {
-                for (int ox = 0; ox < OW; ox++)
-                {
-                    int row = ((b * OH + oy) * OW + ox) * Taps;
-                    int origin = ((b * IH + oy * SH) * IW + ox * SW) * IC;
-                    patches[row + 0] = input[origin + 0 * IW * IC + 0];
-                    patches[row + 1] = input[origin + 0 * IW * IC + 1];
-                    patches[row + 2] = input[origin + 0 * IW * IC + 2];
-                    patches[row + 3] = input[origin + 1 * IW * IC + 0];
-                    patches[row + 4] = input[origin + 1 * IW * IC + 1];
-                    patches[row + 5] = input[origin + 1 * IW * IC + 2];
-                    patches[row + 6] = input[origin + 2 * IW * IC + 0];
-                    patches[row + 7] = input[origin + 2 * IW * IC + 1];
-                    patches[row + 8] = input[origin + 2 * IW * IC + 2];
-                }
-            }
-        }
-        // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), the bias and activation applied as results leave the registers
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, Parameters.Slice(Shapes.Conv2d.BiasOffset, Shapes.Conv2d.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
+        // Fused with max_pooling2d: each pooled value's 2×2 conv pixels are computed in registers, and only their
+        // maximum and which pixel won are stored; this layer's own output is never written.
+        global::ConvNetGen.Kernels.ConvMaxPool.Forward(ws.Input, Parameters.Slice(Shapes.Conv2d.KernelOffset, Shapes.Conv2d.KernelLength), Parameters.Slice(Shapes.Conv2d.BiasOffset, Shapes.Conv2d.BiasLength), ws.MaxPooling2dOutput, ws.MaxPooling2dWinners, batch, IH, IW, IC, KH, KW, OC, global::ConvNetGen.Activation.ReLU);
     }
 
     /// <summary>conv2d backward: Conv2D 32 filters 3×3, stride 1×1, valid padding, ReLU; 28×28×1 → 26×26×32.</summary>
@@ -286,48 +258,24 @@ partial class MnistConvNet : global::ConvNetGen.Model
         const int IH = 28, IW = 28, IC = 1;
         const int OH = 26, OW = 26, OC = 32;
         const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 0, PL = 0;
-        const int Taps = KH * KW * IC;
-        int rows = batch * OH * OW;
-        global::System.Span<float> gradient = ws.Conv2dGradient.AsSpan(0, rows * OC);
-        global::System.Span<float> patches = ws.Conv2dPatches.AsSpan(0, rows * Taps);
         if (ComputesWeightGradients(0))
         {
-            // The activation's derivative and dBias[OC] += Σ rows, in one pass over the gradient.
-            global::ConvNetGen.Kernels.Activations.BackwardWithBiasGradient(global::ConvNetGen.Activation.ReLU, ws.Conv2dOutput.AsSpan(0, rows * OC), gradient, OC, ws.Gradients.AsSpan(Shapes.Conv2d.BiasOffset, Shapes.Conv2d.BiasLength));
-            // dKernel[Taps×OC] += patchesᵀ · gradient
-            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(patches, gradient, ws.Gradients.AsSpan(Shapes.Conv2d.KernelOffset, Shapes.Conv2d.KernelLength), Taps, OC, rows);
+            // Fused with max_pooling2d: each pooled value's gradient reaches the conv pixel that won its window,
+            // and from there dKernel[KH×KW×IC×OC] += windowᵀ · gradient and dBias[OC] += gradient.
+            global::ConvNetGen.Kernels.ConvMaxPool.BackwardWeights(ws.Input, ws.MaxPooling2dOutput, ws.MaxPooling2dWinners, ws.MaxPooling2dGradient, ws.Gradients.AsSpan(Shapes.Conv2d.KernelOffset, Shapes.Conv2d.KernelLength), ws.Gradients.AsSpan(Shapes.Conv2d.BiasOffset, Shapes.Conv2d.BiasLength), batch, IH, IW, IC, KH, KW, OC, global::ConvNetGen.Activation.ReLU);
         }
-        else global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.ReLU, ws.Conv2dOutput.AsSpan(0, rows * OC), gradient, OC);
     }
 
     /// <summary>max_pooling2d forward: MaxPooling2D 2×2, stride 2×2, valid padding; 26×26×32 → 13×13×32.</summary>
     private void MaxPooling2dForward(Workspace ws, int batch, bool training)
     {
-        const int IH = 26, IW = 26, IC = 32;
-        const int OH = 13, OW = 13, OC = 32;
-        const int KH = 2, KW = 2, SH = 2, SW = 2, PT = 0, PL = 0;
-        global::System.ReadOnlySpan<float> input = ws.Conv2dOutput;
-        global::System.Span<float> output = ws.MaxPooling2dOutput;
-        global::System.Span<int> argmax = ws.MaxPooling2dArgmax;
-        for (int b = 0; b < batch; b++)
-        {
-            for (int oy = 0; oy < OH; oy++)
-            {
-                int top = ((b * IH + 2 * oy) * IW) * IC, bottom = top + IW * IC, o = (b * OH + oy) * OW * OC;
-                global::ConvNetGen.Kernels.Pooling.Max2x2Row(input.Slice(top, 2 * OW * IC), input.Slice(bottom, 2 * OW * IC), top, bottom, output.Slice(o, OW * OC), argmax.Slice(o, OW * OC), OW, OC);
-            }
-        }
+        // Nothing to do: conv2d computed this layer's output in its fused pass.
     }
 
     /// <summary>max_pooling2d backward: MaxPooling2D 2×2, stride 2×2, valid padding; 26×26×32 → 13×13×32.</summary>
     private void MaxPooling2dBackward(Workspace ws, int batch)
     {
-        int outputs = batch * Shapes.MaxPooling2d.OutputSize;
-        global::System.Span<float> inputGradient = ws.Conv2dGradient.AsSpan(0, batch * Shapes.MaxPooling2d.InputSize);
-        global::System.ReadOnlySpan<float> gradient = ws.MaxPooling2dGradient;
-        global::System.ReadOnlySpan<int> argmax = ws.MaxPooling2dArgmax;
-        inputGradient.Clear();
-        for (int o = 0; o < outputs; o++) inputGradient[argmax[o]] += gradient[o];
+        // Nothing to do: conv2d's fused backward reads this layer's gradient directly.
     }
 
     /// <summary>conv2d_1 forward: Conv2D 64 filters 3×3, stride 1×1, valid padding, ReLU; 13×13×32 → 11×11×64.</summary>

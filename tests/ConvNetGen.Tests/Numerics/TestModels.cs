@@ -111,6 +111,24 @@ internal partial class GradMaxPoolSame;
 [Dense(2)]
 internal partial class GradMaxPoolOverlapping;
 
+/// <summary>Conv + 2×2 pooling run as one fused pass: odd conv output (6×5: the last column is never pooled), 3 filters (a scalar remainder).</summary>
+[Input(7, 6, 2)]
+[Conv2D(3, 2, Activation = Activation.ReLU)]
+[MaxPooling2D(2)]
+[Flatten]
+[Dense(2)]
+internal partial class GradConvPoolFused;
+
+/// <summary>The fused pass after a layer without weights, linear, with 20 filters (a register and a remainder on every path).</summary>
+[Input(6, 7, 1)]
+[Rescaling(0.5)]
+[Conv2D(20, 3)]
+[MaxPooling2D(2)]
+[Conv2D(2, 2)]
+[Flatten]
+[Dense(2)]
+internal partial class GradConvPoolFusedAfterRescaling;
+
 [Input(6, 5, 2)]
 [Conv2D(3, 3, Padding = Padding.Same)]
 [MaxPooling2D(2, 1)]

@@ -11,6 +11,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
 {
     public override IEnumerable<Buffer> ExtraBuffers(LayerContext c)
     {
+        if (c.FusesNextPool) yield break; // no patches: the fused pass reads its windows from the input
         string rows = $"capacity * {c.Shapes}.OutputHeight * {c.Shapes}.OutputWidth";
         string taps = $"{c.Shapes}.KernelHeight * {c.Shapes}.KernelWidth * {c.Shapes}.InputChannels";
         yield return new Buffer($"{c.Id}Patches", "float", $"{rows} * {taps}", "im2col rows, one per output pixel; reused for the patch gradients");
@@ -18,6 +19,11 @@ internal sealed class Conv2DEmitter : LayerEmitter
 
     public override void Forward(SourceWriter w, LayerContext c)
     {
+        if (c.FusesNextPool)
+        {
+            FusedForward(w, c);
+            return;
+        }
         Constants(w, c, window: true);
         w.Line("const int Taps = KH * KW * IC;");
         w.Line("int rows = batch * OH * OW;");
@@ -34,6 +40,11 @@ internal sealed class Conv2DEmitter : LayerEmitter
 
     public override void Backward(SourceWriter w, LayerContext c)
     {
+        if (c.FusesNextPool)
+        {
+            FusedBackward(w, c);
+            return;
+        }
         Constants(w, c, window: true);
         w.Line("const int Taps = KH * KW * IC;");
         w.Line("int rows = batch * OH * OW;");
@@ -52,6 +63,31 @@ internal sealed class Conv2DEmitter : LayerEmitter
             w.Line($"global::System.Span<float> inputGradient = {c.InputGradientBuffer}.AsSpan(0, batch * IH * IW * IC);");
             w.Line("inputGradient.Clear();");
             Im2Col(w, c, gradient: true);
+        }
+    }
+
+    /// <summary>The conv and the 2×2 max pooling after it in one pass, writing only the pooled output and each window's winner.</summary>
+    private static void FusedForward(SourceWriter w, LayerContext c)
+    {
+        var pool = c.Next!;
+        Constants(w, c, window: true);
+        w.Line($"// Fused with {SourceWriter.Xml(pool.Name)}: each pooled value's 2×2 conv pixels are computed in registers, and only their");
+        w.Line("// maximum and which pixel won are stored; this layer's own output is never written.");
+        string bias = HasBias(c) ? $"Parameters.Slice({Weight(c, "bias")})" : "default";
+        w.Line($"global::ConvNetGen.Kernels.ConvMaxPool.Forward({c.InputBuffer}, Parameters.Slice({Weight(c, "kernel")}), {bias}, ws.{pool.Identifier}Output, ws.{pool.Identifier}Winners, batch, IH, IW, IC, KH, KW, OC, global::ConvNetGen.Activation.{c.Layer.Spec.Activation});");
+    }
+
+    /// <summary>The fused pass's weight gradients, from the pooled output's gradient; nothing below needs an input gradient.</summary>
+    private static void FusedBackward(SourceWriter w, LayerContext c)
+    {
+        var pool = c.Next!;
+        Constants(w, c, window: true);
+        using (w.Block($"if (ComputesWeightGradients({c.Layer.Index}))"))
+        {
+            w.Line($"// Fused with {SourceWriter.Xml(pool.Name)}: each pooled value's gradient reaches the conv pixel that won its window,");
+            w.Line("// and from there dKernel[KH×KW×IC×OC] += windowᵀ · gradient and dBias[OC] += gradient.");
+            string bias = HasBias(c) ? $"ws.Gradients.AsSpan({Weight(c, "bias")})" : "default";
+            w.Line($"global::ConvNetGen.Kernels.ConvMaxPool.BackwardWeights({c.InputBuffer}, ws.{pool.Identifier}Output, ws.{pool.Identifier}Winners, ws.{pool.Identifier}Gradient, ws.Gradients.AsSpan({Weight(c, "kernel")}), {bias}, batch, IH, IW, IC, KH, KW, OC, global::ConvNetGen.Activation.{c.Layer.Spec.Activation});");
         }
     }
 

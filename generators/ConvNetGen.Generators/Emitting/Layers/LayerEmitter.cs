@@ -17,11 +17,21 @@ internal sealed class LayerContext
         Model = model;
         Layer = layer;
         Previous = previous;
+        Next = layer.Index + 1 < model.Layers.Count ? model.Layers[layer.Index + 1] : null;
+        FusesNextPool = ConvPoolFusion.Applies(model, layer.Index);
+        FusedIntoPrevious = previous is not null && ConvPoolFusion.Applies(model, previous.Index);
     }
 
     public ModelPlan Model { get; }
     public LayerPlan Layer { get; }
     public LayerPlan? Previous { get; }
+    public LayerPlan? Next { get; }
+
+    /// <summary>This Conv2D computes the MaxPooling2D after it too (<see cref="ConvPoolFusion"/>).</summary>
+    public bool FusesNextPool { get; }
+
+    /// <summary>This MaxPooling2D is computed by the Conv2D before it (<see cref="ConvPoolFusion"/>).</summary>
+    public bool FusedIntoPrevious { get; }
     public string Id => Layer.Identifier;
     public string Shapes => "Shapes." + Layer.Identifier;
     public bool IsLast => Layer.Index == Model.Layers.Count - 1;

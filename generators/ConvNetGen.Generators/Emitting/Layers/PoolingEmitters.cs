@@ -7,11 +7,19 @@ internal sealed class MaxPooling2DEmitter : LayerEmitter
 {
     public override IEnumerable<Buffer> ExtraBuffers(LayerContext c)
     {
-        yield return new Buffer($"{c.Id}Argmax", "int", $"capacity * {c.Shapes}.OutputSize", "index into the input of each output's maximum");
+        if (c.FusedIntoPrevious)
+            yield return new Buffer($"{c.Id}Winners", "float", $"capacity * {c.Shapes}.OutputSize", "which pixel of each 2×2 window won (0–3), from the fused conv");
+        else
+            yield return new Buffer($"{c.Id}Argmax", "int", $"capacity * {c.Shapes}.OutputSize", "index into the input of each output's maximum");
     }
 
     public override void Forward(SourceWriter w, LayerContext c)
     {
+        if (c.FusedIntoPrevious)
+        {
+            w.Line($"// Nothing to do: {SourceWriter.Xml(c.Previous!.Name)} computed this layer's output in its fused pass.");
+            return;
+        }
         Constants(w, c, window: true);
         w.Line($"global::System.ReadOnlySpan<float> input = {c.InputBuffer};");
         w.Line($"global::System.Span<float> output = {c.OutputBuffer};");
@@ -56,6 +64,11 @@ internal sealed class MaxPooling2DEmitter : LayerEmitter
     public override void Backward(SourceWriter w, LayerContext c)
     {
         if (c.Previous is null) return;
+        if (c.FusedIntoPrevious)
+        {
+            w.Line($"// Nothing to do: {SourceWriter.Xml(c.Previous.Name)}'s fused backward reads this layer's gradient directly.");
+            return;
+        }
         w.Line($"int outputs = batch * {c.Shapes}.OutputSize;");
         w.Line($"global::System.Span<float> inputGradient = {c.InputGradientBuffer}.AsSpan(0, batch * {c.Shapes}.InputSize);");
         w.Line($"global::System.ReadOnlySpan<float> gradient = {c.GradientBuffer};");

@@ -1,0 +1,35 @@
+using ConvNetGen.Generators.Model;
+
+namespace ConvNetGen.Generators.Emitting.Layers;
+
+/// <summary>
+/// When a Conv2D and the MaxPooling2D after it run as one pass (<c>ConvMaxPool</c> in the runtime), so the conv's
+/// output is never written: the conv has small windows (im2col plus a matrix multiply would be bound by memory, as
+/// the first layer of an image model is), valid padding, stride 1 and an activation that commutes with the maximum
+/// (ReLU or none); the pooling is 2×2 with stride 2 and valid padding; and no layer below has trainable weights, so
+/// the conv never needs an input gradient, which the fused pass does not compute.
+/// </summary>
+internal static class ConvPoolFusion
+{
+    /// <summary>The largest window (KH·KW·IC) fused; above it im2col and the GEMM's register blocking win.</summary>
+    public const int MaxTaps = 64;
+
+    public static bool Applies(ModelPlan model, int convIndex)
+    {
+        if (convIndex + 1 >= model.Layers.Count) return false;
+        var conv = model.Layers[convIndex];
+        var pool = model.Layers[convIndex + 1];
+        if (conv.Kind != LayerKind.Conv2D || pool.Kind != LayerKind.MaxPooling2D) return false;
+        var c = conv.Spec;
+        var p = pool.Spec;
+        bool convFits = c.Padding == PaddingKind.Valid && c.StrideHeight == 1 && c.StrideWidth == 1
+            && (c.Activation == ActivationKind.ReLU || c.Activation == ActivationKind.Linear)
+            && c.WindowHeight * c.WindowWidth * conv.InputShape[2] <= MaxTaps;
+        bool poolFits = p.Padding == PaddingKind.Valid && p.WindowHeight == 2 && p.WindowWidth == 2
+            && p.StrideHeight == 2 && p.StrideWidth == 2;
+        if (!convFits || !poolFits) return false;
+        for (int i = 0; i < convIndex; i++)
+            if (model.Layers[i].TrainableVariableCount > 0) return false;
+        return true;
+    }
+}

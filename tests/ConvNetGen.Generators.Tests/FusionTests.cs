@@ -1,0 +1,62 @@
+using ConvNetGen.Generators.Tests.Infrastructure;
+
+namespace ConvNetGen.Generators.Tests;
+
+/// <summary>
+/// Which Conv2D + MaxPooling2D pairs the generator runs as one fused pass (ConvMaxPool), and which it leaves to
+/// im2col + GEMM and the pooling loops: the fused pass computes no input gradient and only 2×2 pooling of a ReLU or
+/// linear conv with small windows, so anything else must not take it.
+/// </summary>
+public class FusionTests
+{
+    private static string Model(string layers) => $$"""
+        using ConvNetGen;
+        namespace Demo;
+        [Input(12, 12, 1)]
+        {{layers}}
+        [Flatten]
+        [Dense(3)]
+        public partial class Net;
+        """;
+
+    [Theory]
+    [InlineData("[Conv2D(8, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]")]
+    [InlineData("[Conv2D(8, 3)] [MaxPooling2D(2)]")]
+    [InlineData("[Rescaling(0.5)] [Conv2D(8, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]")] // nothing trainable below
+    [InlineData("[Conv2D(8, 2, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]")]
+    public void A_first_conv_and_its_two_by_two_pooling_are_fused(string layers)
+    {
+        var run = GeneratorHarness.Run(Model(layers));
+        run.AssertOutputCompilesCleanly();
+        Assert.Contains("ConvMaxPool.Forward(", run.SingleSource.Text);
+        Assert.Contains("ConvMaxPool.BackwardWeights(", run.SingleSource.Text);
+        Assert.DoesNotContain("Pooling.Max2x2Row(", run.SingleSource.Text);
+    }
+
+    [Theory]
+    [InlineData("[Conv2D(8, 3, Activation = Activation.Tanh)] [MaxPooling2D(2)]")]                         // does not commute with max
+    [InlineData("[Conv2D(8, 3, Padding = Padding.Same)] [MaxPooling2D(2)]")]
+    [InlineData("[Conv2D(8, 3, Strides = 2)] [MaxPooling2D(2)]")]
+    [InlineData("[Conv2D(8, 3)] [MaxPooling2D(3)]")]
+    [InlineData("[Conv2D(8, 3)] [MaxPooling2D(2, Strides = 1)]")]
+    [InlineData("[Conv2D(8, 3)] [MaxPooling2D(2, Padding = Padding.Same)]")]
+    [InlineData("[Conv2D(8, 3)] [AveragePooling2D(2)]")]
+    [InlineData("[Conv2D(4, 1)] [Conv2D(8, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]")]      // needs an input gradient
+    [InlineData("[BatchNormalization] [Conv2D(8, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]")] // trainable gamma and beta below
+    [InlineData("[Conv2D(8, 1)] [Conv2D(8, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]")]
+    public void Other_pairs_keep_the_unfused_passes(string layers)
+    {
+        var run = GeneratorHarness.Run(Model(layers));
+        run.AssertOutputCompilesCleanly();
+        Assert.DoesNotContain("ConvMaxPool.", run.SingleSource.Text);
+    }
+
+    [Fact]
+    public void Windows_above_64_values_are_not_fused()
+    {
+        // 3×3×8 = 72 values per window: im2col and the GEMM's register blocking win there.
+        var run = GeneratorHarness.Run(Model("[Conv2D(8, 1)] [Conv2D(8, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]").Replace("[Input(12, 12, 1)]", "[Input(12, 12, 8)]").Replace("[Conv2D(8, 1)] ", ""));
+        run.AssertOutputCompilesCleanly();
+        Assert.DoesNotContain("ConvMaxPool.", run.SingleSource.Text);
+    }
+}
