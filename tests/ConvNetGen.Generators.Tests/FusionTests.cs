@@ -51,6 +51,23 @@ public class FusionTests
         Assert.DoesNotContain("ConvMaxPool.", run.SingleSource.Text);
     }
 
+    [Theory]
+    [InlineData("[Conv2D(4, 1)] [Conv2D(8, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]", true)]   // needs an input gradient
+    [InlineData("[Conv2D(8, 3, Activation = Activation.Tanh)] [MaxPooling2D(2)]", true)]
+    [InlineData("[Conv2D(8, 3, Padding = Padding.Same)] [MaxPooling2D(3)]", true)]
+    [InlineData("[Conv2D(8, 3)] [MaxPooling2D(2, 3)]", true)]                                           // rectangular windows, stride = window
+    [InlineData("[Conv2D(8, 3)] [MaxPooling2D(2, Strides = 1)]", false)]                                // overlapping windows
+    [InlineData("[Conv2D(8, 3)] [MaxPooling2D(2, Padding = Padding.Same)]", false)]
+    [InlineData("[Conv2D(8, 3)] [AveragePooling2D(2)]", false)]
+    [InlineData("[Conv2D(8, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]", false)]               // fused instead
+    public void Unfused_convs_before_tiling_max_pooling_compute_only_the_pixels_it_reads(string layers, bool expected)
+    {
+        var run = GeneratorHarness.Run(Model(layers));
+        run.AssertOutputCompilesCleanly();
+        Assert.Equal(expected, run.SingleSource.Text.Contains("Pooling.MaxOfRows("));
+        Assert.Equal(expected, run.SingleSource.Text.Contains("window by window"));
+    }
+
     [Fact]
     public void Windows_above_64_values_are_not_fused()
     {

@@ -99,6 +99,53 @@ public static class Pooling
         }
     }
 
+    /// <summary>
+    /// Max pooling over one window whose <paramref name="count"/> pixels are consecutive rows of
+    /// <paramref name="best"/>.Length channels in <paramref name="rows"/> (a conv output ordered window by window),
+    /// starting at input index <paramref name="firstIndex"/>: each channel's maximum and its input index go to
+    /// <paramref name="best"/> and <paramref name="bestIndex"/>. Ties keep the earlier pixel, as the other loops do.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void MaxOfRows(ReadOnlySpan<float> rows, int count, int firstIndex, Span<float> best, Span<int> bestIndex)
+    {
+        int channels = best.Length;
+        if (count <= 0 || rows.Length < count * channels || bestIndex.Length < channels)
+            throw new ArgumentException($"MaxOfRows: {count} rows of {channels} channels need {count * channels} values (got {rows.Length}) and {channels} indices (got {bestIndex.Length}).");
+        int c = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int width = Vector<float>.Count;
+            var lane = Lanes;
+            for (; c + width <= channels; c += width)
+            {
+                var m = new Vector<float>(rows.Slice(c, width));
+                var index = new Vector<int>(firstIndex + c) + lane;
+                for (int g = 1; g < count; g++)
+                {
+                    int at = g * channels + c;
+                    var v = new Vector<float>(rows.Slice(at, width));
+                    var wins = Vector.GreaterThan(v, m);
+                    m = Vector.ConditionalSelect(wins, v, m);
+                    index = Vector.ConditionalSelect(wins, new Vector<int>(firstIndex + at) + lane, index);
+                }
+                m.CopyTo(best.Slice(c, width));
+                index.CopyTo(bestIndex.Slice(c, width));
+            }
+        }
+        for (; c < channels; c++)
+        {
+            float m = rows[c];
+            int index = firstIndex + c;
+            for (int g = 1; g < count; g++)
+            {
+                float v = rows[g * channels + c];
+                if (v > m) { m = v; index = firstIndex + g * channels + c; }
+            }
+            best[c] = m;
+            bestIndex[c] = index;
+        }
+    }
+
     private static readonly Vector<int> Lanes = LaneIndices();
 
     private static Vector<int> LaneIndices()

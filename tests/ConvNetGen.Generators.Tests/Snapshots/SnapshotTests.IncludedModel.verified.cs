@@ -227,7 +227,8 @@ partial class TransferNet : global::ConvNetGen.Model
         const int OH = 28, OW = 28, OC = 16;
         const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1;
         const int Taps = KH * KW * IC;
-        int rows = batch * OH * OW;
+        const int Pixels = OH * OW;
+        int rows = batch * Pixels;
         global::System.ReadOnlySpan<float> input = ws.Input;
         global::System.Span<float> patches = ws.Block1ConvPatches;
         global::System.Span<float> output = ws.Block1ConvOutput.AsSpan(0, rows * OC);
@@ -265,7 +266,8 @@ partial class TransferNet : global::ConvNetGen.Model
         const int OH = 28, OW = 28, OC = 16;
         const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1;
         const int Taps = KH * KW * IC;
-        int rows = batch * OH * OW;
+        const int Pixels = OH * OW;
+        int rows = batch * Pixels;
         global::System.Span<float> gradient = ws.Block1ConvGradient.AsSpan(0, rows * OC);
         global::System.Span<float> patches = ws.Block1ConvPatches.AsSpan(0, rows * Taps);
         if (ComputesWeightGradients(0))

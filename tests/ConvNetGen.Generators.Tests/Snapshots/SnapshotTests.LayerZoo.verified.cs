@@ -311,7 +311,8 @@ partial class LayerZoo : global::ConvNetGen.Model
         const int OH = 16, OW = 16, OC = 16;
         const int KH = 5, KW = 5, SH = 2, SW = 2, PT = 1, PL = 1;
         const int Taps = KH * KW * IC;
-        int rows = batch * OH * OW;
+        const int Pixels = OH * OW;
+        int rows = batch * Pixels;
         global::System.ReadOnlySpan<float> input = ws.ScaleOutput;
         global::System.Span<float> patches = ws.Conv2dPatches;
         global::System.Span<float> output = ws.Conv2dOutput.AsSpan(0, rows * OC);
@@ -349,7 +350,8 @@ partial class LayerZoo : global::ConvNetGen.Model
         const int OH = 16, OW = 16, OC = 16;
         const int KH = 5, KW = 5, SH = 2, SW = 2, PT = 1, PL = 1;
         const int Taps = KH * KW * IC;
-        int rows = batch * OH * OW;
+        const int Pixels = OH * OW;
+        int rows = batch * Pixels;
         global::System.Span<float> gradient = ws.Conv2dGradient.AsSpan(0, rows * OC);
         global::System.Span<float> patches = ws.Conv2dPatches.AsSpan(0, rows * Taps);
         if (ComputesWeightGradients(1))
@@ -573,7 +575,8 @@ partial class LayerZoo : global::ConvNetGen.Model
         const int OH = 8, OW = 8, OC = 32;
         const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1;
         const int Taps = KH * KW * IC;
-        int rows = batch * OH * OW;
+        const int Pixels = OH * OW;
+        int rows = batch * Pixels;
         global::System.ReadOnlySpan<float> input = ws.AveragePooling2dOutput;
         global::System.Span<float> patches = ws.Conv2d1Patches;
         global::System.Span<float> output = ws.Conv2d1Output.AsSpan(0, rows * OC);
@@ -611,7 +614,8 @@ partial class LayerZoo : global::ConvNetGen.Model
         const int OH = 8, OW = 8, OC = 32;
         const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1;
         const int Taps = KH * KW * IC;
-        int rows = batch * OH * OW;
+        const int Pixels = OH * OW;
+        int rows = batch * Pixels;
         global::System.Span<float> gradient = ws.Conv2d1Gradient.AsSpan(0, rows * OC);
         global::System.Span<float> patches = ws.Conv2d1Patches.AsSpan(0, rows * Taps);
         if (ComputesWeightGradients(4))

@@ -285,23 +285,32 @@ partial class MnistConvNet : global::ConvNetGen.Model
         const int OH = 11, OW = 11, OC = 64;
         const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 0, PL = 0;
         const int Taps = KH * KW * IC;
-        int rows = batch * OH * OW;
+        const int PH = 5, PW = 5, PKH = 2, PKW = 2;
+        const int Pixels = PH * PW * PKH * PKW; // the pixels max_pooling2d_1 reads, window by window
+        int rows = batch * Pixels;
         global::System.ReadOnlySpan<float> input = ws.MaxPooling2dOutput;
         global::System.Span<float> patches = ws.Conv2d1Patches;
         global::System.Span<float> output = ws.Conv2d1Output.AsSpan(0, rows * OC);
         global::System.ReadOnlySpan<float> kernel = Parameters.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength);
-        // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
+        // im2col: one row per output pixel max_pooling2d_1 reads, window by window, holding the KH×KW×IC window under it.
         for (int b = 0; b < batch; b++)
         {
-            for (int oy = 0; oy < OH; oy++)
+            for (int py = 0; py < PH; py++)
             {
-                for (int ox = 0; ox < OW; ox++)
+                for (int px = 0; px < PW; px++)
                 {
-                    int row = ((b * OH + oy) * OW + ox) * Taps;
-                    int origin = ((b * IH + oy * SH) * IW + ox * SW) * IC;
-                    input.Slice(origin + 0 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 0 * KW * IC, KW * IC));
-                    input.Slice(origin + 1 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 1 * KW * IC, KW * IC));
-                    input.Slice(origin + 2 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 2 * KW * IC, KW * IC));
+                    for (int wy = 0; wy < PKH; wy++)
+                    {
+                        for (int wx = 0; wx < PKW; wx++)
+                        {
+                            int oy = py * PKH + wy, ox = px * PKW + wx;
+                            int row = ((((b * PH + py) * PW + px) * PKH + wy) * PKW + wx) * Taps;
+                            int origin = ((b * IH + oy * SH) * IW + ox * SW) * IC;
+                            input.Slice(origin + 0 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 0 * KW * IC, KW * IC));
+                            input.Slice(origin + 1 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 1 * KW * IC, KW * IC));
+                            input.Slice(origin + 2 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 2 * KW * IC, KW * IC));
+                        }
+                    }
                 }
             }
         }
@@ -316,7 +325,9 @@ partial class MnistConvNet : global::ConvNetGen.Model
         const int OH = 11, OW = 11, OC = 64;
         const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 0, PL = 0;
         const int Taps = KH * KW * IC;
-        int rows = batch * OH * OW;
+        const int PH = 5, PW = 5, PKH = 2, PKW = 2;
+        const int Pixels = PH * PW * PKH * PKW; // the pixels max_pooling2d_1 reads, window by window
+        int rows = batch * Pixels;
         global::System.Span<float> gradient = ws.Conv2d1Gradient.AsSpan(0, rows * OC);
         global::System.Span<float> patches = ws.Conv2d1Patches.AsSpan(0, rows * Taps);
         if (ComputesWeightGradients(2))
@@ -335,15 +346,22 @@ partial class MnistConvNet : global::ConvNetGen.Model
             inputGradient.Clear();
             for (int b = 0; b < batch; b++)
             {
-                for (int oy = 0; oy < OH; oy++)
+                for (int py = 0; py < PH; py++)
                 {
-                    for (int ox = 0; ox < OW; ox++)
+                    for (int px = 0; px < PW; px++)
                     {
-                        int row = ((b * OH + oy) * OW + ox) * Taps;
-                        int origin = ((b * IH + oy * SH) * IW + ox * SW) * IC;
-                        global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + 0 * KW * IC, KW * IC), inputGradient.Slice(origin + 0 * IW * IC, KW * IC));
-                        global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + 1 * KW * IC, KW * IC), inputGradient.Slice(origin + 1 * IW * IC, KW * IC));
-                        global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + 2 * KW * IC, KW * IC), inputGradient.Slice(origin + 2 * IW * IC, KW * IC));
+                        for (int wy = 0; wy < PKH; wy++)
+                        {
+                            for (int wx = 0; wx < PKW; wx++)
+                            {
+                                int oy = py * PKH + wy, ox = px * PKW + wx;
+                                int row = ((((b * PH + py) * PW + px) * PKH + wy) * PKW + wx) * Taps;
+                                int origin = ((b * IH + oy * SH) * IW + ox * SW) * IC;
+                                global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + 0 * KW * IC, KW * IC), inputGradient.Slice(origin + 0 * IW * IC, KW * IC));
+                                global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + 1 * KW * IC, KW * IC), inputGradient.Slice(origin + 1 * IW * IC, KW * IC));
+                                global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + 2 * KW * IC, KW * IC), inputGradient.Slice(origin + 2 * IW * IC, KW * IC));
+                            }
+                        }
                     }
                 }
             }
@@ -359,13 +377,10 @@ partial class MnistConvNet : global::ConvNetGen.Model
         global::System.ReadOnlySpan<float> input = ws.Conv2d1Output;
         global::System.Span<float> output = ws.MaxPooling2d1Output;
         global::System.Span<int> argmax = ws.MaxPooling2d1Argmax;
-        for (int b = 0; b < batch; b++)
+        // conv2d_1 computed only the pixels these windows cover, window by window: each window's KH×KW pixels are consecutive rows.
+        for (int o = 0; o < batch * OH * OW; o++)
         {
-            for (int oy = 0; oy < OH; oy++)
-            {
-                int top = ((b * IH + 2 * oy) * IW) * IC, bottom = top + IW * IC, o = (b * OH + oy) * OW * OC;
-                global::ConvNetGen.Kernels.Pooling.Max2x2Row(input.Slice(top, 2 * OW * IC), input.Slice(bottom, 2 * OW * IC), top, bottom, output.Slice(o, OW * OC), argmax.Slice(o, OW * OC), OW, OC);
-            }
+            global::ConvNetGen.Kernels.Pooling.MaxOfRows(input.Slice(o * KH * KW * IC, KH * KW * IC), KH * KW, o * KH * KW * IC, output.Slice(o * OC, OC), argmax.Slice(o * OC, OC));
         }
     }
 
@@ -373,7 +388,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
     private void MaxPooling2d1Backward(Workspace ws, int batch)
     {
         int outputs = batch * Shapes.MaxPooling2d1.OutputSize;
-        global::System.Span<float> inputGradient = ws.Conv2d1Gradient.AsSpan(0, batch * Shapes.MaxPooling2d1.InputSize);
+        global::System.Span<float> inputGradient = ws.Conv2d1Gradient.AsSpan(0, outputs * 4); // window by window, as conv2d_1 computed them
         global::System.ReadOnlySpan<float> gradient = ws.MaxPooling2d1Gradient;
         global::System.ReadOnlySpan<int> argmax = ws.MaxPooling2d1Argmax;
         inputGradient.Clear();
@@ -387,7 +402,8 @@ partial class MnistConvNet : global::ConvNetGen.Model
         const int OH = 3, OW = 3, OC = 128;
         const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 0, PL = 0;
         const int Taps = KH * KW * IC;
-        int rows = batch * OH * OW;
+        const int Pixels = OH * OW;
+        int rows = batch * Pixels;
         global::System.ReadOnlySpan<float> input = ws.MaxPooling2d1Output;
         global::System.Span<float> patches = ws.Conv2d2Patches;
         global::System.Span<float> output = ws.Conv2d2Output.AsSpan(0, rows * OC);
@@ -418,7 +434,8 @@ partial class MnistConvNet : global::ConvNetGen.Model
         const int OH = 3, OW = 3, OC = 128;
         const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 0, PL = 0;
         const int Taps = KH * KW * IC;
-        int rows = batch * OH * OW;
+        const int Pixels = OH * OW;
+        int rows = batch * Pixels;
         global::System.Span<float> gradient = ws.Conv2d2Gradient.AsSpan(0, rows * OC);
         global::System.Span<float> patches = ws.Conv2d2Patches.AsSpan(0, rows * Taps);
         if (ComputesWeightGradients(4))

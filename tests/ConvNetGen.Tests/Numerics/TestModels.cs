@@ -129,6 +129,18 @@ internal partial class GradConvPoolFused;
 [Dense(2)]
 internal partial class GradConvPoolFusedAfterRescaling;
 
+/// <summary>
+/// A conv that computes only the pixels the pooling reads, window by window: 3×3 windows with stride 3 on 8×7 leave
+/// 2 rows and a column unread; tanh, and a conv below, so the input gradient runs through the reordered rows too.
+/// </summary>
+[Input(9, 8, 2)]
+[Conv2D(2, 1)]
+[Conv2D(3, 2, Activation = Activation.Tanh)]
+[MaxPooling2D(3)]
+[Flatten]
+[Dense(2)]
+internal partial class GradConvRowsByPoolWindow;
+
 [Input(6, 5, 2)]
 [Conv2D(3, 3, Padding = Padding.Same)]
 [MaxPooling2D(2, 1)]

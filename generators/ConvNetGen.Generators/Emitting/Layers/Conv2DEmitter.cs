@@ -25,13 +25,14 @@ internal sealed class Conv2DEmitter : LayerEmitter
             return;
         }
         Constants(w, c, window: true);
-        w.Line("const int Taps = KH * KW * IC;");
-        w.Line("int rows = batch * OH * OW;");
+        PixelConstants(w, c);
         w.Line($"global::System.ReadOnlySpan<float> input = {c.InputBuffer};");
         w.Line($"global::System.Span<float> patches = ws.{c.Id}Patches;");
         w.Line($"global::System.Span<float> output = {c.OutputBuffer}.AsSpan(0, rows * OC);");
         w.Line($"global::System.ReadOnlySpan<float> kernel = Parameters.Slice({Weight(c, "kernel")});");
-        w.Line("// im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).");
+        w.Line(c.RowsByPoolWindow
+            ? $"// im2col: one row per output pixel {SourceWriter.Xml(c.Next!.Name)} reads, window by window, holding the KH×KW×IC window under it."
+            : "// im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).");
         Im2Col(w, c, gradient: false);
         w.Line($"// output[rows×OC] = {c.Layer.Spec.Activation}(patches[rows×Taps] · kernel[Taps×OC]{(HasBias(c) ? " + bias" : "")}), the bias and activation applied as results leave the registers");
         string bias = HasBias(c) ? $"Parameters.Slice({Weight(c, "bias")})" : "default";
@@ -46,8 +47,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
             return;
         }
         Constants(w, c, window: true);
-        w.Line("const int Taps = KH * KW * IC;");
-        w.Line("int rows = batch * OH * OW;");
+        PixelConstants(w, c);
         w.Line($"global::System.Span<float> gradient = {c.GradientBuffer}.AsSpan(0, rows * OC);");
         w.Line($"global::System.Span<float> patches = ws.{c.Id}Patches.AsSpan(0, rows * Taps);");
         ActivationAndBiasBackward(w, c, "rows", "OC", () =>
@@ -64,6 +64,26 @@ internal sealed class Conv2DEmitter : LayerEmitter
             w.Line("inputGradient.Clear();");
             Im2Col(w, c, gradient: true);
         }
+    }
+
+    /// <summary>
+    /// <c>Taps</c>, the values in one window, and <c>rows</c>, the output pixels computed: all of them, or, ordered by
+    /// the pooling's windows, only those it reads (PH×PW windows of PKH×PKW pixels per sample).
+    /// </summary>
+    private static void PixelConstants(SourceWriter w, LayerContext c)
+    {
+        w.Line("const int Taps = KH * KW * IC;");
+        if (c.RowsByPoolWindow)
+        {
+            var pool = c.Next!;
+            w.Line($"const int PH = {pool.OutputShape[0]}, PW = {pool.OutputShape[1]}, PKH = {pool.Spec.WindowHeight}, PKW = {pool.Spec.WindowWidth};");
+            w.Line($"const int Pixels = PH * PW * PKH * PKW; // the pixels {SourceWriter.Xml(pool.Name)} reads, window by window");
+        }
+        else
+        {
+            w.Line("const int Pixels = OH * OW;");
+        }
+        w.Line("int rows = batch * Pixels;");
     }
 
     /// <summary>The conv and the 2×2 max pooling after it in one pass, writing only the pooled output and each window's winner.</summary>
@@ -91,15 +111,46 @@ internal sealed class Conv2DEmitter : LayerEmitter
         }
     }
 
+    /// <summary>
+    /// Opens the loops over the computed output pixels, in row order, declaring <c>oy</c>, <c>ox</c> and <c>row</c>
+    /// (the pixel's first patch value); disposing closes them.
+    /// </summary>
+    private static System.IDisposable PixelLoops(SourceWriter w, LayerContext c)
+    {
+        var blocks = new Stack<System.IDisposable>();
+        blocks.Push(w.Block("for (int b = 0; b < batch; b++)"));
+        if (c.RowsByPoolWindow)
+        {
+            blocks.Push(w.Block("for (int py = 0; py < PH; py++)"));
+            blocks.Push(w.Block("for (int px = 0; px < PW; px++)"));
+            blocks.Push(w.Block("for (int wy = 0; wy < PKH; wy++)"));
+            blocks.Push(w.Block("for (int wx = 0; wx < PKW; wx++)"));
+            w.Line("int oy = py * PKH + wy, ox = px * PKW + wx;");
+            w.Line("int row = ((((b * PH + py) * PW + px) * PKH + wy) * PKW + wx) * Taps;");
+        }
+        else
+        {
+            blocks.Push(w.Block("for (int oy = 0; oy < OH; oy++)"));
+            blocks.Push(w.Block("for (int ox = 0; ox < OW; ox++)"));
+            w.Line("int row = ((b * OH + oy) * OW + ox) * Taps;");
+        }
+        return new Closer(blocks);
+    }
+
+    private sealed class Closer(Stack<System.IDisposable> blocks) : System.IDisposable
+    {
+        public void Dispose()
+        {
+            while (blocks.Count > 0) blocks.Pop().Dispose();
+        }
+    }
+
     /// <summary>im2col (copy windows into rows) or, for the gradient, col2im (add rows back onto the windows).</summary>
     private static void Im2Col(SourceWriter w, LayerContext c, bool gradient)
     {
         bool valid = c.Layer.PadTop == 0 && c.Layer.PadLeft == 0 && c.Layer.Spec.Padding == Model.PaddingKind.Valid;
-        using (w.Block("for (int b = 0; b < batch; b++)"))
-        using (w.Block("for (int oy = 0; oy < OH; oy++)"))
-        using (w.Block("for (int ox = 0; ox < OW; ox++)"))
+        using (PixelLoops(w, c))
         {
-            w.Line("int row = ((b * OH + oy) * OW + ox) * Taps;");
             if (valid)
             {
                 // Without padding every window lies inside the input, and each kernel row is KW·IC contiguous values.

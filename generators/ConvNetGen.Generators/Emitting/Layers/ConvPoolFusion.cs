@@ -14,6 +14,23 @@ internal static class ConvPoolFusion
     /// <summary>The largest window (KH·KW·IC) fused; above it im2col and the GEMM's register blocking win.</summary>
     public const int MaxTaps = 64;
 
+    /// <summary>
+    /// Whether the Conv2D at <paramref name="convIndex"/> (when not fused) computes only the pixels the MaxPooling2D
+    /// after it reads, ordered window by window: the pooling's windows tile the conv output without overlap (strides
+    /// equal to the window, valid padding), so the pooling reads each window's pixels as consecutive rows, and a
+    /// trailing row or column no window covers (11 → 5 drops one) costs neither the forward nor the backward GEMMs.
+    /// Any activation works: the pooling takes the maximum of the activated outputs, as unfused.
+    /// </summary>
+    public static bool OrdersRowsByPoolWindow(ModelPlan model, int convIndex)
+    {
+        if (convIndex + 1 >= model.Layers.Count || Applies(model, convIndex)) return false;
+        var conv = model.Layers[convIndex];
+        var pool = model.Layers[convIndex + 1];
+        if (conv.Kind != LayerKind.Conv2D || pool.Kind != LayerKind.MaxPooling2D) return false;
+        var p = pool.Spec;
+        return p.Padding == PaddingKind.Valid && p.StrideHeight == p.WindowHeight && p.StrideWidth == p.WindowWidth;
+    }
+
     public static bool Applies(ModelPlan model, int convIndex)
     {
         if (convIndex + 1 >= model.Layers.Count) return false;

@@ -20,6 +20,8 @@ internal sealed class LayerContext
         Next = layer.Index + 1 < model.Layers.Count ? model.Layers[layer.Index + 1] : null;
         FusesNextPool = ConvPoolFusion.Applies(model, layer.Index);
         FusedIntoPrevious = previous is not null && ConvPoolFusion.Applies(model, previous.Index);
+        RowsByPoolWindow = ConvPoolFusion.OrdersRowsByPoolWindow(model, layer.Index);
+        ReadsRowsByPoolWindow = previous is not null && ConvPoolFusion.OrdersRowsByPoolWindow(model, previous.Index);
     }
 
     public ModelPlan Model { get; }
@@ -32,6 +34,12 @@ internal sealed class LayerContext
 
     /// <summary>This MaxPooling2D is computed by the Conv2D before it (<see cref="ConvPoolFusion"/>).</summary>
     public bool FusedIntoPrevious { get; }
+
+    /// <summary>This Conv2D writes only the pixels the pooling after it reads, window by window (<see cref="ConvPoolFusion.OrdersRowsByPoolWindow"/>).</summary>
+    public bool RowsByPoolWindow { get; }
+
+    /// <summary>This MaxPooling2D reads a conv output ordered window by window (<see cref="ConvPoolFusion.OrdersRowsByPoolWindow"/>).</summary>
+    public bool ReadsRowsByPoolWindow { get; }
     public string Id => Layer.Identifier;
     public string Shapes => "Shapes." + Layer.Identifier;
     public bool IsLast => Layer.Index == Model.Layers.Count - 1;

@@ -24,6 +24,13 @@ internal sealed class MaxPooling2DEmitter : LayerEmitter
         w.Line($"global::System.ReadOnlySpan<float> input = {c.InputBuffer};");
         w.Line($"global::System.Span<float> output = {c.OutputBuffer};");
         w.Line($"global::System.Span<int> argmax = ws.{c.Id}Argmax;");
+        if (c.ReadsRowsByPoolWindow)
+        {
+            w.Line($"// {SourceWriter.Xml(c.Previous!.Name)} computed only the pixels these windows cover, window by window: each window's KH×KW pixels are consecutive rows.");
+            using (w.Block("for (int o = 0; o < batch * OH * OW; o++)"))
+                w.Line("global::ConvNetGen.Kernels.Pooling.MaxOfRows(input.Slice(o * KH * KW * IC, KH * KW * IC), KH * KW, o * KH * KW * IC, output.Slice(o * OC, OC), argmax.Slice(o * OC, OC));");
+            return;
+        }
         var spec = c.Layer.Spec;
         if (spec.WindowHeight == 2 && spec.WindowWidth == 2 && spec.StrideHeight == 2 && spec.StrideWidth == 2 && c.Layer.PadTop == 0 && c.Layer.PadLeft == 0
             && 2 * c.Layer.OutputShape[0] <= c.Layer.InputShape[0] && 2 * c.Layer.OutputShape[1] <= c.Layer.InputShape[1])
@@ -70,7 +77,9 @@ internal sealed class MaxPooling2DEmitter : LayerEmitter
             return;
         }
         w.Line($"int outputs = batch * {c.Shapes}.OutputSize;");
-        w.Line($"global::System.Span<float> inputGradient = {c.InputGradientBuffer}.AsSpan(0, batch * {c.Shapes}.InputSize);");
+        w.Line(c.ReadsRowsByPoolWindow
+            ? $"global::System.Span<float> inputGradient = {c.InputGradientBuffer}.AsSpan(0, outputs * {c.Layer.Spec.WindowHeight * c.Layer.Spec.WindowWidth}); // window by window, as {SourceWriter.Xml(c.Previous.Name)} computed them"
+            : $"global::System.Span<float> inputGradient = {c.InputGradientBuffer}.AsSpan(0, batch * {c.Shapes}.InputSize);");
         w.Line($"global::System.ReadOnlySpan<float> gradient = {c.GradientBuffer};");
         w.Line($"global::System.ReadOnlySpan<int> argmax = ws.{c.Id}Argmax;");
         w.Line("inputGradient.Clear();");
