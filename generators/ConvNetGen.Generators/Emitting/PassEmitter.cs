@@ -57,14 +57,23 @@ internal static class PassEmitter
             string summary = Describe(c.Layer);
             w.Line();
             w.Line($"/// <summary>{SourceWriter.Xml(c.Layer.Name)} forward: {summary}</summary>");
+            w.Line(AggressiveOptimization);
             using (w.Block($"private void {c.Id}Forward(Workspace ws, int batch, bool training)"))
                 emitter.Forward(w, c);
             w.Line();
             w.Line($"/// <summary>{SourceWriter.Xml(c.Layer.Name)} backward: {summary}</summary>");
+            w.Line(AggressiveOptimization);
             using (w.Block($"private void {c.Id}Backward(Workspace ws, int batch)"))
                 emitter.Backward(w, c);
         }
     }
+
+    /// <summary>
+    /// On every layer method: compiled optimised at once, since each runs only once per step and its loops would
+    /// otherwise run unoptimised (several times slower) for the first hundred or so steps of training.
+    /// </summary>
+    private const string AggressiveOptimization =
+        "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
 
     private static List<LayerContext> Contexts(ModelPlan plan)
     {

@@ -16,6 +16,7 @@ public sealed class MeanSquaredError : Loss
     public override string Name => "mean_squared_error";
 
     /// <inheritdoc/>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
     public override float Compute(
         ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, int classes, Activation outputActivation, Span<float> outputGradient)
     {
@@ -43,6 +44,7 @@ public sealed class MeanSquaredError : Loss
     }
 
     /// <inheritdoc/>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
     public override float Compute(ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, int classes)
     {
         BatchArguments.Validate(outputs, labels, classes);

@@ -25,6 +25,7 @@ public sealed class SparseCategoricalCrossentropy : Loss
     public override string Name => "sparse_categorical_crossentropy";
 
     /// <inheritdoc/>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
     public override float Compute(
         ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, int classes, Activation outputActivation, Span<float> outputGradient)
     {
@@ -66,6 +67,7 @@ public sealed class SparseCategoricalCrossentropy : Loss
     }
 
     /// <inheritdoc/>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
     public override float Compute(ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, int classes)
     {
         BatchArguments.Validate(outputs, labels, classes);

@@ -30,6 +30,7 @@ public sealed class SparseCategoricalAccuracy : Metric
     }
 
     /// <inheritdoc/>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
     public override void Update(ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, int classes)
     {
         int batch = BatchArguments.Validate(outputs, labels, classes);

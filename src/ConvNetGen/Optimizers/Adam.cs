@@ -74,6 +74,7 @@ public sealed class Adam : Optimizer
     }
 
     /// <inheritdoc/>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int length)
     {
         var w = parameters.Slice(start, length);

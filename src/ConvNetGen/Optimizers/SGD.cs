@@ -49,6 +49,7 @@ public sealed class SGD : Optimizer
     }
 
     /// <inheritdoc/>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int length)
     {
         var w = parameters.Slice(start, length);
@@ -69,6 +70,7 @@ public sealed class SGD : Optimizer
             UpdateMomentum(w, g, m, Momentum, learningRate);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
     private static void UpdateMomentum(Span<float> w, ReadOnlySpan<float> g, Span<float> m, float momentum, float learningRate)
     {
         ref float wRef = ref MemoryMarshal.GetReference(w);
@@ -94,6 +96,7 @@ public sealed class SGD : Optimizer
         }
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
     private static void UpdateNesterov(Span<float> w, ReadOnlySpan<float> g, Span<float> m, float momentum, float learningRate)
     {
         ref float wRef = ref MemoryMarshal.GetReference(w);

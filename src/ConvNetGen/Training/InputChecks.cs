@@ -4,6 +4,7 @@ namespace ConvNetGen;
 internal static class InputChecks
 {
     /// <summary>Returns the number of samples.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
     public static int Validate(float[] x, int[] y, ModelArchitecture architecture, string xName, string yName)
     {
         ArgumentNullException.ThrowIfNull(x, xName);
@@ -28,6 +29,7 @@ internal static class InputChecks
         return x.Length / inputSize;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
     private static int IndexOfNonFinite(ReadOnlySpan<float> x)
     {
         // x - x is 0 for finite values and NaN for NaN and ±∞, so one vectorised pass finds any.

@@ -157,6 +157,7 @@ public abstract partial class Model
     private int[] _identity = [];
 
     /// <summary>One optimizer step on the samples at <paramref name="batch"/>; returns the batch's mean loss.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
     private float TrainStep(float[] x, int[] y, ReadOnlySpan<int> batch, Optimizer optimizer, Loss loss)
     {
         int threads = _hasBatchNormalization ? 1 : ThreadCount;
@@ -349,6 +350,7 @@ public abstract partial class Model
     private static int ChunkSize(int total, int chunks, int index) => total / chunks + (index < total % chunks ? 1 : 0);
 
     /// <summary>Forward, loss and backward on workspace <paramref name="t"/>'s chunk of the current training step.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
     private void TrainChunk(int t)
     {
         var ws = _workspaces[t];

@@ -137,6 +137,7 @@ partial class Mlp : global::ConvNetGen.Model
     }
 
     /// <summary>dense forward: Dense 128 units, ReLU; 784 → 128.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void DenseForward(Workspace ws, int batch, bool training)
     {
         const int Inputs = 784, Units = 128;
@@ -146,6 +147,7 @@ partial class Mlp : global::ConvNetGen.Model
     }
 
     /// <summary>dense backward: Dense 128 units, ReLU; 784 → 128.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void DenseBackward(Workspace ws, int batch)
     {
         const int Inputs = 784, Units = 128;
@@ -161,6 +163,7 @@ partial class Mlp : global::ConvNetGen.Model
     }
 
     /// <summary>dropout forward: Dropout; 128 → 128.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void DropoutForward(Workspace ws, int batch, bool training)
     {
         const float Rate = 0.2f;
@@ -177,6 +180,7 @@ partial class Mlp : global::ConvNetGen.Model
     }
 
     /// <summary>dropout backward: Dropout; 128 → 128.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void DropoutBackward(Workspace ws, int batch)
     {
         int n = batch * Shapes.Dropout.OutputSize;
@@ -184,6 +188,7 @@ partial class Mlp : global::ConvNetGen.Model
     }
 
     /// <summary>dense_1 forward: Dense 10 units, Softmax; 128 → 10.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Dense1Forward(Workspace ws, int batch, bool training)
     {
         const int Inputs = 128, Units = 10;
@@ -193,6 +198,7 @@ partial class Mlp : global::ConvNetGen.Model
     }
 
     /// <summary>dense_1 backward: Dense 10 units, Softmax; 128 → 10.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Dense1Backward(Workspace ws, int batch)
     {
         const int Inputs = 128, Units = 10;

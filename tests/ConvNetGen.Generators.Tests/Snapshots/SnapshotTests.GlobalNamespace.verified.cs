@@ -113,6 +113,7 @@ partial class IrisClassifier : global::ConvNetGen.Model
     }
 
     /// <summary>dense forward: Dense 8 units, Tanh; 4 → 8.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void DenseForward(Workspace ws, int batch, bool training)
     {
         const int Inputs = 4, Units = 8;
@@ -122,6 +123,7 @@ partial class IrisClassifier : global::ConvNetGen.Model
     }
 
     /// <summary>dense backward: Dense 8 units, Tanh; 4 → 8.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void DenseBackward(Workspace ws, int batch)
     {
         const int Inputs = 4, Units = 8;
@@ -137,6 +139,7 @@ partial class IrisClassifier : global::ConvNetGen.Model
     }
 
     /// <summary>dense_1 forward: Dense 3 units, Softmax; 8 → 3.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Dense1Forward(Workspace ws, int batch, bool training)
     {
         const int Inputs = 8, Units = 3;
@@ -146,6 +149,7 @@ partial class IrisClassifier : global::ConvNetGen.Model
     }
 
     /// <summary>dense_1 backward: Dense 3 units, Softmax; 8 → 3.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Dense1Backward(Workspace ws, int batch)
     {
         const int Inputs = 8, Units = 3;

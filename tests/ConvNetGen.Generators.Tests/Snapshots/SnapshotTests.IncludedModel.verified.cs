@@ -221,6 +221,7 @@ partial class TransferNet : global::ConvNetGen.Model
     }
 
     /// <summary>block1_conv forward: Conv2D 16 filters 3×3, stride 1×1, same padding, ReLU; 28×28×1 → 28×28×16.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Block1ConvForward(Workspace ws, int batch, bool training)
     {
         const int IH = 28, IW = 28, IC = 1;
@@ -260,6 +261,7 @@ partial class TransferNet : global::ConvNetGen.Model
     }
 
     /// <summary>block1_conv backward: Conv2D 16 filters 3×3, stride 1×1, same padding, ReLU; 28×28×1 → 28×28×16.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Block1ConvBackward(Workspace ws, int batch)
     {
         const int IH = 28, IW = 28, IC = 1;
@@ -281,6 +283,7 @@ partial class TransferNet : global::ConvNetGen.Model
     }
 
     /// <summary>block1_bn forward: BatchNormalization; 28×28×16 → 28×28×16.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Block1BnForward(Workspace ws, int batch, bool training)
     {
         const int C = 16;
@@ -341,6 +344,7 @@ partial class TransferNet : global::ConvNetGen.Model
     }
 
     /// <summary>block1_bn backward: BatchNormalization; 28×28×16 → 28×28×16.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Block1BnBackward(Workspace ws, int batch)
     {
         const int C = 16;
@@ -395,6 +399,7 @@ partial class TransferNet : global::ConvNetGen.Model
     }
 
     /// <summary>block1_pool forward: MaxPooling2D 2×2, stride 2×2, valid padding; 28×28×16 → 14×14×16.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Block1PoolForward(Workspace ws, int batch, bool training)
     {
         const int IH = 28, IW = 28, IC = 16;
@@ -414,6 +419,7 @@ partial class TransferNet : global::ConvNetGen.Model
     }
 
     /// <summary>block1_pool backward: MaxPooling2D 2×2, stride 2×2, valid padding; 28×28×16 → 14×14×16.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Block1PoolBackward(Workspace ws, int batch)
     {
         int outputs = batch * Shapes.Block1Pool.OutputSize;
@@ -425,6 +431,7 @@ partial class TransferNet : global::ConvNetGen.Model
     }
 
     /// <summary>features forward: GlobalAveragePooling2D; 14×14×16 → 16.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void FeaturesForward(Workspace ws, int batch, bool training)
     {
         const int IH = 14, IW = 14, IC = 16;
@@ -441,6 +448,7 @@ partial class TransferNet : global::ConvNetGen.Model
     }
 
     /// <summary>features backward: GlobalAveragePooling2D; 14×14×16 → 16.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void FeaturesBackward(Workspace ws, int batch)
     {
         const int IH = 14, IW = 14, IC = 16;
@@ -455,6 +463,7 @@ partial class TransferNet : global::ConvNetGen.Model
     }
 
     /// <summary>dense forward: Dense 32 units, ReLU; 16 → 32.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void DenseForward(Workspace ws, int batch, bool training)
     {
         const int Inputs = 16, Units = 32;
@@ -464,6 +473,7 @@ partial class TransferNet : global::ConvNetGen.Model
     }
 
     /// <summary>dense backward: Dense 32 units, ReLU; 16 → 32.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void DenseBackward(Workspace ws, int batch)
     {
         const int Inputs = 16, Units = 32;
@@ -484,6 +494,7 @@ partial class TransferNet : global::ConvNetGen.Model
     }
 
     /// <summary>head_output forward: Dense 5 units, Softmax; 32 → 5.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void HeadOutputForward(Workspace ws, int batch, bool training)
     {
         const int Inputs = 32, Units = 5;
@@ -493,6 +504,7 @@ partial class TransferNet : global::ConvNetGen.Model
     }
 
     /// <summary>head_output backward: Dense 5 units, Softmax; 32 → 5.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void HeadOutputBackward(Workspace ws, int batch)
     {
         const int Inputs = 32, Units = 5;

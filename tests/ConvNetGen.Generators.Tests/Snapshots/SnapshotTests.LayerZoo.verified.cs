@@ -290,6 +290,7 @@ partial class LayerZoo : global::ConvNetGen.Model
     }
 
     /// <summary>scale forward: Rescaling; 32×32×3 → 32×32×3.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ScaleForward(Workspace ws, int batch, bool training)
     {
         const float Scale = 0.003921569f, Offset = 0.0f;
@@ -300,11 +301,13 @@ partial class LayerZoo : global::ConvNetGen.Model
     }
 
     /// <summary>scale backward: Rescaling; 32×32×3 → 32×32×3.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ScaleBackward(Workspace ws, int batch)
     {
     }
 
     /// <summary>conv2d forward: Conv2D 16 filters 5×5, stride 2×2, same padding; 32×32×3 → 16×16×16.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Conv2dForward(Workspace ws, int batch, bool training)
     {
         const int IH = 32, IW = 32, IC = 3;
@@ -344,6 +347,7 @@ partial class LayerZoo : global::ConvNetGen.Model
     }
 
     /// <summary>conv2d backward: Conv2D 16 filters 5×5, stride 2×2, same padding; 32×32×3 → 16×16×16.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Conv2dBackward(Workspace ws, int batch)
     {
         const int IH = 32, IW = 32, IC = 3;
@@ -391,6 +395,7 @@ partial class LayerZoo : global::ConvNetGen.Model
     }
 
     /// <summary>batch_normalization forward: BatchNormalization; 16×16×16 → 16×16×16.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void BatchNormalizationForward(Workspace ws, int batch, bool training)
     {
         const int C = 16;
@@ -451,6 +456,7 @@ partial class LayerZoo : global::ConvNetGen.Model
     }
 
     /// <summary>batch_normalization backward: BatchNormalization; 16×16×16 → 16×16×16.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void BatchNormalizationBackward(Workspace ws, int batch)
     {
         const int C = 16;
@@ -505,6 +511,7 @@ partial class LayerZoo : global::ConvNetGen.Model
     }
 
     /// <summary>average_pooling2d forward: AveragePooling2D 2×2, stride 2×2, valid padding; 16×16×16 → 8×8×16.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void AveragePooling2dForward(Workspace ws, int batch, bool training)
     {
         const int IH = 16, IW = 16, IC = 16;
@@ -537,6 +544,7 @@ partial class LayerZoo : global::ConvNetGen.Model
     }
 
     /// <summary>average_pooling2d backward: AveragePooling2D 2×2, stride 2×2, valid padding; 16×16×16 → 8×8×16.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void AveragePooling2dBackward(Workspace ws, int batch)
     {
         const int IH = 16, IW = 16, IC = 16;
@@ -569,6 +577,7 @@ partial class LayerZoo : global::ConvNetGen.Model
     }
 
     /// <summary>conv2d_1 forward: Conv2D 32 filters 3×3, stride 1×1, same padding, ReLU; 8×8×16 → 8×8×32.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Conv2d1Forward(Workspace ws, int batch, bool training)
     {
         const int IH = 8, IW = 8, IC = 16;
@@ -608,6 +617,7 @@ partial class LayerZoo : global::ConvNetGen.Model
     }
 
     /// <summary>conv2d_1 backward: Conv2D 32 filters 3×3, stride 1×1, same padding, ReLU; 8×8×16 → 8×8×32.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Conv2d1Backward(Workspace ws, int batch)
     {
         const int IH = 8, IW = 8, IC = 16;
@@ -658,6 +668,7 @@ partial class LayerZoo : global::ConvNetGen.Model
     }
 
     /// <summary>max_pooling2d forward: MaxPooling2D 2×3, stride 1×2, valid padding; 8×8×32 → 7×3×32.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void MaxPooling2dForward(Workspace ws, int batch, bool training)
     {
         const int IH = 8, IW = 8, IC = 32;
@@ -694,6 +705,7 @@ partial class LayerZoo : global::ConvNetGen.Model
     }
 
     /// <summary>max_pooling2d backward: MaxPooling2D 2×3, stride 1×2, valid padding; 8×8×32 → 7×3×32.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void MaxPooling2dBackward(Workspace ws, int batch)
     {
         int outputs = batch * Shapes.MaxPooling2d.OutputSize;
@@ -705,6 +717,7 @@ partial class LayerZoo : global::ConvNetGen.Model
     }
 
     /// <summary>dropout forward: Dropout; 7×3×32 → 7×3×32.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void DropoutForward(Workspace ws, int batch, bool training)
     {
         const float Rate = 0.25f;
@@ -721,6 +734,7 @@ partial class LayerZoo : global::ConvNetGen.Model
     }
 
     /// <summary>dropout backward: Dropout; 7×3×32 → 7×3×32.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void DropoutBackward(Workspace ws, int batch)
     {
         int n = batch * Shapes.Dropout.OutputSize;
@@ -728,6 +742,7 @@ partial class LayerZoo : global::ConvNetGen.Model
     }
 
     /// <summary>global_average_pooling2d forward: GlobalAveragePooling2D; 7×3×32 → 32.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void GlobalAveragePooling2dForward(Workspace ws, int batch, bool training)
     {
         const int IH = 7, IW = 3, IC = 32;
@@ -744,6 +759,7 @@ partial class LayerZoo : global::ConvNetGen.Model
     }
 
     /// <summary>global_average_pooling2d backward: GlobalAveragePooling2D; 7×3×32 → 32.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void GlobalAveragePooling2dBackward(Workspace ws, int batch)
     {
         const int IH = 7, IW = 3, IC = 32;
@@ -758,6 +774,7 @@ partial class LayerZoo : global::ConvNetGen.Model
     }
 
     /// <summary>classifier forward: Dense 10 units, Softmax; 32 → 10.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ClassifierForward(Workspace ws, int batch, bool training)
     {
         const int Inputs = 32, Units = 10;
@@ -767,6 +784,7 @@ partial class LayerZoo : global::ConvNetGen.Model
     }
 
     /// <summary>classifier backward: Dense 10 units, Softmax; 32 → 10.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ClassifierBackward(Workspace ws, int batch)
     {
         const int Inputs = 32, Units = 10;

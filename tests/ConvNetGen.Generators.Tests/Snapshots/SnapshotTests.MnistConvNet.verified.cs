@@ -242,6 +242,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
     }
 
     /// <summary>conv2d forward: Conv2D 32 filters 3×3, stride 1×1, valid padding, ReLU; 28×28×1 → 26×26×32.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Conv2dForward(Workspace ws, int batch, bool training)
     {
         const int IH = 28, IW = 28, IC = 1;
@@ -253,6 +254,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
     }
 
     /// <summary>conv2d backward: Conv2D 32 filters 3×3, stride 1×1, valid padding, ReLU; 28×28×1 → 26×26×32.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Conv2dBackward(Workspace ws, int batch)
     {
         const int IH = 28, IW = 28, IC = 1;
@@ -267,18 +269,21 @@ partial class MnistConvNet : global::ConvNetGen.Model
     }
 
     /// <summary>max_pooling2d forward: MaxPooling2D 2×2, stride 2×2, valid padding; 26×26×32 → 13×13×32.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void MaxPooling2dForward(Workspace ws, int batch, bool training)
     {
         // Nothing to do: conv2d computed this layer's output in its fused pass.
     }
 
     /// <summary>max_pooling2d backward: MaxPooling2D 2×2, stride 2×2, valid padding; 26×26×32 → 13×13×32.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void MaxPooling2dBackward(Workspace ws, int batch)
     {
         // Nothing to do: conv2d's fused backward reads this layer's gradient directly.
     }
 
     /// <summary>conv2d_1 forward: Conv2D 64 filters 3×3, stride 1×1, valid padding, ReLU; 13×13×32 → 11×11×64.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Conv2d1Forward(Workspace ws, int batch, bool training)
     {
         const int IH = 13, IW = 13, IC = 32;
@@ -319,6 +324,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
     }
 
     /// <summary>conv2d_1 backward: Conv2D 64 filters 3×3, stride 1×1, valid padding, ReLU; 13×13×32 → 11×11×64.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Conv2d1Backward(Workspace ws, int batch)
     {
         const int IH = 13, IW = 13, IC = 32;
@@ -369,6 +375,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
     }
 
     /// <summary>max_pooling2d_1 forward: MaxPooling2D 2×2, stride 2×2, valid padding; 11×11×64 → 5×5×64.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void MaxPooling2d1Forward(Workspace ws, int batch, bool training)
     {
         const int IH = 11, IW = 11, IC = 64;
@@ -385,6 +392,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
     }
 
     /// <summary>max_pooling2d_1 backward: MaxPooling2D 2×2, stride 2×2, valid padding; 11×11×64 → 5×5×64.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void MaxPooling2d1Backward(Workspace ws, int batch)
     {
         int outputs = batch * Shapes.MaxPooling2d1.OutputSize;
@@ -396,6 +404,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
     }
 
     /// <summary>conv2d_2 forward: Conv2D 128 filters 3×3, stride 1×1, valid padding, ReLU; 5×5×64 → 3×3×128.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Conv2d2Forward(Workspace ws, int batch, bool training)
     {
         const int IH = 5, IW = 5, IC = 64;
@@ -428,6 +437,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
     }
 
     /// <summary>conv2d_2 backward: Conv2D 128 filters 3×3, stride 1×1, valid padding, ReLU; 5×5×64 → 3×3×128.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Conv2d2Backward(Workspace ws, int batch)
     {
         const int IH = 5, IW = 5, IC = 64;
@@ -470,18 +480,21 @@ partial class MnistConvNet : global::ConvNetGen.Model
     }
 
     /// <summary>flatten forward: Flatten; 3×3×128 → 1152.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void FlattenForward(Workspace ws, int batch, bool training)
     {
         // Nothing to do: the output is the input's buffer, read as (batch, features).
     }
 
     /// <summary>flatten backward: Flatten; 3×3×128 → 1152.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void FlattenBackward(Workspace ws, int batch)
     {
         // Nothing to do: the gradient is the input gradient's buffer.
     }
 
     /// <summary>dense forward: Dense 10 units, Softmax; 1152 → 10.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void DenseForward(Workspace ws, int batch, bool training)
     {
         const int Inputs = 1152, Units = 10;
@@ -491,6 +504,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
     }
 
     /// <summary>dense backward: Dense 10 units, Softmax; 1152 → 10.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void DenseBackward(Workspace ws, int batch)
     {
         const int Inputs = 1152, Units = 10;
