@@ -73,6 +73,17 @@ public abstract class Optimizer
     /// <exception cref="ArgumentOutOfRangeException">A range does not lie inside the buffers.</exception>
     public void Step(Span<float> parameters, ReadOnlySpan<float> gradients, ReadOnlySpan<ParameterRange> trainableRanges)
     {
+        BeginStep(parameters, gradients, trainableRanges);
+        UpdateSlice(parameters, gradients, trainableRanges, 0, ParameterCount);
+    }
+
+    /// <summary>
+    /// The first half of <see cref="Step"/>: checks the arguments and counts the step. The model then calls
+    /// <see cref="UpdateSlice"/> from each thread on its own slice of the buffer; every element's update is the same
+    /// whichever thread runs it, so the result equals <see cref="Step"/>'s.
+    /// </summary>
+    internal void BeginStep(ReadOnlySpan<float> parameters, ReadOnlySpan<float> gradients, ReadOnlySpan<ParameterRange> trainableRanges)
+    {
         if (!IsBuilt)
             throw new InvalidOperationException(
                 $"{GetType().Name}.Step was called before Build: call Build(parameterCount) first (compiling the model does this).");
@@ -89,10 +100,16 @@ public abstract class Optimizer
         // Keras increments iterations after applying the update but reads iterations + 1 inside it; incrementing first
         // lets Update read the 1-based step number directly.
         Iterations++;
+    }
+
+    /// <summary>The second half of <see cref="Step"/>: updates the part of each trainable range inside [<paramref name="from"/>, <paramref name="to"/>).</summary>
+    internal void UpdateSlice(Span<float> parameters, ReadOnlySpan<float> gradients, ReadOnlySpan<ParameterRange> trainableRanges, int from, int to)
+    {
         foreach (var range in trainableRanges)
         {
-            if (range.Length > 0)
-                Update(parameters, gradients, range.Start, range.Length);
+            int start = Math.Max(range.Start, from), end = Math.Min(range.End, to);
+            if (end > start)
+                Update(parameters, gradients, start, end - start);
         }
     }
 

@@ -187,17 +187,20 @@ public abstract partial class Model
         RunParallel(chunks, _trainChunk ??= TrainChunk);
         int total = batch.Length;
 
-        var gradients = workspaces[0].Gradients;
         double lossSum = 0;
         for (int t = 0; t < chunks; t++)
         {
             var ws = workspaces[t];
-            if (t > 0) TensorPrimitives.Add(gradients, ws.Gradients, gradients);
             lossSum += (double)ws.Loss * ws.BatchSize;
             foreach (var metric in _metrics)
                 metric.Update(ws.Output.AsSpan(0, ws.BatchSize * outputSize), ws.Labels.AsSpan(0, ws.BatchSize), outputSize);
         }
-        optimizer.Step(_parameters, gradients, TrainableRanges());
+        // Each thread sums the chunks' gradients (in chunk order, so results do not depend on timing) and updates
+        // the weights on its own slice of the parameters.
+        optimizer.BeginStep(_parameters, workspaces[0].Gradients, TrainableRanges());
+        _stepOptimizer = optimizer;
+        _stepChunks = chunks;
+        RunParallel(chunks, _updateChunk ??= UpdateChunk);
         return (float)(lossSum / total);
     }
 
@@ -366,12 +369,30 @@ public abstract partial class Model
         Backward(ws, n);
     }
 
+    /// <summary>Thread <paramref name="t"/>'s slice of the gradient reduction and the optimizer update.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
+    private void UpdateChunk(int t)
+    {
+        const int Align = 16; // slices start on 64-byte boundaries, so no two threads write one cache line
+        int count = _parameters.Length;
+        int from = Math.Min(count, (int)((long)count * t / _stepChunks / Align * Align));
+        int to = t == _stepChunks - 1 ? count : Math.Min(count, (int)((long)count * (t + 1) / _stepChunks / Align * Align));
+        if (to <= from) return;
+        var workspaces = _workspaces;
+        var sum = workspaces[0].Gradients.AsSpan(from, to - from);
+        for (int w = 1; w < _stepChunks; w++)
+            TensorPrimitives.Add(sum, workspaces[w].Gradients.AsSpan(from, to - from), sum);
+        _stepOptimizer!.UpdateSlice(_parameters, workspaces[0].Gradients, _trainableRanges, from, to);
+    }
+
     private void InferenceChunk(int t) => Forward(_workspaces[t], _workspaces[t].BatchSize, training: false);
 
     /// <summary>Runs <paramref name="body"/> for chunks [0, <paramref name="chunks"/>), one per thread, without allocating.</summary>
     private void RunParallel(int chunks, Action<int> body) => WorkerTeam.Shared(chunks).Run(chunks, body);
 
-    private Action<int>? _trainChunk, _inferenceChunk;
+    private Action<int>? _trainChunk, _inferenceChunk, _updateChunk;
+    private Optimizer? _stepOptimizer;
+    private int _stepChunks;
     private Loss? _stepLoss;
     private int _stepTotal;
 }

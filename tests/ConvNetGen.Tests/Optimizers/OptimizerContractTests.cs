@@ -30,6 +30,29 @@ public class OptimizerContractTests
 
     [Theory]
     [MemberData(nameof(Optimizers))]
+    public void UpdatingInSlices_AsTheTrainingThreadsDo_EqualsOneStep_BitForBit(string name)
+    {
+        // The model splits each step's update across its threads: BeginStep once, then UpdateSlice per thread on
+        // slices that cut through ranges (and through frozen gaps); the result must not depend on the cuts.
+        var (whole, _) = OptimizerTestCases.Create(name, ParameterCount);
+        var (sliced, _) = OptimizerTestCases.Create(name, ParameterCount);
+        var wholeParameters = OptimizerTestCases.InitialParameters(ParameterCount);
+        var slicedParameters = OptimizerTestCases.InitialParameters(ParameterCount);
+        int[] cuts = [0, 7, 16, 25, 41, ParameterCount];
+        for (int step = 1; step <= 5; step++)
+        {
+            var gradients = OptimizerTestCases.Gradients(ParameterCount, step);
+            whole.Step(wholeParameters, gradients, SomeFrozen);
+            sliced.BeginStep(slicedParameters, gradients, SomeFrozen);
+            for (int i = cuts.Length - 2; i >= 0; i--) // any order: the slices are independent
+                sliced.UpdateSlice(slicedParameters, gradients, SomeFrozen, cuts[i], cuts[i + 1]);
+            Assert.Equal(wholeParameters, slicedParameters);
+        }
+        Assert.Equal(whole.Iterations, sliced.Iterations);
+    }
+
+    [Theory]
+    [MemberData(nameof(Optimizers))]
     public void FrozenRanges_KeepTheirParametersAndState_UntilUnfrozen(string name)
     {
         var (optimizer, reference) = OptimizerTestCases.Create(name, ParameterCount);
