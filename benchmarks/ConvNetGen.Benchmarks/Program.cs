@@ -3,6 +3,8 @@
 //       the reference model end to end: median training step (batch 64), batch-1 latency, throughput, allocations.
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- layers [batch=32]
 //       each generated layer method alone, forward and backward, one thread: µs, GFLOP/s and % of one core's peak.
+//   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- winograd
+//       conv2d_1's Winograd forward piece by piece (transforms, position GEMMs), next to the direct GEMM.
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- model [BenchmarkDotNet options]
 //       BenchmarkDotNet with MemoryDiagnoser: training step, Predict (1 and 64 images), each layer method.
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- gemm [BenchmarkDotNet options, e.g. --filter *conv2d_1*]
@@ -22,6 +24,8 @@ switch (mode)
         return EndToEnd.Run(rest);
     case "layers":
         return LayerProfile.Run(rest);
+    case "winograd":
+        return WinogradProfile.Run(rest);
     case "model":
         BenchmarkSwitcher.FromTypes([typeof(ModelBenchmarks), typeof(LayerBenchmarks)]).Run(rest.Contains("--filter") ? rest : [.. rest, "--filter", "*"]);
         return 0;

@@ -68,6 +68,21 @@ public class FusionTests
         Assert.Equal(expected, run.SingleSource.Text.Contains("window by window"));
     }
 
+    [Theory]
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]", true)]
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3)] [MaxPooling2D(3)]", false)]                        // a 3×3 window is not a 2×2 tile
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Padding = Padding.Same)] [MaxPooling2D(2)]", false)]
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Strides = 2)] [MaxPooling2D(2)]", false)]
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 2)] [MaxPooling2D(2)]", false)]
+    [InlineData("[Conv2D(4, 1)] [Conv2D(16, 3)] [MaxPooling2D(2)]", false)]                        // too few input channels to pay
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3)] [Flatten] [Dense(4)]", false)]
+    public void A_three_by_three_conv_before_two_by_two_pooling_runs_as_Winograd(string layers, bool expected)
+    {
+        var run = GeneratorHarness.Run(Model(layers));
+        run.AssertOutputCompilesCleanly();
+        Assert.Equal(expected, run.SingleSource.Text.Contains("Winograd.TransformInput("));
+    }
+
     [Fact]
     public void Windows_above_64_values_are_not_fused()
     {

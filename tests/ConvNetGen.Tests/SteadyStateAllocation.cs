@@ -8,7 +8,7 @@ namespace ConvNetGen.Tests;
 /// </summary>
 internal static class SteadyStateAllocation
 {
-    public static long Measure(Action round, int rounds = 5)
+    public static long Measure(Action round, int rounds = 20)
     {
         round(); // warm up: JIT, static constructors, buffers grown on first use
         long smallest = long.MaxValue;

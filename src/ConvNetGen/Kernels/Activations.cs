@@ -17,7 +17,7 @@ public static class Activations
         switch (activation)
         {
             case Activation.Linear: break;
-            case Activation.ReLU: TensorPrimitives.Max(values, 0f, values); break;
+            case Activation.ReLU: Relu(values); break;
             case Activation.Sigmoid: TensorPrimitives.Sigmoid(values, values); break;
             case Activation.Tanh: TensorPrimitives.Tanh(values, values); break;
             case Activation.Softmax:
@@ -26,6 +26,29 @@ public static class Activations
                 break;
             default: throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
         }
+    }
+
+    /// <summary>
+    /// <c>x &lt; 0 ? 0 : x</c> in place (NaN stays NaN): a plain vector loop, several times faster here than
+    /// TensorPrimitives.Max(x, 0), which also orders −0 below +0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Relu(Span<float> values)
+    {
+        ref float v = ref MemoryMarshal.GetReference(values);
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            int width = Vector<float>.Count;
+            for (; i + width <= values.Length; i += width)
+            {
+                ref byte at = ref Unsafe.As<float, byte>(ref Unsafe.Add(ref v, i));
+                var x = Unsafe.ReadUnaligned<Vector<float>>(ref at);
+                Unsafe.WriteUnaligned(ref at, Vector.AndNot(x, Vector.As<int, float>(Vector.LessThan(x, Vector<float>.Zero))));
+            }
+        }
+        for (; i < values.Length; i++)
+            if (Unsafe.Add(ref v, i) < 0f) Unsafe.Add(ref v, i) = 0f;
     }
 
     /// <summary>Softmax of one row, stable: the row's maximum is subtracted before exponentiating.</summary>

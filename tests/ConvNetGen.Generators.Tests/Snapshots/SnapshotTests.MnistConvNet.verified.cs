@@ -172,7 +172,11 @@ partial class MnistConvNet : global::ConvNetGen.Model
         public readonly float[] MaxPooling2dWinners; // which pixel of each 2×2 window won (0–3), from the fused conv
         // conv2d_1 (Conv2D)
         public readonly float[] Conv2d1Output, Conv2d1Gradient;
-        public readonly float[] Conv2d1Patches; // im2col rows, one per output pixel; reused for the patch gradients
+        public readonly float[] Conv2d1TransformedKernel; // U = G g Gᵀ, per position: IC × OC
+        public readonly float[] Conv2d1TransformedInput; // V = Bᵀ d B, block by block, per position: tiles × IC; reused for dV
+        public readonly float[] Conv2d1Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
+        public readonly float[] Conv2d1TransformedKernelGradient; // dU = Vᵀ · dM, per position
+        public readonly float[] Conv2d1TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
         // max_pooling2d_1 (MaxPooling2D)
         public readonly float[] MaxPooling2d1Output, MaxPooling2d1Gradient;
         public readonly int[] MaxPooling2d1Argmax; // index into the input of each output's maximum
@@ -193,7 +197,11 @@ partial class MnistConvNet : global::ConvNetGen.Model
             MaxPooling2dWinners = new float[capacity * Shapes.MaxPooling2d.OutputSize];
             Conv2d1Output = new float[capacity * Shapes.Conv2d1.OutputSize];
             Conv2d1Gradient = new float[capacity * Shapes.Conv2d1.OutputSize];
-            Conv2d1Patches = new float[capacity * Shapes.Conv2d1.OutputHeight * Shapes.Conv2d1.OutputWidth * Shapes.Conv2d1.KernelHeight * Shapes.Conv2d1.KernelWidth * Shapes.Conv2d1.InputChannels];
+            Conv2d1TransformedKernel = new float[global::ConvNetGen.Kernels.Winograd.Positions * global::ConvNetGen.Kernels.Winograd.Plane(Shapes.Conv2d1.InputChannels, Shapes.Conv2d1.OutputChannels)];
+            Conv2d1TransformedInput = new float[((capacity * 25 + 95) / 96) * global::ConvNetGen.Kernels.Winograd.Positions * global::ConvNetGen.Kernels.Winograd.Plane(96, Shapes.Conv2d1.InputChannels)];
+            Conv2d1Products = new float[global::ConvNetGen.Kernels.Winograd.Positions * global::ConvNetGen.Kernels.Winograd.Plane(96, Shapes.Conv2d1.OutputChannels)];
+            Conv2d1TransformedKernelGradient = new float[global::ConvNetGen.Kernels.Winograd.Positions * global::ConvNetGen.Kernels.Winograd.Plane(Shapes.Conv2d1.InputChannels, Shapes.Conv2d1.OutputChannels)];
+            Conv2d1TransformedKernelTransposed = new float[global::ConvNetGen.Kernels.Winograd.Positions * global::ConvNetGen.Kernels.Winograd.Plane(Shapes.Conv2d1.OutputChannels, Shapes.Conv2d1.InputChannels)];
             MaxPooling2d1Output = new float[capacity * Shapes.MaxPooling2d1.OutputSize];
             MaxPooling2d1Gradient = new float[capacity * Shapes.MaxPooling2d1.OutputSize];
             MaxPooling2d1Argmax = new int[capacity * Shapes.MaxPooling2d1.OutputSize];
@@ -293,34 +301,23 @@ partial class MnistConvNet : global::ConvNetGen.Model
         const int PH = 5, PW = 5, PKH = 2, PKW = 2;
         const int Pixels = PH * PW * PKH * PKW; // the pixels max_pooling2d_1 reads, window by window
         int rows = batch * Pixels;
-        global::System.ReadOnlySpan<float> input = ws.MaxPooling2dOutput;
-        global::System.Span<float> patches = ws.Conv2d1Patches;
+        const int Block = 96; // tiles per block: its V and M stay in L2
+        int tiles = batch * PH * PW;
         global::System.Span<float> output = ws.Conv2d1Output.AsSpan(0, rows * OC);
-        global::System.ReadOnlySpan<float> kernel = Parameters.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength);
-        // im2col: one row per output pixel max_pooling2d_1 reads, window by window, holding the KH×KW×IC window under it.
-        for (int b = 0; b < batch; b++)
+        global::System.Span<float> u = ws.Conv2d1TransformedKernel, v = ws.Conv2d1TransformedInput, m = ws.Conv2d1Products;
+        // Winograd F(2×2, 3×3): each of max_pooling2d_1's 2×2 windows is one output tile, from a 4×4 input tile.
+        int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
+        global::ConvNetGen.Kernels.Winograd.TransformKernel(Parameters.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), u, IC, OC);
+        for (int first = 0; first < tiles; first += Block)
         {
-            for (int py = 0; py < PH; py++)
-            {
-                for (int px = 0; px < PW; px++)
-                {
-                    for (int wy = 0; wy < PKH; wy++)
-                    {
-                        for (int wx = 0; wx < PKW; wx++)
-                        {
-                            int oy = py * PKH + wy, ox = px * PKW + wx;
-                            int row = ((((b * PH + py) * PW + px) * PKH + wy) * PKW + wx) * Taps;
-                            int origin = ((b * IH + oy * SH) * IW + ox * SW) * IC;
-                            input.Slice(origin + 0 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 0 * KW * IC, KW * IC));
-                            input.Slice(origin + 1 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 1 * KW * IC, KW * IC));
-                            input.Slice(origin + 2 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 2 * KW * IC, KW * IC));
-                        }
-                    }
-                }
-            }
+            int n = global::System.Math.Min(Block, tiles - first);
+            int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
+            var vb = v.Slice(first / Block * global::ConvNetGen.Kernels.Winograd.Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), global::ConvNetGen.Kernels.Winograd.Positions * vPlane);
+            global::ConvNetGen.Kernels.Winograd.TransformInput(ws.MaxPooling2dOutput, vb, batch, IH, IW, IC, PH, PW, first, n);
+            for (int p = 0; p < global::ConvNetGen.Kernels.Winograd.Positions; p++)
+                global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(vb.Slice(p * vPlane, n * IC), u.Slice(p * uPlane, IC * OC), default, m.Slice(p * mPlane, n * OC), n, OC, IC, global::ConvNetGen.Activation.Linear);
+            global::ConvNetGen.Kernels.Winograd.TransformOutput(m.Slice(0, global::ConvNetGen.Kernels.Winograd.Positions * mPlane), Parameters.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output.Slice(first * 4 * OC, n * 4 * OC), n, OC, global::ConvNetGen.Activation.ReLU);
         }
-        // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), the bias and activation applied as results leave the registers
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, Parameters.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
     }
 
     /// <summary>conv2d_1 backward: Conv2D 64 filters 3×3, stride 1×1, valid padding, ReLU; 13×13×32 → 11×11×64.</summary>
@@ -334,44 +331,45 @@ partial class MnistConvNet : global::ConvNetGen.Model
         const int PH = 5, PW = 5, PKH = 2, PKW = 2;
         const int Pixels = PH * PW * PKH * PKW; // the pixels max_pooling2d_1 reads, window by window
         int rows = batch * Pixels;
+        const int Block = 96;
+        int tiles = batch * PH * PW;
         global::System.Span<float> gradient = ws.Conv2d1Gradient.AsSpan(0, rows * OC);
-        global::System.Span<float> patches = ws.Conv2d1Patches.AsSpan(0, rows * Taps);
+        global::System.Span<float> u = ws.Conv2d1TransformedKernel, v = ws.Conv2d1TransformedInput, m = ws.Conv2d1Products;
+        global::System.Span<float> du = ws.Conv2d1TransformedKernelGradient, ut = ws.Conv2d1TransformedKernelTransposed;
+        int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC), utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);
         if (ComputesWeightGradients(2))
         {
             // The activation's derivative and dBias[OC] += Σ rows, in one pass over the gradient.
             global::ConvNetGen.Kernels.Activations.BackwardWithBiasGradient(global::ConvNetGen.Activation.ReLU, ws.Conv2d1Output.AsSpan(0, rows * OC), gradient, OC, ws.Gradients.AsSpan(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength));
-            // dKernel[Taps×OC] += patchesᵀ · gradient
-            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(patches, gradient, ws.Gradients.AsSpan(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), Taps, OC, rows);
         }
         else global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.ReLU, ws.Conv2d1Output.AsSpan(0, rows * OC), gradient, OC);
-        if (ComputesInputGradient(2))
+        bool weights = ComputesWeightGradients(2), inputs = ComputesInputGradient(2);
+        if (weights) du.Clear();
+        global::System.Span<float> inputGradient = ws.MaxPooling2dGradient.AsSpan(0, batch * IH * IW * IC);
+        if (inputs)
         {
-            // dPatches[rows×Taps] = gradient · kernelᵀ, then col2im adds each window back onto the input it came from.
-            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), patches, rows, Taps, OC);
-            global::System.Span<float> inputGradient = ws.MaxPooling2dGradient.AsSpan(0, batch * IH * IW * IC);
             inputGradient.Clear();
-            for (int b = 0; b < batch; b++)
+            for (int p = 0; p < global::ConvNetGen.Kernels.Winograd.Positions; p++)
+                global::ConvNetGen.Kernels.Gemm.Transpose(u.Slice(p * uPlane, IC * OC), ut.Slice(p * utPlane, OC * IC), IC, OC);
+        }
+        for (int first = 0; first < tiles; first += Block)
+        {
+            int n = global::System.Math.Min(Block, tiles - first);
+            int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
+            var vb = v.Slice(first / Block * global::ConvNetGen.Kernels.Winograd.Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), global::ConvNetGen.Kernels.Winograd.Positions * vPlane);
+            global::ConvNetGen.Kernels.Winograd.TransformOutputGradient(gradient.Slice(first * 4 * OC, n * 4 * OC), m.Slice(0, global::ConvNetGen.Kernels.Winograd.Positions * mPlane), n, OC); // m now holds dM
+            if (weights)
+                for (int p = 0; p < global::ConvNetGen.Kernels.Winograd.Positions; p++)
+                    global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * IC), m.Slice(p * mPlane, n * OC), du.Slice(p * uPlane, IC * OC), IC, OC, n);
+            if (inputs)
             {
-                for (int py = 0; py < PH; py++)
-                {
-                    for (int px = 0; px < PW; px++)
-                    {
-                        for (int wy = 0; wy < PKH; wy++)
-                        {
-                            for (int wx = 0; wx < PKW; wx++)
-                            {
-                                int oy = py * PKH + wy, ox = px * PKW + wx;
-                                int row = ((((b * PH + py) * PW + px) * PKH + wy) * PKW + wx) * Taps;
-                                int origin = ((b * IH + oy * SH) * IW + ox * SW) * IC;
-                                global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + 0 * KW * IC, KW * IC), inputGradient.Slice(origin + 0 * IW * IC, KW * IC));
-                                global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + 1 * KW * IC, KW * IC), inputGradient.Slice(origin + 1 * IW * IC, KW * IC));
-                                global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + 2 * KW * IC, KW * IC), inputGradient.Slice(origin + 2 * IW * IC, KW * IC));
-                            }
-                        }
-                    }
-                }
+                // The block's V is no longer needed: it takes dV.
+                for (int p = 0; p < global::ConvNetGen.Kernels.Winograd.Positions; p++)
+                    global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(m.Slice(p * mPlane, n * OC), ut.Slice(p * utPlane, OC * IC), default, vb.Slice(p * vPlane, n * IC), n, IC, OC, global::ConvNetGen.Activation.Linear);
+                global::ConvNetGen.Kernels.Winograd.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n);
             }
         }
+        if (weights) global::ConvNetGen.Kernels.Winograd.AddKernelGradient(du, ws.Gradients.AsSpan(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), IC, OC);
     }
 
     /// <summary>max_pooling2d_1 forward: MaxPooling2D 2×2, stride 2×2, valid padding; 11×11×64 → 5×5×64.</summary>

@@ -141,6 +141,18 @@ internal partial class GradConvPoolFusedAfterRescaling;
 [Dense(2)]
 internal partial class GradConvRowsByPoolWindow;
 
+/// <summary>
+/// A 3×3 conv with 8 input channels before 2×2 pooling: Winograd F(2×2, 3×3), with a conv below so the input gradient
+/// runs through it too; 7×8 conv output (the odd row unread), 5 filters (a remainder on every path), tanh.
+/// </summary>
+[Input(9, 10, 2)]
+[Conv2D(8, 1)]
+[Conv2D(5, 3, Activation = Activation.Tanh)]
+[MaxPooling2D(2)]
+[Flatten]
+[Dense(2)]
+internal partial class GradConvWinograd;
+
 [Input(6, 5, 2)]
 [Conv2D(3, 3, Padding = Padding.Same)]
 [MaxPooling2D(2, 1)]

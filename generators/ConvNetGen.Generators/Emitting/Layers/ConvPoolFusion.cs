@@ -31,6 +31,25 @@ internal static class ConvPoolFusion
         return p.Padding == PaddingKind.Valid && p.StrideHeight == p.WindowHeight && p.StrideWidth == p.WindowWidth;
     }
 
+    /// <summary>The fewest input channels for which Winograd's transforms cost less than the multiplies they save.</summary>
+    public const int MinWinogradChannels = 8;
+
+    /// <summary>
+    /// Whether the Conv2D at <paramref name="convIndex"/>, computing pixels by pool window, runs as Winograd F(2×2, 3×3)
+    /// (<c>Winograd</c> in the runtime): a 3×3 kernel, stride 1, valid padding, and 2×2 pooling windows, so each
+    /// window is one Winograd output tile; 2.25× fewer multiplies in all three matrix products.
+    /// </summary>
+    public static bool UsesWinograd(ModelPlan model, int convIndex)
+    {
+        if (!OrdersRowsByPoolWindow(model, convIndex)) return false;
+        var conv = model.Layers[convIndex];
+        var pool = model.Layers[convIndex + 1].Spec;
+        var c = conv.Spec;
+        return c.WindowHeight == 3 && c.WindowWidth == 3 && c.StrideHeight == 1 && c.StrideWidth == 1
+            && c.Padding == PaddingKind.Valid && conv.InputShape[2] >= MinWinogradChannels
+            && pool.WindowHeight == 2 && pool.WindowWidth == 2;
+    }
+
     public static bool Applies(ModelPlan model, int convIndex)
     {
         if (convIndex + 1 >= model.Layers.Count) return false;

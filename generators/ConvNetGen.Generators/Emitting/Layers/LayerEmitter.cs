@@ -21,6 +21,7 @@ internal sealed class LayerContext
         FusesNextPool = ConvPoolFusion.Applies(model, layer.Index);
         FusedIntoPrevious = previous is not null && ConvPoolFusion.Applies(model, previous.Index);
         RowsByPoolWindow = ConvPoolFusion.OrdersRowsByPoolWindow(model, layer.Index);
+        Winograd = ConvPoolFusion.UsesWinograd(model, layer.Index);
         ReadsRowsByPoolWindow = previous is not null && ConvPoolFusion.OrdersRowsByPoolWindow(model, previous.Index);
     }
 
@@ -37,6 +38,9 @@ internal sealed class LayerContext
 
     /// <summary>This Conv2D writes only the pixels the pooling after it reads, window by window (<see cref="ConvPoolFusion.OrdersRowsByPoolWindow"/>).</summary>
     public bool RowsByPoolWindow { get; }
+
+    /// <summary>This Conv2D runs as Winograd F(2×2, 3×3), one output tile per pooling window (<see cref="ConvPoolFusion.UsesWinograd"/>).</summary>
+    public bool Winograd { get; }
 
     /// <summary>This MaxPooling2D reads a conv output ordered window by window (<see cref="ConvPoolFusion.OrdersRowsByPoolWindow"/>).</summary>
     public bool ReadsRowsByPoolWindow { get; }

@@ -1,0 +1,198 @@
+using System.Runtime.Intrinsics;
+
+namespace ConvNetGen.Kernels;
+
+/// <summary>
+/// Winograd's F(2×2, 3×3) for a 3×3, stride-1, valid convolution whose output is read in 2×2 tiles (the windows of
+/// the 2×2 max pooling after it): each tile's 4 outputs come from a 4×4 input tile with 16 multiplies per input
+/// channel and filter instead of 36, so the three matrix multiplies of a training step shrink 2.25×.
+/// <para>
+/// The caller transforms the kernel (<see cref="TransformKernel"/>: U, 16 × IC × OC) and the input tiles
+/// (<see cref="TransformInput"/>: V, 16 × tiles × IC), multiplies position by position (<c>M[p] = V[p] · U[p]</c>,
+/// tiles × OC, with <see cref="Gemm"/>), and transforms back (<see cref="TransformOutput"/>). Each transformed
+/// buffer holds its 16 matrices <see cref="Plane"/> apart. Backward is the adjoint:
+/// <see cref="TransformOutputGradient"/> gives dM, then <c>dU[p] = V[p]ᵀ · dM[p]</c> (<see cref="AddKernelGradient"/>
+/// takes it to the kernel) and <c>dV[p] = dM[p] · U[p]ᵀ</c> (<see cref="AddInputGradient"/> takes it to the input).
+/// </para>
+/// <para>
+/// Layouts: input NHWC; kernel HWIO; tile t = (b·TH + ty)·TW + tx covers input rows 2·ty … 2·ty + 3 and columns
+/// 2·tx … 2·tx + 3; position p = 4·i + j of the 4×4 transformed tile; outputs are written tile by tile, the tile's
+/// 2×2 pixels as consecutive rows (q = 2·i + j) — the order the pooling reads.
+/// </para>
+/// </summary>
+public static class Winograd
+{
+    /// <summary>Positions in a transformed 4×4 tile: the number of matrix multiplies per pass.</summary>
+    public const int Positions = 16;
+
+    /// <summary>
+    /// The distance between consecutive positions' matrices of <paramref name="rows"/> × <paramref name="columns"/> in
+    /// every transformed buffer: position p's matrix starts at p · Plane. 16 floats (a cache line) longer than the
+    /// matrix, so the 16 positions a transform reads or writes together do not all fall in one cache set (a plain
+    /// multiple of 4 KB would, and thrash the L1 cache).
+    /// </summary>
+    public static int Plane(int rows, int columns) => rows * columns + 16;
+
+    /// <summary>U[p][c][f] = (G g Gᵀ)[p] for each input channel c and filter f of the 3×3 HWIO kernel g.</summary>
+    /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
+    public static unsafe void TransformKernel(ReadOnlySpan<float> kernel, Span<float> transformed, int inputChannels, int filters)
+    {
+        if (inputChannels <= 0 || filters <= 0 || kernel.Length < 9L * inputChannels * filters || transformed.Length < (long)Positions * Plane(inputChannels, filters))
+            throw new ArgumentException($"Winograd.TransformKernel: a 3×3×{inputChannels}×{filters} kernel needs {9L * inputChannels * filters} values (got {kernel.Length}) and {(long)Positions * Plane(inputChannels, filters)} transformed (got {transformed.Length}).");
+        fixed (float* k = kernel, u = transformed)
+        {
+            switch (Gemm.ActiveWidth)
+            {
+                case 512: WinogradKernel<Simd512, Vector512<float>>.TransformKernel(k, inputChannels, filters, u); break;
+                case 256: WinogradKernel<Simd256, Vector256<float>>.TransformKernel(k, inputChannels, filters, u); break;
+                case 128: WinogradKernel<Simd128, Vector128<float>>.TransformKernel(k, inputChannels, filters, u); break;
+                default: WinogradKernel<SimdScalar, float>.TransformKernel(k, inputChannels, filters, u); break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// V[p][t − first][c] = (Bᵀ d B)[p] for the 4×4 input tiles d of tiles [<paramref name="firstTile"/>,
+    /// <paramref name="firstTile"/> + <paramref name="tileCount"/>), of <paramref name="tilesHigh"/> × <paramref name="tilesWide"/>
+    /// per sample: a block of tiles at a time, so V and the products stay in cache.
+    /// </summary>
+    /// <exception cref="ArgumentException">A size is not positive, the tiles do not fit the input, or a span is too short.</exception>
+    public static unsafe void TransformInput(ReadOnlySpan<float> input, Span<float> transformed, int batch, int inputHeight, int inputWidth,
+                                             int inputChannels, int tilesHigh, int tilesWide, int firstTile, int tileCount)
+    {
+        var s = Shape(nameof(TransformInput), batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount);
+        Require(nameof(TransformInput), "input", input.Length, (long)batch * inputHeight * inputWidth * inputChannels);
+        Require(nameof(TransformInput), "transformed", transformed.Length, (long)Positions * Plane(tileCount, inputChannels));
+        fixed (float* x = input, v = transformed)
+        {
+            switch (Gemm.ActiveWidth)
+            {
+                case 512: WinogradKernel<Simd512, Vector512<float>>.TransformInput(s, x, v, firstTile, tileCount); break;
+                case 256: WinogradKernel<Simd256, Vector256<float>>.TransformInput(s, x, v, firstTile, tileCount); break;
+                case 128: WinogradKernel<Simd128, Vector128<float>>.TransformInput(s, x, v, firstTile, tileCount); break;
+                default: WinogradKernel<SimdScalar, float>.TransformInput(s, x, v, firstTile, tileCount); break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>output[(t·4 + q)·OC + f] = activation((Aᵀ M A)[q] + bias[f])</c> (no bias when empty): ReLU and linear are
+    /// applied as the values are stored; other activations are left to the caller.
+    /// </summary>
+    /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
+    public static unsafe void TransformOutput(ReadOnlySpan<float> products, ReadOnlySpan<float> bias, Span<float> output, int tiles, int filters,
+                                              Activation activation = Activation.Linear)
+    {
+        if (activation is not (Activation.Linear or Activation.ReLU))
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Winograd.TransformOutput applies ReLU or nothing; apply other activations afterwards.");
+        bool relu = activation == Activation.ReLU;
+        if (tiles < 0 || filters <= 0 || (bias.Length != 0 && bias.Length != filters))
+            throw new ArgumentException($"Winograd.TransformOutput: {tiles} tiles of {filters} filters, with a bias of {bias.Length} (needs {filters} or none).");
+        Require(nameof(TransformOutput), "products", products.Length, (long)Positions * Plane(tiles, filters));
+        Require(nameof(TransformOutput), "output", output.Length, 4L * tiles * filters);
+        fixed (float* m = products, b = bias, o = output)
+        {
+            float* pb = bias.IsEmpty ? null : b;
+            switch (Gemm.ActiveWidth)
+            {
+                case 512: WinogradKernel<Simd512, Vector512<float>>.TransformOutput(tiles, filters, m, pb, relu, o); break;
+                case 256: WinogradKernel<Simd256, Vector256<float>>.TransformOutput(tiles, filters, m, pb, relu, o); break;
+                case 128: WinogradKernel<Simd128, Vector128<float>>.TransformOutput(tiles, filters, m, pb, relu, o); break;
+                default: WinogradKernel<SimdScalar, float>.TransformOutput(tiles, filters, m, pb, relu, o); break;
+            }
+        }
+    }
+
+    /// <summary><c>dM[p][t][f] = (A dY Aᵀ)[p]</c> from the output gradient, laid out as <see cref="TransformOutput"/> writes outputs.</summary>
+    /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
+    public static unsafe void TransformOutputGradient(ReadOnlySpan<float> gradient, Span<float> transformed, int tiles, int filters)
+    {
+        if (tiles < 0 || filters <= 0)
+            throw new ArgumentException($"Winograd.TransformOutputGradient: {tiles} tiles of {filters} filters.");
+        Require(nameof(TransformOutputGradient), "gradient", gradient.Length, 4L * tiles * filters);
+        Require(nameof(TransformOutputGradient), "transformed", transformed.Length, (long)Positions * Plane(tiles, filters));
+        fixed (float* g = gradient, d = transformed)
+        {
+            switch (Gemm.ActiveWidth)
+            {
+                case 512: WinogradKernel<Simd512, Vector512<float>>.TransformOutputGradient(tiles, filters, g, d); break;
+                case 256: WinogradKernel<Simd256, Vector256<float>>.TransformOutputGradient(tiles, filters, g, d); break;
+                case 128: WinogradKernel<Simd128, Vector128<float>>.TransformOutputGradient(tiles, filters, g, d); break;
+                default: WinogradKernel<SimdScalar, float>.TransformOutputGradient(tiles, filters, g, d); break;
+            }
+        }
+    }
+
+    /// <summary><c>kernelGradient += Gᵀ dU G</c> for each input channel and filter (dU: 16 × IC × OC).</summary>
+    /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
+    public static unsafe void AddKernelGradient(ReadOnlySpan<float> transformedGradient, Span<float> kernelGradient, int inputChannels, int filters)
+    {
+        if (inputChannels <= 0 || filters <= 0 || transformedGradient.Length < (long)Positions * Plane(inputChannels, filters) || kernelGradient.Length < 9L * inputChannels * filters)
+            throw new ArgumentException($"Winograd.AddKernelGradient: a 3×3×{inputChannels}×{filters} kernel needs {(long)Positions * Plane(inputChannels, filters)} transformed values (got {transformedGradient.Length}) and {9L * inputChannels * filters} gradients (got {kernelGradient.Length}).");
+        fixed (float* du = transformedGradient, dg = kernelGradient)
+        {
+            switch (Gemm.ActiveWidth)
+            {
+                case 512: WinogradKernel<Simd512, Vector512<float>>.AddKernelGradient(inputChannels, filters, du, dg); break;
+                case 256: WinogradKernel<Simd256, Vector256<float>>.AddKernelGradient(inputChannels, filters, du, dg); break;
+                case 128: WinogradKernel<Simd128, Vector128<float>>.AddKernelGradient(inputChannels, filters, du, dg); break;
+                default: WinogradKernel<SimdScalar, float>.AddKernelGradient(inputChannels, filters, du, dg); break;
+            }
+        }
+    }
+
+    /// <summary>
+    /// <c>inputGradient[tile t] += B dV[t − first] Bᵀ</c> for tiles [<paramref name="firstTile"/>, <paramref name="firstTile"/> +
+    /// <paramref name="tileCount"/>) (dV: 16 × tileCount × IC); the caller clears the input gradient before the first block.
+    /// </summary>
+    /// <exception cref="ArgumentException">A size is not positive, the tiles do not fit the input, or a span is too short.</exception>
+    public static unsafe void AddInputGradient(ReadOnlySpan<float> transformedGradient, Span<float> inputGradient, int batch, int inputHeight,
+                                               int inputWidth, int inputChannels, int tilesHigh, int tilesWide, int firstTile, int tileCount)
+    {
+        var s = Shape(nameof(AddInputGradient), batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount);
+        Require(nameof(AddInputGradient), "transformed gradient", transformedGradient.Length, (long)Positions * Plane(tileCount, inputChannels));
+        Require(nameof(AddInputGradient), "input gradient", inputGradient.Length, (long)batch * inputHeight * inputWidth * inputChannels);
+        fixed (float* dv = transformedGradient, dx = inputGradient)
+        {
+            switch (Gemm.ActiveWidth)
+            {
+                case 512: WinogradKernel<Simd512, Vector512<float>>.AddInputGradient(s, dv, dx, firstTile, tileCount); break;
+                case 256: WinogradKernel<Simd256, Vector256<float>>.AddInputGradient(s, dv, dx, firstTile, tileCount); break;
+                case 128: WinogradKernel<Simd128, Vector128<float>>.AddInputGradient(s, dv, dx, firstTile, tileCount); break;
+                default: WinogradKernel<SimdScalar, float>.AddInputGradient(s, dv, dx, firstTile, tileCount); break;
+            }
+        }
+    }
+
+    private static WinogradShape Shape(string method, int batch, int inputHeight, int inputWidth, int inputChannels, int tilesHigh, int tilesWide,
+                                       int firstTile, int tileCount)
+    {
+        if (batch < 0 || inputHeight <= 0 || inputWidth <= 0 || inputChannels <= 0 || tilesHigh <= 0 || tilesWide <= 0)
+            throw new ArgumentException($"Winograd.{method}: sizes must be positive (batch {batch}, input {inputHeight}×{inputWidth}×{inputChannels}, tiles {tilesHigh}×{tilesWide}).");
+        if (2 * tilesHigh + 2 > inputHeight || 2 * tilesWide + 2 > inputWidth)
+            throw new ArgumentException($"Winograd.{method}: {tilesHigh}×{tilesWide} tiles of 4×4 at stride 2 need an input of at least {2 * tilesHigh + 2}×{2 * tilesWide + 2}, not {inputHeight}×{inputWidth}.");
+        var s = new WinogradShape(batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide);
+        if (firstTile < 0 || tileCount < 0 || firstTile > s.Tiles - tileCount)
+            throw new ArgumentException($"Winograd.{method}: tiles [{firstTile}, {(long)firstTile + tileCount}) are not among the batch's {s.Tiles}.");
+        return s;
+    }
+
+    private static void Require(string method, string what, int length, long needed)
+    {
+        if (length < needed)
+            throw new ArgumentException($"Winograd.{method}: the {what} has {length} values; it needs {needed}.");
+    }
+}
+
+/// <summary>The sizes of one Winograd pass over a batch.</summary>
+internal readonly record struct WinogradShape(int Batch, int InputHeight, int InputWidth, int InputChannels, int TilesHigh, int TilesWide)
+{
+    public int Tiles => Batch * TilesHigh * TilesWide;
+
+    /// <summary>The index of tile <paramref name="t"/>'s top-left input value: tile t = (b·TH + ty)·TW + tx sits at (2·ty, 2·tx).</summary>
+    public nint TileOrigin(int t)
+    {
+        int perSample = TilesHigh * TilesWide, b = t / perSample, r = t - b * perSample, ty = r / TilesWide, tx = r - ty * TilesWide;
+        return (((nint)b * InputHeight + 2 * ty) * InputWidth + 2 * tx) * InputChannels;
+    }
+}

@@ -1,0 +1,142 @@
+using ConvNetGen.Kernels;
+using static ConvNetGen.Tests.Kernels.GemmReference;
+
+namespace ConvNetGen.Tests.Kernels;
+
+/// <summary>
+/// Winograd F(2×2, 3×3) forward, kernel gradient and input gradient, composed with the GEMMs exactly as the generated
+/// code composes them, against a naive double-precision 3×3 convolution, on every path this machine runs: channel
+/// counts with whole registers, remainders and single channels; odd conv outputs whose last row or column no tile covers.
+/// </summary>
+public class WinogradTests
+{
+    /// <summary>(batch, input height, width, channels, filters); tiles = conv output / 2, rounded down.</summary>
+    private static readonly (int B, int H, int W, int C, int F)[] Shapes =
+    [
+        (2, 13, 13, 32, 64), // the reference model's conv2d_1
+        (3, 7, 6, 3, 5),     // conv 5×4: the odd row is never computed
+        (1, 6, 6, 17, 20),
+        (2, 4, 4, 1, 1),
+        (1, 9, 8, 8, 33),
+    ];
+
+    public static TheoryData<int, int, bool> Cases
+    {
+        get
+        {
+            var data = new TheoryData<int, int, bool>();
+            foreach (int width in Widths)
+            for (int shape = 0; shape < Shapes.Length; shape++)
+                data.Add(width, shape, shape % 2 == 0);
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Forward_and_both_gradients_match_a_naive_convolution(int width, int shapeIndex, bool useBias)
+    {
+        var (batch, h, w, c, f) = Shapes[shapeIndex];
+        int th = (h - 2) / 2, tw = (w - 2) / 2, tiles = batch * th * tw;
+        var input = Random(batch * h * w * c, seed: 1);
+        var kernel = Random(9 * c * f, seed: 2);
+        var bias = useBias ? Random(f, seed: 3) : [];
+        var outputGradient = Random(tiles * 4 * f, seed: 4);
+        var kernelGradient = Random(9 * c * f, seed: 5); // accumulated onto
+        var kernelGradientBefore = (float[])kernelGradient.Clone();
+
+        const int Block = 7; // in blocks of tiles, as the generated code runs it (a short last block in most shapes)
+        int uPlane = Winograd.Plane(c, f), utPlane = Winograd.Plane(f, c);
+        var u = new float[16 * uPlane];
+        var v = new float[tiles / Block * 16 * Winograd.Plane(Block, c) + 16 * Winograd.Plane(tiles % Block, c)];
+        var m = new float[16 * Winograd.Plane(Block, f)];
+        var du = new float[16 * uPlane];
+        var output = new float[tiles * 4 * f];
+        var inputGradient = new float[batch * h * w * c];
+        var ut = new float[16 * utPlane];
+        using (Force(width))
+        {
+            Winograd.TransformKernel(kernel, u, c, f);
+            for (int first = 0; first < tiles; first += Block)
+            {
+                int n = Math.Min(Block, tiles - first), vPlane = Winograd.Plane(n, c), mPlane = Winograd.Plane(n, f);
+                var vb = v.AsSpan(first / Block * 16 * Winograd.Plane(Block, c), 16 * vPlane);
+                Winograd.TransformInput(input, vb, batch, h, w, c, th, tw, first, n);
+                for (int p = 0; p < 16; p++)
+                    Gemm.MultiplyBiasActivation(vb.Slice(p * vPlane, n * c), u.AsSpan(p * uPlane, c * f), default, m.AsSpan(p * mPlane, n * f), n, f, c, Activation.Linear);
+                Winograd.TransformOutput(m.AsSpan(0, 16 * mPlane), bias, output.AsSpan(first * 4 * f, n * 4 * f), n, f);
+            }
+
+            for (int p = 0; p < 16; p++)
+                Gemm.Transpose(u.AsSpan(p * uPlane, c * f), ut.AsSpan(p * utPlane, f * c), c, f);
+            for (int first = 0; first < tiles; first += Block)
+            {
+                int n = Math.Min(Block, tiles - first), vPlane = Winograd.Plane(n, c), mPlane = Winograd.Plane(n, f);
+                var vb = v.AsSpan(first / Block * 16 * Winograd.Plane(Block, c), 16 * vPlane);
+                Winograd.TransformOutputGradient(outputGradient.AsSpan(first * 4 * f, n * 4 * f), m.AsSpan(0, 16 * mPlane), n, f);
+                for (int p = 0; p < 16; p++)
+                    Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * c), m.AsSpan(p * mPlane, n * f), du.AsSpan(p * uPlane, c * f), c, f, n);
+                for (int p = 0; p < 16; p++)
+                    Gemm.MultiplyBiasActivation(m.AsSpan(p * mPlane, n * f), ut.AsSpan(p * utPlane, f * c), default, vb.Slice(p * vPlane, n * c), n, c, f, Activation.Linear);
+                Winograd.AddInputGradient(vb, inputGradient, batch, h, w, c, th, tw, first, n);
+            }
+            Winograd.AddKernelGradient(du, kernelGradient, c, f);
+        }
+
+        // The conv pixel of output row (t·4 + q): tile t = (b, ty, tx), pixel (2·ty + q / 2, 2·tx + q % 2).
+        (int B, int Y, int X) Pixel(int row)
+        {
+            int t = row / 4, q = row % 4;
+            return (t / (th * tw), 2 * (t / tw % th) + q / 2, 2 * (t % tw) + q % 2);
+        }
+        double Tolerance(double absoluteSum) => 64 * Math.Pow(2, -23) * absoluteSum + 1e-30;
+
+        var expectedOutput = new double[output.Length];
+        var outputBound = new double[output.Length];
+        var expectedKernel = kernelGradientBefore.Select(x => (double)x).ToArray();
+        var kernelAbs = kernelGradientBefore.Select(x => (double)Math.Abs(x)).ToArray();
+        var expectedInput = new double[inputGradient.Length];
+        var inputAbs = new double[inputGradient.Length];
+        for (int row = 0; row < tiles * 4; row++)
+        {
+            var (b, y, x) = Pixel(row);
+            for (int o = 0; o < f; o++)
+            {
+                double sum = useBias ? bias[o] : 0, abs = Math.Abs(sum), g = outputGradient[row * f + o];
+                for (int ky = 0; ky < 3; ky++)
+                for (int kx = 0; kx < 3; kx++)
+                for (int ch = 0; ch < c; ch++)
+                {
+                    int i = ((b * h + y + ky) * w + x + kx) * c + ch, k = ((ky * 3 + kx) * c + ch) * f + o;
+                    sum += (double)input[i] * kernel[k];
+                    abs += Math.Abs((double)input[i] * kernel[k]);
+                    expectedKernel[k] += input[i] * g;
+                    kernelAbs[k] += Math.Abs(input[i] * g);
+                    expectedInput[i] += kernel[k] * g;
+                    inputAbs[i] += Math.Abs(kernel[k] * g);
+                }
+                expectedOutput[row * f + o] = sum;
+                outputBound[row * f + o] = Tolerance(abs);
+            }
+        }
+        AssertWithin(output, expectedOutput, outputBound, "output");
+        AssertWithin(kernelGradient, expectedKernel, kernelAbs.Select(Tolerance).ToArray(), "kernel gradient");
+        AssertWithin(inputGradient, expectedInput, inputAbs.Select(Tolerance).ToArray(), "input gradient");
+    }
+
+    [Fact]
+    public void Tiles_that_do_not_fit_the_input_are_refused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Winograd.TransformInput(new float[36], new float[16 * Winograd.Plane(6, 1)], 1, 6, 6, 1, 2, 3, 0, 6));
+        Assert.Contains("at least 6×8", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Winograd.TransformInput(new float[36], new float[16 * Winograd.Plane(4, 1)], 1, 6, 6, 1, 2, 2, 2, 3));
+        Assert.Contains("tiles [2, 5) are not among the batch's 4", e.Message);
+    }
+
+    [Fact]
+    public void Short_spans_are_refused_with_the_sizes()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Winograd.TransformOutput(new float[16 * Winograd.Plane(2, 3)], [], new float[23], 2, 3));
+        Assert.Contains("output has 23 values; it needs 24", e.Message);
+    }
+}
