@@ -107,6 +107,7 @@ public static class EndToEnd
         Console.WriteLine($"train_last_loss={loss:F4}");
         Console.WriteLine($"alloc_bytes_per_train_step={(double)trainThreadBytes / steps:F1}");
         Console.WriteLine($"alloc_bytes_per_train_step_all_threads={(double)trainTotalBytes / steps:F1}");
+        Console.WriteLine($"alloc_bytes_all_timed_steps_all_threads={trainTotalBytes}"); // one-offs (a wait handle created on a thread's first block) show here, not per step
         Console.WriteLine($"gen0_collections_during_training={trainGcs}");
 
         // Batch-1 inference latency, through the zero-allocation overload.
