@@ -10,7 +10,6 @@ public abstract partial class Model
     private readonly float[] _parameters;
     private readonly bool[] _trainable;
     private readonly Layer[] _layers;
-    private readonly bool _hasBatchNormalization;
     private readonly bool[] _hasTrainableVariables; // per layer, so the backward pass's checks allocate nothing
 
     /// <summary>Creates the model's parameters with Keras' initialisers (glorot_uniform kernels, zero biases), seeded.</summary>
@@ -22,7 +21,6 @@ public abstract partial class Model
         _trainable = Enumerable.Repeat(true, architecture.Layers.Count).ToArray();
         _layers = architecture.Layers.Select(l => new Layer(this, l)).ToArray();
         Initializers.Initialize(architecture, _parameters, seed);
-        _hasBatchNormalization = architecture.Layers.Any(l => l.Kind == LayerKind.BatchNormalization);
         _hasTrainableVariables = architecture.Layers.Select(l => l.TrainableVariableCount > 0).ToArray();
         Seed = seed;
     }

@@ -160,7 +160,7 @@ public abstract partial class Model
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
     private float TrainStep(float[] x, int[] y, ReadOnlySpan<int> batch, Optimizer optimizer, Loss loss)
     {
-        int threads = _hasBatchNormalization ? 1 : ThreadCount;
+        int threads = ThreadCount;
         var workspaces = EnsureWorkspaces(batch.Length, threads);
         int chunks = Math.Min(workspaces.Length, batch.Length);
         int inputSize = Definition.InputShape.ElementCount;
@@ -184,7 +184,16 @@ public abstract partial class Model
 
         _stepLoss = loss;
         _stepTotal = batch.Length;
-        RunParallel(chunks, _trainChunk ??= TrainChunk);
+        _stepChunkCount = chunks;
+        _barrier.Reset(chunks);
+        try
+        {
+            RunParallel(chunks, _trainChunk ??= TrainChunk);
+        }
+        finally
+        {
+            _stepChunkCount = 0; // passes outside a step (evaluation, prediction, tests) never meet at the barrier
+        }
         int total = batch.Length;
 
         double lossSum = 0;
@@ -359,14 +368,68 @@ public abstract partial class Model
         var ws = _workspaces[t];
         int n = ws.BatchSize;
         int outputSize = Definition.OutputShape.ElementCount;
-        Forward(ws, n, training: true);
-        var gradient = ws.OutputGradient.AsSpan(0, n * outputSize);
-        ws.Loss = _stepLoss!.Compute(ws.Output.AsSpan(0, n * outputSize), ws.Labels.AsSpan(0, n), outputSize,
-            Definition.Layers[^1].Activation, gradient);
-        // The loss is the chunk's mean; the step follows the whole batch's mean.
-        TensorPrimitives.Multiply(gradient, (float)n / _stepTotal, gradient);
-        Array.Clear(ws.Gradients);
-        Backward(ws, n);
+        try
+        {
+            Forward(ws, n, training: true);
+            var gradient = ws.OutputGradient.AsSpan(0, n * outputSize);
+            ws.Loss = _stepLoss!.Compute(ws.Output.AsSpan(0, n * outputSize), ws.Labels.AsSpan(0, n), outputSize,
+                Definition.Layers[^1].Activation, gradient);
+            // The loss is the chunk's mean; the step follows the whole batch's mean.
+            TensorPrimitives.Multiply(gradient, (float)n / _stepTotal, gradient);
+            Array.Clear(ws.Gradients);
+            Backward(ws, n);
+        }
+        catch
+        {
+            _barrier.Break(); // the other chunks may be waiting for this one
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// For layers whose statistics span the whole batch (BatchNormalization in training mode): each chunk of the
+    /// current training step passes its partial sums (<paramref name="partials"/> selects them from a workspace);
+    /// once every chunk has, <paramref name="total"/> receives their sum, added in chunk order so every chunk gets the
+    /// same numbers, and the return value is the number of samples in the whole batch. Outside a multi-threaded step
+    /// (one chunk, evaluation, prediction) it is the workspace's own sums and <paramref name="batch"/>.
+    /// </summary>
+    /// <remarks>
+    /// A chunk reads the others' partial sums after the barrier, so each layer and pass needs its own partial-sum
+    /// buffer that nothing writes again before the step ends. Every chunk must make the same calls in the same order.
+    /// </remarks>
+    protected int SumAcrossChunks(ModelWorkspace workspace, int batch, Func<ModelWorkspace, double[]> partials, Span<double> total)
+    {
+        var own = partials(workspace).AsSpan(0, total.Length);
+        int chunks = _stepChunkCount;
+        if (chunks <= 1 || !IsStepWorkspace(workspace, chunks))
+        {
+            own.CopyTo(total);
+            return batch;
+        }
+        _barrier.SignalAndWait();
+        total.Clear();
+        int samples = 0;
+        for (int t = 0; t < chunks; t++)
+        {
+            var part = partials(_workspaces[t]).AsSpan(0, total.Length);
+            for (int i = 0; i < total.Length; i++) total[i] += part[i];
+            samples += _workspaces[t].BatchSize;
+        }
+        return samples;
+    }
+
+    /// <summary>
+    /// Whether <paramref name="workspace"/> is the first chunk of the current step, or not in a multi-threaded step at
+    /// all: the one that updates state shared by the whole batch, such as BatchNormalization's moving statistics.
+    /// </summary>
+    protected bool IsFirstChunk(ModelWorkspace workspace) =>
+        _stepChunkCount <= 1 || !IsStepWorkspace(workspace, _stepChunkCount) || ReferenceEquals(workspace, _workspaces[0]);
+
+    private bool IsStepWorkspace(ModelWorkspace workspace, int chunks)
+    {
+        for (int t = 0; t < chunks; t++)
+            if (ReferenceEquals(_workspaces[t], workspace)) return true;
+        return false;
     }
 
     /// <summary>Thread <paramref name="t"/>'s slice of the gradient reduction and the optimizer update.</summary>
@@ -391,6 +454,8 @@ public abstract partial class Model
     private void RunParallel(int chunks, Action<int> body) => WorkerTeam.Shared(chunks).Run(chunks, body);
 
     private Action<int>? _trainChunk, _inferenceChunk, _updateChunk;
+    private readonly ChunkBarrier _barrier = new();
+    private int _stepChunkCount;
     private Optimizer? _stepOptimizer;
     private int _stepChunks;
     private Loss? _stepLoss;

@@ -153,7 +153,9 @@ partial class TransferNet : global::ConvNetGen.Model
         public readonly float[] Block1BnNormalized; // x̂ = (x - mean) / sqrt(var + ε), for backward
         public readonly float[] Block1BnInverseStd; // 1 / sqrt(var + ε) per channel, of the last pass
         public readonly float[] Block1BnMean; // per-channel mean of the last training pass
-        public readonly double[] Block1BnSums; // per-channel sums (training statistics and gradient sums)
+        public readonly double[] Block1BnSums; // this chunk's per-channel Σx and Σx², read by the step's other chunks
+        public readonly double[] Block1BnGradientSums; // this chunk's per-channel Σdy and Σdy·x̂, read by the step's other chunks
+        public readonly double[] Block1BnTotals; // those sums over the whole batch
         public readonly bool[] Block1BnTrainingMode; // whether the last forward pass used batch statistics
         // block1_pool (MaxPooling2D)
         public readonly float[] Block1PoolOutput, Block1PoolGradient;
@@ -176,6 +178,8 @@ partial class TransferNet : global::ConvNetGen.Model
             Block1BnInverseStd = new float[16];
             Block1BnMean = new float[16];
             Block1BnSums = new double[2 * 16];
+            Block1BnGradientSums = new double[2 * 16];
+            Block1BnTotals = new double[2 * 16];
             Block1BnTrainingMode = new bool[1];
             Block1PoolOutput = new float[capacity * Shapes.Block1Pool.OutputSize];
             Block1PoolGradient = new float[capacity * Shapes.Block1Pool.OutputSize];
@@ -314,14 +318,21 @@ partial class TransferNet : global::ConvNetGen.Model
                     sumSquares[ch] += v * v;
                 }
             }
+            // The statistics span the whole batch: add up every training thread's sums (in chunk order, so all agree).
+            global::System.Span<double> totals = ws.Block1BnTotals;
+            int totalRows = SumAcrossChunks(ws, batch, static w => ((Workspace)w).Block1BnSums, totals) * (Shapes.Block1Bn.OutputSize / C);
+            bool updatesMovingStatistics = IsFirstChunk(ws); // once per step
             for (int ch = 0; ch < C; ch++)
             {
-                double m = sum[ch] / rows;
-                double variance = global::System.Math.Max(sumSquares[ch] / rows - m * m, 0.0);
+                double m = totals[ch] / totalRows;
+                double variance = global::System.Math.Max(totals[C + ch] / totalRows - m * m, 0.0);
                 mean[ch] = (float)m;
                 inverseStd[ch] = (float)(1.0 / global::System.Math.Sqrt(variance + Epsilon));
-                movingMean[ch] = movingMean[ch] * Momentum + (float)m * (1f - Momentum);
-                movingVariance[ch] = movingVariance[ch] * Momentum + (float)variance * (1f - Momentum);
+                if (updatesMovingStatistics)
+                {
+                    movingMean[ch] = movingMean[ch] * Momentum + (float)m * (1f - Momentum);
+                    movingVariance[ch] = movingVariance[ch] * Momentum + (float)variance * (1f - Momentum);
+                }
             }
         }
         else
@@ -353,7 +364,7 @@ partial class TransferNet : global::ConvNetGen.Model
         global::System.ReadOnlySpan<float> xhat = ws.Block1BnNormalized.AsSpan(0, rows * C);
         global::System.ReadOnlySpan<float> gamma = Parameters.Slice(Shapes.Block1Bn.GammaOffset, Shapes.Block1Bn.GammaLength);
         global::System.ReadOnlySpan<float> inverseStd = ws.Block1BnInverseStd;
-        global::System.Span<double> sumGradient = ws.Block1BnSums.AsSpan(0, C), sumGradientXhat = ws.Block1BnSums.AsSpan(C, C);
+        global::System.Span<double> sumGradient = ws.Block1BnGradientSums.AsSpan(0, C), sumGradientXhat = ws.Block1BnGradientSums.AsSpan(C, C);
         sumGradient.Clear();
         sumGradientXhat.Clear();
         for (int r = 0; r < rows; r++)
@@ -375,12 +386,14 @@ partial class TransferNet : global::ConvNetGen.Model
             global::System.Span<float> inputGradient = ws.Block1ConvGradient.AsSpan(0, rows * C);
             if (ws.Block1BnTrainingMode[0])
             {
-                // Batch statistics depend on every input: dx = γ·σ⁻¹/N · (N·dy − Σdy − x̂·Σ(dy·x̂))
+                // Batch statistics depend on every input of the batch, across threads: dx = γ·σ⁻¹/N · (N·dy − Σdy − x̂·Σ(dy·x̂))
+                global::System.Span<double> totals = ws.Block1BnTotals;
+                int totalRows = SumAcrossChunks(ws, batch, static w => ((Workspace)w).Block1BnGradientSums, totals) * (Shapes.Block1Bn.OutputSize / C);
                 for (int r = 0; r < rows; r++)
                 {
                     for (int ch = 0; ch < C; ch++)
                     {
-                        inputGradient[r * C + ch] = (float)(gamma[ch] * inverseStd[ch] / rows * (rows * (double)gradient[r * C + ch] - sumGradient[ch] - xhat[r * C + ch] * sumGradientXhat[ch]));
+                        inputGradient[r * C + ch] = (float)(gamma[ch] * inverseStd[ch] / totalRows * (totalRows * (double)gradient[r * C + ch] - totals[ch] - xhat[r * C + ch] * totals[C + ch]));
                     }
                 }
             }

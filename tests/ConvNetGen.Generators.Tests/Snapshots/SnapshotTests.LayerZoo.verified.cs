@@ -199,7 +199,9 @@ partial class LayerZoo : global::ConvNetGen.Model
         public readonly float[] BatchNormalizationNormalized; // x̂ = (x - mean) / sqrt(var + ε), for backward
         public readonly float[] BatchNormalizationInverseStd; // 1 / sqrt(var + ε) per channel, of the last pass
         public readonly float[] BatchNormalizationMean; // per-channel mean of the last training pass
-        public readonly double[] BatchNormalizationSums; // per-channel sums (training statistics and gradient sums)
+        public readonly double[] BatchNormalizationSums; // this chunk's per-channel Σx and Σx², read by the step's other chunks
+        public readonly double[] BatchNormalizationGradientSums; // this chunk's per-channel Σdy and Σdy·x̂, read by the step's other chunks
+        public readonly double[] BatchNormalizationTotals; // those sums over the whole batch
         public readonly bool[] BatchNormalizationTrainingMode; // whether the last forward pass used batch statistics
         // average_pooling2d (AveragePooling2D)
         public readonly float[] AveragePooling2dOutput, AveragePooling2dGradient;
@@ -230,6 +232,8 @@ partial class LayerZoo : global::ConvNetGen.Model
             BatchNormalizationInverseStd = new float[16];
             BatchNormalizationMean = new float[16];
             BatchNormalizationSums = new double[2 * 16];
+            BatchNormalizationGradientSums = new double[2 * 16];
+            BatchNormalizationTotals = new double[2 * 16];
             BatchNormalizationTrainingMode = new bool[1];
             AveragePooling2dOutput = new float[capacity * Shapes.AveragePooling2d.OutputSize];
             AveragePooling2dGradient = new float[capacity * Shapes.AveragePooling2d.OutputSize];
@@ -426,14 +430,21 @@ partial class LayerZoo : global::ConvNetGen.Model
                     sumSquares[ch] += v * v;
                 }
             }
+            // The statistics span the whole batch: add up every training thread's sums (in chunk order, so all agree).
+            global::System.Span<double> totals = ws.BatchNormalizationTotals;
+            int totalRows = SumAcrossChunks(ws, batch, static w => ((Workspace)w).BatchNormalizationSums, totals) * (Shapes.BatchNormalization.OutputSize / C);
+            bool updatesMovingStatistics = IsFirstChunk(ws); // once per step
             for (int ch = 0; ch < C; ch++)
             {
-                double m = sum[ch] / rows;
-                double variance = global::System.Math.Max(sumSquares[ch] / rows - m * m, 0.0);
+                double m = totals[ch] / totalRows;
+                double variance = global::System.Math.Max(totals[C + ch] / totalRows - m * m, 0.0);
                 mean[ch] = (float)m;
                 inverseStd[ch] = (float)(1.0 / global::System.Math.Sqrt(variance + Epsilon));
-                movingMean[ch] = movingMean[ch] * Momentum + (float)m * (1f - Momentum);
-                movingVariance[ch] = movingVariance[ch] * Momentum + (float)variance * (1f - Momentum);
+                if (updatesMovingStatistics)
+                {
+                    movingMean[ch] = movingMean[ch] * Momentum + (float)m * (1f - Momentum);
+                    movingVariance[ch] = movingVariance[ch] * Momentum + (float)variance * (1f - Momentum);
+                }
             }
         }
         else
@@ -465,7 +476,7 @@ partial class LayerZoo : global::ConvNetGen.Model
         global::System.ReadOnlySpan<float> xhat = ws.BatchNormalizationNormalized.AsSpan(0, rows * C);
         global::System.ReadOnlySpan<float> gamma = Parameters.Slice(Shapes.BatchNormalization.GammaOffset, Shapes.BatchNormalization.GammaLength);
         global::System.ReadOnlySpan<float> inverseStd = ws.BatchNormalizationInverseStd;
-        global::System.Span<double> sumGradient = ws.BatchNormalizationSums.AsSpan(0, C), sumGradientXhat = ws.BatchNormalizationSums.AsSpan(C, C);
+        global::System.Span<double> sumGradient = ws.BatchNormalizationGradientSums.AsSpan(0, C), sumGradientXhat = ws.BatchNormalizationGradientSums.AsSpan(C, C);
         sumGradient.Clear();
         sumGradientXhat.Clear();
         for (int r = 0; r < rows; r++)
@@ -487,12 +498,14 @@ partial class LayerZoo : global::ConvNetGen.Model
             global::System.Span<float> inputGradient = ws.Conv2dGradient.AsSpan(0, rows * C);
             if (ws.BatchNormalizationTrainingMode[0])
             {
-                // Batch statistics depend on every input: dx = γ·σ⁻¹/N · (N·dy − Σdy − x̂·Σ(dy·x̂))
+                // Batch statistics depend on every input of the batch, across threads: dx = γ·σ⁻¹/N · (N·dy − Σdy − x̂·Σ(dy·x̂))
+                global::System.Span<double> totals = ws.BatchNormalizationTotals;
+                int totalRows = SumAcrossChunks(ws, batch, static w => ((Workspace)w).BatchNormalizationGradientSums, totals) * (Shapes.BatchNormalization.OutputSize / C);
                 for (int r = 0; r < rows; r++)
                 {
                     for (int ch = 0; ch < C; ch++)
                     {
-                        inputGradient[r * C + ch] = (float)(gamma[ch] * inverseStd[ch] / rows * (rows * (double)gradient[r * C + ch] - sumGradient[ch] - xhat[r * C + ch] * sumGradientXhat[ch]));
+                        inputGradient[r * C + ch] = (float)(gamma[ch] * inverseStd[ch] / totalRows * (totalRows * (double)gradient[r * C + ch] - totals[ch] - xhat[r * C + ch] * totals[C + ch]));
                     }
                 }
             }

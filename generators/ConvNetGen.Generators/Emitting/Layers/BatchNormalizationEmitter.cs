@@ -13,7 +13,9 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
         yield return new Buffer($"{c.Id}Normalized", "float", $"capacity * {c.Shapes}.OutputSize", "x̂ = (x - mean) / sqrt(var + ε), for backward");
         yield return new Buffer($"{c.Id}InverseStd", "float", Channels(c), "1 / sqrt(var + ε) per channel, of the last pass");
         yield return new Buffer($"{c.Id}Mean", "float", Channels(c), "per-channel mean of the last training pass");
-        yield return new Buffer($"{c.Id}Sums", "double", $"2 * {Channels(c)}", "per-channel sums (training statistics and gradient sums)");
+        yield return new Buffer($"{c.Id}Sums", "double", $"2 * {Channels(c)}", "this chunk's per-channel Σx and Σx², read by the step's other chunks");
+        yield return new Buffer($"{c.Id}GradientSums", "double", $"2 * {Channels(c)}", "this chunk's per-channel Σdy and Σdy·x̂, read by the step's other chunks");
+        yield return new Buffer($"{c.Id}Totals", "double", $"2 * {Channels(c)}", "those sums over the whole batch");
         yield return new Buffer($"{c.Id}TrainingMode", "bool", "1", "whether the last forward pass used batch statistics");
     }
 
@@ -47,14 +49,21 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
                 w.Line("sum[ch] += v;");
                 w.Line("sumSquares[ch] += v * v;");
             }
+            w.Line("// The statistics span the whole batch: add up every training thread's sums (in chunk order, so all agree).");
+            w.Line($"global::System.Span<double> totals = ws.{c.Id}Totals;");
+            w.Line($"int totalRows = SumAcrossChunks(ws, batch, static w => ((Workspace)w).{c.Id}Sums, totals) * ({c.Shapes}.OutputSize / C);");
+            w.Line("bool updatesMovingStatistics = IsFirstChunk(ws); // once per step");
             using (w.Block("for (int ch = 0; ch < C; ch++)"))
             {
-                w.Line("double m = sum[ch] / rows;");
-                w.Line("double variance = global::System.Math.Max(sumSquares[ch] / rows - m * m, 0.0);");
+                w.Line("double m = totals[ch] / totalRows;");
+                w.Line("double variance = global::System.Math.Max(totals[C + ch] / totalRows - m * m, 0.0);");
                 w.Line("mean[ch] = (float)m;");
                 w.Line("inverseStd[ch] = (float)(1.0 / global::System.Math.Sqrt(variance + Epsilon));");
-                w.Line("movingMean[ch] = movingMean[ch] * Momentum + (float)m * (1f - Momentum);");
-                w.Line("movingVariance[ch] = movingVariance[ch] * Momentum + (float)variance * (1f - Momentum);");
+                using (w.Block("if (updatesMovingStatistics)"))
+                {
+                    w.Line("movingMean[ch] = movingMean[ch] * Momentum + (float)m * (1f - Momentum);");
+                    w.Line("movingVariance[ch] = movingVariance[ch] * Momentum + (float)variance * (1f - Momentum);");
+                }
             }
         }
         using (w.Block("else"))
@@ -80,7 +89,7 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
         w.Line($"global::System.ReadOnlySpan<float> xhat = ws.{c.Id}Normalized.AsSpan(0, rows * C);");
         w.Line($"global::System.ReadOnlySpan<float> gamma = Parameters.Slice({Weight(c, "gamma")});");
         w.Line($"global::System.ReadOnlySpan<float> inverseStd = ws.{c.Id}InverseStd;");
-        w.Line($"global::System.Span<double> sumGradient = ws.{c.Id}Sums.AsSpan(0, C), sumGradientXhat = ws.{c.Id}Sums.AsSpan(C, C);");
+        w.Line($"global::System.Span<double> sumGradient = ws.{c.Id}GradientSums.AsSpan(0, C), sumGradientXhat = ws.{c.Id}GradientSums.AsSpan(C, C);");
         w.Line("sumGradient.Clear();");
         w.Line("sumGradientXhat.Clear();");
         using (w.Block("for (int r = 0; r < rows; r++)"))
@@ -101,10 +110,12 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
             w.Line($"global::System.Span<float> inputGradient = {c.InputGradientBuffer}.AsSpan(0, rows * C);");
             using (w.Block($"if (ws.{c.Id}TrainingMode[0])"))
             {
-                w.Line("// Batch statistics depend on every input: dx = γ·σ⁻¹/N · (N·dy − Σdy − x̂·Σ(dy·x̂))");
+                w.Line("// Batch statistics depend on every input of the batch, across threads: dx = γ·σ⁻¹/N · (N·dy − Σdy − x̂·Σ(dy·x̂))");
+                w.Line($"global::System.Span<double> totals = ws.{c.Id}Totals;");
+                w.Line($"int totalRows = SumAcrossChunks(ws, batch, static w => ((Workspace)w).{c.Id}GradientSums, totals) * ({c.Shapes}.OutputSize / C);");
                 using (w.Block("for (int r = 0; r < rows; r++)"))
                 using (w.Block("for (int ch = 0; ch < C; ch++)"))
-                    w.Line("inputGradient[r * C + ch] = (float)(gamma[ch] * inverseStd[ch] / rows * (rows * (double)gradient[r * C + ch] - sumGradient[ch] - xhat[r * C + ch] * sumGradientXhat[ch]));");
+                    w.Line("inputGradient[r * C + ch] = (float)(gamma[ch] * inverseStd[ch] / totalRows * (totalRows * (double)gradient[r * C + ch] - totals[ch] - xhat[r * C + ch] * totals[C + ch]));");
             }
             using (w.Block("else"))
             {
