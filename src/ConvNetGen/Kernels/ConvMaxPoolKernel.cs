@@ -16,13 +16,17 @@ internal static unsafe class ConvMaxPoolKernel<TOps, TV> where TOps : struct, IS
         int taps = s.Taps, oc = s.Filters, width = TOps.Width;
         int* offsets = stackalloc int[taps];
         TapOffsets(s, offsets);
+        int pairsDone = 0;
+        if (UseNineTapKernels(taps))
+            for (; pairsDone + 2 * width <= oc; pairsDone += 2 * width)
+                ForwardNineTapPair(s, input, offsets, kernel, bias, relu, pooled, winners, pairsDone);
         for (int b = 0; b < s.Batch; b++)
         for (int py = 0; py < s.PooledHeight; py++)
         for (int px = 0; px < s.PooledWidth; px++)
         {
             Window(s, input, b, py, px, out float* x0, out float* x1, out float* x2, out float* x3);
             nint o = (((nint)b * s.PooledHeight + py) * s.PooledWidth + px) * oc;
-            int j = 0;
+            int j = pairsDone;
             for (; j + 2 * width <= oc; j += 2 * width)
                 ForwardPair(x0, x1, x2, x3, offsets, taps, kernel + j, oc, bias == null ? null : bias + j, relu, pooled + o + j, winners + o + j);
             for (; j + width <= oc; j += width)
@@ -39,13 +43,17 @@ internal static unsafe class ConvMaxPoolKernel<TOps, TV> where TOps : struct, IS
         int taps = s.Taps, oc = s.Filters, width = TOps.Width;
         int* offsets = stackalloc int[taps];
         TapOffsets(s, offsets);
+        int pairsDone = 0;
+        if (UseNineTapKernels(taps))
+            for (; pairsDone + 2 * width <= oc; pairsDone += 2 * width)
+                BackwardNineTapPair(s, input, offsets, pooled, winners, gradient, relu, kernelGradient, biasGradient, pairsDone);
         for (int b = 0; b < s.Batch; b++)
         for (int py = 0; py < s.PooledHeight; py++)
         for (int px = 0; px < s.PooledWidth; px++)
         {
             Window(s, input, b, py, px, out float* x0, out float* x1, out float* x2, out float* x3);
             nint o = (((nint)b * s.PooledHeight + py) * s.PooledWidth + px) * oc;
-            int j = 0;
+            int j = pairsDone;
             for (; j + 2 * width <= oc; j += 2 * width)
                 BackwardPair(x0, x1, x2, x3, offsets, taps, pooled + o + j, winners + o + j, gradient + o + j, relu, kernelGradient + j, oc, biasGradient == null ? null : biasGradient + j);
             for (; j + width <= oc; j += width)
@@ -54,6 +62,177 @@ internal static unsafe class ConvMaxPoolKernel<TOps, TV> where TOps : struct, IS
                 ConvMaxPoolKernel<SimdScalar, float>.BackwardSingle(x0, x1, x2, x3, offsets, taps, pooled + o + j, winners + o + j, gradient + o + j, relu, kernelGradient + j, oc, biasGradient == null ? null : biasGradient + j);
         }
     }
+
+    /// <summary>
+    /// Whether the nine-value kernels take the register pairs: 18 kernel (or kernel-gradient) registers plus 8
+    /// accumulators need 32 registers (AVX-512, ARM64); with 16 they would spill on every tap.
+    /// </summary>
+    private static bool UseNineTapKernels(int taps) => taps == 9 && TOps.Width > 1 && SimdRegisters.Many;
+
+    /// <summary>
+    /// Nine-value windows (3×3×1: a grayscale image's first conv) with a pair of registers of filters, on machines
+    /// with 32 vector registers: the kernel's 18 registers stay loaded across every pooled pixel, so each pixel is 72
+    /// FMAs with their input values broadcast from memory, and nothing else but the maximum.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardNineTapPair(ConvPoolShape s, float* input, int* offsets, float* kernel, float* bias, bool relu, float* pooled, float* winners, int j)
+    {
+        int oc = s.Filters, width = TOps.Width;
+        nint o0 = offsets[0], o1 = offsets[1], o2 = offsets[2], o3 = offsets[3], o4 = offsets[4], o5 = offsets[5], o6 = offsets[6], o7 = offsets[7], o8 = offsets[8];
+        TV w0a = TOps.Load(kernel + 0 * oc + j), w0b = TOps.Load(kernel + 0 * oc + j + width);
+        TV w1a = TOps.Load(kernel + 1 * oc + j), w1b = TOps.Load(kernel + 1 * oc + j + width);
+        TV w2a = TOps.Load(kernel + 2 * oc + j), w2b = TOps.Load(kernel + 2 * oc + j + width);
+        TV w3a = TOps.Load(kernel + 3 * oc + j), w3b = TOps.Load(kernel + 3 * oc + j + width);
+        TV w4a = TOps.Load(kernel + 4 * oc + j), w4b = TOps.Load(kernel + 4 * oc + j + width);
+        TV w5a = TOps.Load(kernel + 5 * oc + j), w5b = TOps.Load(kernel + 5 * oc + j + width);
+        TV w6a = TOps.Load(kernel + 6 * oc + j), w6b = TOps.Load(kernel + 6 * oc + j + width);
+        TV w7a = TOps.Load(kernel + 7 * oc + j), w7b = TOps.Load(kernel + 7 * oc + j + width);
+        TV w8a = TOps.Load(kernel + 8 * oc + j), w8b = TOps.Load(kernel + 8 * oc + j + width);
+        TV start0 = bias == null ? TOps.Broadcast(0f) : TOps.Load(bias + j);
+        TV start1 = bias == null ? TOps.Broadcast(0f) : TOps.Load(bias + j + width);
+        for (int b = 0; b < s.Batch; b++)
+        for (int py = 0; py < s.PooledHeight; py++)
+        for (int px = 0; px < s.PooledWidth; px++)
+        {
+            Window(s, input, b, py, px, out float* x0, out float* x1, out float* x2, out float* x3);
+            nint o = (((nint)b * s.PooledHeight + py) * s.PooledWidth + px) * oc + j;
+            TV a00 = start0, a01 = start1;
+            TV a10 = start0, a11 = start1;
+            TV a20 = start0, a21 = start1;
+            TV a30 = start0, a31 = start1;
+            a00 = TOps.MultiplyAdd(TOps.Broadcast(x0[o0]), w0a, a00); a01 = TOps.MultiplyAdd(TOps.Broadcast(x0[o0]), w0b, a01);
+            a00 = TOps.MultiplyAdd(TOps.Broadcast(x0[o1]), w1a, a00); a01 = TOps.MultiplyAdd(TOps.Broadcast(x0[o1]), w1b, a01);
+            a00 = TOps.MultiplyAdd(TOps.Broadcast(x0[o2]), w2a, a00); a01 = TOps.MultiplyAdd(TOps.Broadcast(x0[o2]), w2b, a01);
+            a00 = TOps.MultiplyAdd(TOps.Broadcast(x0[o3]), w3a, a00); a01 = TOps.MultiplyAdd(TOps.Broadcast(x0[o3]), w3b, a01);
+            a00 = TOps.MultiplyAdd(TOps.Broadcast(x0[o4]), w4a, a00); a01 = TOps.MultiplyAdd(TOps.Broadcast(x0[o4]), w4b, a01);
+            a00 = TOps.MultiplyAdd(TOps.Broadcast(x0[o5]), w5a, a00); a01 = TOps.MultiplyAdd(TOps.Broadcast(x0[o5]), w5b, a01);
+            a00 = TOps.MultiplyAdd(TOps.Broadcast(x0[o6]), w6a, a00); a01 = TOps.MultiplyAdd(TOps.Broadcast(x0[o6]), w6b, a01);
+            a00 = TOps.MultiplyAdd(TOps.Broadcast(x0[o7]), w7a, a00); a01 = TOps.MultiplyAdd(TOps.Broadcast(x0[o7]), w7b, a01);
+            a00 = TOps.MultiplyAdd(TOps.Broadcast(x0[o8]), w8a, a00); a01 = TOps.MultiplyAdd(TOps.Broadcast(x0[o8]), w8b, a01);
+            a10 = TOps.MultiplyAdd(TOps.Broadcast(x1[o0]), w0a, a10); a11 = TOps.MultiplyAdd(TOps.Broadcast(x1[o0]), w0b, a11);
+            a10 = TOps.MultiplyAdd(TOps.Broadcast(x1[o1]), w1a, a10); a11 = TOps.MultiplyAdd(TOps.Broadcast(x1[o1]), w1b, a11);
+            a10 = TOps.MultiplyAdd(TOps.Broadcast(x1[o2]), w2a, a10); a11 = TOps.MultiplyAdd(TOps.Broadcast(x1[o2]), w2b, a11);
+            a10 = TOps.MultiplyAdd(TOps.Broadcast(x1[o3]), w3a, a10); a11 = TOps.MultiplyAdd(TOps.Broadcast(x1[o3]), w3b, a11);
+            a10 = TOps.MultiplyAdd(TOps.Broadcast(x1[o4]), w4a, a10); a11 = TOps.MultiplyAdd(TOps.Broadcast(x1[o4]), w4b, a11);
+            a10 = TOps.MultiplyAdd(TOps.Broadcast(x1[o5]), w5a, a10); a11 = TOps.MultiplyAdd(TOps.Broadcast(x1[o5]), w5b, a11);
+            a10 = TOps.MultiplyAdd(TOps.Broadcast(x1[o6]), w6a, a10); a11 = TOps.MultiplyAdd(TOps.Broadcast(x1[o6]), w6b, a11);
+            a10 = TOps.MultiplyAdd(TOps.Broadcast(x1[o7]), w7a, a10); a11 = TOps.MultiplyAdd(TOps.Broadcast(x1[o7]), w7b, a11);
+            a10 = TOps.MultiplyAdd(TOps.Broadcast(x1[o8]), w8a, a10); a11 = TOps.MultiplyAdd(TOps.Broadcast(x1[o8]), w8b, a11);
+            a20 = TOps.MultiplyAdd(TOps.Broadcast(x2[o0]), w0a, a20); a21 = TOps.MultiplyAdd(TOps.Broadcast(x2[o0]), w0b, a21);
+            a20 = TOps.MultiplyAdd(TOps.Broadcast(x2[o1]), w1a, a20); a21 = TOps.MultiplyAdd(TOps.Broadcast(x2[o1]), w1b, a21);
+            a20 = TOps.MultiplyAdd(TOps.Broadcast(x2[o2]), w2a, a20); a21 = TOps.MultiplyAdd(TOps.Broadcast(x2[o2]), w2b, a21);
+            a20 = TOps.MultiplyAdd(TOps.Broadcast(x2[o3]), w3a, a20); a21 = TOps.MultiplyAdd(TOps.Broadcast(x2[o3]), w3b, a21);
+            a20 = TOps.MultiplyAdd(TOps.Broadcast(x2[o4]), w4a, a20); a21 = TOps.MultiplyAdd(TOps.Broadcast(x2[o4]), w4b, a21);
+            a20 = TOps.MultiplyAdd(TOps.Broadcast(x2[o5]), w5a, a20); a21 = TOps.MultiplyAdd(TOps.Broadcast(x2[o5]), w5b, a21);
+            a20 = TOps.MultiplyAdd(TOps.Broadcast(x2[o6]), w6a, a20); a21 = TOps.MultiplyAdd(TOps.Broadcast(x2[o6]), w6b, a21);
+            a20 = TOps.MultiplyAdd(TOps.Broadcast(x2[o7]), w7a, a20); a21 = TOps.MultiplyAdd(TOps.Broadcast(x2[o7]), w7b, a21);
+            a20 = TOps.MultiplyAdd(TOps.Broadcast(x2[o8]), w8a, a20); a21 = TOps.MultiplyAdd(TOps.Broadcast(x2[o8]), w8b, a21);
+            a30 = TOps.MultiplyAdd(TOps.Broadcast(x3[o0]), w0a, a30); a31 = TOps.MultiplyAdd(TOps.Broadcast(x3[o0]), w0b, a31);
+            a30 = TOps.MultiplyAdd(TOps.Broadcast(x3[o1]), w1a, a30); a31 = TOps.MultiplyAdd(TOps.Broadcast(x3[o1]), w1b, a31);
+            a30 = TOps.MultiplyAdd(TOps.Broadcast(x3[o2]), w2a, a30); a31 = TOps.MultiplyAdd(TOps.Broadcast(x3[o2]), w2b, a31);
+            a30 = TOps.MultiplyAdd(TOps.Broadcast(x3[o3]), w3a, a30); a31 = TOps.MultiplyAdd(TOps.Broadcast(x3[o3]), w3b, a31);
+            a30 = TOps.MultiplyAdd(TOps.Broadcast(x3[o4]), w4a, a30); a31 = TOps.MultiplyAdd(TOps.Broadcast(x3[o4]), w4b, a31);
+            a30 = TOps.MultiplyAdd(TOps.Broadcast(x3[o5]), w5a, a30); a31 = TOps.MultiplyAdd(TOps.Broadcast(x3[o5]), w5b, a31);
+            a30 = TOps.MultiplyAdd(TOps.Broadcast(x3[o6]), w6a, a30); a31 = TOps.MultiplyAdd(TOps.Broadcast(x3[o6]), w6b, a31);
+            a30 = TOps.MultiplyAdd(TOps.Broadcast(x3[o7]), w7a, a30); a31 = TOps.MultiplyAdd(TOps.Broadcast(x3[o7]), w7b, a31);
+            a30 = TOps.MultiplyAdd(TOps.Broadcast(x3[o8]), w8a, a30); a31 = TOps.MultiplyAdd(TOps.Broadcast(x3[o8]), w8b, a31);
+            StoreMax(a00, a10, a20, a30, relu, pooled + o, winners + o);
+            StoreMax(a01, a11, a21, a31, relu, pooled + o + width, winners + o + width);
+        }
+    }
+
+    /// <summary>
+    /// The weight gradients for nine-value windows and a pair of registers of filters: the 18 registers of the kernel
+    /// gradient accumulate across every pooled pixel and are added to memory once.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BackwardNineTapPair(ConvPoolShape s, float* input, int* offsets, float* pooled, float* winners, float* gradient, bool relu,
+                                            float* kernelGradient, float* biasGradient, int j)
+    {
+        int oc = s.Filters, width = TOps.Width;
+        nint o0 = offsets[0], o1 = offsets[1], o2 = offsets[2], o3 = offsets[3], o4 = offsets[4], o5 = offsets[5], o6 = offsets[6], o7 = offsets[7], o8 = offsets[8];
+        TV d0a = TOps.Broadcast(0f), d0b = TOps.Broadcast(0f), d1a = TOps.Broadcast(0f), d1b = TOps.Broadcast(0f), d2a = TOps.Broadcast(0f), d2b = TOps.Broadcast(0f), d3a = TOps.Broadcast(0f), d3b = TOps.Broadcast(0f), d4a = TOps.Broadcast(0f), d4b = TOps.Broadcast(0f), d5a = TOps.Broadcast(0f), d5b = TOps.Broadcast(0f), d6a = TOps.Broadcast(0f), d6b = TOps.Broadcast(0f), d7a = TOps.Broadcast(0f), d7b = TOps.Broadcast(0f), d8a = TOps.Broadcast(0f), d8b = TOps.Broadcast(0f);
+        TV bias0 = TOps.Broadcast(0f), bias1 = TOps.Broadcast(0f);
+        for (int b = 0; b < s.Batch; b++)
+        for (int py = 0; py < s.PooledHeight; py++)
+        for (int px = 0; px < s.PooledWidth; px++)
+        {
+            Window(s, input, b, py, px, out float* x0, out float* x1, out float* x2, out float* x3);
+            nint o = (((nint)b * s.PooledHeight + py) * s.PooledWidth + px) * oc + j;
+            TV g0 = PixelGradient(pooled + o, gradient + o, relu), g1 = PixelGradient(pooled + o + width, gradient + o + width, relu);
+            bias0 = TOps.Add(bias0, g0);
+            bias1 = TOps.Add(bias1, g1);
+            TV c0 = TOps.Load(winners + o), c1 = TOps.Load(winners + o + width);
+            TV q0 = TOps.Select(TOps.Equal(c0, TOps.Broadcast(0f)), g0, TOps.Broadcast(0f));
+            TV q1 = TOps.Select(TOps.Equal(c1, TOps.Broadcast(0f)), g1, TOps.Broadcast(0f));
+            d0a = TOps.MultiplyAdd(TOps.Broadcast(x0[o0]), q0, d0a); d0b = TOps.MultiplyAdd(TOps.Broadcast(x0[o0]), q1, d0b);
+            d1a = TOps.MultiplyAdd(TOps.Broadcast(x0[o1]), q0, d1a); d1b = TOps.MultiplyAdd(TOps.Broadcast(x0[o1]), q1, d1b);
+            d2a = TOps.MultiplyAdd(TOps.Broadcast(x0[o2]), q0, d2a); d2b = TOps.MultiplyAdd(TOps.Broadcast(x0[o2]), q1, d2b);
+            d3a = TOps.MultiplyAdd(TOps.Broadcast(x0[o3]), q0, d3a); d3b = TOps.MultiplyAdd(TOps.Broadcast(x0[o3]), q1, d3b);
+            d4a = TOps.MultiplyAdd(TOps.Broadcast(x0[o4]), q0, d4a); d4b = TOps.MultiplyAdd(TOps.Broadcast(x0[o4]), q1, d4b);
+            d5a = TOps.MultiplyAdd(TOps.Broadcast(x0[o5]), q0, d5a); d5b = TOps.MultiplyAdd(TOps.Broadcast(x0[o5]), q1, d5b);
+            d6a = TOps.MultiplyAdd(TOps.Broadcast(x0[o6]), q0, d6a); d6b = TOps.MultiplyAdd(TOps.Broadcast(x0[o6]), q1, d6b);
+            d7a = TOps.MultiplyAdd(TOps.Broadcast(x0[o7]), q0, d7a); d7b = TOps.MultiplyAdd(TOps.Broadcast(x0[o7]), q1, d7b);
+            d8a = TOps.MultiplyAdd(TOps.Broadcast(x0[o8]), q0, d8a); d8b = TOps.MultiplyAdd(TOps.Broadcast(x0[o8]), q1, d8b);
+            q0 = TOps.Select(TOps.Equal(c0, TOps.Broadcast(1f)), g0, TOps.Broadcast(0f));
+            q1 = TOps.Select(TOps.Equal(c1, TOps.Broadcast(1f)), g1, TOps.Broadcast(0f));
+            d0a = TOps.MultiplyAdd(TOps.Broadcast(x1[o0]), q0, d0a); d0b = TOps.MultiplyAdd(TOps.Broadcast(x1[o0]), q1, d0b);
+            d1a = TOps.MultiplyAdd(TOps.Broadcast(x1[o1]), q0, d1a); d1b = TOps.MultiplyAdd(TOps.Broadcast(x1[o1]), q1, d1b);
+            d2a = TOps.MultiplyAdd(TOps.Broadcast(x1[o2]), q0, d2a); d2b = TOps.MultiplyAdd(TOps.Broadcast(x1[o2]), q1, d2b);
+            d3a = TOps.MultiplyAdd(TOps.Broadcast(x1[o3]), q0, d3a); d3b = TOps.MultiplyAdd(TOps.Broadcast(x1[o3]), q1, d3b);
+            d4a = TOps.MultiplyAdd(TOps.Broadcast(x1[o4]), q0, d4a); d4b = TOps.MultiplyAdd(TOps.Broadcast(x1[o4]), q1, d4b);
+            d5a = TOps.MultiplyAdd(TOps.Broadcast(x1[o5]), q0, d5a); d5b = TOps.MultiplyAdd(TOps.Broadcast(x1[o5]), q1, d5b);
+            d6a = TOps.MultiplyAdd(TOps.Broadcast(x1[o6]), q0, d6a); d6b = TOps.MultiplyAdd(TOps.Broadcast(x1[o6]), q1, d6b);
+            d7a = TOps.MultiplyAdd(TOps.Broadcast(x1[o7]), q0, d7a); d7b = TOps.MultiplyAdd(TOps.Broadcast(x1[o7]), q1, d7b);
+            d8a = TOps.MultiplyAdd(TOps.Broadcast(x1[o8]), q0, d8a); d8b = TOps.MultiplyAdd(TOps.Broadcast(x1[o8]), q1, d8b);
+            q0 = TOps.Select(TOps.Equal(c0, TOps.Broadcast(2f)), g0, TOps.Broadcast(0f));
+            q1 = TOps.Select(TOps.Equal(c1, TOps.Broadcast(2f)), g1, TOps.Broadcast(0f));
+            d0a = TOps.MultiplyAdd(TOps.Broadcast(x2[o0]), q0, d0a); d0b = TOps.MultiplyAdd(TOps.Broadcast(x2[o0]), q1, d0b);
+            d1a = TOps.MultiplyAdd(TOps.Broadcast(x2[o1]), q0, d1a); d1b = TOps.MultiplyAdd(TOps.Broadcast(x2[o1]), q1, d1b);
+            d2a = TOps.MultiplyAdd(TOps.Broadcast(x2[o2]), q0, d2a); d2b = TOps.MultiplyAdd(TOps.Broadcast(x2[o2]), q1, d2b);
+            d3a = TOps.MultiplyAdd(TOps.Broadcast(x2[o3]), q0, d3a); d3b = TOps.MultiplyAdd(TOps.Broadcast(x2[o3]), q1, d3b);
+            d4a = TOps.MultiplyAdd(TOps.Broadcast(x2[o4]), q0, d4a); d4b = TOps.MultiplyAdd(TOps.Broadcast(x2[o4]), q1, d4b);
+            d5a = TOps.MultiplyAdd(TOps.Broadcast(x2[o5]), q0, d5a); d5b = TOps.MultiplyAdd(TOps.Broadcast(x2[o5]), q1, d5b);
+            d6a = TOps.MultiplyAdd(TOps.Broadcast(x2[o6]), q0, d6a); d6b = TOps.MultiplyAdd(TOps.Broadcast(x2[o6]), q1, d6b);
+            d7a = TOps.MultiplyAdd(TOps.Broadcast(x2[o7]), q0, d7a); d7b = TOps.MultiplyAdd(TOps.Broadcast(x2[o7]), q1, d7b);
+            d8a = TOps.MultiplyAdd(TOps.Broadcast(x2[o8]), q0, d8a); d8b = TOps.MultiplyAdd(TOps.Broadcast(x2[o8]), q1, d8b);
+            q0 = TOps.Select(TOps.Equal(c0, TOps.Broadcast(3f)), g0, TOps.Broadcast(0f));
+            q1 = TOps.Select(TOps.Equal(c1, TOps.Broadcast(3f)), g1, TOps.Broadcast(0f));
+            d0a = TOps.MultiplyAdd(TOps.Broadcast(x3[o0]), q0, d0a); d0b = TOps.MultiplyAdd(TOps.Broadcast(x3[o0]), q1, d0b);
+            d1a = TOps.MultiplyAdd(TOps.Broadcast(x3[o1]), q0, d1a); d1b = TOps.MultiplyAdd(TOps.Broadcast(x3[o1]), q1, d1b);
+            d2a = TOps.MultiplyAdd(TOps.Broadcast(x3[o2]), q0, d2a); d2b = TOps.MultiplyAdd(TOps.Broadcast(x3[o2]), q1, d2b);
+            d3a = TOps.MultiplyAdd(TOps.Broadcast(x3[o3]), q0, d3a); d3b = TOps.MultiplyAdd(TOps.Broadcast(x3[o3]), q1, d3b);
+            d4a = TOps.MultiplyAdd(TOps.Broadcast(x3[o4]), q0, d4a); d4b = TOps.MultiplyAdd(TOps.Broadcast(x3[o4]), q1, d4b);
+            d5a = TOps.MultiplyAdd(TOps.Broadcast(x3[o5]), q0, d5a); d5b = TOps.MultiplyAdd(TOps.Broadcast(x3[o5]), q1, d5b);
+            d6a = TOps.MultiplyAdd(TOps.Broadcast(x3[o6]), q0, d6a); d6b = TOps.MultiplyAdd(TOps.Broadcast(x3[o6]), q1, d6b);
+            d7a = TOps.MultiplyAdd(TOps.Broadcast(x3[o7]), q0, d7a); d7b = TOps.MultiplyAdd(TOps.Broadcast(x3[o7]), q1, d7b);
+            d8a = TOps.MultiplyAdd(TOps.Broadcast(x3[o8]), q0, d8a); d8b = TOps.MultiplyAdd(TOps.Broadcast(x3[o8]), q1, d8b);
+        }
+        TOps.Store(kernelGradient + 0 * oc + j, TOps.Add(TOps.Load(kernelGradient + 0 * oc + j), d0a));
+        TOps.Store(kernelGradient + 0 * oc + j + width, TOps.Add(TOps.Load(kernelGradient + 0 * oc + j + width), d0b));
+        TOps.Store(kernelGradient + 1 * oc + j, TOps.Add(TOps.Load(kernelGradient + 1 * oc + j), d1a));
+        TOps.Store(kernelGradient + 1 * oc + j + width, TOps.Add(TOps.Load(kernelGradient + 1 * oc + j + width), d1b));
+        TOps.Store(kernelGradient + 2 * oc + j, TOps.Add(TOps.Load(kernelGradient + 2 * oc + j), d2a));
+        TOps.Store(kernelGradient + 2 * oc + j + width, TOps.Add(TOps.Load(kernelGradient + 2 * oc + j + width), d2b));
+        TOps.Store(kernelGradient + 3 * oc + j, TOps.Add(TOps.Load(kernelGradient + 3 * oc + j), d3a));
+        TOps.Store(kernelGradient + 3 * oc + j + width, TOps.Add(TOps.Load(kernelGradient + 3 * oc + j + width), d3b));
+        TOps.Store(kernelGradient + 4 * oc + j, TOps.Add(TOps.Load(kernelGradient + 4 * oc + j), d4a));
+        TOps.Store(kernelGradient + 4 * oc + j + width, TOps.Add(TOps.Load(kernelGradient + 4 * oc + j + width), d4b));
+        TOps.Store(kernelGradient + 5 * oc + j, TOps.Add(TOps.Load(kernelGradient + 5 * oc + j), d5a));
+        TOps.Store(kernelGradient + 5 * oc + j + width, TOps.Add(TOps.Load(kernelGradient + 5 * oc + j + width), d5b));
+        TOps.Store(kernelGradient + 6 * oc + j, TOps.Add(TOps.Load(kernelGradient + 6 * oc + j), d6a));
+        TOps.Store(kernelGradient + 6 * oc + j + width, TOps.Add(TOps.Load(kernelGradient + 6 * oc + j + width), d6b));
+        TOps.Store(kernelGradient + 7 * oc + j, TOps.Add(TOps.Load(kernelGradient + 7 * oc + j), d7a));
+        TOps.Store(kernelGradient + 7 * oc + j + width, TOps.Add(TOps.Load(kernelGradient + 7 * oc + j + width), d7b));
+        TOps.Store(kernelGradient + 8 * oc + j, TOps.Add(TOps.Load(kernelGradient + 8 * oc + j), d8a));
+        TOps.Store(kernelGradient + 8 * oc + j + width, TOps.Add(TOps.Load(kernelGradient + 8 * oc + j + width), d8b));
+        if (biasGradient != null)
+        {
+            TOps.Store(biasGradient + j, TOps.Add(TOps.Load(biasGradient + j), bias0));
+            TOps.Store(biasGradient + j + width, TOps.Add(TOps.Load(biasGradient + j + width), bias1));
+        }
+    }
+
 
     /// <summary>Where tap t = (ky·KW + kx)·IC + c of a window sits, relative to the window's top-left input value.</summary>
     private static void TapOffsets(ConvPoolShape s, int* offsets)

@@ -19,6 +19,8 @@ public class ConvMaxPoolTests
         (1, 6, 6, 1, 1, 1, 48),
         (2, 5, 5, 4, 3, 3, 17),   // a single pooled pixel
         (1, 4, 4, 1, 3, 3, 1),
+        (1, 8, 9, 1, 3, 3, 40),   // nine-value windows: register pairs, then a single register or scalar filters
+        (2, 7, 6, 9, 1, 1, 20),   // nine values from nine channels of one pixel
     ];
 
     public static TheoryData<int, int, Activation, bool> Cases
