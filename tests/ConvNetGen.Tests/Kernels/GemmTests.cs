@@ -303,4 +303,31 @@ public class GemmTests
         Assert.Equal(Widths.First(), Gemm.VectorWidth);
         Assert.Equal(Gemm.PathName(Gemm.VectorWidth), Gemm.HardwarePath);
     }
+
+    public static TheoryData<int, int, int> TransposeCases
+    {
+        get
+        {
+            var data = new TheoryData<int, int, int>();
+            foreach (int width in Widths)
+            foreach (var (rows, cols) in new[] { (1, 1), (3, 5), (8, 8), (9, 17), (16, 8), (576, 128), (128, 576), (23, 64), (64, 23), (7, 100) })
+                data.Add(width, rows, cols);
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TransposeCases))]
+    public void Transpose_moves_every_element_and_nothing_else(int width, int rows, int cols)
+    {
+        var source = Random(rows * cols, seed: rows * 31 + cols);
+        var destination = new float[rows * cols + 5];
+        destination.AsSpan().Fill(Sentinel);
+        using (Force(width))
+            Gemm.Transpose(source, destination, rows, cols);
+        for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c++)
+            Assert.True(destination[c * rows + r] == source[r * cols + c], $"element ({r}, {c}): {destination[c * rows + r]}, expected {source[r * cols + c]}");
+        AssertUntouched(destination, rows * cols, Sentinel, "Transpose");
+    }
 }
