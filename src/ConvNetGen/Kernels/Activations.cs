@@ -28,6 +28,9 @@ public static class Activations
         }
     }
 
+    /// <summary>Rows up to this long take the scalar softmax.</summary>
+    private const int ShortRow = 32;
+
     /// <summary>
     /// <c>x &lt; 0 ? 0 : x</c> in place (NaN stays NaN): a plain vector loop, several times faster here than
     /// TensorPrimitives.Max(x, 0), which also orders −0 below +0.
@@ -54,6 +57,17 @@ public static class Activations
     /// <summary>Softmax of one row, stable: the row's maximum is subtracted before exponentiating.</summary>
     public static void Softmax(Span<float> row)
     {
+        if (row.Length <= ShortRow)
+        {
+            // A classifier's handful of classes: five vectorised calls per row cost more than the arithmetic.
+            float largest = row[0];
+            for (int i = 1; i < row.Length; i++) largest = float.IsNaN(row[i]) || row[i] > largest ? row[i] : largest;
+            float total = 0f;
+            for (int i = 0; i < row.Length; i++) total += row[i] = MathF.Exp(row[i] - largest);
+            float scale = 1f / total;
+            for (int i = 0; i < row.Length; i++) row[i] *= scale;
+            return;
+        }
         float max = TensorPrimitives.Max(row);
         TensorPrimitives.Subtract(row, max, row);
         TensorPrimitives.Exp(row, row);
