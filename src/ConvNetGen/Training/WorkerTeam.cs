@@ -23,9 +23,20 @@ internal sealed class WorkerTeam
         _done = new ManualResetEventSlim[size - 1];
         for (int i = 0; i < _workers.Length; i++)
         {
-            _done[i] = new ManualResetEventSlim(false, spinCount: 2000);
+            _done[i] = NewSignal();
             _workers[i] = new Worker(this, i + 1, _done[i]);
         }
+    }
+
+    /// <summary>
+    /// A signal whose wait handle exists from the start: ManualResetEventSlim creates it on the first wait that blocks,
+    /// which would otherwise allocate in the middle of some training step.
+    /// </summary>
+    private static ManualResetEventSlim NewSignal()
+    {
+        var signal = new ManualResetEventSlim(false, spinCount: 2000);
+        _ = signal.WaitHandle;
+        return signal;
     }
 
     /// <summary>The number of indices a run can cover (workers plus the calling thread).</summary>
@@ -93,7 +104,7 @@ internal sealed class WorkerTeam
         private readonly WorkerTeam _team;
         private readonly int _index;
         private readonly ManualResetEventSlim _done;
-        private readonly ManualResetEventSlim _go = new(false, spinCount: 2000);
+        private readonly ManualResetEventSlim _go = NewSignal();
 
         public Worker(WorkerTeam team, int index, ManualResetEventSlim done)
         {
