@@ -83,6 +83,18 @@ public class FusionTests
         Assert.Equal(expected, run.SingleSource.Text.Contains("Winograd.TransformInput("));
     }
 
+    [Theory]
+    [InlineData("[Conv2D(8, 2, 5)] [Conv2D(16, 3, Activation = Activation.ReLU)]", true)]                    // 11×8×8 → 9×6: 3×2 tiles
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3)] [Conv2D(4, 1)]", false)]                                   // 10×10 output: not a multiple of 3
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Padding = Padding.Same)]", false)]
+    [InlineData("[Conv2D(4, 2, 5)] [Conv2D(16, 3)]", false)]                                               // 4 input channels: too few
+    public void A_three_by_three_conv_whose_output_tiles_by_three_runs_as_Winograd_F3(string layers, bool expected)
+    {
+        var run = GeneratorHarness.Run(Model(layers));
+        run.AssertOutputCompilesCleanly();
+        Assert.Equal(expected, run.SingleSource.Text.Contains("WinogradF3.TransformInput("));
+    }
+
     [Fact]
     public void Windows_above_64_values_are_not_fused()
     {

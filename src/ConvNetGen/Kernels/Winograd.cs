@@ -189,10 +189,17 @@ internal readonly record struct WinogradShape(int Batch, int InputHeight, int In
 {
     public int Tiles => Batch * TilesHigh * TilesWide;
 
-    /// <summary>The index of tile <paramref name="t"/>'s top-left input value: tile t = (b·TH + ty)·TW + tx sits at (2·ty, 2·tx).</summary>
-    public nint TileOrigin(int t)
+    /// <summary>The index of tile <paramref name="t"/>'s top-left input value: tile t = (b·TH + ty)·TW + tx sits at (step·ty, step·tx).</summary>
+    public nint TileOrigin(int t, int step = 2)
     {
         int perSample = TilesHigh * TilesWide, b = t / perSample, r = t - b * perSample, ty = r / TilesWide, tx = r - ty * TilesWide;
-        return (((nint)b * InputHeight + 2 * ty) * InputWidth + 2 * tx) * InputChannels;
+        return (((nint)b * InputHeight + step * ty) * InputWidth + step * tx) * InputChannels;
+    }
+
+    /// <summary>The index of tile <paramref name="t"/>'s top-left output value in an NHWC output tiled exactly by step × step tiles.</summary>
+    public nint OutputTileOrigin(int t, int step, int filters)
+    {
+        int perSample = TilesHigh * TilesWide, b = t / perSample, r = t - b * perSample, ty = r / TilesWide, tx = r - ty * TilesWide;
+        return (((nint)b * TilesHigh * step + step * ty) * TilesWide * step + step * tx) * filters;
     }
 }

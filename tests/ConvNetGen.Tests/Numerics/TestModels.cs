@@ -153,6 +153,17 @@ internal partial class GradConvRowsByPoolWindow;
 [Dense(2)]
 internal partial class GradConvWinograd;
 
+/// <summary>
+/// A 3×3 conv with 8 input channels and a 6×9 output: Winograd F(3×3, 3×3), 2×3 tiles per sample, with a conv below
+/// so the input gradient runs through it; 5 filters (a remainder on every path), tanh applied after the transform.
+/// </summary>
+[Input(8, 11, 2)]
+[Conv2D(8, 1)]
+[Conv2D(5, 3, Activation = Activation.Tanh)]
+[Flatten]
+[Dense(2)]
+internal partial class GradConvWinogradF3;
+
 [Input(6, 5, 2)]
 [Conv2D(3, 3, Padding = Padding.Same)]
 [MaxPooling2D(2, 1)]

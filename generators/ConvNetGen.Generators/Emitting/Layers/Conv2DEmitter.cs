@@ -12,17 +12,9 @@ internal sealed class Conv2DEmitter : LayerEmitter
     public override IEnumerable<Buffer> ExtraBuffers(LayerContext c)
     {
         if (c.FusesNextPool) yield break; // no patches: the fused pass reads its windows from the input
-        if (c.Winograd)
+        if (c.Winograd || c.WinogradF3)
         {
-            const string W = "global::ConvNetGen.Kernels.Winograd";
-            string tiles = $"capacity * {c.Next!.OutputShape[0] * c.Next.OutputShape[1]}";
-            string blocks = $"(({tiles} + {WinogradBlock - 1}) / {WinogradBlock})";
-            string ic = $"{c.Shapes}.InputChannels", oc = $"{c.Shapes}.OutputChannels";
-            yield return new Buffer($"{c.Id}TransformedKernel", "float", $"{W}.Positions * {W}.Plane({ic}, {oc})", "U = G g Gᵀ, per position: IC × OC");
-            yield return new Buffer($"{c.Id}TransformedInput", "float", $"{blocks} * {W}.Positions * {W}.Plane({WinogradBlock}, {ic})", "V = Bᵀ d B, block by block, per position: tiles × IC; reused for dV");
-            yield return new Buffer($"{c.Id}Products", "float", $"{W}.Positions * {W}.Plane({WinogradBlock}, {oc})", "M = V · U for one block of tiles, per position: tiles × OC; reused for dM");
-            yield return new Buffer($"{c.Id}TransformedKernelGradient", "float", $"{W}.Positions * {W}.Plane({ic}, {oc})", "dU = Vᵀ · dM, per position");
-            yield return new Buffer($"{c.Id}TransformedKernelTransposed", "float", $"{W}.Positions * {W}.Plane({oc}, {ic})", "Uᵀ, per position: OC × IC, for dV = dM · Uᵀ");
+            foreach (var buffer in WinogradEmission.Buffers(c)) yield return buffer;
             yield break;
         }
         string rows = $"capacity * {c.Shapes}.OutputHeight * {c.Shapes}.OutputWidth";
@@ -37,9 +29,9 @@ internal sealed class Conv2DEmitter : LayerEmitter
             FusedForward(w, c);
             return;
         }
-        if (c.Winograd)
+        if (c.Winograd || c.WinogradF3)
         {
-            WinogradForward(w, c);
+            WinogradEmission.Forward(w, c);
             return;
         }
         Constants(w, c, window: true);
@@ -64,9 +56,9 @@ internal sealed class Conv2DEmitter : LayerEmitter
             FusedBackward(w, c);
             return;
         }
-        if (c.Winograd)
+        if (c.Winograd || c.WinogradF3)
         {
-            WinogradBackward(w, c);
+            WinogradEmission.Backward(w, c);
             return;
         }
         Constants(w, c, window: true);
@@ -93,7 +85,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
     /// <c>Taps</c>, the values in one window, and <c>rows</c>, the output pixels computed: all of them, or, ordered by
     /// the pooling's windows, only those it reads (PH×PW windows of PKH×PKW pixels per sample).
     /// </summary>
-    private static void PixelConstants(SourceWriter w, LayerContext c)
+    internal static void PixelConstants(SourceWriter w, LayerContext c)
     {
         w.Line("const int Taps = KH * KW * IC;");
         if (c.RowsByPoolWindow)
@@ -107,96 +99,6 @@ internal sealed class Conv2DEmitter : LayerEmitter
             w.Line("const int Pixels = OH * OW;");
         }
         w.Line("int rows = batch * Pixels;");
-    }
-
-    /// <summary>
-    /// Tiles per Winograd block: one block's transformed input (16 × block × IC) and products (16 × block × OC) stay
-    /// in a core's L2 cache between the transform, the 16 GEMMs and the transform back. 96 = 16 micro-kernel rows.
-    /// </summary>
-    private const int WinogradBlock = 96;
-
-    /// <summary>
-    /// Winograd F(2×2, 3×3): transform the kernel, then, a block of tiles at a time, transform the 4×4 input tiles,
-    /// multiply position by position (16 GEMMs of tiles × IC · IC × OC) and transform back to 2×2 output tiles — one
-    /// per pooling window, as consecutive rows. The transformed input is kept for the backward pass.
-    /// </summary>
-    private static void WinogradForward(SourceWriter w, LayerContext c)
-    {
-        Constants(w, c, window: true);
-        PixelConstants(w, c);
-        w.Line($"const int Block = {WinogradBlock}; // tiles per block: its V and M stay in L2");
-        w.Line("int tiles = batch * PH * PW;");
-        w.Line($"global::System.Span<float> output = {c.OutputBuffer}.AsSpan(0, rows * OC);");
-        w.Line($"global::System.Span<float> u = ws.{c.Id}TransformedKernel, v = ws.{c.Id}TransformedInput, m = ws.{c.Id}Products;");
-        w.Line($"// Winograd F(2×2, 3×3): each of {SourceWriter.Xml(c.Next!.Name)}'s 2×2 windows is one output tile, from a 4×4 input tile.");
-        w.Line("int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);");
-        w.Line($"global::ConvNetGen.Kernels.Winograd.TransformKernel(Parameters.Slice({Weight(c, "kernel")}), u, IC, OC);");
-        string bias = HasBias(c) ? $"Parameters.Slice({Weight(c, "bias")})" : "default";
-        using (w.Block("for (int first = 0; first < tiles; first += Block)"))
-        {
-            BlockLocals(w);
-            w.Line($"global::ConvNetGen.Kernels.Winograd.TransformInput({c.InputBuffer}, vb, batch, IH, IW, IC, PH, PW, first, n);");
-            w.Line("for (int p = 0; p < global::ConvNetGen.Kernels.Winograd.Positions; p++)");
-            w.Line("    global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(vb.Slice(p * vPlane, n * IC), u.Slice(p * uPlane, IC * OC), default, m.Slice(p * mPlane, n * OC), n, OC, IC, global::ConvNetGen.Activation.Linear);");
-            bool fusedActivation = c.Layer.Spec.Activation is Model.ActivationKind.Linear or Model.ActivationKind.ReLU;
-            string activation = fusedActivation ? $", global::ConvNetGen.Activation.{c.Layer.Spec.Activation}" : "";
-            w.Line($"global::ConvNetGen.Kernels.Winograd.TransformOutput(m.Slice(0, global::ConvNetGen.Kernels.Winograd.Positions * mPlane), {bias}, output.Slice(first * 4 * OC, n * 4 * OC), n, OC{activation});");
-        }
-        if (c.Layer.Spec.Activation is not (Model.ActivationKind.Linear or Model.ActivationKind.ReLU))
-            w.Line($"global::ConvNetGen.Kernels.Activations.Forward(global::ConvNetGen.Activation.{c.Layer.Spec.Activation}, output, OC);");
-    }
-
-    /// <summary>
-    /// The block of tiles [first, first + n): its transformed input <c>vb</c> (blocks lie <c>16 · Plane(Block, IC)</c>
-    /// apart in V) and the distances between positions in it and in the products.
-    /// </summary>
-    private static void BlockLocals(SourceWriter w)
-    {
-        w.Line("int n = global::System.Math.Min(Block, tiles - first);");
-        w.Line("int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);");
-        w.Line("var vb = v.Slice(first / Block * global::ConvNetGen.Kernels.Winograd.Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), global::ConvNetGen.Kernels.Winograd.Positions * vPlane);");
-    }
-
-    /// <summary>
-    /// Winograd backward, the adjoint of the forward, block by block: dM = A dY Aᵀ, then dU += Vᵀ · dM (taken to the
-    /// kernel gradient at the end) and dV = dM · Uᵀ (added onto the input gradient).
-    /// </summary>
-    private static void WinogradBackward(SourceWriter w, LayerContext c)
-    {
-        Constants(w, c, window: true);
-        PixelConstants(w, c);
-        w.Line($"const int Block = {WinogradBlock};");
-        w.Line("int tiles = batch * PH * PW;");
-        w.Line($"global::System.Span<float> gradient = {c.GradientBuffer}.AsSpan(0, rows * OC);");
-        w.Line($"global::System.Span<float> u = ws.{c.Id}TransformedKernel, v = ws.{c.Id}TransformedInput, m = ws.{c.Id}Products;");
-        w.Line($"global::System.Span<float> du = ws.{c.Id}TransformedKernelGradient, ut = ws.{c.Id}TransformedKernelTransposed;");
-        w.Line("int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC), utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);");
-        ActivationAndBiasBackward(w, c, "rows", "OC", () => { });
-        w.Line($"bool weights = ComputesWeightGradients({c.Layer.Index}), inputs = {(c.Previous is null ? "false" : $"ComputesInputGradient({c.Layer.Index})")};");
-        w.Line("if (weights) du.Clear();");
-        w.Line($"global::System.Span<float> inputGradient = {(c.Previous is null ? "default" : $"{c.InputGradientBuffer}.AsSpan(0, batch * IH * IW * IC)")};");
-        using (w.Block("if (inputs)"))
-        {
-            w.Line("inputGradient.Clear();");
-            w.Line("for (int p = 0; p < global::ConvNetGen.Kernels.Winograd.Positions; p++)");
-            w.Line("    global::ConvNetGen.Kernels.Gemm.Transpose(u.Slice(p * uPlane, IC * OC), ut.Slice(p * utPlane, OC * IC), IC, OC);");
-        }
-        using (w.Block("for (int first = 0; first < tiles; first += Block)"))
-        {
-            BlockLocals(w);
-            w.Line("global::ConvNetGen.Kernels.Winograd.TransformOutputGradient(gradient.Slice(first * 4 * OC, n * 4 * OC), m.Slice(0, global::ConvNetGen.Kernels.Winograd.Positions * mPlane), n, OC); // m now holds dM");
-            w.Line("if (weights)");
-            w.Line("    for (int p = 0; p < global::ConvNetGen.Kernels.Winograd.Positions; p++)");
-            w.Line("        global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * IC), m.Slice(p * mPlane, n * OC), du.Slice(p * uPlane, IC * OC), IC, OC, n);");
-            using (w.Block("if (inputs)"))
-            {
-                w.Line("// The block's V is no longer needed: it takes dV.");
-                w.Line("for (int p = 0; p < global::ConvNetGen.Kernels.Winograd.Positions; p++)");
-                w.Line("    global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(m.Slice(p * mPlane, n * OC), ut.Slice(p * utPlane, OC * IC), default, vb.Slice(p * vPlane, n * IC), n, IC, OC, global::ConvNetGen.Activation.Linear);");
-                w.Line("global::ConvNetGen.Kernels.Winograd.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n);");
-            }
-        }
-        w.Line($"if (weights) global::ConvNetGen.Kernels.Winograd.AddKernelGradient(du, ws.Gradients.AsSpan({Weight(c, "kernel")}), IC, OC);");
     }
 
     /// <summary>The conv and the 2×2 max pooling after it in one pass, writing only the pooled output and each window's winner.</summary>

@@ -18,11 +18,12 @@ internal sealed class LayerContext
         Layer = layer;
         Previous = previous;
         Next = layer.Index + 1 < model.Layers.Count ? model.Layers[layer.Index + 1] : null;
-        FusesNextPool = ConvPoolFusion.Applies(model, layer.Index);
-        FusedIntoPrevious = previous is not null && ConvPoolFusion.Applies(model, previous.Index);
-        RowsByPoolWindow = ConvPoolFusion.OrdersRowsByPoolWindow(model, layer.Index);
-        Winograd = ConvPoolFusion.UsesWinograd(model, layer.Index);
-        ReadsRowsByPoolWindow = previous is not null && ConvPoolFusion.OrdersRowsByPoolWindow(model, previous.Index);
+        FusesNextPool = ConvStrategy.Applies(model, layer.Index);
+        FusedIntoPrevious = previous is not null && ConvStrategy.Applies(model, previous.Index);
+        RowsByPoolWindow = ConvStrategy.OrdersRowsByPoolWindow(model, layer.Index);
+        Winograd = ConvStrategy.UsesWinograd(model, layer.Index);
+        WinogradF3 = ConvStrategy.UsesWinogradF3(model, layer.Index);
+        ReadsRowsByPoolWindow = previous is not null && ConvStrategy.OrdersRowsByPoolWindow(model, previous.Index);
     }
 
     public ModelPlan Model { get; }
@@ -30,19 +31,22 @@ internal sealed class LayerContext
     public LayerPlan? Previous { get; }
     public LayerPlan? Next { get; }
 
-    /// <summary>This Conv2D computes the MaxPooling2D after it too (<see cref="ConvPoolFusion"/>).</summary>
+    /// <summary>This Conv2D computes the MaxPooling2D after it too (<see cref="ConvStrategy"/>).</summary>
     public bool FusesNextPool { get; }
 
-    /// <summary>This MaxPooling2D is computed by the Conv2D before it (<see cref="ConvPoolFusion"/>).</summary>
+    /// <summary>This MaxPooling2D is computed by the Conv2D before it (<see cref="ConvStrategy"/>).</summary>
     public bool FusedIntoPrevious { get; }
 
-    /// <summary>This Conv2D writes only the pixels the pooling after it reads, window by window (<see cref="ConvPoolFusion.OrdersRowsByPoolWindow"/>).</summary>
+    /// <summary>This Conv2D writes only the pixels the pooling after it reads, window by window (<see cref="ConvStrategy.OrdersRowsByPoolWindow"/>).</summary>
     public bool RowsByPoolWindow { get; }
 
-    /// <summary>This Conv2D runs as Winograd F(2×2, 3×3), one output tile per pooling window (<see cref="ConvPoolFusion.UsesWinograd"/>).</summary>
+    /// <summary>This Conv2D runs as Winograd F(2×2, 3×3), one output tile per pooling window (<see cref="ConvStrategy.UsesWinograd"/>).</summary>
     public bool Winograd { get; }
 
-    /// <summary>This MaxPooling2D reads a conv output ordered window by window (<see cref="ConvPoolFusion.OrdersRowsByPoolWindow"/>).</summary>
+    /// <summary>This Conv2D runs as Winograd F(3×3, 3×3) over its whole output (<see cref="ConvStrategy.UsesWinogradF3"/>).</summary>
+    public bool WinogradF3 { get; }
+
+    /// <summary>This MaxPooling2D reads a conv output ordered window by window (<see cref="ConvStrategy.OrdersRowsByPoolWindow"/>).</summary>
     public bool ReadsRowsByPoolWindow { get; }
     public string Id => Layer.Identifier;
     public string Shapes => "Shapes." + Layer.Identifier;
@@ -83,7 +87,7 @@ internal abstract class LayerEmitter
     public abstract void Backward(SourceWriter w, LayerContext c);
 
     /// <summary>Declares the one-sample shape constants a layer's loops use.</summary>
-    protected static void Constants(SourceWriter w, LayerContext c, bool window)
+    internal static void Constants(SourceWriter w, LayerContext c, bool window)
     {
         var s = c.Layer.InputShape;
         var o = c.Layer.OutputShape;
@@ -103,7 +107,7 @@ internal abstract class LayerEmitter
     /// Softmax), and, when the layer computes weight gradients and has a bias, adds the bias gradient in the same pass.
     /// Leaves the caller inside <c>if (ComputesWeightGradients(i)) {{</c> … emitted by <paramref name="weightGradients"/>.
     /// </summary>
-    protected static void ActivationAndBiasBackward(SourceWriter w, LayerContext c, string rows, string width, System.Action weightGradients)
+    internal static void ActivationAndBiasBackward(SourceWriter w, LayerContext c, string rows, string width, System.Action weightGradients)
     {
         var activation = c.Layer.Spec.Activation;
         bool fused = activation == ActivationKind.Softmax && c.IsLast;
@@ -129,7 +133,7 @@ internal abstract class LayerEmitter
             w.Line($"else global::ConvNetGen.Kernels.Activations.Backward({act}, {output}, gradient, {width});");
     }
 
-    protected static string Weight(LayerContext c, string name)
+    internal static string Weight(LayerContext c, string name)
     {
         foreach (var weight in c.Layer.Weights)
             if (weight.Name == name)

@@ -1,0 +1,134 @@
+using System.Collections.Generic;
+
+namespace ConvNetGen.Generators.Emitting.Layers;
+
+/// <summary>
+/// A Conv2D as Winograd's minimal filtering, in either flavour the runtime has: F(2×2, 3×3) when each 2×2 window of
+/// the max pooling after the conv is one output tile (outputs ordered window by window), and F(3×3, 3×3) over a plain
+/// NHWC output tiled exactly by 3×3. Either way the kernel and a block of input tiles are transformed, multiplied
+/// position by position (one GEMM per position), and transformed back; backward is the adjoint, block by block.
+/// </summary>
+internal static class WinogradEmission
+{
+    /// <summary>The runtime class and sizes of one flavour.</summary>
+    private sealed record Flavour(string Kernels, int Positions, int OutputTile, string Description);
+
+    private static readonly Flavour Pooled = new("global::ConvNetGen.Kernels.Winograd", 16, 2, "F(2×2, 3×3)");
+    private static readonly Flavour Plain = new("global::ConvNetGen.Kernels.WinogradF3", 25, 3, "F(3×3, 3×3)");
+
+    private static Flavour Of(LayerContext c) => c.Winograd ? Pooled : Plain;
+
+    /// <summary>
+    /// Tiles per block: the block's transformed input and products (positions × tiles × (IC + OC) floats) stay within
+    /// three quarters of a core's L2 (1 MB here); a multiple of 6, the GEMM micro-kernel's rows, at most 96.
+    /// conv2d_1: 96; conv2d_2: 36 (measured: 32 tiles in one block beat 24 + 8).
+    /// </summary>
+    private static int BlockTiles(LayerContext c)
+    {
+        var f = Of(c);
+        int channels = c.Layer.InputShape[2] + c.Layer.OutputShape[2];
+        int tiles = 768 * 1024 / (4 * f.Positions * channels);
+        return System.Math.Max(6, System.Math.Min(96, tiles / 6 * 6));
+    }
+
+    private static string TilesPerSample(LayerContext c) => c.Winograd
+        ? (c.Next!.OutputShape[0] * c.Next.OutputShape[1]).ToString(System.Globalization.CultureInfo.InvariantCulture)
+        : (c.Layer.OutputShape[0] / 3 * (c.Layer.OutputShape[1] / 3)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    public static IEnumerable<Buffer> Buffers(LayerContext c)
+    {
+        var f = Of(c);
+        string tiles = $"capacity * {TilesPerSample(c)}";
+        string blocks = $"(({tiles} + {BlockTiles(c) - 1}) / {BlockTiles(c)})";
+        string ic = $"{c.Shapes}.InputChannels", oc = $"{c.Shapes}.OutputChannels";
+        string plane = "global::ConvNetGen.Kernels.Winograd.Plane";
+        yield return new Buffer($"{c.Id}TransformedKernel", "float", $"{f.Kernels}.Positions * {plane}({ic}, {oc})", "U = G g Gᵀ, per position: IC × OC");
+        yield return new Buffer($"{c.Id}TransformedInput", "float", $"{blocks} * {f.Kernels}.Positions * {plane}({BlockTiles(c)}, {ic})", "V = Bᵀ d B, block by block, per position: tiles × IC; reused for dV");
+        yield return new Buffer($"{c.Id}Products", "float", $"{f.Kernels}.Positions * {plane}({BlockTiles(c)}, {oc})", "M = V · U for one block of tiles, per position: tiles × OC; reused for dM");
+        yield return new Buffer($"{c.Id}TransformedKernelGradient", "float", $"{f.Kernels}.Positions * {plane}({ic}, {oc})", "dU = Vᵀ · dM, per position");
+        yield return new Buffer($"{c.Id}TransformedKernelTransposed", "float", $"{f.Kernels}.Positions * {plane}({oc}, {ic})", "Uᵀ, per position: OC × IC, for dV = dM · Uᵀ");
+    }
+
+    /// <summary>The constants and locals both passes start with: shapes, tiles, block size and the buffers.</summary>
+    private static void Prologue(SourceWriter w, LayerContext c, string gradientOrOutput)
+    {
+        var f = Of(c);
+        LayerEmitter.Constants(w, c, window: true);
+        Conv2DEmitter.PixelConstants(w, c);
+        if (!c.Winograd) w.Line("const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly");
+        w.Line($"const int Positions = {f.Kernels}.Positions, Block = {BlockTiles(c)}; // tiles per block: its V and M stay in L2");
+        w.Line("int tiles = batch * PH * PW;");
+        w.Line(gradientOrOutput);
+        w.Line($"global::System.Span<float> u = ws.{c.Id}TransformedKernel, v = ws.{c.Id}TransformedInput, m = ws.{c.Id}Products;");
+        w.Line("int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);");
+    }
+
+    /// <summary>The block of tiles [first, first + n): its transformed input <c>vb</c> and the distances between positions in it and in the products.</summary>
+    private static void BlockLocals(SourceWriter w)
+    {
+        w.Line("int n = global::System.Math.Min(Block, tiles - first);");
+        w.Line("int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);");
+        w.Line("var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);");
+    }
+
+    public static void Forward(SourceWriter w, LayerContext c)
+    {
+        var f = Of(c);
+        Prologue(w, c, $"global::System.Span<float> output = {c.OutputBuffer}.AsSpan(0, rows * OC);");
+        w.Line(c.Winograd
+            ? $"// Winograd {f.Description}: each of {SourceWriter.Xml(c.Next!.Name)}'s 2×2 windows is one output tile, from a 4×4 input tile."
+            : $"// Winograd {f.Description}: each 3×3 block of the output is one tile, from a 5×5 input tile.");
+        w.Line($"{f.Kernels}.TransformKernel(Parameters.Slice({LayerEmitter.Weight(c, "kernel")}), u, IC, OC);");
+        string bias = c.Layer.Spec.UseBias ? $"Parameters.Slice({LayerEmitter.Weight(c, "bias")})" : "default";
+        bool fusedActivation = c.Layer.Spec.Activation is Model.ActivationKind.Linear or Model.ActivationKind.ReLU;
+        string activation = fusedActivation ? $", global::ConvNetGen.Activation.{c.Layer.Spec.Activation}" : "";
+        using (w.Block("for (int first = 0; first < tiles; first += Block)"))
+        {
+            BlockLocals(w);
+            w.Line($"{f.Kernels}.TransformInput({c.InputBuffer}, vb, batch, IH, IW, IC, PH, PW, first, n);");
+            w.Line("for (int p = 0; p < Positions; p++)");
+            w.Line("    global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(vb.Slice(p * vPlane, n * IC), u.Slice(p * uPlane, IC * OC), default, m.Slice(p * mPlane, n * OC), n, OC, IC, global::ConvNetGen.Activation.Linear);");
+            w.Line(c.Winograd
+                ? $"{f.Kernels}.TransformOutput(m.Slice(0, Positions * mPlane), {bias}, output.Slice(first * 4 * OC, n * 4 * OC), n, OC{activation});"
+                : $"{f.Kernels}.TransformOutput(m.Slice(0, Positions * mPlane), {bias}, output, batch, PH, PW, OC, first, n{activation});");
+        }
+        if (!fusedActivation)
+            w.Line($"global::ConvNetGen.Kernels.Activations.Forward(global::ConvNetGen.Activation.{c.Layer.Spec.Activation}, output, OC);");
+    }
+
+    public static void Backward(SourceWriter w, LayerContext c)
+    {
+        var f = Of(c);
+        Prologue(w, c, $"global::System.Span<float> gradient = {c.GradientBuffer}.AsSpan(0, rows * OC);");
+        w.Line($"global::System.Span<float> du = ws.{c.Id}TransformedKernelGradient, ut = ws.{c.Id}TransformedKernelTransposed;");
+        w.Line("int utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);");
+        LayerEmitter.ActivationAndBiasBackward(w, c, "rows", "OC", () => { });
+        w.Line($"bool weights = ComputesWeightGradients({c.Layer.Index}), inputs = {(c.Previous is null ? "false" : $"ComputesInputGradient({c.Layer.Index})")};");
+        w.Line("if (weights) du.Clear();");
+        w.Line($"global::System.Span<float> inputGradient = {(c.Previous is null ? "default" : $"{c.InputGradientBuffer}.AsSpan(0, batch * IH * IW * IC)")};");
+        using (w.Block("if (inputs)"))
+        {
+            w.Line("inputGradient.Clear();");
+            w.Line("for (int p = 0; p < Positions; p++)");
+            w.Line("    global::ConvNetGen.Kernels.Gemm.Transpose(u.Slice(p * uPlane, IC * OC), ut.Slice(p * utPlane, OC * IC), IC, OC);");
+        }
+        using (w.Block("for (int first = 0; first < tiles; first += Block)"))
+        {
+            BlockLocals(w);
+            w.Line(c.Winograd
+                ? $"{f.Kernels}.TransformOutputGradient(gradient.Slice(first * 4 * OC, n * 4 * OC), m.Slice(0, Positions * mPlane), n, OC); // m now holds dM"
+                : $"{f.Kernels}.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM");
+            w.Line("if (weights)");
+            w.Line("    for (int p = 0; p < Positions; p++)");
+            w.Line("        global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * IC), m.Slice(p * mPlane, n * OC), du.Slice(p * uPlane, IC * OC), IC, OC, n);");
+            using (w.Block("if (inputs)"))
+            {
+                w.Line("// The block's V is no longer needed: it takes dV.");
+                w.Line("for (int p = 0; p < Positions; p++)");
+                w.Line("    global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(m.Slice(p * mPlane, n * OC), ut.Slice(p * utPlane, OC * IC), default, vb.Slice(p * vPlane, n * IC), n, IC, OC, global::ConvNetGen.Activation.Linear);");
+                w.Line($"{f.Kernels}.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n);");
+            }
+        }
+        w.Line($"if (weights) {f.Kernels}.AddKernelGradient(du, ws.Gradients.AsSpan({LayerEmitter.Weight(c, "kernel")}), IC, OC);");
+    }
+}

@@ -1,0 +1,128 @@
+using ConvNetGen.Kernels;
+using static ConvNetGen.Tests.Kernels.GemmReference;
+
+namespace ConvNetGen.Tests.Kernels;
+
+/// <summary>
+/// Winograd F(3×3, 3×3) forward, kernel gradient and input gradient, composed with the GEMMs block by block as the
+/// generated code composes them, against a naive double-precision 3×3 convolution with a plain NHWC output, on every
+/// path this machine runs.
+/// </summary>
+public class WinogradF3Tests
+{
+    /// <summary>(batch, input height, width, channels, filters); the conv output (input − 2) is a multiple of 3 each way.</summary>
+    private static readonly (int B, int H, int W, int C, int F)[] Shapes =
+    [
+        (2, 5, 5, 64, 128), // the reference model's conv2d_2: one tile per sample
+        (3, 8, 5, 3, 5),
+        (1, 11, 8, 17, 20),
+        (2, 5, 5, 1, 1),
+        (1, 8, 11, 8, 33),
+    ];
+
+    public static TheoryData<int, int, bool> Cases
+    {
+        get
+        {
+            var data = new TheoryData<int, int, bool>();
+            foreach (int width in Widths)
+            for (int shape = 0; shape < Shapes.Length; shape++)
+                data.Add(width, shape, shape % 2 == 0);
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Forward_and_both_gradients_match_a_naive_convolution(int width, int shapeIndex, bool useBias)
+    {
+        var (batch, h, w, c, f) = Shapes[shapeIndex];
+        int oh = h - 2, ow = w - 2, th = oh / 3, tw = ow / 3, tiles = batch * th * tw;
+        var input = Random(batch * h * w * c, seed: 1);
+        var kernel = Random(9 * c * f, seed: 2);
+        var bias = useBias ? Random(f, seed: 3) : [];
+        var outputGradient = Random(batch * oh * ow * f, seed: 4);
+        var kernelGradient = Random(9 * c * f, seed: 5); // accumulated onto
+        var kernelGradientBefore = (float[])kernelGradient.Clone();
+
+        const int Block = 4; // a short last block in most shapes
+        const int P = WinogradF3.Positions;
+        int uPlane = Winograd.Plane(c, f), utPlane = Winograd.Plane(f, c);
+        var u = new float[P * uPlane];
+        var ut = new float[P * utPlane];
+        var v = new float[(tiles + Block - 1) / Block * P * Winograd.Plane(Block, c)];
+        var m = new float[P * Winograd.Plane(Block, f)];
+        var du = new float[P * uPlane];
+        var output = new float[batch * oh * ow * f];
+        var inputGradient = new float[batch * h * w * c];
+        using (Force(width))
+        {
+            WinogradF3.TransformKernel(kernel, u, c, f);
+            for (int first = 0; first < tiles; first += Block)
+            {
+                int n = Math.Min(Block, tiles - first), vPlane = Winograd.Plane(n, c), mPlane = Winograd.Plane(n, f);
+                var vb = v.AsSpan(first / Block * P * Winograd.Plane(Block, c), P * vPlane);
+                WinogradF3.TransformInput(input, vb, batch, h, w, c, th, tw, first, n);
+                for (int p = 0; p < P; p++)
+                    Gemm.MultiplyBiasActivation(vb.Slice(p * vPlane, n * c), u.AsSpan(p * uPlane, c * f), default, m.AsSpan(p * mPlane, n * f), n, f, c, Activation.Linear);
+                WinogradF3.TransformOutput(m.AsSpan(0, P * mPlane), bias, output, batch, th, tw, f, first, n);
+            }
+
+            for (int p = 0; p < P; p++)
+                Gemm.Transpose(u.AsSpan(p * uPlane, c * f), ut.AsSpan(p * utPlane, f * c), c, f);
+            for (int first = 0; first < tiles; first += Block)
+            {
+                int n = Math.Min(Block, tiles - first), vPlane = Winograd.Plane(n, c), mPlane = Winograd.Plane(n, f);
+                var vb = v.AsSpan(first / Block * P * Winograd.Plane(Block, c), P * vPlane);
+                WinogradF3.TransformOutputGradient(outputGradient, m.AsSpan(0, P * mPlane), batch, th, tw, f, first, n);
+                for (int p = 0; p < P; p++)
+                    Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * c), m.AsSpan(p * mPlane, n * f), du.AsSpan(p * uPlane, c * f), c, f, n);
+                for (int p = 0; p < P; p++)
+                    Gemm.MultiplyBiasActivation(m.AsSpan(p * mPlane, n * f), ut.AsSpan(p * utPlane, f * c), default, vb.Slice(p * vPlane, n * c), n, c, f, Activation.Linear);
+                WinogradF3.AddInputGradient(vb, inputGradient, batch, h, w, c, th, tw, first, n);
+            }
+            WinogradF3.AddKernelGradient(du, kernelGradient, c, f);
+        }
+
+        // F(3, 3)'s transforms scale values by up to 4 and 1/6: a looser bound than F(2, 3), still far below any error.
+        double Tolerance(double absoluteSum) => 256 * Math.Pow(2, -23) * absoluteSum + 1e-30;
+        var expectedOutput = new double[output.Length];
+        var outputBound = new double[output.Length];
+        var expectedKernel = kernelGradientBefore.Select(x => (double)x).ToArray();
+        var kernelAbs = kernelGradientBefore.Select(x => (double)Math.Abs(x)).ToArray();
+        var expectedInput = new double[inputGradient.Length];
+        var inputAbs = new double[inputGradient.Length];
+        for (int b = 0; b < batch; b++)
+        for (int y = 0; y < oh; y++)
+        for (int x = 0; x < ow; x++)
+        for (int o = 0; o < f; o++)
+        {
+            int row = (b * oh + y) * ow + x;
+            double sum = useBias ? bias[o] : 0, abs = Math.Abs(sum), g = outputGradient[row * f + o];
+            for (int ky = 0; ky < 3; ky++)
+            for (int kx = 0; kx < 3; kx++)
+            for (int ch = 0; ch < c; ch++)
+            {
+                int i = ((b * h + y + ky) * w + x + kx) * c + ch, k = ((ky * 3 + kx) * c + ch) * f + o;
+                sum += (double)input[i] * kernel[k];
+                abs += Math.Abs((double)input[i] * kernel[k]);
+                expectedKernel[k] += input[i] * g;
+                kernelAbs[k] += Math.Abs(input[i] * g);
+                expectedInput[i] += kernel[k] * g;
+                inputAbs[i] += Math.Abs(kernel[k] * g);
+            }
+            expectedOutput[row * f + o] = sum;
+            outputBound[row * f + o] = Tolerance(abs);
+        }
+        AssertWithin(output, expectedOutput, outputBound, "output");
+        AssertWithin(kernelGradient, expectedKernel, kernelAbs.Select(Tolerance).ToArray(), "kernel gradient");
+        AssertWithin(inputGradient, expectedInput, inputAbs.Select(Tolerance).ToArray(), "input gradient");
+    }
+
+    [Fact]
+    public void Tiles_that_do_not_fit_the_input_are_refused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => WinogradF3.TransformInput(new float[25], new float[25 * Winograd.Plane(2, 1)], 1, 5, 5, 1, 1, 2, 0, 2));
+        Assert.Contains("at least 5×8", e.Message);
+    }
+}
