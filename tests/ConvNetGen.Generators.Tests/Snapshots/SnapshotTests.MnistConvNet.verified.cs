@@ -187,6 +187,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
         public readonly float[] Conv2d2Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
         public readonly float[] Conv2d2TransformedKernelGradient; // dU = Vᵀ · dM, per position
         public readonly float[] Conv2d2TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
+        public readonly float[] Conv2d2Patches; // im2col rows, one per output pixel; reused for the patch gradients
         // flatten (Flatten)
         public readonly float[] FlattenOutput, FlattenGradient;
         // dense (Dense)
@@ -216,6 +217,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
             Conv2d2Products = new float[global::ConvNetGen.Kernels.WinogradF3.Positions * global::ConvNetGen.Kernels.Winograd.Plane(36, Shapes.Conv2d2.OutputChannels)];
             Conv2d2TransformedKernelGradient = new float[global::ConvNetGen.Kernels.WinogradF3.Positions * global::ConvNetGen.Kernels.Winograd.Plane(Shapes.Conv2d2.InputChannels, Shapes.Conv2d2.OutputChannels)];
             Conv2d2TransformedKernelTransposed = new float[global::ConvNetGen.Kernels.WinogradF3.Positions * global::ConvNetGen.Kernels.Winograd.Plane(Shapes.Conv2d2.OutputChannels, Shapes.Conv2d2.InputChannels)];
+            Conv2d2Patches = new float[capacity * Shapes.Conv2d2.OutputHeight * Shapes.Conv2d2.OutputWidth * Shapes.Conv2d2.KernelHeight * Shapes.Conv2d2.KernelWidth * Shapes.Conv2d2.InputChannels];
             FlattenOutput = Conv2d2Output; // same data, read flat
             FlattenGradient = Conv2d2Gradient;
             DenseOutput = new float[capacity * Shapes.Dense.OutputSize];
@@ -414,29 +416,63 @@ partial class MnistConvNet : global::ConvNetGen.Model
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Conv2d2Forward(Workspace ws, int batch, bool training)
     {
-        const int IH = 5, IW = 5, IC = 64;
-        const int OH = 3, OW = 3, OC = 128;
-        const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 0, PL = 0;
-        const int Taps = KH * KW * IC;
-        const int Pixels = OH * OW;
-        int rows = batch * Pixels;
-        const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly
-        const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 36; // tiles per block: its V and M stay in L2
-        int tiles = batch * PH * PW;
-        global::System.Span<float> output = ws.Conv2d2Output.AsSpan(0, rows * OC);
-        global::System.Span<float> u = ws.Conv2d2TransformedKernel, v = ws.Conv2d2TransformedInput, m = ws.Conv2d2Products;
-        int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
-        // Winograd F(3×3, 3×3): each 3×3 block of the output is one tile, from a 5×5 input tile.
-        global::ConvNetGen.Kernels.WinogradF3.TransformKernel(Parameters.Slice(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength), u, IC, OC);
-        for (int first = 0; first < tiles; first += Block)
+        // Winograd from 9 samples on; below that, transforming the kernel costs more than it saves (batch-1 prediction).
+        if (batch >= 9)
         {
-            int n = global::System.Math.Min(Block, tiles - first);
-            int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
-            var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);
-            global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.MaxPooling2d1Output, vb, batch, IH, IW, IC, PH, PW, first, n);
-            for (int p = 0; p < Positions; p++)
-                global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(vb.Slice(p * vPlane, n * IC), u.Slice(p * uPlane, IC * OC), default, m.Slice(p * mPlane, n * OC), n, OC, IC, global::ConvNetGen.Activation.Linear);
-            global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), Parameters.Slice(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength), output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.ReLU);
+            const int IH = 5, IW = 5, IC = 64;
+            const int OH = 3, OW = 3, OC = 128;
+            const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 0, PL = 0;
+            const int Taps = KH * KW * IC;
+            const int Pixels = OH * OW;
+            int rows = batch * Pixels;
+            const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly
+            const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 36; // tiles per block: its V and M stay in L2
+            int tiles = batch * PH * PW;
+            global::System.Span<float> output = ws.Conv2d2Output.AsSpan(0, rows * OC);
+            global::System.Span<float> u = ws.Conv2d2TransformedKernel, v = ws.Conv2d2TransformedInput, m = ws.Conv2d2Products;
+            int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
+            // Winograd F(3×3, 3×3): each 3×3 block of the output is one tile, from a 5×5 input tile.
+            global::ConvNetGen.Kernels.WinogradF3.TransformKernel(Parameters.Slice(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength), u, IC, OC);
+            for (int first = 0; first < tiles; first += Block)
+            {
+                int n = global::System.Math.Min(Block, tiles - first);
+                int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
+                var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);
+                global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.MaxPooling2d1Output, vb, batch, IH, IW, IC, PH, PW, first, n);
+                for (int p = 0; p < Positions; p++)
+                    global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(vb.Slice(p * vPlane, n * IC), u.Slice(p * uPlane, IC * OC), default, m.Slice(p * mPlane, n * OC), n, OC, IC, global::ConvNetGen.Activation.Linear);
+                global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), Parameters.Slice(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength), output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.ReLU);
+            }
+        }
+        else
+        {
+            const int IH = 5, IW = 5, IC = 64;
+            const int OH = 3, OW = 3, OC = 128;
+            const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 0, PL = 0;
+            const int Taps = KH * KW * IC;
+            const int Pixels = OH * OW;
+            int rows = batch * Pixels;
+            global::System.ReadOnlySpan<float> input = ws.MaxPooling2d1Output;
+            global::System.Span<float> patches = ws.Conv2d2Patches;
+            global::System.Span<float> output = ws.Conv2d2Output.AsSpan(0, rows * OC);
+            global::System.ReadOnlySpan<float> kernel = Parameters.Slice(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength);
+            // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
+            for (int b = 0; b < batch; b++)
+            {
+                for (int oy = 0; oy < OH; oy++)
+                {
+                    for (int ox = 0; ox < OW; ox++)
+                    {
+                        int row = ((b * OH + oy) * OW + ox) * Taps;
+                        int origin = ((b * IH + oy * SH) * IW + ox * SW) * IC;
+                        input.Slice(origin + 0 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 0 * KW * IC, KW * IC));
+                        input.Slice(origin + 1 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 1 * KW * IC, KW * IC));
+                        input.Slice(origin + 2 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 2 * KW * IC, KW * IC));
+                    }
+                }
+            }
+            // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), the bias and activation applied as results leave the registers
+            global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, Parameters.Slice(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
         }
     }
 
@@ -444,53 +480,96 @@ partial class MnistConvNet : global::ConvNetGen.Model
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Conv2d2Backward(Workspace ws, int batch)
     {
-        const int IH = 5, IW = 5, IC = 64;
-        const int OH = 3, OW = 3, OC = 128;
-        const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 0, PL = 0;
-        const int Taps = KH * KW * IC;
-        const int Pixels = OH * OW;
-        int rows = batch * Pixels;
-        const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly
-        const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 36; // tiles per block: its V and M stay in L2
-        int tiles = batch * PH * PW;
-        global::System.Span<float> gradient = ws.Conv2d2Gradient.AsSpan(0, rows * OC);
-        global::System.Span<float> u = ws.Conv2d2TransformedKernel, v = ws.Conv2d2TransformedInput, m = ws.Conv2d2Products;
-        int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
-        global::System.Span<float> du = ws.Conv2d2TransformedKernelGradient, ut = ws.Conv2d2TransformedKernelTransposed;
-        int utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);
-        if (ComputesWeightGradients(4))
+        if (batch >= 9) // as the forward pass chose
         {
-            // The activation's derivative and dBias[OC] += Σ rows, in one pass over the gradient.
-            global::ConvNetGen.Kernels.Activations.BackwardWithBiasGradient(global::ConvNetGen.Activation.ReLU, ws.Conv2d2Output.AsSpan(0, rows * OC), gradient, OC, ws.Gradients.AsSpan(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength));
-        }
-        else global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.ReLU, ws.Conv2d2Output.AsSpan(0, rows * OC), gradient, OC);
-        bool weights = ComputesWeightGradients(4), inputs = ComputesInputGradient(4);
-        if (weights) du.Clear();
-        global::System.Span<float> inputGradient = ws.MaxPooling2d1Gradient.AsSpan(0, batch * IH * IW * IC);
-        if (inputs)
-        {
-            inputGradient.Clear();
-            for (int p = 0; p < Positions; p++)
-                global::ConvNetGen.Kernels.Gemm.Transpose(u.Slice(p * uPlane, IC * OC), ut.Slice(p * utPlane, OC * IC), IC, OC);
-        }
-        for (int first = 0; first < tiles; first += Block)
-        {
-            int n = global::System.Math.Min(Block, tiles - first);
-            int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
-            var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);
-            global::ConvNetGen.Kernels.WinogradF3.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM
-            if (weights)
-                for (int p = 0; p < Positions; p++)
-                    global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * IC), m.Slice(p * mPlane, n * OC), du.Slice(p * uPlane, IC * OC), IC, OC, n);
+            const int IH = 5, IW = 5, IC = 64;
+            const int OH = 3, OW = 3, OC = 128;
+            const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 0, PL = 0;
+            const int Taps = KH * KW * IC;
+            const int Pixels = OH * OW;
+            int rows = batch * Pixels;
+            const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly
+            const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 36; // tiles per block: its V and M stay in L2
+            int tiles = batch * PH * PW;
+            global::System.Span<float> gradient = ws.Conv2d2Gradient.AsSpan(0, rows * OC);
+            global::System.Span<float> u = ws.Conv2d2TransformedKernel, v = ws.Conv2d2TransformedInput, m = ws.Conv2d2Products;
+            int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
+            global::System.Span<float> du = ws.Conv2d2TransformedKernelGradient, ut = ws.Conv2d2TransformedKernelTransposed;
+            int utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);
+            if (ComputesWeightGradients(4))
+            {
+                // The activation's derivative and dBias[OC] += Σ rows, in one pass over the gradient.
+                global::ConvNetGen.Kernels.Activations.BackwardWithBiasGradient(global::ConvNetGen.Activation.ReLU, ws.Conv2d2Output.AsSpan(0, rows * OC), gradient, OC, ws.Gradients.AsSpan(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength));
+            }
+            else global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.ReLU, ws.Conv2d2Output.AsSpan(0, rows * OC), gradient, OC);
+            bool weights = ComputesWeightGradients(4), inputs = ComputesInputGradient(4);
+            if (weights) du.Clear();
+            global::System.Span<float> inputGradient = ws.MaxPooling2d1Gradient.AsSpan(0, batch * IH * IW * IC);
             if (inputs)
             {
-                // The block's V is no longer needed: it takes dV.
+                inputGradient.Clear();
                 for (int p = 0; p < Positions; p++)
-                    global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(m.Slice(p * mPlane, n * OC), ut.Slice(p * utPlane, OC * IC), default, vb.Slice(p * vPlane, n * IC), n, IC, OC, global::ConvNetGen.Activation.Linear);
-                global::ConvNetGen.Kernels.WinogradF3.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n);
+                    global::ConvNetGen.Kernels.Gemm.Transpose(u.Slice(p * uPlane, IC * OC), ut.Slice(p * utPlane, OC * IC), IC, OC);
+            }
+            for (int first = 0; first < tiles; first += Block)
+            {
+                int n = global::System.Math.Min(Block, tiles - first);
+                int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
+                var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);
+                global::ConvNetGen.Kernels.WinogradF3.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM
+                if (weights)
+                    for (int p = 0; p < Positions; p++)
+                        global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * IC), m.Slice(p * mPlane, n * OC), du.Slice(p * uPlane, IC * OC), IC, OC, n);
+                if (inputs)
+                {
+                    // The block's V is no longer needed: it takes dV.
+                    for (int p = 0; p < Positions; p++)
+                        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(m.Slice(p * mPlane, n * OC), ut.Slice(p * utPlane, OC * IC), default, vb.Slice(p * vPlane, n * IC), n, IC, OC, global::ConvNetGen.Activation.Linear);
+                    global::ConvNetGen.Kernels.WinogradF3.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n);
+                }
+            }
+            if (weights) global::ConvNetGen.Kernels.WinogradF3.AddKernelGradient(du, ws.Gradients.AsSpan(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength), IC, OC);
+        }
+        else
+        {
+            const int IH = 5, IW = 5, IC = 64;
+            const int OH = 3, OW = 3, OC = 128;
+            const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 0, PL = 0;
+            const int Taps = KH * KW * IC;
+            const int Pixels = OH * OW;
+            int rows = batch * Pixels;
+            global::System.Span<float> gradient = ws.Conv2d2Gradient.AsSpan(0, rows * OC);
+            global::System.Span<float> patches = ws.Conv2d2Patches.AsSpan(0, rows * Taps);
+            if (ComputesWeightGradients(4))
+            {
+                // The activation's derivative and dBias[OC] += Σ rows, in one pass over the gradient.
+                global::ConvNetGen.Kernels.Activations.BackwardWithBiasGradient(global::ConvNetGen.Activation.ReLU, ws.Conv2d2Output.AsSpan(0, rows * OC), gradient, OC, ws.Gradients.AsSpan(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength));
+                // dKernel[Taps×OC] += patchesᵀ · gradient
+                global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(patches, gradient, ws.Gradients.AsSpan(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength), Taps, OC, rows);
+            }
+            else global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.ReLU, ws.Conv2d2Output.AsSpan(0, rows * OC), gradient, OC);
+            if (ComputesInputGradient(4))
+            {
+                // dPatches[rows×Taps] = gradient · kernelᵀ, then col2im adds each window back onto the input it came from.
+                global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength), patches, rows, Taps, OC);
+                global::System.Span<float> inputGradient = ws.MaxPooling2d1Gradient.AsSpan(0, batch * IH * IW * IC);
+                inputGradient.Clear();
+                for (int b = 0; b < batch; b++)
+                {
+                    for (int oy = 0; oy < OH; oy++)
+                    {
+                        for (int ox = 0; ox < OW; ox++)
+                        {
+                            int row = ((b * OH + oy) * OW + ox) * Taps;
+                            int origin = ((b * IH + oy * SH) * IW + ox * SW) * IC;
+                            global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + 0 * KW * IC, KW * IC), inputGradient.Slice(origin + 0 * IW * IC, KW * IC));
+                            global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + 1 * KW * IC, KW * IC), inputGradient.Slice(origin + 1 * IW * IC, KW * IC));
+                            global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + 2 * KW * IC, KW * IC), inputGradient.Slice(origin + 2 * IW * IC, KW * IC));
+                        }
+                    }
+                }
             }
         }
-        if (weights) global::ConvNetGen.Kernels.WinogradF3.AddKernelGradient(du, ws.Gradients.AsSpan(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength), IC, OC);
     }
 
     /// <summary>flatten forward: Flatten; 3×3×128 → 1152.</summary>

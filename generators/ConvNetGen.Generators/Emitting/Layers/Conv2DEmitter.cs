@@ -15,7 +15,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
         if (c.Winograd || c.WinogradF3)
         {
             foreach (var buffer in WinogradEmission.Buffers(c)) yield return buffer;
-            yield break;
+            if (WinogradEmission.MinBatch(c) <= 1) yield break; // Winograd always: no patches
         }
         string rows = $"capacity * {c.Shapes}.OutputHeight * {c.Shapes}.OutputWidth";
         string taps = $"{c.Shapes}.KernelHeight * {c.Shapes}.KernelWidth * {c.Shapes}.InputChannels";
@@ -31,9 +31,24 @@ internal sealed class Conv2DEmitter : LayerEmitter
         }
         if (c.Winograd || c.WinogradF3)
         {
-            WinogradEmission.Forward(w, c);
+            if (WinogradEmission.MinBatch(c) <= 1)
+            {
+                WinogradEmission.Forward(w, c);
+                return;
+            }
+            w.Line($"// Winograd from {WinogradEmission.MinBatch(c)} samples on; below that, transforming the kernel costs more than it saves (batch-1 prediction).");
+            using (w.Block($"if (batch >= {WinogradEmission.MinBatch(c)})"))
+                WinogradEmission.Forward(w, c);
+            using (w.Block("else"))
+                DirectForward(w, c);
             return;
         }
+        DirectForward(w, c);
+    }
+
+    /// <summary>im2col, then one GEMM with the bias and activation fused into its store.</summary>
+    private static void DirectForward(SourceWriter w, LayerContext c)
+    {
         Constants(w, c, window: true);
         PixelConstants(w, c);
         w.Line($"global::System.ReadOnlySpan<float> input = {c.InputBuffer};");
@@ -58,9 +73,23 @@ internal sealed class Conv2DEmitter : LayerEmitter
         }
         if (c.Winograd || c.WinogradF3)
         {
-            WinogradEmission.Backward(w, c);
+            if (WinogradEmission.MinBatch(c) <= 1)
+            {
+                WinogradEmission.Backward(w, c);
+                return;
+            }
+            using (w.Block($"if (batch >= {WinogradEmission.MinBatch(c)}) // as the forward pass chose"))
+                WinogradEmission.Backward(w, c);
+            using (w.Block("else"))
+                DirectBackward(w, c);
             return;
         }
+        DirectBackward(w, c);
+    }
+
+    /// <summary>The activation's derivative and bias gradient, dKernel from the stored patches, and dInput through col2im.</summary>
+    private static void DirectBackward(SourceWriter w, LayerContext c)
+    {
         Constants(w, c, window: true);
         PixelConstants(w, c);
         w.Line($"global::System.Span<float> gradient = {c.GradientBuffer}.AsSpan(0, rows * OC);");

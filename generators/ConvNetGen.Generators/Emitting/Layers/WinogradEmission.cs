@@ -31,6 +31,21 @@ internal static class WinogradEmission
         return System.Math.Max(6, System.Math.Min(96, tiles / 6 * 6));
     }
 
+    /// <summary>
+    /// The smallest batch for which Winograd beats im2col + GEMM: each pass transforms the kernel first (positions ×
+    /// IC × OC values, about 20 multiply-adds' worth each, measured), which each tile repays by the multiplies it
+    /// saves (9·m² − positions per input channel and filter, m² outputs per tile). conv2d_1 (25 tiles a sample): 1;
+    /// conv2d_2 (1 tile a sample): 9, so batch-1 prediction keeps the direct path.
+    /// </summary>
+    public static int MinBatch(LayerContext c)
+    {
+        var f = Of(c);
+        int saved = 9 * f.OutputTile * f.OutputTile - f.Positions;
+        int minTiles = (20 * f.Positions + saved - 1) / saved;
+        int tilesPerSample = c.Winograd ? c.Next!.OutputShape[0] * c.Next.OutputShape[1] : c.Layer.OutputShape[0] / 3 * (c.Layer.OutputShape[1] / 3);
+        return System.Math.Max(1, (minTiles + tilesPerSample - 1) / tilesPerSample);
+    }
+
     private static string TilesPerSample(LayerContext c) => c.Winograd
         ? (c.Next!.OutputShape[0] * c.Next.OutputShape[1]).ToString(System.Globalization.CultureInfo.InvariantCulture)
         : (c.Layer.OutputShape[0] / 3 * (c.Layer.OutputShape[1] / 3)).ToString(System.Globalization.CultureInfo.InvariantCulture);
