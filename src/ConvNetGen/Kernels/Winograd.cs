@@ -60,9 +60,9 @@ public static class Winograd
     public static unsafe void TransformInput(ReadOnlySpan<float> input, Span<float> transformed, int batch, int inputHeight, int inputWidth,
                                              int inputChannels, int tilesHigh, int tilesWide, int firstTile, int tileCount)
     {
-        var s = Shape(nameof(TransformInput), batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount);
-        Require(nameof(TransformInput), "input", input.Length, (long)batch * inputHeight * inputWidth * inputChannels);
-        Require(nameof(TransformInput), "transformed", transformed.Length, (long)Positions * Plane(tileCount, inputChannels));
+        var s = WinogradShape.Checked("Winograd." + nameof(TransformInput), 2, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount);
+        WinogradShape.Require("Winograd." + nameof(TransformInput), "input", input.Length, (long)batch * inputHeight * inputWidth * inputChannels);
+        WinogradShape.Require("Winograd." + nameof(TransformInput), "transformed", transformed.Length, (long)Positions * Plane(tileCount, inputChannels));
         fixed (float* x = input, v = transformed)
         {
             switch (Gemm.ActiveWidth)
@@ -88,8 +88,8 @@ public static class Winograd
         bool relu = activation == Activation.ReLU;
         if (tiles < 0 || filters <= 0 || (bias.Length != 0 && bias.Length != filters))
             throw new ArgumentException($"Winograd.TransformOutput: {tiles} tiles of {filters} filters, with a bias of {bias.Length} (needs {filters} or none).");
-        Require(nameof(TransformOutput), "products", products.Length, (long)Positions * Plane(tiles, filters));
-        Require(nameof(TransformOutput), "output", output.Length, 4L * tiles * filters);
+        WinogradShape.Require("Winograd." + nameof(TransformOutput), "products", products.Length, (long)Positions * Plane(tiles, filters));
+        WinogradShape.Require("Winograd." + nameof(TransformOutput), "output", output.Length, 4L * tiles * filters);
         fixed (float* m = products, b = bias, o = output)
         {
             float* pb = bias.IsEmpty ? null : b;
@@ -109,8 +109,8 @@ public static class Winograd
     {
         if (tiles < 0 || filters <= 0)
             throw new ArgumentException($"Winograd.TransformOutputGradient: {tiles} tiles of {filters} filters.");
-        Require(nameof(TransformOutputGradient), "gradient", gradient.Length, 4L * tiles * filters);
-        Require(nameof(TransformOutputGradient), "transformed", transformed.Length, (long)Positions * Plane(tiles, filters));
+        WinogradShape.Require("Winograd." + nameof(TransformOutputGradient), "gradient", gradient.Length, 4L * tiles * filters);
+        WinogradShape.Require("Winograd." + nameof(TransformOutputGradient), "transformed", transformed.Length, (long)Positions * Plane(tiles, filters));
         fixed (float* g = gradient, d = transformed)
         {
             switch (Gemm.ActiveWidth)
@@ -149,9 +149,9 @@ public static class Winograd
     public static unsafe void AddInputGradient(ReadOnlySpan<float> transformedGradient, Span<float> inputGradient, int batch, int inputHeight,
                                                int inputWidth, int inputChannels, int tilesHigh, int tilesWide, int firstTile, int tileCount)
     {
-        var s = Shape(nameof(AddInputGradient), batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount);
-        Require(nameof(AddInputGradient), "transformed gradient", transformedGradient.Length, (long)Positions * Plane(tileCount, inputChannels));
-        Require(nameof(AddInputGradient), "input gradient", inputGradient.Length, (long)batch * inputHeight * inputWidth * inputChannels);
+        var s = WinogradShape.Checked("Winograd." + nameof(AddInputGradient), 2, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount);
+        WinogradShape.Require("Winograd." + nameof(AddInputGradient), "transformed gradient", transformedGradient.Length, (long)Positions * Plane(tileCount, inputChannels));
+        WinogradShape.Require("Winograd." + nameof(AddInputGradient), "input gradient", inputGradient.Length, (long)batch * inputHeight * inputWidth * inputChannels);
         fixed (float* dv = transformedGradient, dx = inputGradient)
         {
             switch (Gemm.ActiveWidth)
@@ -163,30 +163,37 @@ public static class Winograd
             }
         }
     }
-
-    private static WinogradShape Shape(string method, int batch, int inputHeight, int inputWidth, int inputChannels, int tilesHigh, int tilesWide,
-                                       int firstTile, int tileCount)
-    {
-        if (batch < 0 || inputHeight <= 0 || inputWidth <= 0 || inputChannels <= 0 || tilesHigh <= 0 || tilesWide <= 0)
-            throw new ArgumentException($"Winograd.{method}: sizes must be positive (batch {batch}, input {inputHeight}×{inputWidth}×{inputChannels}, tiles {tilesHigh}×{tilesWide}).");
-        if (2 * tilesHigh + 2 > inputHeight || 2 * tilesWide + 2 > inputWidth)
-            throw new ArgumentException($"Winograd.{method}: {tilesHigh}×{tilesWide} tiles of 4×4 at stride 2 need an input of at least {2 * tilesHigh + 2}×{2 * tilesWide + 2}, not {inputHeight}×{inputWidth}.");
-        var s = new WinogradShape(batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide);
-        if (firstTile < 0 || tileCount < 0 || firstTile > s.Tiles - tileCount)
-            throw new ArgumentException($"Winograd.{method}: tiles [{firstTile}, {(long)firstTile + tileCount}) are not among the batch's {s.Tiles}.");
-        return s;
-    }
-
-    private static void Require(string method, string what, int length, long needed)
-    {
-        if (length < needed)
-            throw new ArgumentException($"Winograd.{method}: the {what} has {length} values; it needs {needed}.");
-    }
 }
 
 /// <summary>The sizes of one Winograd pass over a batch.</summary>
 internal readonly record struct WinogradShape(int Batch, int InputHeight, int InputWidth, int InputChannels, int TilesHigh, int TilesWide)
 {
+    /// <summary>
+    /// The shape of a pass whose output tiles are <paramref name="step"/> × <paramref name="step"/> (input tiles two
+    /// larger, at stride <paramref name="step"/>), checked: positive sizes, tiles inside the input, and a block of
+    /// tiles [first, first + count) inside the batch. <paramref name="caller"/> names the method in the message.
+    /// </summary>
+    public static WinogradShape Checked(string caller, int step, int batch, int inputHeight, int inputWidth, int inputChannels,
+                                        int tilesHigh, int tilesWide, int firstTile, int tileCount)
+    {
+        if (batch < 0 || inputHeight <= 0 || inputWidth <= 0 || inputChannels <= 0 || tilesHigh <= 0 || tilesWide <= 0)
+            throw new ArgumentException($"{caller}: sizes must be positive (batch {batch}, input {inputHeight}×{inputWidth}×{inputChannels}, tiles {tilesHigh}×{tilesWide}).");
+        int size = step + 2;
+        if (step * tilesHigh + 2 > inputHeight || step * tilesWide + 2 > inputWidth)
+            throw new ArgumentException($"{caller}: {tilesHigh}×{tilesWide} tiles of {size}×{size} at stride {step} need an input of at least {step * tilesHigh + 2}×{step * tilesWide + 2}, not {inputHeight}×{inputWidth}.");
+        var s = new WinogradShape(batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide);
+        if (firstTile < 0 || tileCount < 0 || firstTile > s.Tiles - tileCount)
+            throw new ArgumentException($"{caller}: tiles [{firstTile}, {(long)firstTile + tileCount}) are not among the batch's {s.Tiles}.");
+        return s;
+    }
+
+    /// <summary>Throws when a span of <paramref name="length"/> values is shorter than the <paramref name="needed"/> it must hold.</summary>
+    public static void Require(string caller, string what, int length, long needed)
+    {
+        if (length < needed)
+            throw new ArgumentException($"{caller}: the {what} has {length} values; it needs {needed}.");
+    }
+
     public int Tiles => Batch * TilesHigh * TilesWide;
 
     /// <summary>The index of tile <paramref name="t"/>'s top-left input value: tile t = (b·TH + ty)·TW + tx sits at (step·ty, step·tx).</summary>

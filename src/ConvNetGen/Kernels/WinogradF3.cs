@@ -42,9 +42,9 @@ public static class WinogradF3
     public static unsafe void TransformInput(ReadOnlySpan<float> input, Span<float> transformed, int batch, int inputHeight, int inputWidth,
                                              int inputChannels, int tilesHigh, int tilesWide, int firstTile, int tileCount)
     {
-        var s = Shape(nameof(TransformInput), batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount);
-        Require(nameof(TransformInput), "input", input.Length, (long)batch * inputHeight * inputWidth * inputChannels);
-        Require(nameof(TransformInput), "transformed", transformed.Length, (long)Positions * Winograd.Plane(tileCount, inputChannels));
+        var s = WinogradShape.Checked("WinogradF3." + nameof(TransformInput), 3, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount);
+        WinogradShape.Require("WinogradF3." + nameof(TransformInput), "input", input.Length, (long)batch * inputHeight * inputWidth * inputChannels);
+        WinogradShape.Require("WinogradF3." + nameof(TransformInput), "transformed", transformed.Length, (long)Positions * Winograd.Plane(tileCount, inputChannels));
         fixed (float* x = input, v = transformed)
         {
             switch (Gemm.ActiveWidth)
@@ -69,9 +69,9 @@ public static class WinogradF3
             throw new ArgumentOutOfRangeException(nameof(activation), activation, "WinogradF3.TransformOutput applies ReLU or nothing; apply other activations afterwards.");
         if (filters <= 0 || (bias.Length != 0 && bias.Length != filters))
             throw new ArgumentException($"WinogradF3.TransformOutput: {filters} filters with a bias of {bias.Length} (needs {filters} or none).");
-        var s = Shape(nameof(TransformOutput), batch, 3 * tilesHigh + 2, 3 * tilesWide + 2, 1, tilesHigh, tilesWide, firstTile, tileCount);
-        Require(nameof(TransformOutput), "products", products.Length, (long)Positions * Winograd.Plane(tileCount, filters));
-        Require(nameof(TransformOutput), "output", output.Length, 9L * s.Tiles * filters);
+        var s = WinogradShape.Checked("WinogradF3." + nameof(TransformOutput), 3, batch, 3 * tilesHigh + 2, 3 * tilesWide + 2, 1, tilesHigh, tilesWide, firstTile, tileCount);
+        WinogradShape.Require("WinogradF3." + nameof(TransformOutput), "products", products.Length, (long)Positions * Winograd.Plane(tileCount, filters));
+        WinogradShape.Require("WinogradF3." + nameof(TransformOutput), "output", output.Length, 9L * s.Tiles * filters);
         fixed (float* m = products, b = bias, o = output)
         {
             float* pb = bias.IsEmpty ? null : b;
@@ -93,9 +93,9 @@ public static class WinogradF3
     {
         if (filters <= 0)
             throw new ArgumentException($"WinogradF3.TransformOutputGradient: {filters} filters.");
-        var s = Shape(nameof(TransformOutputGradient), batch, 3 * tilesHigh + 2, 3 * tilesWide + 2, 1, tilesHigh, tilesWide, firstTile, tileCount);
-        Require(nameof(TransformOutputGradient), "gradient", gradient.Length, 9L * s.Tiles * filters);
-        Require(nameof(TransformOutputGradient), "transformed", transformed.Length, (long)Positions * Winograd.Plane(tileCount, filters));
+        var s = WinogradShape.Checked("WinogradF3." + nameof(TransformOutputGradient), 3, batch, 3 * tilesHigh + 2, 3 * tilesWide + 2, 1, tilesHigh, tilesWide, firstTile, tileCount);
+        WinogradShape.Require("WinogradF3." + nameof(TransformOutputGradient), "gradient", gradient.Length, 9L * s.Tiles * filters);
+        WinogradShape.Require("WinogradF3." + nameof(TransformOutputGradient), "transformed", transformed.Length, (long)Positions * Winograd.Plane(tileCount, filters));
         fixed (float* g = gradient, d = transformed)
         {
             switch (Gemm.ActiveWidth)
@@ -131,9 +131,9 @@ public static class WinogradF3
     public static unsafe void AddInputGradient(ReadOnlySpan<float> transformedGradient, Span<float> inputGradient, int batch, int inputHeight,
                                                int inputWidth, int inputChannels, int tilesHigh, int tilesWide, int firstTile, int tileCount)
     {
-        var s = Shape(nameof(AddInputGradient), batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount);
-        Require(nameof(AddInputGradient), "transformed gradient", transformedGradient.Length, (long)Positions * Winograd.Plane(tileCount, inputChannels));
-        Require(nameof(AddInputGradient), "input gradient", inputGradient.Length, (long)batch * inputHeight * inputWidth * inputChannels);
+        var s = WinogradShape.Checked("WinogradF3." + nameof(AddInputGradient), 3, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount);
+        WinogradShape.Require("WinogradF3." + nameof(AddInputGradient), "transformed gradient", transformedGradient.Length, (long)Positions * Winograd.Plane(tileCount, inputChannels));
+        WinogradShape.Require("WinogradF3." + nameof(AddInputGradient), "input gradient", inputGradient.Length, (long)batch * inputHeight * inputWidth * inputChannels);
         fixed (float* dv = transformedGradient, dx = inputGradient)
         {
             switch (Gemm.ActiveWidth)
@@ -144,24 +144,5 @@ public static class WinogradF3
                 default: WinogradF3Kernel<SimdScalar, float>.AddInputGradient(s, dv, dx, firstTile, tileCount); break;
             }
         }
-    }
-
-    private static WinogradShape Shape(string method, int batch, int inputHeight, int inputWidth, int inputChannels, int tilesHigh, int tilesWide,
-                                       int firstTile, int tileCount)
-    {
-        if (batch < 0 || inputHeight <= 0 || inputWidth <= 0 || inputChannels <= 0 || tilesHigh <= 0 || tilesWide <= 0)
-            throw new ArgumentException($"WinogradF3.{method}: sizes must be positive (batch {batch}, input {inputHeight}×{inputWidth}×{inputChannels}, tiles {tilesHigh}×{tilesWide}).");
-        if (3 * tilesHigh + 2 > inputHeight || 3 * tilesWide + 2 > inputWidth)
-            throw new ArgumentException($"WinogradF3.{method}: {tilesHigh}×{tilesWide} tiles of 5×5 at stride 3 need an input of at least {3 * tilesHigh + 2}×{3 * tilesWide + 2}, not {inputHeight}×{inputWidth}.");
-        var s = new WinogradShape(batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide);
-        if (firstTile < 0 || tileCount < 0 || firstTile > s.Tiles - tileCount)
-            throw new ArgumentException($"WinogradF3.{method}: tiles [{firstTile}, {(long)firstTile + tileCount}) are not among the batch's {s.Tiles}.");
-        return s;
-    }
-
-    private static void Require(string method, string what, int length, long needed)
-    {
-        if (length < needed)
-            throw new ArgumentException($"WinogradF3.{method}: the {what} has {length} values; it needs {needed}.");
     }
 }

@@ -83,45 +83,14 @@ public class WinogradTests
             Winograd.AddKernelGradient(du, kernelGradient, c, f);
         }
 
-        // The conv pixel of output row (t·4 + q): tile t = (b, ty, tx), pixel (2·ty + q / 2, 2·tx + q % 2).
-        (int B, int Y, int X) Pixel(int row)
+        // Output row t·4 + q is tile t = (b, ty, tx)'s pixel (2·ty + q / 2, 2·tx + q % 2).
+        var pixels = Enumerable.Range(0, tiles * 4).Select(row =>
         {
             int t = row / 4, q = row % 4;
             return (t / (th * tw), 2 * (t / tw % th) + q / 2, 2 * (t % tw) + q % 2);
-        }
-        double Tolerance(double absoluteSum) => 64 * Math.Pow(2, -23) * absoluteSum + 1e-30;
-
-        var expectedOutput = new double[output.Length];
-        var outputBound = new double[output.Length];
-        var expectedKernel = kernelGradientBefore.Select(x => (double)x).ToArray();
-        var kernelAbs = kernelGradientBefore.Select(x => (double)Math.Abs(x)).ToArray();
-        var expectedInput = new double[inputGradient.Length];
-        var inputAbs = new double[inputGradient.Length];
-        for (int row = 0; row < tiles * 4; row++)
-        {
-            var (b, y, x) = Pixel(row);
-            for (int o = 0; o < f; o++)
-            {
-                double sum = useBias ? bias[o] : 0, abs = Math.Abs(sum), g = outputGradient[row * f + o];
-                for (int ky = 0; ky < 3; ky++)
-                for (int kx = 0; kx < 3; kx++)
-                for (int ch = 0; ch < c; ch++)
-                {
-                    int i = ((b * h + y + ky) * w + x + kx) * c + ch, k = ((ky * 3 + kx) * c + ch) * f + o;
-                    sum += (double)input[i] * kernel[k];
-                    abs += Math.Abs((double)input[i] * kernel[k]);
-                    expectedKernel[k] += input[i] * g;
-                    kernelAbs[k] += Math.Abs(input[i] * g);
-                    expectedInput[i] += kernel[k] * g;
-                    inputAbs[i] += Math.Abs(kernel[k] * g);
-                }
-                expectedOutput[row * f + o] = sum;
-                outputBound[row * f + o] = Tolerance(abs);
-            }
-        }
-        AssertWithin(output, expectedOutput, outputBound, "output");
-        AssertWithin(kernelGradient, expectedKernel, kernelAbs.Select(Tolerance).ToArray(), "kernel gradient");
-        AssertWithin(inputGradient, expectedInput, inputAbs.Select(Tolerance).ToArray(), "input gradient");
+        }).ToArray();
+        NaiveConv3x3.AssertMatches(input, kernel, bias, outputGradient, kernelGradientBefore, output, kernelGradient, inputGradient,
+            h, w, c, f, pixels, scale: 64);
     }
 
     [Fact]
