@@ -156,6 +156,7 @@ partial class TransferNet : global::ConvNetGen.Model
         public readonly double[] Block1BnSums; // this chunk's per-channel Σx and Σx², read by the step's other chunks
         public readonly double[] Block1BnGradientSums; // this chunk's per-channel Σdy and Σdy·x̂, read by the step's other chunks
         public readonly double[] Block1BnTotals; // those sums over the whole batch
+        public readonly float[] Block1BnCoefficients; // per channel a, b, c of the input gradient a·dy + b·x̂ + c
         public readonly bool[] Block1BnTrainingMode; // whether the last forward pass used batch statistics
         // block1_pool (MaxPooling2D)
         public readonly float[] Block1PoolOutput, Block1PoolGradient;
@@ -180,6 +181,7 @@ partial class TransferNet : global::ConvNetGen.Model
             Block1BnSums = new double[2 * 16];
             Block1BnGradientSums = new double[2 * 16];
             Block1BnTotals = new double[2 * 16];
+            Block1BnCoefficients = new float[3 * 16];
             Block1BnTrainingMode = new bool[1];
             Block1PoolOutput = new float[capacity * Shapes.Block1Pool.OutputSize];
             Block1PoolGradient = new float[capacity * Shapes.Block1Pool.OutputSize];
@@ -309,15 +311,7 @@ partial class TransferNet : global::ConvNetGen.Model
             global::System.Span<double> sum = ws.Block1BnSums.AsSpan(0, C), sumSquares = ws.Block1BnSums.AsSpan(C, C);
             sum.Clear();
             sumSquares.Clear();
-            for (int r = 0; r < rows; r++)
-            {
-                for (int ch = 0; ch < C; ch++)
-                {
-                    double v = input[r * C + ch];
-                    sum[ch] += v;
-                    sumSquares[ch] += v * v;
-                }
-            }
+            global::ConvNetGen.Kernels.BatchNorm.AddStatistics(input, C, ws.Block1BnSums.AsSpan(0, 2 * C)); // Σx, Σx² in double
             // The statistics span the whole batch: add up every training thread's sums (in chunk order, so all agree).
             global::System.Span<double> totals = ws.Block1BnTotals;
             int totalRows = SumAcrossChunks(ws, batch, static w => ((Workspace)w).Block1BnSums, totals) * (Shapes.Block1Bn.OutputSize / C);
@@ -343,15 +337,7 @@ partial class TransferNet : global::ConvNetGen.Model
                 inverseStd[ch] = 1f / global::System.MathF.Sqrt(movingVariance[ch] + Epsilon);
             }
         }
-        for (int r = 0; r < rows; r++)
-        {
-            for (int ch = 0; ch < C; ch++)
-            {
-                float normalized = (input[r * C + ch] - mean[ch]) * inverseStd[ch];
-                xhat[r * C + ch] = normalized;
-                output[r * C + ch] = gamma[ch] * normalized + beta[ch];
-            }
-        }
+        global::ConvNetGen.Kernels.BatchNorm.Normalize(input, mean, inverseStd, gamma, beta, xhat, output); // x̂ = (x − mean)·σ⁻¹, y = γ·x̂ + β
     }
 
     /// <summary>block1_bn backward: BatchNormalization; 28×28×16 → 28×28×16.</summary>
@@ -367,14 +353,7 @@ partial class TransferNet : global::ConvNetGen.Model
         global::System.Span<double> sumGradient = ws.Block1BnGradientSums.AsSpan(0, C), sumGradientXhat = ws.Block1BnGradientSums.AsSpan(C, C);
         sumGradient.Clear();
         sumGradientXhat.Clear();
-        for (int r = 0; r < rows; r++)
-        {
-            for (int ch = 0; ch < C; ch++)
-            {
-                sumGradient[ch] += gradient[r * C + ch];
-                sumGradientXhat[ch] += (double)gradient[r * C + ch] * xhat[r * C + ch];
-            }
-        }
+        global::ConvNetGen.Kernels.BatchNorm.AddGradientSums(gradient, xhat, C, ws.Block1BnGradientSums.AsSpan(0, 2 * C)); // Σdy, Σdy·x̂ in double
         if (ComputesWeightGradients(1))
         {
             global::System.Span<float> gammaGradient = ws.Gradients.AsSpan(Shapes.Block1Bn.GammaOffset, Shapes.Block1Bn.GammaLength);
@@ -384,30 +363,31 @@ partial class TransferNet : global::ConvNetGen.Model
         if (ComputesInputGradient(1))
         {
             global::System.Span<float> inputGradient = ws.Block1ConvGradient.AsSpan(0, rows * C);
+            global::System.Span<float> a = ws.Block1BnCoefficients.AsSpan(0, C), b = ws.Block1BnCoefficients.AsSpan(C, C), shift = ws.Block1BnCoefficients.AsSpan(2 * C, C);
             if (ws.Block1BnTrainingMode[0])
             {
                 // Batch statistics depend on every input of the batch, across threads: dx = γ·σ⁻¹/N · (N·dy − Σdy − x̂·Σ(dy·x̂))
                 global::System.Span<double> totals = ws.Block1BnTotals;
                 int totalRows = SumAcrossChunks(ws, batch, static w => ((Workspace)w).Block1BnGradientSums, totals) * (Shapes.Block1Bn.OutputSize / C);
-                for (int r = 0; r < rows; r++)
+                for (int ch = 0; ch < C; ch++)
                 {
-                    for (int ch = 0; ch < C; ch++)
-                    {
-                        inputGradient[r * C + ch] = (float)(gamma[ch] * inverseStd[ch] / totalRows * (totalRows * (double)gradient[r * C + ch] - totals[ch] - xhat[r * C + ch] * totals[C + ch]));
-                    }
+                    double scale = (double)gamma[ch] * inverseStd[ch];
+                    a[ch] = (float)scale;
+                    b[ch] = (float)(-scale * totals[C + ch] / totalRows);
+                    shift[ch] = (float)(-scale * totals[ch] / totalRows);
                 }
             }
             else
             {
                 // Moving statistics are constants: dx = dy · γ · σ⁻¹
-                for (int r = 0; r < rows; r++)
+                for (int ch = 0; ch < C; ch++)
                 {
-                    for (int ch = 0; ch < C; ch++)
-                    {
-                        inputGradient[r * C + ch] = gradient[r * C + ch] * gamma[ch] * inverseStd[ch];
-                    }
+                    a[ch] = gamma[ch] * inverseStd[ch];
+                    b[ch] = 0f;
+                    shift[ch] = 0f;
                 }
             }
+            global::ConvNetGen.Kernels.BatchNorm.InputGradient(gradient, xhat, a, b, shift, inputGradient);
         }
     }
 

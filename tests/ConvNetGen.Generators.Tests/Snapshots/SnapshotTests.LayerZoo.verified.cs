@@ -202,6 +202,7 @@ partial class LayerZoo : global::ConvNetGen.Model
         public readonly double[] BatchNormalizationSums; // this chunk's per-channel Σx and Σx², read by the step's other chunks
         public readonly double[] BatchNormalizationGradientSums; // this chunk's per-channel Σdy and Σdy·x̂, read by the step's other chunks
         public readonly double[] BatchNormalizationTotals; // those sums over the whole batch
+        public readonly float[] BatchNormalizationCoefficients; // per channel a, b, c of the input gradient a·dy + b·x̂ + c
         public readonly bool[] BatchNormalizationTrainingMode; // whether the last forward pass used batch statistics
         // average_pooling2d (AveragePooling2D)
         public readonly float[] AveragePooling2dOutput, AveragePooling2dGradient;
@@ -234,6 +235,7 @@ partial class LayerZoo : global::ConvNetGen.Model
             BatchNormalizationSums = new double[2 * 16];
             BatchNormalizationGradientSums = new double[2 * 16];
             BatchNormalizationTotals = new double[2 * 16];
+            BatchNormalizationCoefficients = new float[3 * 16];
             BatchNormalizationTrainingMode = new bool[1];
             AveragePooling2dOutput = new float[capacity * Shapes.AveragePooling2d.OutputSize];
             AveragePooling2dGradient = new float[capacity * Shapes.AveragePooling2d.OutputSize];
@@ -421,15 +423,7 @@ partial class LayerZoo : global::ConvNetGen.Model
             global::System.Span<double> sum = ws.BatchNormalizationSums.AsSpan(0, C), sumSquares = ws.BatchNormalizationSums.AsSpan(C, C);
             sum.Clear();
             sumSquares.Clear();
-            for (int r = 0; r < rows; r++)
-            {
-                for (int ch = 0; ch < C; ch++)
-                {
-                    double v = input[r * C + ch];
-                    sum[ch] += v;
-                    sumSquares[ch] += v * v;
-                }
-            }
+            global::ConvNetGen.Kernels.BatchNorm.AddStatistics(input, C, ws.BatchNormalizationSums.AsSpan(0, 2 * C)); // Σx, Σx² in double
             // The statistics span the whole batch: add up every training thread's sums (in chunk order, so all agree).
             global::System.Span<double> totals = ws.BatchNormalizationTotals;
             int totalRows = SumAcrossChunks(ws, batch, static w => ((Workspace)w).BatchNormalizationSums, totals) * (Shapes.BatchNormalization.OutputSize / C);
@@ -455,15 +449,7 @@ partial class LayerZoo : global::ConvNetGen.Model
                 inverseStd[ch] = 1f / global::System.MathF.Sqrt(movingVariance[ch] + Epsilon);
             }
         }
-        for (int r = 0; r < rows; r++)
-        {
-            for (int ch = 0; ch < C; ch++)
-            {
-                float normalized = (input[r * C + ch] - mean[ch]) * inverseStd[ch];
-                xhat[r * C + ch] = normalized;
-                output[r * C + ch] = gamma[ch] * normalized + beta[ch];
-            }
-        }
+        global::ConvNetGen.Kernels.BatchNorm.Normalize(input, mean, inverseStd, gamma, beta, xhat, output); // x̂ = (x − mean)·σ⁻¹, y = γ·x̂ + β
     }
 
     /// <summary>batch_normalization backward: BatchNormalization; 16×16×16 → 16×16×16.</summary>
@@ -479,14 +465,7 @@ partial class LayerZoo : global::ConvNetGen.Model
         global::System.Span<double> sumGradient = ws.BatchNormalizationGradientSums.AsSpan(0, C), sumGradientXhat = ws.BatchNormalizationGradientSums.AsSpan(C, C);
         sumGradient.Clear();
         sumGradientXhat.Clear();
-        for (int r = 0; r < rows; r++)
-        {
-            for (int ch = 0; ch < C; ch++)
-            {
-                sumGradient[ch] += gradient[r * C + ch];
-                sumGradientXhat[ch] += (double)gradient[r * C + ch] * xhat[r * C + ch];
-            }
-        }
+        global::ConvNetGen.Kernels.BatchNorm.AddGradientSums(gradient, xhat, C, ws.BatchNormalizationGradientSums.AsSpan(0, 2 * C)); // Σdy, Σdy·x̂ in double
         if (ComputesWeightGradients(2))
         {
             global::System.Span<float> gammaGradient = ws.Gradients.AsSpan(Shapes.BatchNormalization.GammaOffset, Shapes.BatchNormalization.GammaLength);
@@ -496,30 +475,31 @@ partial class LayerZoo : global::ConvNetGen.Model
         if (ComputesInputGradient(2))
         {
             global::System.Span<float> inputGradient = ws.Conv2dGradient.AsSpan(0, rows * C);
+            global::System.Span<float> a = ws.BatchNormalizationCoefficients.AsSpan(0, C), b = ws.BatchNormalizationCoefficients.AsSpan(C, C), shift = ws.BatchNormalizationCoefficients.AsSpan(2 * C, C);
             if (ws.BatchNormalizationTrainingMode[0])
             {
                 // Batch statistics depend on every input of the batch, across threads: dx = γ·σ⁻¹/N · (N·dy − Σdy − x̂·Σ(dy·x̂))
                 global::System.Span<double> totals = ws.BatchNormalizationTotals;
                 int totalRows = SumAcrossChunks(ws, batch, static w => ((Workspace)w).BatchNormalizationGradientSums, totals) * (Shapes.BatchNormalization.OutputSize / C);
-                for (int r = 0; r < rows; r++)
+                for (int ch = 0; ch < C; ch++)
                 {
-                    for (int ch = 0; ch < C; ch++)
-                    {
-                        inputGradient[r * C + ch] = (float)(gamma[ch] * inverseStd[ch] / totalRows * (totalRows * (double)gradient[r * C + ch] - totals[ch] - xhat[r * C + ch] * totals[C + ch]));
-                    }
+                    double scale = (double)gamma[ch] * inverseStd[ch];
+                    a[ch] = (float)scale;
+                    b[ch] = (float)(-scale * totals[C + ch] / totalRows);
+                    shift[ch] = (float)(-scale * totals[ch] / totalRows);
                 }
             }
             else
             {
                 // Moving statistics are constants: dx = dy · γ · σ⁻¹
-                for (int r = 0; r < rows; r++)
+                for (int ch = 0; ch < C; ch++)
                 {
-                    for (int ch = 0; ch < C; ch++)
-                    {
-                        inputGradient[r * C + ch] = gradient[r * C + ch] * gamma[ch] * inverseStd[ch];
-                    }
+                    a[ch] = gamma[ch] * inverseStd[ch];
+                    b[ch] = 0f;
+                    shift[ch] = 0f;
                 }
             }
+            global::ConvNetGen.Kernels.BatchNorm.InputGradient(gradient, xhat, a, b, shift, inputGradient);
         }
     }
 

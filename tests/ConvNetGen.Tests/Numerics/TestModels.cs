@@ -164,6 +164,13 @@ internal partial class GradConvWinograd;
 [Dense(2)]
 internal partial class GradConvWinogradF3;
 
+/// <summary>BatchNormalization over 19 channels: whole vectors and a remainder in its vectorised passes.</summary>
+[Input(4, 3, 2)]
+[Conv2D(19, 1)]
+[BatchNormalization(Momentum = 0.8)]
+[Conv2D(2, 2, Activation = Activation.Tanh)]
+internal partial class GradBatchNormWide;
+
 [Input(6, 5, 2)]
 [Conv2D(3, 3, Padding = Padding.Same)]
 [MaxPooling2D(2, 1)]

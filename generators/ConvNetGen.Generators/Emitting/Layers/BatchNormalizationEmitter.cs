@@ -16,6 +16,7 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
         yield return new Buffer($"{c.Id}Sums", "double", $"2 * {Channels(c)}", "this chunk's per-channel Σx and Σx², read by the step's other chunks");
         yield return new Buffer($"{c.Id}GradientSums", "double", $"2 * {Channels(c)}", "this chunk's per-channel Σdy and Σdy·x̂, read by the step's other chunks");
         yield return new Buffer($"{c.Id}Totals", "double", $"2 * {Channels(c)}", "those sums over the whole batch");
+        yield return new Buffer($"{c.Id}Coefficients", "float", $"3 * {Channels(c)}", "per channel a, b, c of the input gradient a·dy + b·x̂ + c");
         yield return new Buffer($"{c.Id}TrainingMode", "bool", "1", "whether the last forward pass used batch statistics");
     }
 
@@ -42,13 +43,7 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
             w.Line($"global::System.Span<double> sum = ws.{c.Id}Sums.AsSpan(0, C), sumSquares = ws.{c.Id}Sums.AsSpan(C, C);");
             w.Line("sum.Clear();");
             w.Line("sumSquares.Clear();");
-            using (w.Block("for (int r = 0; r < rows; r++)"))
-            using (w.Block("for (int ch = 0; ch < C; ch++)"))
-            {
-                w.Line("double v = input[r * C + ch];");
-                w.Line("sum[ch] += v;");
-                w.Line("sumSquares[ch] += v * v;");
-            }
+            w.Line($"global::ConvNetGen.Kernels.BatchNorm.AddStatistics(input, C, ws.{c.Id}Sums.AsSpan(0, 2 * C)); // Σx, Σx² in double");
             w.Line("// The statistics span the whole batch: add up every training thread's sums (in chunk order, so all agree).");
             w.Line($"global::System.Span<double> totals = ws.{c.Id}Totals;");
             w.Line($"int totalRows = SumAcrossChunks(ws, batch, static w => ((Workspace)w).{c.Id}Sums, totals) * ({c.Shapes}.OutputSize / C);");
@@ -72,13 +67,7 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
             w.Line("mean[ch] = movingMean[ch];");
             w.Line("inverseStd[ch] = 1f / global::System.MathF.Sqrt(movingVariance[ch] + Epsilon);");
         }
-        using (w.Block("for (int r = 0; r < rows; r++)"))
-        using (w.Block("for (int ch = 0; ch < C; ch++)"))
-        {
-            w.Line("float normalized = (input[r * C + ch] - mean[ch]) * inverseStd[ch];");
-            w.Line("xhat[r * C + ch] = normalized;");
-            w.Line("output[r * C + ch] = gamma[ch] * normalized + beta[ch];");
-        }
+        w.Line("global::ConvNetGen.Kernels.BatchNorm.Normalize(input, mean, inverseStd, gamma, beta, xhat, output); // x̂ = (x − mean)·σ⁻¹, y = γ·x̂ + β");
     }
 
     public override void Backward(SourceWriter w, LayerContext c)
@@ -92,12 +81,7 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
         w.Line($"global::System.Span<double> sumGradient = ws.{c.Id}GradientSums.AsSpan(0, C), sumGradientXhat = ws.{c.Id}GradientSums.AsSpan(C, C);");
         w.Line("sumGradient.Clear();");
         w.Line("sumGradientXhat.Clear();");
-        using (w.Block("for (int r = 0; r < rows; r++)"))
-        using (w.Block("for (int ch = 0; ch < C; ch++)"))
-        {
-            w.Line("sumGradient[ch] += gradient[r * C + ch];");
-            w.Line("sumGradientXhat[ch] += (double)gradient[r * C + ch] * xhat[r * C + ch];");
-        }
+        w.Line($"global::ConvNetGen.Kernels.BatchNorm.AddGradientSums(gradient, xhat, C, ws.{c.Id}GradientSums.AsSpan(0, 2 * C)); // Σdy, Σdy·x̂ in double");
         using (w.Block($"if (ComputesWeightGradients({c.Layer.Index}))"))
         {
             w.Line($"global::System.Span<float> gammaGradient = ws.Gradients.AsSpan({Weight(c, "gamma")});");
@@ -108,22 +92,31 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
         using (w.Block($"if (ComputesInputGradient({c.Layer.Index}))"))
         {
             w.Line($"global::System.Span<float> inputGradient = {c.InputGradientBuffer}.AsSpan(0, rows * C);");
+            w.Line($"global::System.Span<float> a = ws.{c.Id}Coefficients.AsSpan(0, C), b = ws.{c.Id}Coefficients.AsSpan(C, C), shift = ws.{c.Id}Coefficients.AsSpan(2 * C, C);");
             using (w.Block($"if (ws.{c.Id}TrainingMode[0])"))
             {
                 w.Line("// Batch statistics depend on every input of the batch, across threads: dx = γ·σ⁻¹/N · (N·dy − Σdy − x̂·Σ(dy·x̂))");
                 w.Line($"global::System.Span<double> totals = ws.{c.Id}Totals;");
                 w.Line($"int totalRows = SumAcrossChunks(ws, batch, static w => ((Workspace)w).{c.Id}GradientSums, totals) * ({c.Shapes}.OutputSize / C);");
-                using (w.Block("for (int r = 0; r < rows; r++)"))
                 using (w.Block("for (int ch = 0; ch < C; ch++)"))
-                    w.Line("inputGradient[r * C + ch] = (float)(gamma[ch] * inverseStd[ch] / totalRows * (totalRows * (double)gradient[r * C + ch] - totals[ch] - xhat[r * C + ch] * totals[C + ch]));");
+                {
+                    w.Line("double scale = (double)gamma[ch] * inverseStd[ch];");
+                    w.Line("a[ch] = (float)scale;");
+                    w.Line("b[ch] = (float)(-scale * totals[C + ch] / totalRows);");
+                    w.Line("shift[ch] = (float)(-scale * totals[ch] / totalRows);");
+                }
             }
             using (w.Block("else"))
             {
                 w.Line("// Moving statistics are constants: dx = dy · γ · σ⁻¹");
-                using (w.Block("for (int r = 0; r < rows; r++)"))
                 using (w.Block("for (int ch = 0; ch < C; ch++)"))
-                    w.Line("inputGradient[r * C + ch] = gradient[r * C + ch] * gamma[ch] * inverseStd[ch];");
+                {
+                    w.Line("a[ch] = gamma[ch] * inverseStd[ch];");
+                    w.Line("b[ch] = 0f;");
+                    w.Line("shift[ch] = 0f;");
+                }
             }
+            w.Line("global::ConvNetGen.Kernels.BatchNorm.InputGradient(gradient, xhat, a, b, shift, inputGradient);");
         }
     }
 }
