@@ -136,7 +136,9 @@ public sealed class TrainingTests
         {
             float[] single = model.Predict(x.AsSpan(i * 144, 144));
             Assert.Equal(1f, single.Sum(), 4);
-            Assert.Equal(batch.AsSpan(i * 3, 3).ToArray(), single);
+            // Equal up to rounding: a batch and a single sample may sum in a different order (GEMM tiles of other
+            // heights interleave their accumulators differently, e.g. on the scalar path).
+            for (int j = 0; j < 3; j++) Assert.Equal(batch[i * 3 + j], single[j], 1e-6f);
         }
     }
 }
