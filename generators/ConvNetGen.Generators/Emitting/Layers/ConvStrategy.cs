@@ -3,11 +3,15 @@ using ConvNetGen.Generators.Model;
 namespace ConvNetGen.Generators.Emitting.Layers;
 
 /// <summary>
-/// How a Conv2D runs, beyond plain im2col + GEMM. First, when a Conv2D and the MaxPooling2D after it run as one pass (<c>ConvMaxPool</c> in the runtime), so the conv's
-/// output is never written: the conv has small windows (im2col plus a matrix multiply would be bound by memory, as
-/// the first layer of an image model is), valid padding, stride 1 and an activation that commutes with the maximum
-/// (ReLU or none); the pooling is 2×2 with stride 2 and valid padding; and no layer below has trainable weights, so
-/// the conv never needs an input gradient, which the fused pass does not compute.
+/// How each Conv2D runs, when not as plain im2col + GEMM, decided from the plan alone (so the choice is visible in
+/// the generated code), in order of precedence:
+/// <list type="number">
+/// <item><see cref="Applies"/>: fused with the 2×2 max pooling after it (<c>ConvMaxPool</c>), the conv output never
+/// written.</item>
+/// <item><see cref="OrdersRowsByPoolWindow"/>: only the pixels a tiling max pooling reads, window by window; with a
+/// 3×3 kernel and 2×2 windows, as Winograd F(2×2, 3×3) (<see cref="UsesWinograd"/>).</item>
+/// <item><see cref="UsesWinogradF3"/>: Winograd F(3×3, 3×3) over an output that 3×3 tiles exactly.</item>
+/// </list>
 /// </summary>
 internal static class ConvStrategy
 {
@@ -66,6 +70,13 @@ internal static class ConvStrategy
             && conv.OutputShape[0] % 3 == 0 && conv.OutputShape[1] % 3 == 0;
     }
 
+    /// <summary>
+    /// Whether the Conv2D at <paramref name="convIndex"/> and the MaxPooling2D after it run as one pass
+    /// (<c>ConvMaxPool</c>), so the conv's output is never written: the conv has small windows (im2col plus a matrix
+    /// multiply would be bound by memory, as the first layer of an image model is), valid padding, stride 1 and an
+    /// activation that commutes with the maximum (ReLU or none); the pooling is 2×2 with stride 2 and valid padding;
+    /// and no layer below has trainable weights, so the conv never needs an input gradient, which the pass does not compute.
+    /// </summary>
     public static bool Applies(ModelPlan model, int convIndex)
     {
         if (convIndex + 1 >= model.Layers.Count) return false;
