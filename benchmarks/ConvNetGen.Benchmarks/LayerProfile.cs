@@ -15,23 +15,26 @@ internal static class LayerProfile
     public static int Run(string[] args)
     {
         int batch = args.Length > 0 && int.TryParse(args[0], out int b) ? b : 32;
-        var model = new MnistConvNet(seed: 42) { ThreadCount = 1 };
-        var ws = (ModelWorkspace)typeof(MnistConvNet).GetMethod("CreateWorkspace", BindingFlags.NonPublic | BindingFlags.Instance)!
+        // --model transfer: the fine-tuning sample's model (BatchNormalization, same padding) instead of the reference.
+        Model model = GemmQuick.Option(args, "--model") == "transfer" ? new FineTuning.TransferNet(seed: 42) : new MnistConvNet(seed: 42);
+        model.ThreadCount = 1;
+        var type = model.GetType();
+        var ws = (ModelWorkspace)type.GetMethod("CreateWorkspace", BindingFlags.NonPublic | BindingFlags.Instance)!
             .Invoke(model, [batch])!;
         var random = new Random(1);
         for (int i = 0; i < ws.Input.Length; i++) ws.Input[i] = random.NextSingle();
         for (int i = 0; i < ws.OutputGradient.Length; i++) ws.OutputGradient[i] = (random.NextSingle() - 0.5f) * 0.01f;
 
-        Console.WriteLine($"batch={batch} threads=1 path={Kernels.Gemm.HardwarePath} peak_gflops_per_core={PeakGflopsPerCore}");
+        Console.WriteLine($"model={type.Name} batch={batch} threads=1 path={Kernels.Gemm.HardwarePath} peak_gflops_per_core={PeakGflopsPerCore}");
         // GFLOP/s count a direct convolution's multiply-adds, as Keras would: where the generated code does fewer
         // (Winograd, pixels no pooling window reads), the rate is effective and may pass 100% of peak.
         Console.WriteLine($"{"layer",-16} {"pass",-8} {"µs",9} {"GFLOP/s",8} {"% peak",7}  (nominal: a direct convolution's FLOPs)");
         double total = 0;
         foreach (string pass in new[] { "Forward", "Backward" })
-        foreach (var layer in MnistConvNet.Architecture.Layers)
+        foreach (var layer in model.Definition.Layers)
         {
             string id = Identifier(layer.Name);
-            var method = typeof(MnistConvNet).GetMethod(id + pass, BindingFlags.NonPublic | BindingFlags.Instance)!;
+            var method = type.GetMethod(id + pass, BindingFlags.NonPublic | BindingFlags.Instance)!;
             object?[] arguments = pass == "Forward" ? [ws, batch, true] : [ws, batch];
             var times = new double[200];
             for (int i = 0; i < 20; i++) method.Invoke(model, arguments);

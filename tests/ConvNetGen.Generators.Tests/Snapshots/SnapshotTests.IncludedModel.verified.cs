@@ -248,16 +248,19 @@ partial class TransferNet : global::ConvNetGen.Model
                 for (int ox = 0; ox < OW; ox++)
                 {
                     int row = ((b * OH + oy) * OW + ox) * Taps;
+                    int x0 = ox * SW - PL; // the input column under kx = 0
+                    int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
                     for (int ky = 0; ky < KH; ky++)
                     {
                         int iy = oy * SH + ky - PT;
-                        for (int kx = 0; kx < KW; kx++)
+                        var taps = patches.Slice(row + ky * KW * IC, KW * IC);
+                        if ((uint)iy >= IH || last <= first)
                         {
-                            int ix = ox * SW + kx - PL;
-                            var tap = patches.Slice(row + (ky * KW + kx) * IC, IC);
-                            if ((uint)iy < IH && (uint)ix < IW) input.Slice(((b * IH + iy) * IW + ix) * IC, IC).CopyTo(tap);
-                            else tap.Clear(); // zero padding
+                            taps.Clear(); // the whole kernel row lies in the padding
+                            continue;
                         }
+                        int at = ((b * IH + iy) * IW + x0) * IC;
+                        for (int j = 0; j < KW * IC; j++) taps[j] = j >= first * IC && j < last * IC ? input[at + j] : 0f;
                     }
                 }
             }

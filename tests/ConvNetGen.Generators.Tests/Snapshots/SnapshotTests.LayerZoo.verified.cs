@@ -334,16 +334,20 @@ partial class LayerZoo : global::ConvNetGen.Model
                 for (int ox = 0; ox < OW; ox++)
                 {
                     int row = ((b * OH + oy) * OW + ox) * Taps;
+                    int x0 = ox * SW - PL; // the input column under kx = 0
+                    int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
                     for (int ky = 0; ky < KH; ky++)
                     {
                         int iy = oy * SH + ky - PT;
-                        for (int kx = 0; kx < KW; kx++)
+                        var taps = patches.Slice(row + ky * KW * IC, KW * IC);
+                        if ((uint)iy >= IH || last <= first)
                         {
-                            int ix = ox * SW + kx - PL;
-                            var tap = patches.Slice(row + (ky * KW + kx) * IC, IC);
-                            if ((uint)iy < IH && (uint)ix < IW) input.Slice(((b * IH + iy) * IW + ix) * IC, IC).CopyTo(tap);
-                            else tap.Clear(); // zero padding
+                            taps.Clear(); // the whole kernel row lies in the padding
+                            continue;
                         }
+                        taps.Slice(0, first * IC).Clear();
+                        input.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC).CopyTo(taps.Slice(first * IC));
+                        taps.Slice(last * IC).Clear();
                     }
                 }
             }
@@ -382,17 +386,13 @@ partial class LayerZoo : global::ConvNetGen.Model
                     for (int ox = 0; ox < OW; ox++)
                     {
                         int row = ((b * OH + oy) * OW + ox) * Taps;
+                        int x0 = ox * SW - PL; // the input column under kx = 0
+                        int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
                         for (int ky = 0; ky < KH; ky++)
                         {
                             int iy = oy * SH + ky - PT;
-                            for (int kx = 0; kx < KW; kx++)
-                            {
-                                int ix = ox * SW + kx - PL;
-                                var tap = patches.Slice(row + (ky * KW + kx) * IC, IC);
-                                if ((uint)iy >= IH || (uint)ix >= IW) continue; // padding takes no gradient
-                                var target = inputGradient.Slice(((b * IH + iy) * IW + ix) * IC, IC);
-                                global::ConvNetGen.Kernels.Accumulate.Into(tap, target);
-                            }
+                            if ((uint)iy >= IH || last <= first) continue; // padding takes no gradient
+                            global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + (ky * KW + first) * IC, (last - first) * IC), inputGradient.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC));
                         }
                     }
                 }
@@ -591,16 +591,20 @@ partial class LayerZoo : global::ConvNetGen.Model
                 for (int ox = 0; ox < OW; ox++)
                 {
                     int row = ((b * OH + oy) * OW + ox) * Taps;
+                    int x0 = ox * SW - PL; // the input column under kx = 0
+                    int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
                     for (int ky = 0; ky < KH; ky++)
                     {
                         int iy = oy * SH + ky - PT;
-                        for (int kx = 0; kx < KW; kx++)
+                        var taps = patches.Slice(row + ky * KW * IC, KW * IC);
+                        if ((uint)iy >= IH || last <= first)
                         {
-                            int ix = ox * SW + kx - PL;
-                            var tap = patches.Slice(row + (ky * KW + kx) * IC, IC);
-                            if ((uint)iy < IH && (uint)ix < IW) input.Slice(((b * IH + iy) * IW + ix) * IC, IC).CopyTo(tap);
-                            else tap.Clear(); // zero padding
+                            taps.Clear(); // the whole kernel row lies in the padding
+                            continue;
                         }
+                        taps.Slice(0, first * IC).Clear();
+                        input.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC).CopyTo(taps.Slice(first * IC));
+                        taps.Slice(last * IC).Clear();
                     }
                 }
             }
@@ -642,17 +646,13 @@ partial class LayerZoo : global::ConvNetGen.Model
                     for (int ox = 0; ox < OW; ox++)
                     {
                         int row = ((b * OH + oy) * OW + ox) * Taps;
+                        int x0 = ox * SW - PL; // the input column under kx = 0
+                        int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
                         for (int ky = 0; ky < KH; ky++)
                         {
                             int iy = oy * SH + ky - PT;
-                            for (int kx = 0; kx < KW; kx++)
-                            {
-                                int ix = ox * SW + kx - PL;
-                                var tap = patches.Slice(row + (ky * KW + kx) * IC, IC);
-                                if ((uint)iy >= IH || (uint)ix >= IW) continue; // padding takes no gradient
-                                var target = inputGradient.Slice(((b * IH + iy) * IW + ix) * IC, IC);
-                                global::ConvNetGen.Kernels.Accumulate.Into(tap, target);
-                            }
+                            if ((uint)iy >= IH || last <= first) continue; // padding takes no gradient
+                            global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + (ky * KW + first) * IC, (last - first) * IC), inputGradient.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC));
                         }
                     }
                 }

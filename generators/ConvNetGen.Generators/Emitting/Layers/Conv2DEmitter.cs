@@ -217,23 +217,44 @@ internal sealed class Conv2DEmitter : LayerEmitter
                 }
                 return;
             }
+            // With padding, a kernel row's taps inside the input are one contiguous run [first, last) of pixels:
+            // copied (or, for the gradient, added back) in one go, and the padding around it zeroed.
+            w.Line("int x0 = ox * SW - PL; // the input column under kx = 0");
+            w.Line("int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);");
+            bool shortRows = c.Layer.Spec.WindowWidth * c.Layer.InputShape[2] <= 8;
             using (w.Block("for (int ky = 0; ky < KH; ky++)"))
             {
                 w.Line("int iy = oy * SH + ky - PT;");
-                using (w.Block("for (int kx = 0; kx < KW; kx++)"))
+                if (gradient)
                 {
-                    w.Line("int ix = ox * SW + kx - PL;");
-                    w.Line("var tap = patches.Slice(row + (ky * KW + kx) * IC, IC);");
-                    if (gradient)
+                    w.Line("if ((uint)iy >= IH || last <= first) continue; // padding takes no gradient");
+                    if (shortRows)
                     {
-                        w.Line("if ((uint)iy >= IH || (uint)ix >= IW) continue; // padding takes no gradient");
-                        w.Line("var target = inputGradient.Slice(((b * IH + iy) * IW + ix) * IC, IC);");
-                        w.Line("global::ConvNetGen.Kernels.Accumulate.Into(tap, target);");
+                        // A few values per kernel row (e.g. one input channel): element adds beat a call each.
+                        w.Line("int at = ((b * IH + iy) * IW + x0) * IC, tap = row + ky * KW * IC;");
+                        w.Line("for (int j = first * IC; j < last * IC; j++) inputGradient[at + j] += patches[tap + j];");
+                    }
+                    else
+                        w.Line("global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + (ky * KW + first) * IC, (last - first) * IC), inputGradient.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC));");
+                }
+                else
+                {
+                    w.Line("var taps = patches.Slice(row + ky * KW * IC, KW * IC);");
+                    using (w.Block("if ((uint)iy >= IH || last <= first)"))
+                    {
+                        w.Line("taps.Clear(); // the whole kernel row lies in the padding");
+                        w.Line("continue;");
+                    }
+                    if (shortRows)
+                    {
+                        w.Line("int at = ((b * IH + iy) * IW + x0) * IC;");
+                        w.Line("for (int j = 0; j < KW * IC; j++) taps[j] = j >= first * IC && j < last * IC ? input[at + j] : 0f;");
                     }
                     else
                     {
-                        w.Line("if ((uint)iy < IH && (uint)ix < IW) input.Slice(((b * IH + iy) * IW + ix) * IC, IC).CopyTo(tap);");
-                        w.Line("else tap.Clear(); // zero padding");
+                        w.Line("taps.Slice(0, first * IC).Clear();");
+                        w.Line("input.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC).CopyTo(taps.Slice(first * IC));");
+                        w.Line("taps.Slice(last * IC).Clear();");
                     }
                 }
             }
