@@ -355,8 +355,18 @@ public abstract partial class Model
     private ModelWorkspace NewWorkspace(int capacity)
     {
         var ws = CreateWorkspace(capacity);
-        ws.Random = new Random(HashCode.Combine(Seed, _workspacesCreated++));
+        // Not HashCode.Combine: it is randomised per process, and the same seed must give the same dropout masks in every run.
+        ws.Random = new Random(WorkspaceSeed(Seed, _workspacesCreated++));
         return ws;
+    }
+
+    /// <summary>A seed for workspace <paramref name="index"/> from the model's: one SplitMix64 step, stable across processes.</summary>
+    internal static int WorkspaceSeed(int seed, int index)
+    {
+        ulong z = unchecked((ulong)(uint)seed * 0x9E3779B97F4A7C15UL + (ulong)(uint)index + 1);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        return (int)(z ^ (z >> 31));
     }
 
     private static int ChunkSize(int total, int chunks, int index) => total / chunks + (index < total % chunks ? 1 : 0);
