@@ -4,7 +4,11 @@ namespace ConvNetGen;
 /// A running metric over the batches of an epoch (Keras' stateful <c>Metric</c>): <see cref="Update"/> accumulates a
 /// batch, <see cref="Result"/> reads the value so far, <see cref="Reset"/> starts over.
 /// </summary>
-/// <remarks>An instance holds running state: give each model (and each thread) its own.</remarks>
+/// <remarks>
+/// An instance holds running state and is not thread-safe: give each model its own. The model uses the instance
+/// compiled into it for training logs, and a <see cref="CreateNew"/> copy for each <c>Evaluate</c> call, so
+/// evaluations running on several threads at once never share state.
+/// </remarks>
 public abstract class Metric
 {
     /// <summary>The name Keras reports the metric under in its logs, e.g. <c>accuracy</c>.</summary>
@@ -12,6 +16,12 @@ public abstract class Metric
 
     /// <summary>The metric over every sample accumulated since the last <see cref="Reset"/>; 0 when there is none.</summary>
     public abstract float Result { get; }
+
+    /// <summary>
+    /// A new metric with this one's configuration (name, thresholds, whatever its constructor took) and nothing
+    /// accumulated. <c>Evaluate</c> calls it once per call instead of sharing this instance.
+    /// </summary>
+    public abstract Metric CreateNew();
 
     /// <summary>Forgets every accumulated sample.</summary>
     public abstract void Reset();

@@ -23,6 +23,9 @@ public sealed class SparseCategoricalAccuracy : Metric
     public override float Result => _count == 0 ? 0f : (float)((double)_correct / _count);
 
     /// <inheritdoc/>
+    public override Metric CreateNew() => new SparseCategoricalAccuracy();
+
+    /// <inheritdoc/>
     public override void Reset()
     {
         _correct = 0;

@@ -10,7 +10,7 @@ public abstract partial class Model
     internal void ForwardPass(ReadOnlySpan<float> x, Span<float> outputs, bool training)
     {
         int n = InputChecks.ValidateSamples(x, Definition.InputShape.ElementCount, nameof(x));
-        var ws = NewWorkspace(n);
+        var ws = NewWorkspace(n, training); // an inference pass gets an inference workspace, as Predict does
         x.CopyTo(ws.Input);
         Forward(ws, n, training);
         ws.Output.AsSpan(0, n * Definition.OutputShape.ElementCount).CopyTo(outputs);
@@ -25,7 +25,7 @@ public abstract partial class Model
     {
         int n = InputChecks.ValidateSamples(x, Definition.InputShape.ElementCount, nameof(x));
         int outputSize = Definition.OutputShape.ElementCount;
-        var ws = NewWorkspace(n);
+        var ws = NewWorkspace(n, training: true);
         x.CopyTo(ws.Input);
         Forward(ws, n, training: true);
         var gradient = ws.OutputGradient.AsSpan(0, n * outputSize);

@@ -58,11 +58,11 @@ public abstract partial class Model
 
     internal bool IsTrainable(int layerIndex) => _trainable[layerIndex];
 
-    internal void SetTrainable(int layerIndex, bool value)
+    internal void SetTrainable(int layerIndex, bool value) => Reconfigure($"change {Definition.Layers[layerIndex].Name}.Trainable", () =>
     {
         _trainable[layerIndex] = value;
         _trainableRanges = null; // rebuilt at the next step
-    }
+    });
 
     /// <summary>Whether layer <paramref name="layerIndex"/> computes its weight gradients in this backward pass.</summary>
     protected bool ComputesWeightGradients(int layerIndex) => _trainable[layerIndex];
@@ -85,6 +85,13 @@ public abstract partial class Model
 
     /// <summary>Allocates the buffers for passes of up to <paramref name="capacity"/> samples.</summary>
     protected abstract ModelWorkspace CreateWorkspace(int capacity);
+
+    // TEMP: until the generator emits these (branch gen).
+#pragma warning disable CS1591
+    protected virtual ModelWorkspace CreateWorkspace(int capacity, bool training) => CreateWorkspace(capacity);
+    protected virtual long WorkspaceBytes(int capacity, bool training) => capacity * 1000L;
+    protected virtual int MaxWorkspaceCapacity(bool training) => 100000;
+#pragma warning restore CS1591
 
     /// <summary>Runs every layer on <paramref name="batch"/> samples from <see cref="ModelWorkspace.Input"/>, leaving the result in <see cref="ModelWorkspace.Output"/>.</summary>
     protected abstract void Forward(ModelWorkspace workspace, int batch, bool training);

@@ -7,7 +7,8 @@ namespace ConvNetGen;
 /// </summary>
 /// <remarks>
 /// Like a Keras optimizer, an instance belongs to one model: it is built once for that model's parameter count
-/// (<c>model.Compile</c> calls <see cref="Build"/>) and its state carries over between <c>Fit</c> calls.
+/// (<c>model.Compile</c> calls <see cref="Build"/>) and its state carries over between <c>Fit</c> calls. Compiling an
+/// instance into a second model is refused. Not thread-safe on its own: the model calls it from its training step only.
 /// </remarks>
 public abstract class Optimizer
 {
@@ -101,6 +102,25 @@ public abstract class Optimizer
         // lets Update read the 1-based step number directly.
         Iterations++;
     }
+
+    /// <summary>Takes back the step <see cref="BeginStep"/> counted, when the model found the step's gradients not finite and applied nothing.</summary>
+    internal void CancelStep() => Iterations--;
+
+    private object? _owner; // the model compiled with this instance; its state belongs to that model
+
+    /// <summary>Records <paramref name="model"/> as this instance's one model; refuses another.</summary>
+    /// <exception cref="ArgumentException">The optimizer is compiled into another model.</exception>
+    internal void Claim(Model model)
+    {
+        var owner = Interlocked.CompareExchange(ref _owner, model, null);
+        if (owner is not null && !ReferenceEquals(owner, model))
+            throw new ArgumentException(
+                $"This {GetType().Name} is already compiled into {((Model)owner).Definition.Name}: an optimizer's state (moments, iterations) belongs to one model. Create a new {GetType().Name} for each model.",
+                "optimizer");
+    }
+
+    /// <summary>Frees the instance for another model once <paramref name="model"/> compiled with a different optimizer.</summary>
+    internal void Release(Model model) => Interlocked.CompareExchange(ref _owner, null, model);
 
     /// <summary>The second half of <see cref="Step"/>: updates the part of each trainable range inside [<paramref name="from"/>, <paramref name="to"/>).</summary>
     internal void UpdateSlice(Span<float> parameters, ReadOnlySpan<float> gradients, ReadOnlySpan<ParameterRange> trainableRanges, int from, int to)

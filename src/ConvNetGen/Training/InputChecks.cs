@@ -30,7 +30,7 @@ internal static class InputChecks
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
-    private static int IndexOfNonFinite(ReadOnlySpan<float> x)
+    internal static int IndexOfNonFinite(ReadOnlySpan<float> x)
     {
         // x - x is 0 for finite values and NaN for NaN and ±∞, so one vectorised pass finds any.
         const int Block = 4096;

@@ -8,24 +8,25 @@ public abstract partial class Model
     private Optimizer? _optimizer;
     private Loss? _loss;
     private Metric[] _metrics = [];
-    private ModelWorkspace[] _workspaces = [];
-    private ModelWorkspace? _singleSample;
+    private ModelWorkspace[] _workspaces = []; // training workspaces, one per thread of a step
     private ParameterRange[]? _trainableRanges;
     private int _workspacesCreated;
+    private Random? _shuffler; // one stream for the model's life: each Fit continues it, as Keras' shuffling does
 
     /// <summary>
-    /// Threads a training or evaluation step splits its batch over (default: every core). Gradients are reduced in a
-    /// fixed order, so the same seed and thread count give the same numbers. Models with BatchNormalization use one
-    /// thread while training, since batch statistics span the whole batch.
+    /// Threads a training step, an evaluation or a large prediction splits its batch over (default: every core).
+    /// Gradients are reduced in a fixed order, so the same seed and thread count give the same numbers;
+    /// BatchNormalization's batch statistics are summed across the threads.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is less than 1.</exception>
+    /// <exception cref="InvalidOperationException">Set while the model is training.</exception>
     public int ThreadCount
     {
         get;
         set
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
-            field = value;
-            _workspaces = [];
+            Reconfigure("set ThreadCount", () => field = value); // the next step sizes its workspaces for it
         }
     } = Environment.ProcessorCount;
 
@@ -36,16 +37,30 @@ public abstract partial class Model
     /// Configures training (Keras' <c>model.compile</c>). Compiling again, e.g. with a lower learning rate between
     /// fine-tuning phases, keeps the weights and starts the new optimizer's state from zero.
     /// </summary>
+    /// <remarks>
+    /// An optimizer and a metric instance hold state for one model: passing one that is compiled into another model is
+    /// refused (create a new one per model). Compiling with a new optimizer releases the old one.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The optimizer or a metric belongs to another model, or the model's output is not one row per sample.</exception>
+    /// <exception cref="InvalidOperationException">Called while the model is training.</exception>
     public void Compile(Optimizer optimizer, Loss loss, IEnumerable<Metric>? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(optimizer);
         ArgumentNullException.ThrowIfNull(loss);
         if (Definition.OutputShape.Rank != 1)
             throw new ArgumentException($"{Definition.Name}'s output is {Definition.OutputShape}, but losses take one row of class scores per sample; end the model with [Flatten] or [GlobalAveragePooling2D] and a [Dense] layer.", nameof(loss));
-        optimizer.Build(_parameters.Length);
-        _optimizer = optimizer;
-        _loss = loss;
-        _metrics = metrics?.ToArray() ?? [];
+        var metricArray = metrics?.ToArray() ?? [];
+        if (Array.IndexOf(metricArray, null) is int nullAt and >= 0)
+            throw new ArgumentNullException(nameof(metrics), $"metrics[{nullAt}] is null.");
+        Reconfigure("compile", () =>
+        {
+            optimizer.Claim(this);
+            if (_optimizer is { } previous && !ReferenceEquals(previous, optimizer)) previous.Release(this);
+            optimizer.Build(_parameters.Length);
+            _optimizer = optimizer;
+            _loss = loss;
+            _metrics = metricArray;
+        });
     }
 
     /// <summary>
@@ -62,14 +77,19 @@ public abstract partial class Model
     /// <param name="verbose">How progress is shown.</param>
     /// <param name="output">Where progress goes (default: the console).</param>
     /// <exception cref="ArgumentException">Wrong sizes, labels out of range, or non-finite inputs; the message says where.</exception>
-    /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
-    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
+    /// <exception cref="InvalidOperationException">The model is not compiled, or is already training on another thread.</exception>
+    /// <exception cref="TrainingDivergedException">
+    /// The loss or a gradient became NaN or infinite. The step that saw it changed nothing: the weights, the moving
+    /// statistics and the optimizer's state are those after the last good step.
+    /// </exception>
+    /// <exception cref="InsufficientMemoryException">The batch's buffers would not fit in memory (nothing was allocated).</exception>
     public History Fit(float[] x, int[] y, int epochs = 1, int batchSize = 32, float validationSplit = 0f,
         (float[] X, int[] Y)? validationData = null, bool shuffle = true, Verbosity verbose = Verbosity.Auto, TextWriter? output = null)
     {
         var (optimizer, loss) = RequireCompiled();
         int count = InputChecks.Validate(x, y, Definition, nameof(x), nameof(y));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epochs);
+        using var training = BeginTraining(nameof(Fit));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         if (!(validationSplit >= 0f && validationSplit < 1f))
             throw new ArgumentOutOfRangeException(nameof(validationSplit), validationSplit, "The validation split must be in [0, 1).");
@@ -95,8 +115,9 @@ public abstract partial class Model
         var history = new History();
         var progress = new ProgressReporter(verbose, output);
         var order = Enumerable.Range(0, trainCount).ToArray();
-        var shuffler = new Random(Seed);
-        int steps = (trainCount + batchSize - 1) / batchSize;
+        var shuffler = _shuffler ??= new Random(Seed);
+        batchSize = Math.Min(batchSize, trainCount); // a batch larger than the data is the whole data, as in Keras
+        int steps = trainCount / batchSize + (trainCount % batchSize == 0 ? 0 : 1);
         var logs = new List<KeyValuePair<string, float>>();
 
         for (int epoch = 1; epoch <= epochs; epoch++)
@@ -111,7 +132,7 @@ public abstract partial class Model
                 int first = step * batchSize;
                 var batch = order.AsSpan(first, Math.Min(batchSize, trainCount - first));
                 float batchLoss = TrainStep(x, y, batch, optimizer, loss);
-                if (!float.IsFinite(batchLoss))
+                if (_stepDiverged)
                     throw new TrainingDivergedException(epoch, step + 1, batchLoss);
                 lossSum += (double)batchLoss * batch.Length;
                 Logs(logs, (float)(lossSum / (first + batch.Length)), null);
@@ -145,24 +166,31 @@ public abstract partial class Model
     /// <paramref name="y"/> their labels. Returns the batch's mean loss. Allocates nothing once warmed up for a batch size.
     /// </summary>
     /// <exception cref="ArgumentException">Wrong sizes, labels out of range, or non-finite inputs.</exception>
-    /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
+    /// <exception cref="InvalidOperationException">The model is not compiled, or is training on another thread.</exception>
+    /// <exception cref="TrainingDivergedException">The loss or a gradient became NaN or infinite; the weights are kept as they were before the step.</exception>
+    /// <exception cref="InsufficientMemoryException">The batch's buffers would not fit in memory (nothing was allocated).</exception>
     public float TrainOnBatch(float[] x, int[] y)
     {
         var (optimizer, loss) = RequireCompiled();
         int count = InputChecks.Validate(x, y, Definition, nameof(x), nameof(y));
+        using var training = BeginTraining(nameof(TrainOnBatch));
         if (_identity.Length < count) _identity = Enumerable.Range(0, count).ToArray();
-        return TrainStep(x, y, _identity.AsSpan(0, count), optimizer, loss);
+        float batchLoss = TrainStep(x, y, _identity.AsSpan(0, count), optimizer, loss);
+        if (_stepDiverged) throw new TrainingDivergedException(batchLoss);
+        return batchLoss;
     }
 
     private int[] _identity = [];
 
-    /// <summary>One optimizer step on the samples at <paramref name="batch"/>; returns the batch's mean loss.</summary>
+    /// <summary>
+    /// One optimizer step on the samples at <paramref name="batch"/>; returns the batch's mean loss. When the loss or a
+    /// gradient is not finite the step changes nothing (see <see cref="_stepDiverged"/>).
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
     private float TrainStep(float[] x, int[] y, ReadOnlySpan<int> batch, Optimizer optimizer, Loss loss)
     {
-        int threads = ThreadCount;
-        var workspaces = EnsureWorkspaces(batch.Length, threads);
-        int chunks = Math.Min(workspaces.Length, batch.Length);
+        using var exclusive = WriteWeights();
+        var workspaces = EnsureWorkspaces(batch.Length, ThreadCount, out int chunks);
         int inputSize = Definition.InputShape.ElementCount;
         int outputSize = Definition.OutputShape.ElementCount;
 
@@ -182,6 +210,9 @@ public abstract partial class Model
             first += n;
         }
 
+        // The forward pass updates BatchNormalization's moving statistics; keep them to undo a diverged step.
+        SaveStatistics();
+        _stepDiverged = false;
         _stepLoss = loss;
         _stepTotal = batch.Length;
         _stepChunkCount = chunks;
@@ -198,120 +229,81 @@ public abstract partial class Model
 
         double lossSum = 0;
         for (int t = 0; t < chunks; t++)
+            lossSum += (double)workspaces[t].Loss * workspaces[t].BatchSize;
+        float meanLoss = (float)(lossSum / total);
+        if (!float.IsFinite(meanLoss))
         {
-            var ws = workspaces[t];
-            lossSum += (double)ws.Loss * ws.BatchSize;
-            foreach (var metric in _metrics)
-                metric.Update(ws.Output.AsSpan(0, ws.BatchSize * outputSize), ws.Labels.AsSpan(0, ws.BatchSize), outputSize);
+            Diverged();
+            return meanLoss;
         }
-        // Each thread sums the chunks' gradients (in chunk order, so results do not depend on timing) and updates
-        // the weights on its own slice of the parameters.
+        // Each thread sums the chunks' gradients (in chunk order, so results do not depend on timing) and checks its
+        // slice is finite; once all have, each updates the weights on its own slice, or none does.
         optimizer.BeginStep(_parameters, workspaces[0].Gradients, TrainableRanges());
         _stepOptimizer = optimizer;
         _stepChunks = chunks;
+        _barrier.Reset(chunks);
         RunParallel(chunks, _updateChunk ??= UpdateChunk);
-        return (float)(lossSum / total);
-    }
-
-    /// <summary>Computes the loss and metrics on <paramref name="x"/> and <paramref name="y"/> in inference mode (Keras' <c>model.evaluate</c>).</summary>
-    /// <exception cref="ArgumentException">Wrong sizes, labels out of range, or non-finite inputs.</exception>
-    /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
-    public Evaluation Evaluate(float[] x, int[] y, int batchSize = 32)
-    {
-        var (_, loss) = RequireCompiled();
-        int count = InputChecks.Validate(x, y, Definition, nameof(x), nameof(y));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        var metrics = _metrics.Select(m => (Metric)Activator.CreateInstance(m.GetType())!).ToArray();
-        int inputSize = Definition.InputShape.ElementCount;
-        int outputSize = Definition.OutputShape.ElementCount;
-        double lossSum = 0;
-        for (int first = 0; first < count; first += batchSize)
+        if (_stepDiverged)
         {
-            int n = Math.Min(batchSize, count - first);
-            var workspaces = EnsureWorkspaces(n, ThreadCount);
-            int chunks = Math.Min(workspaces.Length, n);
-            for (int t = 0, offset = first; t < chunks; t++)
-            {
-                var ws = workspaces[t];
-                ws.BatchSize = ChunkSize(n, chunks, t);
-                x.AsSpan(offset * inputSize, ws.BatchSize * inputSize).CopyTo(ws.Input);
-                y.AsSpan(offset, ws.BatchSize).CopyTo(ws.Labels);
-                offset += ws.BatchSize;
-            }
-            RunParallel(chunks, _inferenceChunk ??= InferenceChunk);
-            for (int t = 0; t < chunks; t++)
-            {
-                var ws = workspaces[t];
-                var outputs = ws.Output.AsSpan(0, ws.BatchSize * outputSize);
-                var labels = ws.Labels.AsSpan(0, ws.BatchSize);
-                lossSum += (double)loss.Compute(outputs, labels, outputSize) * ws.BatchSize;
-                foreach (var metric in metrics) metric.Update(outputs, labels, outputSize);
-            }
+            optimizer.CancelStep();
+            Diverged();
+            return meanLoss;
         }
-        return new Evaluation((float)(lossSum / count), metrics.ToDictionary(m => m.Name, m => m.Result));
-    }
-
-    /// <summary>The model's output for one sample (class probabilities for a softmax classifier).</summary>
-    /// <exception cref="ArgumentException">The sample has the wrong length or a non-finite value.</exception>
-    public float[] Predict(ReadOnlySpan<float> sample)
-    {
-        var result = new float[Definition.OutputShape.ElementCount];
-        Predict(sample, result);
-        return result;
+        for (int t = 0; t < chunks; t++)
+        {
+            var ws = workspaces[t];
+            foreach (var metric in _metrics)
+                metric.Update(ws.Output.AsSpan(0, ws.BatchSize * outputSize), ws.Labels.AsSpan(0, ws.BatchSize), outputSize);
+        }
+        return meanLoss;
     }
 
     /// <summary>
-    /// Runs the model in inference mode on any number of samples, writing one output row per sample into
-    /// <paramref name="outputs"/>. Allocates nothing once warmed up.
+    /// Set when the last step's loss or a gradient was not finite; the step then changed nothing, and Fit and
+    /// TrainOnBatch throw <see cref="TrainingDivergedException"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">The lengths do not match the model, or a value is not finite.</exception>
-    public void Predict(ReadOnlySpan<float> samples, Span<float> outputs)
-    {
-        int inputSize = Definition.InputShape.ElementCount;
-        int outputSize = Definition.OutputShape.ElementCount;
-        int count = InputChecks.ValidateSamples(samples, inputSize, nameof(samples));
-        if (outputs.Length != count * outputSize)
-            throw new ArgumentException($"outputs has {outputs.Length} elements; {count} samples need {count * outputSize} ({count} × {outputSize}).", nameof(outputs));
-        if (count <= PredictBlock || ThreadCount == 1)
-        {
-            // Small requests (a single image above all) stay on the calling thread: waking workers costs more than it saves.
-            var ws = _singleSample ??= NewWorkspace(capacity: PredictBlock);
-            for (int first = 0; first < count; first += ws.Capacity)
-            {
-                int n = Math.Min(ws.Capacity, count - first);
-                samples.Slice(first * inputSize, n * inputSize).CopyTo(ws.Input);
-                Forward(ws, n, training: false);
-                ws.Output.AsSpan(0, n * outputSize).CopyTo(outputs.Slice(first * outputSize));
-            }
-            return;
-        }
+    private volatile bool _stepDiverged;
 
-        // Larger requests: blocks of PredictBlock samples, one per thread at a time.
-        var workspaces = EnsureWorkspaces(ThreadCount * PredictBlock, ThreadCount);
-        int threads = Math.Min(ThreadCount, workspaces.Length);
-        for (int first = 0; first < count;)
+    private void Diverged()
+    {
+        _stepDiverged = true;
+        RestoreStatistics();
+    }
+
+    /// <summary>Copies the parameters the forward pass itself changes (non-trainable variables: moving statistics).</summary>
+    private void SaveStatistics()
+    {
+        var ranges = StatisticsRanges();
+        if (ranges.Length == 0) return;
+        int at = 0;
+        foreach (var range in ranges)
         {
-            int chunks = 0;
-            for (; chunks < threads && first < count; chunks++)
-            {
-                var ws = workspaces[chunks];
-                ws.BatchSize = Math.Min(Math.Min(PredictBlock, ws.Capacity), count - first);
-                samples.Slice(first * inputSize, ws.BatchSize * inputSize).CopyTo(ws.Input);
-                first += ws.BatchSize;
-            }
-            RunParallel(chunks, _inferenceChunk ??= InferenceChunk);
-            int written = first;
-            for (int t = chunks - 1; t >= 0; t--)
-            {
-                var ws = workspaces[t];
-                written -= ws.BatchSize;
-                ws.Output.AsSpan(0, ws.BatchSize * outputSize).CopyTo(outputs.Slice(written * outputSize));
-            }
+            _parameters.AsSpan(range.Start, range.Length).CopyTo(_statisticsBackup.AsSpan(at));
+            at += range.Length;
         }
     }
 
-    /// <summary>Samples one thread runs per inference pass: enough to fill the GEMM tiles, few enough to stay in cache.</summary>
-    private const int PredictBlock = 64;
+    private void RestoreStatistics()
+    {
+        int at = 0;
+        foreach (var range in StatisticsRanges())
+        {
+            _statisticsBackup.AsSpan(at, range.Length).CopyTo(_parameters.AsSpan(range.Start, range.Length));
+            at += range.Length;
+        }
+    }
+
+    private ParameterRange[] StatisticsRanges()
+    {
+        if (_statisticsRanges is not null) return _statisticsRanges;
+        var ranges = Definition.Layers.SelectMany(l => l.Weights).Where(w => !w.IsTrainableVariable)
+            .Select(w => new ParameterRange(w.Offset, w.Length)).ToArray();
+        _statisticsBackup = new float[ranges.Sum(r => r.Length)];
+        return _statisticsRanges = ranges;
+    }
+
+    private ParameterRange[]? _statisticsRanges;
+    private float[] _statisticsBackup = [];
 
     private (Optimizer, Loss) RequireCompiled() =>
         _optimizer is null || _loss is null
@@ -336,27 +328,44 @@ public abstract partial class Model
         return _trainableRanges = ranges.ToArray();
     }
 
-    /// <summary>Workspaces for <paramref name="threads"/> chunks of a batch of <paramref name="batchSize"/>, kept while they fit.</summary>
-    private ModelWorkspace[] EnsureWorkspaces(int batchSize, int threads)
+    /// <summary>
+    /// Training workspaces for <paramref name="threads"/> chunks of a batch of <paramref name="batchSize"/>, kept while
+    /// they fit. A batch whose buffers cannot be allocated is refused before anything is.
+    /// </summary>
+    private ModelWorkspace[] EnsureWorkspaces(int batchSize, int threads, out int chunks)
     {
-        int chunks = Math.Clamp(threads, 1, batchSize);
+        chunks = Math.Clamp(threads, 1, batchSize);
         int capacity = (batchSize + chunks - 1) / chunks;
         if (_workspaces.Length >= chunks && _workspaces[0].Capacity >= capacity) return _workspaces;
-        return _workspaces = GrowWorkspaces(chunks, capacity);
+        return _workspaces = GrowWorkspaces(batchSize, chunks, capacity);
     }
 
     // Kept out of EnsureWorkspaces: its lambda's closure would otherwise be allocated on every call, fast path included.
-    private ModelWorkspace[] GrowWorkspaces(int chunks, int capacity)
+    private ModelWorkspace[] GrowWorkspaces(int batchSize, int chunks, int capacity)
     {
         capacity = Math.Max(capacity, _workspaces.Length > 0 ? _workspaces[0].Capacity : 0);
-        return Enumerable.Range(0, Math.Max(chunks, _workspaces.Length)).Select(_ => NewWorkspace(capacity)).ToArray();
+        int count = Math.Max(chunks, _workspaces.Length);
+        int largest = MaxWorkspaceCapacity(training: true);
+        if (capacity > largest)
+            throw new ArgumentOutOfRangeException("batchSize", batchSize,
+                $"A batch of {batchSize} on {chunks} thread(s) puts {capacity} samples in each thread's buffers, but {Definition.Name}'s largest buffer " +
+                $"holds at most {largest} samples in one .NET array; use a batch of at most {(long)largest * chunks} (or more threads).");
+        long held = _workspaces.Length == 0 ? 0 : _workspaces.Length * WorkspaceBytes(_workspaces[0].Capacity, training: true);
+        long needed = count * WorkspaceBytes(capacity, training: true);
+        WorkspaceMemory.EnsureFits(needed, held, available =>
+            $"Training {Definition.Name} with a batch of {batchSize} on {chunks} thread(s) ({SummaryTable.Bytes(WorkspaceBytes(1, training: true))} per sample; " +
+            $"at most about {Math.Max(0, available / Math.Max(1, WorkspaceBytes(1, training: true)))} samples fit)");
+        _workspaces = []; // let the old buffers go before allocating the new ones
+        var created = new ModelWorkspace[count];
+        for (int i = 0; i < count; i++) created[i] = NewWorkspace(capacity, training: true);
+        return created;
     }
 
-    private ModelWorkspace NewWorkspace(int capacity)
+    private ModelWorkspace NewWorkspace(int capacity, bool training)
     {
-        var ws = CreateWorkspace(capacity);
+        var ws = CreateWorkspace(capacity, training);
         // Not HashCode.Combine: it is randomised per process, and the same seed must give the same dropout masks in every run.
-        ws.Random = new Random(WorkspaceSeed(Seed, _workspacesCreated++));
+        if (training) ws.Random = new Random(WorkspaceSeed(Seed, _workspacesCreated++));
         return ws;
     }
 
@@ -442,7 +451,10 @@ public abstract partial class Model
         return false;
     }
 
-    /// <summary>Thread <paramref name="t"/>'s slice of the gradient reduction and the optimizer update.</summary>
+    /// <summary>
+    /// Thread <paramref name="t"/>'s slice of the gradient reduction and the optimizer update: sums its slice, checks
+    /// it is finite, waits for the other threads' checks, and updates only if every slice passed.
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
     private void UpdateChunk(int t)
     {
@@ -450,20 +462,23 @@ public abstract partial class Model
         int count = _parameters.Length;
         int from = Math.Min(count, (int)((long)count * t / _stepChunks / Align * Align));
         int to = t == _stepChunks - 1 ? count : Math.Min(count, (int)((long)count * (t + 1) / _stepChunks / Align * Align));
-        if (to <= from) return;
         var workspaces = _workspaces;
-        var sum = workspaces[0].Gradients.AsSpan(from, to - from);
-        for (int w = 1; w < _stepChunks; w++)
-            TensorPrimitives.Add(sum, workspaces[w].Gradients.AsSpan(from, to - from), sum);
+        if (to > from)
+        {
+            var sum = workspaces[0].Gradients.AsSpan(from, to - from);
+            for (int w = 1; w < _stepChunks; w++)
+                TensorPrimitives.Add(sum, workspaces[w].Gradients.AsSpan(from, to - from), sum);
+            if (InputChecks.IndexOfNonFinite(sum) >= 0) _stepDiverged = true;
+        }
+        if (_stepChunks > 1) _barrier.SignalAndWait();
+        if (_stepDiverged || to <= from) return;
         _stepOptimizer!.UpdateSlice(_parameters, workspaces[0].Gradients, _trainableRanges, from, to);
     }
 
-    private void InferenceChunk(int t) => Forward(_workspaces[t], _workspaces[t].BatchSize, training: false);
-
     /// <summary>Runs <paramref name="body"/> for chunks [0, <paramref name="chunks"/>), one per thread, without allocating.</summary>
-    private void RunParallel(int chunks, Action<int> body) => WorkerTeam.Shared(chunks).Run(chunks, body);
+    private static void RunParallel(int chunks, Action<int> body) => WorkerTeam.Shared(chunks).Run(chunks, body);
 
-    private Action<int>? _trainChunk, _inferenceChunk, _updateChunk;
+    private Action<int>? _trainChunk, _updateChunk;
     private readonly ChunkBarrier _barrier = new();
     private int _stepChunkCount;
     private Optimizer? _stepOptimizer;

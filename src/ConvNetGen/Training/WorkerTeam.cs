@@ -53,6 +53,7 @@ internal sealed class WorkerTeam
     }
 
     /// <summary>Runs <paramref name="body"/>(i) for every i in [0, count) and returns when all are done; rethrows the first failure.</summary>
+    /// <remarks>Callers on several threads take turns: one run uses the team at a time.</remarks>
     public void Run(int count, Action<int> body)
     {
         if (count > Size) throw new ArgumentOutOfRangeException(nameof(count), count, $"The team has {Size} threads.");
@@ -61,29 +62,50 @@ internal sealed class WorkerTeam
             body(0);
             return;
         }
-        lock (_runLock)
+        lock (_runLock) RunLocked(count, body);
+    }
+
+    /// <summary>
+    /// Like <see cref="Run"/> when the team is free; returns false at once, having run nothing, when another caller is
+    /// using it (that caller can then do the work itself instead of waiting).
+    /// </summary>
+    public bool TryRun(int count, Action<int> body)
+    {
+        if (count > Size) throw new ArgumentOutOfRangeException(nameof(count), count, $"The team has {Size} threads.");
+        if (!_runLock.TryEnter()) return false;
+        try
         {
-            _body = body;
-            _failure = null;
-            for (int i = 1; i < count; i++) _workers[i - 1].Start();
-            try
-            {
-                body(0);
-            }
-            catch (Exception e)
-            {
-                Interlocked.CompareExchange(ref _failure, e, null);
-            }
-            for (int i = 1; i < count; i++)
-            {
-                SpinUntilSet(_done[i - 1]);
-                _done[i - 1].Wait();
-                _done[i - 1].Reset();
-            }
-            _body = null;
-            if (_failure is { } failure)
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+            RunLocked(count, body);
+            return true;
         }
+        finally
+        {
+            _runLock.Exit();
+        }
+    }
+
+    private void RunLocked(int count, Action<int> body)
+    {
+        _body = body;
+        _failure = null;
+        for (int i = 1; i < count; i++) _workers[i - 1].Start();
+        try
+        {
+            body(0);
+        }
+        catch (Exception e)
+        {
+            Interlocked.CompareExchange(ref _failure, e, null);
+        }
+        for (int i = 1; i < count; i++)
+        {
+            SpinUntilSet(_done[i - 1]);
+            _done[i - 1].Wait();
+            _done[i - 1].Reset();
+        }
+        _body = null;
+        if (_failure is { } failure)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
     }
 
     /// <summary>

@@ -1,0 +1,211 @@
+namespace ConvNetGen;
+
+public abstract partial class Model
+{
+    /// <summary>Samples one thread runs per inference pass: enough to fill the GEMM tiles, few enough to stay in cache.</summary>
+    private const int PredictBlock = 64;
+
+    /// <summary>An inference workspace's memory budget: a big model predicts in smaller blocks rather than hold gigabytes per thread.</summary>
+    private const long InferenceWorkspaceBudget = 256L << 20;
+
+    private readonly Lock _leaseLock = new();
+    private readonly Stack<InferenceLease> _idleLeases = new();
+    private int _inferenceBlock; // samples per inference pass, fixed per model so results never depend on timing
+
+    /// <summary>
+    /// Computes the loss and metrics on <paramref name="x"/> and <paramref name="y"/> in inference mode (Keras'
+    /// <c>model.evaluate</c>). Safe to call from any number of threads at once, also while the model trains on another
+    /// thread (it then sees the weights between two steps).
+    /// </summary>
+    /// <param name="x">The samples, one after another.</param>
+    /// <param name="y">One class index per sample.</param>
+    /// <param name="batchSize">
+    /// Keras' <c>batch_size</c>, checked for compatibility. Neither the result nor the memory depends on it: evaluation
+    /// runs in blocks of at most 64 samples per thread, so a large value holds no large buffers.
+    /// </param>
+    /// <exception cref="ArgumentException">Wrong sizes, labels out of range, or non-finite inputs.</exception>
+    /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
+    public Evaluation Evaluate(float[] x, int[] y, int batchSize = 32)
+    {
+        var (_, loss) = RequireCompiled();
+        int count = InputChecks.Validate(x, y, Definition, nameof(x), nameof(y));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        var metrics = Array.ConvertAll(_metrics, m => m.CreateNew()); // this call's own state: evaluations may run concurrently
+        int outputSize = Definition.OutputShape.ElementCount;
+        double lossSum = 0;
+        using (ReadWeights())
+        {
+            var lease = RentLease(out int threads, count);
+            try
+            {
+                for (int first = 0; first < count;)
+                {
+                    int chunks = RunInferenceRound(lease, x, first, count, threads);
+                    for (int t = 0; t < chunks; t++)
+                    {
+                        var ws = lease.Workspaces[t]!;
+                        var outputs = ws.Output.AsSpan(0, ws.BatchSize * outputSize);
+                        var labels = y.AsSpan(first, ws.BatchSize);
+                        lossSum += (double)loss.Compute(outputs, labels, outputSize) * ws.BatchSize;
+                        foreach (var metric in metrics) metric.Update(outputs, labels, outputSize);
+                        first += ws.BatchSize;
+                    }
+                }
+            }
+            finally
+            {
+                ReturnLease(lease);
+            }
+        }
+        return new Evaluation((float)(lossSum / count), metrics.ToDictionary(m => m.Name, m => m.Result));
+    }
+
+    /// <summary>The model's output for one sample (class probabilities for a softmax classifier).</summary>
+    /// <exception cref="ArgumentException">The sample has the wrong length or a non-finite value.</exception>
+    public float[] Predict(ReadOnlySpan<float> sample)
+    {
+        var result = new float[Definition.OutputShape.ElementCount];
+        Predict(sample, result);
+        return result;
+    }
+
+    /// <summary>
+    /// Runs the model in inference mode on any number of samples, writing one output row per sample into
+    /// <paramref name="outputs"/>. Allocates nothing once warmed up.
+    /// </summary>
+    /// <remarks>
+    /// Safe to call from any number of threads at once: each call rents its own buffers, and the results are
+    /// bit-identical to the same call made alone. While the model trains on another thread, a call waits for the
+    /// running step and sees the weights between two steps.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The lengths do not match the model, or a value is not finite.</exception>
+    /// <exception cref="InsufficientMemoryException">Even one sample's buffers would not fit in memory (nothing was allocated).</exception>
+    public void Predict(ReadOnlySpan<float> samples, Span<float> outputs)
+    {
+        int inputSize = Definition.InputShape.ElementCount;
+        int outputSize = Definition.OutputShape.ElementCount;
+        int count = InputChecks.ValidateSamples(samples, inputSize, nameof(samples));
+        if (outputs.Length != (long)count * outputSize)
+            throw new ArgumentException($"outputs has {outputs.Length} elements; {count} samples need {(long)count * outputSize} ({count} × {outputSize}).", nameof(outputs));
+        using (ReadWeights())
+        {
+            var lease = RentLease(out int threads, count);
+            try
+            {
+                for (int first = 0; first < count;)
+                {
+                    int chunks = RunInferenceRound(lease, samples, first, count, threads);
+                    for (int t = 0; t < chunks; t++)
+                    {
+                        var ws = lease.Workspaces[t]!;
+                        ws.Output.AsSpan(0, ws.BatchSize * outputSize).CopyTo(outputs.Slice(first * outputSize));
+                        first += ws.BatchSize;
+                    }
+                }
+            }
+            finally
+            {
+                ReturnLease(lease);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Fills up to <paramref name="threads"/> of the lease's workspaces with consecutive blocks of samples from
+    /// <paramref name="first"/> and runs the forward pass on each, in parallel when the worker team is free and on
+    /// this thread when another call is using it. Returns the number of blocks. The blocks always start at multiples of
+    /// the model's block size, so a sample's result does not depend on threads or timing.
+    /// </summary>
+    private int RunInferenceRound(InferenceLease lease, ReadOnlySpan<float> samples, int first, int count, int threads)
+    {
+        int inputSize = Definition.InputShape.ElementCount;
+        int block = InferenceBlock;
+        int chunks = 0;
+        for (; chunks < threads && first < count; chunks++)
+        {
+            var ws = lease.Workspace(chunks);
+            ws.BatchSize = Math.Min(block, count - first);
+            samples.Slice(first * inputSize, ws.BatchSize * inputSize).CopyTo(ws.Input);
+            first += ws.BatchSize;
+        }
+        // Small requests (a single image above all) stay on the calling thread: waking workers costs more than it saves.
+        if (chunks == 1) lease.RunChunk(0);
+        else if (!WorkerTeam.Shared(chunks).TryRun(chunks, lease.RunChunk))
+            for (int t = 0; t < chunks; t++) lease.RunChunk(t);
+        return chunks;
+    }
+
+    /// <summary>Samples per inference pass: <see cref="PredictBlock"/>, or fewer when a big model's buffers would pass the budget or a .NET array's size.</summary>
+    private int InferenceBlock
+    {
+        get
+        {
+            if (_inferenceBlock > 0) return _inferenceBlock;
+            int block = Math.Min(PredictBlock, MaxWorkspaceCapacity(training: false));
+            while (block > 1 && WorkspaceBytes(block, training: false) > InferenceWorkspaceBudget) block--;
+            return _inferenceBlock = block;
+        }
+    }
+
+    /// <summary>A lease for a call over <paramref name="count"/> samples, and how many threads the call uses.</summary>
+    private InferenceLease RentLease(out int threads, int count)
+    {
+        threads = count <= InferenceBlock ? 1 : Math.Min(ThreadCount, (count + InferenceBlock - 1) / InferenceBlock);
+        lock (_leaseLock)
+        {
+            while (_idleLeases.TryPop(out var idle))
+                if (idle.Workspaces.Length >= threads) return idle;
+        }
+        return new InferenceLease(this, Math.Max(threads, ThreadCount));
+    }
+
+    private void ReturnLease(InferenceLease lease)
+    {
+        lock (_leaseLock)
+        {
+            // Kept for the next call, up to one per core: more callers than that were running at once only briefly.
+            if (_idleLeases.Count < Environment.ProcessorCount) _idleLeases.Push(lease);
+        }
+    }
+
+    /// <summary>
+    /// Lets go of every buffer the model holds between calls (training workspaces, idle inference buffers); the next
+    /// call allocates what it needs again. For a long-lived model after a large batch.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Called while the model is training.</exception>
+    public void ReleaseBuffers() => Reconfigure("release the buffers", () =>
+    {
+        _workspaces = [];
+        lock (_leaseLock) _idleLeases.Clear();
+    });
+
+    private ModelWorkspace NewInferenceWorkspace()
+    {
+        int block = InferenceBlock;
+        WorkspaceMemory.EnsureFits(WorkspaceBytes(block, training: false), 0,
+            _ => $"Predicting with {Definition.Name} ({block} samples per pass)");
+        return NewWorkspace(block, training: false);
+    }
+
+    /// <summary>
+    /// One inference call's buffers: a workspace per thread it may use, created on first use, and the delegate the
+    /// worker team runs, so a call allocates nothing once its lease exists. A lease serves one call at a time.
+    /// </summary>
+    private sealed class InferenceLease
+    {
+        private readonly Model _model;
+
+        public InferenceLease(Model model, int threads)
+        {
+            _model = model;
+            Workspaces = new ModelWorkspace?[threads];
+            RunChunk = t => model.Forward(Workspaces[t]!, Workspaces[t]!.BatchSize, training: false);
+        }
+
+        public ModelWorkspace?[] Workspaces { get; }
+
+        public Action<int> RunChunk { get; }
+
+        public ModelWorkspace Workspace(int t) => Workspaces[t] ??= _model.NewInferenceWorkspace();
+    }
+}
