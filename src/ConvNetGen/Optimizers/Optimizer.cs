@@ -56,6 +56,8 @@ public abstract class Optimizer
             return;
 
         CreateState(parameterCount);
+        _state = StateArrays.Where(a => a.Length > 0).ToArray();
+        _stateBackup = _state.Select(a => new float[a.Length]).ToArray();
         ParameterCount = parameterCount;
         Iterations = 0;
         IsBuilt = true;
@@ -101,6 +103,26 @@ public abstract class Optimizer
         // Keras increments iterations after applying the update but reads iterations + 1 inside it; incrementing first
         // lets Update read the 1-based step number directly.
         Iterations++;
+    }
+
+    /// <summary>
+    /// The per-parameter state arrays (momentums, velocities, ...), at the same indices as the parameters, so a step
+    /// whose update overflowed can be undone. An optimizer with such state overrides this; empty arrays are ignored.
+    /// </summary>
+    protected virtual IReadOnlyList<float[]> StateArrays => [];
+
+    private float[][] _state = [], _stateBackup = [];
+
+    /// <summary>Copies the state of parameters [<paramref name="from"/>, <paramref name="to"/>) aside before an update.</summary>
+    internal void SaveState(int from, int to)
+    {
+        for (int i = 0; i < _state.Length; i++) _state[i].AsSpan(from, to - from).CopyTo(_stateBackup[i].AsSpan(from));
+    }
+
+    /// <summary>Puts back what <see cref="SaveState"/> copied.</summary>
+    internal void RestoreState(int from, int to)
+    {
+        for (int i = 0; i < _state.Length; i++) _stateBackup[i].AsSpan(from, to - from).CopyTo(_state[i].AsSpan(from));
     }
 
     /// <summary>Takes back the step <see cref="BeginStep"/> counted, when the model found the step's gradients not finite and applied nothing.</summary>

@@ -74,6 +74,9 @@ public sealed class RMSprop : Optimizer
     }
 
     /// <inheritdoc/>
+    protected override IReadOnlyList<float[]> StateArrays => [_velocities, _momentums, _averageGradients];
+
+    /// <inheritdoc/>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int length)
     {

@@ -49,6 +49,9 @@ public sealed class SGD : Optimizer
     }
 
     /// <inheritdoc/>
+    protected override IReadOnlyList<float[]> StateArrays => [_momentums];
+
+    /// <inheritdoc/>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
     protected override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int length)
     {

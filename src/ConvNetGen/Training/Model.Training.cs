@@ -122,7 +122,12 @@ public abstract partial class Model
 
         for (int epoch = 1; epoch <= epochs; epoch++)
         {
-            if (shuffle) shuffler.Shuffle(order);
+            if (shuffle)
+            {
+                // A fresh permutation from the stream each epoch, so Fit(epochs: 1) in a loop trains as one longer Fit.
+                for (int i = 0; i < order.Length; i++) order[i] = i;
+                shuffler.Shuffle(order);
+            }
             foreach (var metric in _metrics) metric.Reset();
             progress.BeginEpoch(epoch, epochs);
             double lossSum = 0;
@@ -231,7 +236,7 @@ public abstract partial class Model
         for (int t = 0; t < chunks; t++)
             lossSum += (double)workspaces[t].Loss * workspaces[t].BatchSize;
         float meanLoss = (float)(lossSum / total);
-        if (!float.IsFinite(meanLoss))
+        if (!float.IsFinite(meanLoss) || !StatisticsFinite())
         {
             Diverged();
             return meanLoss;
@@ -239,6 +244,7 @@ public abstract partial class Model
         // Each thread sums the chunks' gradients (in chunk order, so results do not depend on timing) and checks its
         // slice is finite; once all have, each updates the weights on its own slice, or none does.
         optimizer.BeginStep(_parameters, workspaces[0].Gradients, TrainableRanges());
+        _ = ParameterBackupBuffer; // allocated once, before the threads use it
         _stepOptimizer = optimizer;
         _stepChunks = chunks;
         _barrier.Reset(chunks);
@@ -281,6 +287,14 @@ public abstract partial class Model
             _parameters.AsSpan(range.Start, range.Length).CopyTo(_statisticsBackup.AsSpan(at));
             at += range.Length;
         }
+    }
+
+    /// <summary>Whether the moving statistics are still finite: huge activations can overflow a variance while the loss stays finite.</summary>
+    private bool StatisticsFinite()
+    {
+        foreach (var range in StatisticsRanges())
+            if (InputChecks.IndexOfNonFinite(_parameters.AsSpan(range.Start, range.Length)) >= 0) return false;
+        return true;
     }
 
     private void RestoreStatistics()
@@ -453,7 +467,9 @@ public abstract partial class Model
 
     /// <summary>
     /// Thread <paramref name="t"/>'s slice of the gradient reduction and the optimizer update: sums its slice, checks
-    /// it is finite, waits for the other threads' checks, and updates only if every slice passed.
+    /// it is finite, waits for the other threads' checks, and updates only if every slice passed. An update that
+    /// itself overflows (finite gradients, a step too large for float) is undone on every slice: each thread keeps
+    /// its slice's weights and optimizer state from before the update until all have checked theirs.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
     private void UpdateChunk(int t)
@@ -471,9 +487,26 @@ public abstract partial class Model
             if (InputChecks.IndexOfNonFinite(sum) >= 0) _stepDiverged = true;
         }
         if (_stepChunks > 1) _barrier.SignalAndWait();
-        if (_stepDiverged || to <= from) return;
-        _stepOptimizer!.UpdateSlice(_parameters, workspaces[0].Gradients, _trainableRanges, from, to);
+        if (_stepDiverged) return;
+        var optimizer = _stepOptimizer!;
+        var weights = _parameters.AsSpan(from, to - from);
+        if (to > from)
+        {
+            weights.CopyTo(_parameterBackup.AsSpan(from));
+            optimizer.SaveState(from, to);
+            optimizer.UpdateSlice(_parameters, workspaces[0].Gradients, _trainableRanges, from, to);
+            if (InputChecks.IndexOfNonFinite(weights) >= 0) _stepDiverged = true;
+        }
+        if (_stepChunks > 1) _barrier.SignalAndWait();
+        if (_stepDiverged && to > from)
+        {
+            _parameterBackup.AsSpan(from, to - from).CopyTo(weights);
+            optimizer.RestoreState(from, to);
+        }
     }
+
+    private float[] ParameterBackupBuffer => _parameterBackup.Length == _parameters.Length ? _parameterBackup : (_parameterBackup = new float[_parameters.Length]);
+    private float[] _parameterBackup = [];
 
     /// <summary>Runs <paramref name="body"/> for chunks [0, <paramref name="chunks"/>), one per thread, without allocating.</summary>
     private static void RunParallel(int chunks, Action<int> body) => WorkerTeam.Shared(chunks).Run(chunks, body);

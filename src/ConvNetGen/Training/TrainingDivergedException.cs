@@ -1,7 +1,8 @@
 namespace ConvNetGen;
 
 /// <summary>
-/// Thrown when the training loss or a gradient becomes NaN or infinite, naming the epoch and step. The step that saw
+/// Thrown when the training loss, a gradient, a moving statistic or an updated weight becomes NaN or infinite, naming
+/// the epoch and step. The step that saw
 /// it changed nothing: the model keeps the weights, moving statistics and optimizer state of the last good step.
 /// </summary>
 public sealed class TrainingDivergedException : Exception
@@ -26,7 +27,7 @@ public sealed class TrainingDivergedException : Exception
     }
 
     private static string What(float loss) => float.IsFinite(loss)
-        ? $"A gradient became NaN or infinite (the loss was {loss.ToString(System.Globalization.CultureInfo.InvariantCulture)})"
+        ? $"A gradient, a moving statistic or an updated weight became NaN or infinite (the loss was {loss.ToString(System.Globalization.CultureInfo.InvariantCulture)})"
         : $"The loss became {loss.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
 
     /// <summary>The epoch (1-based) in which the loss diverged; 0 for <c>TrainOnBatch</c>.</summary>
