@@ -4,6 +4,7 @@ namespace ConvNetGen;
 /// A layer of a model instance: its build-time description and whether training may change it
 /// (Keras' <c>layer.trainable</c>).
 /// </summary>
+/// <remarks>Thread-safe as its model is: setting <see cref="Trainable"/> is refused while the model trains.</remarks>
 public sealed class Layer
 {
     private readonly Model _model;

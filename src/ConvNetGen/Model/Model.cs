@@ -5,6 +5,16 @@ namespace ConvNetGen;
 /// trainable flags, and the Keras workflow (Compile, Fit, Evaluate, Predict). The generated subclass supplies the
 /// forward and backward passes with every dimension a constant.
 /// </summary>
+/// <remarks>
+/// Thread safety: <c>Predict</c>, <c>Evaluate</c> and reading the model's description may be called from any number
+/// of threads at once; each call rents its own buffers and gives bit-identical results to the same call made alone.
+/// <c>Fit</c> and <c>TrainOnBatch</c> run on one thread at a time (a second caller gets an
+/// <see cref="InvalidOperationException"/>); inference on other threads meanwhile waits for the running step and sees
+/// the weights between two steps. Configuration (<c>Compile</c>, <see cref="ThreadCount"/>, <c>Layer.Trainable</c>,
+/// <c>LoadWeights</c>, <c>CopyWeightsFrom</c>, <c>ReleaseBuffers</c>) is refused while training runs and otherwise
+/// waits for running inference calls. Writing through the spans of <see cref="Parameters"/> or
+/// <see cref="Weights"/> is not synchronised: do it while nothing else uses the model.
+/// </remarks>
 public abstract partial class Model
 {
     private readonly float[] _parameters;

@@ -4,6 +4,7 @@ namespace ConvNetGen;
 /// A generated model's architecture as the generator inferred it at build time: every layer's shapes and weights,
 /// and the parameter counts Keras prints. Each generated model exposes one as its static <c>Architecture</c>.
 /// </summary>
+/// <remarks>Immutable, so safe to share between threads.</remarks>
 public sealed class ModelArchitecture
 {
     /// <summary>Creates an architecture; generated code calls this once per model type.</summary>

@@ -1,6 +1,7 @@
 namespace ConvNetGen;
 
 /// <summary>The result of <c>Evaluate</c>: the mean loss and each compiled metric; deconstructs to (loss, accuracy).</summary>
+/// <remarks>Immutable, so safe to share between threads.</remarks>
 public sealed class Evaluation
 {
     internal Evaluation(float loss, IReadOnlyDictionary<string, float> metrics)

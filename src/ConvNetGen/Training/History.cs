@@ -1,6 +1,7 @@
 namespace ConvNetGen;
 
 /// <summary>What <c>Fit</c> measured, per epoch (Keras' <c>History.history</c>): <c>history["loss"][epoch]</c>.</summary>
+/// <remarks>Filled by the Fit call that returns it, then only read: safe to read from any thread after Fit returns.</remarks>
 public sealed class History
 {
     private readonly Dictionary<string, List<float>> _values = new();

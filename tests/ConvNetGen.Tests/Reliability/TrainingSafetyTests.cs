@@ -33,7 +33,6 @@ public sealed class TrainingSafetyTests
         Assert.Contains("kept", e.Message);
         Assert.Equal(weights, model.Parameters.ToArray()); // kernels, biases and BatchNormalization's moving statistics
         Assert.Equal(iterations, optimizer.Iterations);
-
     }
 
     [Fact]
