@@ -45,7 +45,8 @@ internal sealed class DatasetLocator
         _homeFolder is null ? null : Path.Combine(_homeFolder, ".convnetgen", "datasets", spec.Name);
 
     /// <summary>Finds (or downloads) <paramref name="spec"/> and loads its training and test sets.</summary>
-    public (Dataset Train, Dataset Test) Load(DatasetSpec spec, string? explicitFolder) => Idx.Load(Locate(spec, explicitFolder));
+    public (Dataset Train, Dataset Test) Load(DatasetSpec spec, string? explicitFolder) =>
+        Idx.Load(Locate(spec, explicitFolder), spec.Classes is int classes ? (classes, spec.DisplayName) : null);
 
     /// <summary>The first folder holding all four files of <paramref name="spec"/>, downloading them if none does.</summary>
     /// <exception cref="DatasetNotFoundException">No folder has the files and they could not be downloaded.</exception>

@@ -9,7 +9,8 @@ internal sealed record DatasetFile(string FileName, long Size, string Sha256);
 /// <param name="BaseUrl">The mirror folder, ending with '/', that serves every file of <paramref name="Files"/>.</param>
 /// <param name="DebianPackage">The Debian package that installs the files under /usr/share/datasets, if there is one.</param>
 /// <param name="Files">The four IDX .gz files.</param>
-internal sealed record DatasetSpec(string Name, string DisplayName, string BaseUrl, string? DebianPackage, IReadOnlyList<DatasetFile> Files)
+/// <param name="Classes">The number of classes, when known: loading checks every label is below it.</param>
+internal sealed record DatasetSpec(string Name, string DisplayName, string BaseUrl, string? DebianPackage, IReadOnlyList<DatasetFile> Files, int? Classes = null)
 {
     /// <summary>Where <paramref name="file"/> is downloaded from when the mirror is <paramref name="baseUrl"/> (by default <see cref="BaseUrl"/>).</summary>
     public Uri UrlOf(DatasetFile file, string? baseUrl = null)

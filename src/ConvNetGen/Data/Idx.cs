@@ -4,6 +4,14 @@ namespace ConvNetGen;
 /// Reads MNIST-format IDX files (Yann LeCun's format: a big-endian magic number <c>0x0000TTRR</c>, RR big-endian
 /// dimensions, then the data), plain or gzip-compressed, told apart by content rather than by name.
 /// </summary>
+/// <remarks>
+/// Every byte is checked before a file is accepted: the data must be exactly as long as its header says, with
+/// nothing after it, and gzip data must decompress to its end with the CRC-32 and length of its trailer (single-member
+/// gzip only: gunzip concatenated files first). Memory grows with the data that actually arrives, never on the
+/// header's word; a gzip file may expand at most 50:1 (plus 1 MiB), which genuine datasets stay far below and
+/// decompression bombs exceed. Damage is reported as an <see cref="InvalidDataException"/> naming the file, what was
+/// expected and what was found.
+/// </remarks>
 public static class Idx
 {
     /// <summary>
@@ -14,7 +22,15 @@ public static class Idx
     /// <exception cref="DirectoryNotFoundException">The folder does not exist.</exception>
     /// <exception cref="FileNotFoundException">One of the four files is missing; the message says which.</exception>
     /// <exception cref="InvalidDataException">A file is damaged, or its counts or sizes disagree with the others.</exception>
-    public static (Dataset Train, Dataset Test) Load(string directory)
+    /// <exception cref="IOException">A file cannot be read, or a folder stands where a file should be.</exception>
+    /// <exception cref="InsufficientMemoryException">The data is larger than the memory available to this process.</exception>
+    public static (Dataset Train, Dataset Test) Load(string directory) => Load(directory, knownClasses: null);
+
+    /// <summary>
+    /// <see cref="Load(string)"/> for a dataset whose number of classes is known (MNIST's 10): a label outside them
+    /// is reported as damage, naming the file, the sample and the byte offset.
+    /// </summary>
+    internal static (Dataset Train, Dataset Test) Load(string directory, (int Count, string DatasetName)? knownClasses)
     {
         ArgumentException.ThrowIfNullOrEmpty(directory);
         var files = IdxFileSet.Find(directory);
@@ -28,13 +44,20 @@ public static class Idx
             throw new InvalidDataException(
                 $"The training images ({files.TrainImages}) are {train.Shape} but the test images ({files.TestImages}) are {test.Shape}.");
 
+        if (knownClasses is var (count, datasetName))
+        {
+            RequireLabelsBelow(count, datasetName, train.Labels, files.TrainLabels);
+            RequireLabelsBelow(count, datasetName, test.Labels, files.TestLabels);
+        }
         // Both sets get the same number of classes even if one of them lacks the last class.
-        int classes = Math.Max(MaxLabel(train.Labels), MaxLabel(test.Labels)) + 1;
+        int classes = knownClasses?.Count ?? Math.Max(MaxLabel(train.Labels), MaxLabel(test.Labels)) + 1;
         return (ToDataset(train, classes), ToDataset(test, classes));
     }
 
     /// <summary>Loads one set from an image file and its label file, plain or gzip. Pixels are scaled to [0, 1].</summary>
     /// <exception cref="InvalidDataException">A file is damaged, or the two files hold different numbers of samples.</exception>
+    /// <exception cref="IOException">A file cannot be read, or is a directory.</exception>
+    /// <exception cref="InsufficientMemoryException">The data is larger than the memory available to this process.</exception>
     public static Dataset ReadDataset(string imagesPath, string labelsPath)
     {
         var pair = ReadPair(imagesPath, labelsPath);
@@ -101,4 +124,14 @@ public static class Idx
     }
 
     private static int MaxLabel(byte[] labels) => labels.Length == 0 ? -1 : labels.Max();
+
+    private static void RequireLabelsBelow(int classes, string datasetName, byte[] labels, string labelsPath)
+    {
+        const int labelHeaderBytes = 8; // the magic number and the label count
+        if (classes > byte.MaxValue) return; // every byte label fits
+        int sample = labels.AsSpan().IndexOfAnyInRange((byte)classes, byte.MaxValue);
+        if (sample >= 0)
+            throw new InvalidDataException(FormattableString.Invariant(
+                $"{labelsPath}: label {labels[sample]} of sample {sample} (byte offset {labelHeaderBytes + sample}) is out of range: {datasetName} has {classes} classes, labels 0–{classes - 1}."));
+    }
 }

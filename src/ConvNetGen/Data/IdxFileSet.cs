@@ -34,12 +34,11 @@ internal sealed record IdxFileSet(string TrainImages, string TrainLabels, string
         {
             // The plain name first: a plain file is faster to read than its .gz beside it.
             string[] names = [.. prefixes.SelectMany(prefix => new[] { $"{prefix}-{kind}-{idx}-ubyte", $"{prefix}-{kind}.{idx}-ubyte" })];
-            foreach (string name in names)
-                foreach (string extension in new[] { "", ".gz" })
-                {
-                    string path = Path.Combine(directory, name + extension);
-                    if (File.Exists(path)) return path;
-                }
+            string[] paths = [.. names.SelectMany(name => new[] { "", ".gz" }, (name, extension) => Path.Combine(directory, name + extension))];
+            if (paths.FirstOrDefault(File.Exists) is string file) return file;
+            // A folder under a dataset file's name is given back, so that reading it says "is a directory"
+            // rather than the folder being passed over as if the file were missing.
+            if (paths.FirstOrDefault(Directory.Exists) is string folder) return folder;
             absent.Add((role, names));
             return null;
         }

@@ -29,6 +29,14 @@ internal static class IdxTestFiles
         return pixels;
     }
 
+    /// <summary>Seeded pseudo-random pixels: unlike <see cref="Pixels"/>, which repeat every 256 bytes, they compress about as little as real images.</summary>
+    public static byte[] RandomPixels(int length, int seed = 1)
+    {
+        var pixels = new byte[length];
+        new Random(seed).NextBytes(pixels);
+        return pixels;
+    }
+
     /// <summary>Labels 0, 1, …, classes − 1, 0, 1, ….</summary>
     public static byte[] Labels(int count, int classes = 10) => Build([count], LabelValues(count, classes));
 
