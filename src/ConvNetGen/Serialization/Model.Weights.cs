@@ -9,8 +9,17 @@ public abstract partial class Model
     /// <summary>
     /// Saves every weight as a <c>.safetensors</c> file: one F32 tensor per weight, named <c>layer/weight</c>
     /// (<c>conv2d/kernel</c>, <c>batch_normalization/moving_mean</c>, …) in Keras' layouts, so other tools can read it.
-    /// Writes a temporary file next to <paramref name="path"/> and renames it over, so a crash never leaves half a file.
     /// </summary>
+    /// <remarks>
+    /// The file is written to a temporary file <c>.{name}.{pid}.{random}.convnetgen-tmp</c> in the same folder, flushed
+    /// to disk and renamed over <paramref name="path"/>, so <paramref name="path"/> always holds either the old or the
+    /// new complete file, even if the process is killed. An existing file keeps its permissions (and, on Linux when
+    /// running as root, its owner and group); a symbolic link stays a link and the file it points to is replaced.
+    /// Temporary files that killed saves to the same file left behind are deleted by the next save.
+    /// </remarks>
+    /// <exception cref="DirectoryNotFoundException">The folder of <paramref name="path"/> does not exist.</exception>
+    /// <exception cref="UnauthorizedAccessException">The folder cannot be written to.</exception>
+    /// <exception cref="IOException"><paramref name="path"/> is a folder, or writing failed (e.g. the disk is full); the old file is unchanged.</exception>
     public void SaveWeights(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -28,23 +37,12 @@ public abstract partial class Model
         var metadata = new Dictionary<string, string> { ["format"] = "convnetgen", ["model"] = Definition.Name };
         byte[] header = SafeTensorsFormat.Header(tensors, metadata);
 
-        string full = Path.GetFullPath(path);
-        string temporary = full + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        try
+        AtomicFile.Write(path, file =>
         {
-            using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                file.Write(header);
-                foreach (var (offset, length) in spans)
-                    WriteLittleEndian(file, _parameters.AsSpan(offset, length));
-                file.Flush(flushToDisk: true);
-            }
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
+            file.Write(header);
+            foreach (var (offset, length) in spans)
+                WriteLittleEndian(file, _parameters.AsSpan(offset, length));
+        });
     }
 
     /// <summary>
