@@ -73,8 +73,10 @@ internal static class AtomicFile
     private static string ResolveTarget(string path)
     {
         string full = Path.GetFullPath(path);
-        if (Directory.Exists(full) || Path.EndsInDirectorySeparator(full))
+        if (Directory.Exists(full))
             throw new IOException($"Cannot save '{path}': it is a folder.");
+        if (Path.EndsInDirectorySeparator(full))
+            throw new IOException($"Cannot save '{path}': it ends with a separator, so it names a folder, not a file.");
         string target = full;
         var info = new FileInfo(full);
         if (info.LinkTarget is not null)
