@@ -144,8 +144,9 @@ public static class FuzzTargets
         foreach (var layer in model.Definition.Layers.Where(l => loadedLayers.Contains(l.Name)))
             foreach (var weight in layer.Weights)
             {
-                // By name, a layer counts as loaded even when only some of its weights are in the file (see findings/).
-                if (!header.RootElement.TryGetProperty($"{layer.Name}/{weight.Name}", out var entry)) continue;
+                // A layer loads whole or not at all, so every weight of a loaded layer must be in the file.
+                if (!header.RootElement.TryGetProperty($"{layer.Name}/{weight.Name}", out var entry))
+                    throw new SilentWrongLoadException($"Layer {layer.Name} was reported loaded, but {layer.Name}/{weight.Name} is not in the file.");
                 var offsets = entry.GetProperty("data_offsets");
                 int begin = dataStart + offsets[0].GetInt32(), end = dataStart + offsets[1].GetInt32();
                 var inFile = MemoryMarshal.Cast<byte, float>(input[begin..end]);

@@ -37,12 +37,14 @@ public abstract partial class Model
         var metadata = new Dictionary<string, string> { ["format"] = "convnetgen", ["model"] = Definition.Name };
         byte[] header = SafeTensorsFormat.Header(tensors, metadata);
 
-        AtomicFile.Write(path, file =>
-        {
-            file.Write(header);
-            foreach (var (offset, length) in spans)
-                WriteLittleEndian(file, _parameters.AsSpan(offset, length));
-        });
+        // Under the read lock: a save while another thread trains writes the weights between two steps, not a mix.
+        using (ReadWeights())
+            AtomicFile.Write(path, file =>
+            {
+                file.Write(header);
+                foreach (var (offset, length) in spans)
+                    WriteLittleEndian(file, _parameters.AsSpan(offset, length));
+            });
     }
 
     /// <summary>
@@ -67,6 +69,7 @@ public abstract partial class Model
     /// </exception>
     /// <exception cref="IOException">Reading failed, or <paramref name="path"/> is a folder.</exception>
     /// <exception cref="UnauthorizedAccessException">The file may not be read.</exception>
+    /// <exception cref="InvalidOperationException">The model is training (Fit or TrainOnBatch is running); nothing was loaded.</exception>
     public IReadOnlyList<string> LoadWeights(string path, bool byName = false, bool allowNonFinite = false)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -97,6 +100,14 @@ public abstract partial class Model
         if (!byName)
             foreach (var entry in entries.Where(e => !expected.Contains(e.Name)))
                 problems.Add($"'{entry.Name}' is in the file but {Definition.Name} has no such weight");
+        else
+            // By name, a layer loads whole or not at all (as in Keras): half of a layer's weights is a mismatch, not a skip.
+            foreach (var layer in Definition.Layers)
+            {
+                var missing = layer.Weights.Where(w => !byTensorName.ContainsKey($"{layer.Name}/{w.Name}")).ToList();
+                if (missing.Count > 0 && missing.Count < layer.Weights.Count)
+                    problems.Add($"layer '{layer.Name}' is only partly in the file: {string.Join(", ", missing.Select(w => $"'{layer.Name}/{w.Name}'"))} missing");
+            }
         ThrowIfAny(problems, path);
 
         // Read and check everything before touching the model, so any failure leaves it as it was.
@@ -122,6 +133,7 @@ public abstract partial class Model
     /// weight shapes (e.g. a trained base into a bigger model that embeds it); returns the layers copied.
     /// </summary>
     /// <exception cref="InvalidDataException">A layer with the same name has weights of other shapes; nothing is copied.</exception>
+    /// <exception cref="InvalidOperationException">This model is training; nothing is copied.</exception>
     public IReadOnlyList<string> CopyWeightsFrom(Model source)
     {
         ArgumentNullException.ThrowIfNull(source);
@@ -140,25 +152,32 @@ public abstract partial class Model
         }
         if (problems.Count > 0)
             throw new InvalidDataException($"Cannot copy weights from {source.Definition.Name} into {Definition.Name}; nothing was copied:{Environment.NewLine}  - {string.Join(Environment.NewLine + "  - ", problems)}");
+        if (ReferenceEquals(source, this)) return copied; // every layer is already its own
+        // Copied out under the source's read lock first, so the two models' locks are never held together (two models
+        // copying from each other at once cannot deadlock) and a source training on another thread is never read mid-step.
         var validated = new List<(int Offset, ReadOnlyMemory<float> Values)>();
-        foreach (var name in copied)
-        {
-            var from = source.Definition[name];
-            validated.Add((Definition[name].ParameterOffset, source._parameters.AsMemory(from.ParameterOffset, from.ParameterCount)));
-        }
+        using (source.ReadWeights())
+            foreach (var name in copied)
+            {
+                var from = source.Definition[name];
+                validated.Add((Definition[name].ParameterOffset, source._parameters.AsSpan(from.ParameterOffset, from.ParameterCount).ToArray()));
+            }
         WriteParameters(validated);
         return copied;
     }
 
     /// <summary>
     /// The one place where loading and copying change the model's parameters: every value has been read and checked
-    /// by now, so this step cannot fail halfway.
+    /// by now, so this step cannot fail halfway. Refused while the model trains; waits for running inference calls, so
+    /// none of them sees half old and half new weights.
     /// </summary>
-    private void WriteParameters(IReadOnlyList<(int Offset, ReadOnlyMemory<float> Values)> validated)
-    {
-        foreach (var (offset, values) in validated)
-            values.Span.CopyTo(_parameters.AsSpan(offset, values.Length));
-    }
+    /// <exception cref="InvalidOperationException">The model is training.</exception>
+    private void WriteParameters(IReadOnlyList<(int Offset, ReadOnlyMemory<float> Values)> validated) =>
+        Reconfigure("load weights", () =>
+        {
+            foreach (var (offset, values) in validated)
+                values.Span.CopyTo(_parameters.AsSpan(offset, values.Length));
+        });
 
     private void ThrowIfAny(List<string> problems, string path, string? hint = null)
     {
