@@ -352,9 +352,9 @@ public abstract partial class Model
         return Enumerable.Range(0, Math.Max(chunks, _workspaces.Length)).Select(_ => NewWorkspace(capacity)).ToArray();
     }
 
-    private ModelWorkspace NewWorkspace(int capacity)
+    private ModelWorkspace NewWorkspace(int capacity, bool training = true)
     {
-        var ws = CreateWorkspace(capacity);
+        var ws = CreateWorkspace(capacity, training);
         // Not HashCode.Combine: it is randomised per process, and the same seed must give the same dropout masks in every run.
         ws.Random = new Random(WorkspaceSeed(Seed, _workspacesCreated++));
         return ws;
