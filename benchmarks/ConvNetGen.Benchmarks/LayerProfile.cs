@@ -20,7 +20,7 @@ internal static class LayerProfile
         model.ThreadCount = 1;
         var type = model.GetType();
         var ws = (ModelWorkspace)type.GetMethod("CreateWorkspace", BindingFlags.NonPublic | BindingFlags.Instance)!
-            .Invoke(model, [batch])!;
+            .Invoke(model, [batch, true])!;
         var random = new Random(1);
         for (int i = 0; i < ws.Input.Length; i++) ws.Input[i] = random.NextSingle();
         for (int i = 0; i < ws.OutputGradient.Length; i++) ws.OutputGradient[i] = (random.NextSingle() - 0.5f) * 0.01f;

@@ -57,7 +57,7 @@ public class LayerBenchmarks
     {
         _model = new MnistConvNet(seed: 42) { ThreadCount = 1 };
         var ws = (ModelWorkspace)typeof(MnistConvNet).GetMethod("CreateWorkspace", BindingFlags.NonPublic | BindingFlags.Instance)!
-            .Invoke(_model, [Batch])!;
+            .Invoke(_model, [Batch, true])!;
         var random = new Random(1);
         for (int i = 0; i < ws.Input.Length; i++) ws.Input[i] = random.NextSingle();
         for (int i = 0; i < ws.OutputGradient.Length; i++) ws.OutputGradient[i] = (random.NextSingle() - 0.5f) * 0.01f;

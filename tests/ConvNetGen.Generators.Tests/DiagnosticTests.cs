@@ -651,7 +651,7 @@ public class DiagnosticTests
             [Dense(10)]
             public partial class M;
             """,
-            Error("CNG0012", "Model 'M' has input shape 65536×65536×1: a sample has more than 268,435,456 elements"));
+            Error("CNG0012", "Model 'M' has input shape 65536×65536×1: a sample has more than 2,147,483,647 elements"));
     }
 
     // ---------------------------------------------------------------- CNG0013 invalid or duplicate layer name
@@ -971,6 +971,108 @@ public class DiagnosticTests
             (Error("CNG0008", "Dropout 'drop' has rate 1; the rate must be in [0, 1)", marker: 0), "Test0.cs", source),
             (Error("CNG0008", "Dropout 'drop' has rate 1; the rate must be in [0, 1)", marker: 1), "Test0.cs", source));
         run.AssertOutputCompilesCleanly();
+    }
+
+    // ---------------------------------------------------------------- CNG0019 tensor or parameter count too large
+
+    [Fact]
+    public void CNG0019_OutputLargerThanInt32()
+    {
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(32768, 32768, 1)]
+            [[|Conv2D(4, 1)|]]
+            [GlobalAveragePooling2D]
+            [Dense(10)]
+            public partial class M;
+            """,
+            Error("CNG0019", "Conv2D 'conv2d': its output (32768×32768×4) would have 4,294,967,296 elements, more than an int counts (2,147,483,647), the most a tensor of one sample may have"));
+    }
+
+    [Fact]
+    public void CNG0019_ParametersLargerThanOneArray()
+    {
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(65536)]
+            [[|Dense(65536)|]]
+            public partial class M;
+            """,
+            Error("CNG0019", "Dense 'dense': the model's parameters up to this layer would have 4,295,032,832 elements, more than one array holds (2,147,483,591), and they live in one"));
+    }
+
+    // ---------------------------------------------------------------- CNG0020 workspace buffer too large for one sample
+
+    [Fact]
+    public void CNG0020_PatchesOfOneSampleTooLarge()
+    {
+        // Every tensor fits in an int, but im2col's rows for one sample (1024×1024 pixels × 7×7×64 taps) do not fit in an array.
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(1024, 1024, 64)]
+            [[|Conv2D(8, 7, Padding = Padding.Same)|]]
+            [GlobalAveragePooling2D]
+            [Dense(10)]
+            public partial class M;
+            """,
+            Error("CNG0020", "Conv2D 'conv2d' needs its workspace buffer 'Conv2dPatches' to hold 3,288,334,336 elements for a single sample, more than a .NET array holds (2,147,483,591); the model could not run even one sample at a time"));
+    }
+
+    [Fact]
+    public void CNG0020_InputOfOneSampleTooLarge()
+    {
+        // Fits in an int (so not CNG0012), but not in an array.
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [[|Input(5368709, 400, 1)|]]
+            [GlobalAveragePooling2D]
+            [Dense(1)]
+            public partial class M;
+            """,
+            Error("CNG0020", "Input 'input_layer' needs its workspace buffer 'Input' to hold 2,147,483,600 elements for a single sample, more than a .NET array holds (2,147,483,591); the model could not run even one sample at a time"));
+    }
+
+    [Fact]
+    public void CNG0020_LargeModelsThatFitBuild()
+    {
+        // Keras' VGG16 convolutional base at 256×256×3, and a 4096×4096×3 convolution whose output (2^30 floats a
+        // sample) leaves room for exactly one sample a workspace: both build, and say so in their capacities.
+        var run = GeneratorHarness.Run("""
+            using ConvNetGen;
+            [Input(256, 256, 3)]
+            [Conv2D(64, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+            [Conv2D(64, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+            [MaxPooling2D(2)]
+            [Conv2D(128, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+            [Conv2D(128, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+            [MaxPooling2D(2)]
+            [Conv2D(256, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+            [Conv2D(256, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+            [Conv2D(256, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+            [MaxPooling2D(2)]
+            [Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+            [Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+            [Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+            [MaxPooling2D(2)]
+            [Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+            [Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+            [Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+            [MaxPooling2D(2)]
+            [GlobalAveragePooling2D]
+            [Dense(10, Activation = Activation.Softmax)]
+            public partial class Vgg16;
+
+            [Input(4096, 4096, 3)]
+            [Conv2D(64, 3, Padding = Padding.Same)]
+            [GlobalAveragePooling2D]
+            [Dense(10)]
+            public partial class Huge;
+            """);
+        run.AssertNoGeneratorDiagnostics();
+        run.AssertOutputCompilesCleanly();
+        string huge = run.GeneratedSources.Single(s => s.HintName.Contains("Huge")).Text;
+        Assert.Contains("public const int MaxTrainingCapacity = 1;", huge);
+        Assert.Contains("global::System.Int128 bytes", huge); // 4 GB a sample: int.MaxValue samples would pass long
     }
 
     // ---------------------------------------------------------------- several at once, and none at all

@@ -84,6 +84,14 @@ internal static class Descriptors
         "Unsupported model declaration",
         "Model '{0}' is {1}");
 
+    public static readonly DiagnosticDescriptor SizeExceedsInt = Error("CNG0019",
+        "Tensor or parameter count too large",
+        "{0} '{1}': {2}");
+
+    public static readonly DiagnosticDescriptor WorkspaceBufferTooLarge = Error("CNG0020",
+        "Workspace buffer too large for one sample",
+        "{0} '{1}' needs its workspace buffer '{2}' to hold {3} elements for a single sample, more than a .NET array holds ({4}); the model could not run even one sample at a time");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
 }

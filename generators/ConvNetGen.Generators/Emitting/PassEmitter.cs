@@ -26,9 +26,15 @@ internal static class PassEmitter
         }
         w.Line();
         w.Line("/// <inheritdoc />");
-        w.Line("protected override global::ConvNetGen.ModelWorkspace CreateWorkspace(int capacity) => new Workspace(capacity);");
+        w.Line("protected override global::ConvNetGen.ModelWorkspace CreateWorkspace(int capacity, bool training) => new Workspace(capacity, training);");
         w.Line();
-        EmitWorkspace(w, contexts);
+        w.Line("/// <inheritdoc />");
+        w.Line("protected override long WorkspaceBytes(int capacity, bool training) => Workspace.Bytes(capacity, training);");
+        w.Line();
+        w.Line("/// <inheritdoc />");
+        w.Line("protected override int MaxWorkspaceCapacity(bool training) => training ? Workspace.MaxTrainingCapacity : Workspace.MaxInferenceCapacity;");
+        w.Line();
+        EmitWorkspace(w, plan, contexts);
 
         w.Line();
         w.Line("/// <inheritdoc />");
@@ -75,7 +81,7 @@ internal static class PassEmitter
     private const string AggressiveOptimization =
         "[global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]";
 
-    private static List<LayerContext> Contexts(ModelPlan plan)
+    internal static List<LayerContext> Contexts(ModelPlan plan)
     {
         var contexts = new List<LayerContext>();
         LayerPlan? previous = null;
@@ -87,47 +93,144 @@ internal static class PassEmitter
         return contexts;
     }
 
-    private static void EmitWorkspace(SourceWriter w, List<LayerContext> contexts)
+    private static void EmitWorkspace(SourceWriter w, ModelPlan plan, List<LayerContext> contexts)
     {
-        w.Line("/// <summary>Every buffer one pass over up to <c>capacity</c> samples needs, allocated once.</summary>");
+        var workspace = plan.Workspace;
+        w.Line("/// <summary>");
+        w.Line("/// Every buffer one pass over up to <c>capacity</c> samples needs, allocated once. An inference workspace");
+        w.Line("/// (<c>training: false</c>) allocates only what a forward pass with <c>training: false</c> reads or writes; the");
+        w.Line("/// gradients, and what only the backward pass or a training-mode layer uses, stay empty.");
+        w.Line("/// </summary>");
         using (w.Block("private sealed class Workspace : global::ConvNetGen.ModelWorkspace"))
         {
+            foreach (bool training in new[] { true, false })
+            {
+                int max = workspace.MaxCapacity(training);
+                string limit = max == int.MaxValue ? "the capacity would pass int.MaxValue" : $"{(training ? workspace.TrainingLimit : workspace.InferenceLimit)} would pass Array.MaxLength";
+                w.Line($"/// <summary>The most samples {(training ? "a training" : "an inference")} workspace holds: beyond it, {SourceWriter.Xml(limit)}.</summary>");
+                w.Line($"public const int Max{(training ? "Training" : "Inference")}Capacity = {SourceWriter.Number(max)};");
+            }
+            w.Line();
             foreach (var c in contexts)
             {
+                var buffers = WorkspaceLayout.Of(workspace, c.Layer.Index).ToList();
                 w.Line($"// {SourceWriter.Xml(c.Layer.Name)} ({c.Layer.Kind})");
-                w.Line($"public readonly float[] {c.Id}Output, {c.Id}Gradient;");
-                foreach (var buffer in LayerEmitters.For(c.Layer.Kind).ExtraBuffers(c))
+                w.Line($"public readonly float[] {buffers[0].Name}, {buffers[1].Name};");
+                foreach (var buffer in buffers.Skip(2))
                     w.Line($"public readonly {buffer.ElementType}[] {buffer.Name}; // {buffer.Comment}");
             }
             w.Line();
-            using (w.Block("public Workspace(int capacity) : base(capacity, Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount)"))
+            w.Line("// The capacity is checked before the base class allocates anything: past the largest, some array would not fit.");
+            w.Line("public Workspace(int capacity, bool training)");
+            w.Indent();
+            w.Line(": base(CheckCapacity(capacity, training ? MaxTrainingCapacity : MaxInferenceCapacity, training), Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount, training)");
+            w.Unindent();
+            w.Line("{");
+            w.Indent();
+            foreach (var b in workspace.Buffers.Where(b => b.Layer >= 0))
+                w.Line(Allocation(b));
+            var last = WorkspaceLayout.Of(workspace, plan.Output.Index).ToList();
+            w.Line($"Output = {last[0].Name};");
+            w.Line($"OutputGradient = {last[1].Name};");
+            w.Unindent();
+            w.Line("}");
+            w.Line();
+            EmitBytes(w, workspace);
+            if (workspace.Buffers.Any(b => b.Kind == BufferKind.Allocated && b.Size.PerBlock != 0))
             {
-                foreach (var c in contexts)
-                {
-                    if (LayerEmitters.For(c.Layer.Kind).AliasesInput)
-                    {
-                        w.Line($"{c.Id}Output = {(c.Previous is null ? "Input" : c.Previous.Identifier + "Output")}; // same data, read flat");
-                        w.Line(c.Previous is null
-                            ? $"{c.Id}Gradient = new float[capacity * {c.Shapes}.OutputSize];"
-                            : $"{c.Id}Gradient = {c.Previous.Identifier}Gradient;");
-                    }
-                    else if (c.FusesNextPool)
-                    {
-                        w.Line($"{c.Id}Output = global::System.Array.Empty<float>(); // never written: fused with {SourceWriter.Xml(c.Next!.Name)}");
-                        w.Line($"{c.Id}Gradient = global::System.Array.Empty<float>();");
-                    }
-                    else
-                    {
-                        w.Line($"{c.Id}Output = new float[capacity * {c.Shapes}.OutputSize];");
-                        w.Line($"{c.Id}Gradient = new float[capacity * {c.Shapes}.OutputSize];");
-                    }
-                    foreach (var buffer in LayerEmitters.For(c.Layer.Kind).ExtraBuffers(c))
-                        w.Line($"{buffer.Name} = new {buffer.ElementType}[{buffer.Size}];");
-                }
-                var last = contexts[contexts.Count - 1];
-                w.Line($"Output = {last.Id}Output;");
-                w.Line($"OutputGradient = {last.Id}Gradient;");
+                w.Line();
+                w.Line("/// <summary>The blocks of Winograd tiles <paramref name=\"capacity\"/> samples take, <paramref name=\"tilesPerSample\"/> tiles each.</summary>");
+                w.Line("private static long Blocks(int capacity, int tilesPerSample, int block) => ((long)capacity * tilesPerSample + block - 1) / block;");
             }
+        }
+    }
+
+    /// <summary>
+    /// One field's assignment: an array of its length (in checked arithmetic, which the capacity check keeps from
+    /// overflowing), the array of the buffer it aliases, or an empty array; training-only ones empty when not training.
+    /// </summary>
+    private static string Allocation(BufferPlan b)
+    {
+        string empty = $"global::System.Array.Empty<{b.ElementType}>()";
+        switch (b.Kind)
+        {
+            case BufferKind.Alias:
+                return $"{b.Name} = {b.AliasOf};" + (b.Comment.Length > 0 ? $" // {b.Comment}" : "");
+            case BufferKind.Unused:
+                return $"{b.Name} = {empty};" + (b.Comment.Length > 0 ? $" // {b.Comment}" : "");
+        }
+        string array = $"new {b.ElementType}[{Length(b.Size)}]";
+        string value = b.TrainingOnly ? $"training ? {array} : {empty}" : array;
+        return $"{b.Name} = {value};" + (b.Derivation.Length > 0 ? $" // {b.Derivation}" : "");
+    }
+
+    /// <summary>A length from its <see cref="BufferSize"/>: the constant, <c>checked(capacity * n)</c>, or a checked long sum with the Winograd blocks.</summary>
+    private static string Length(BufferSize s)
+    {
+        var terms = new List<string>();
+        if (s.Fixed != 0) terms.Add(SourceWriter.Number(s.Fixed));
+        if (s.PerSample != 0) terms.Add(s.PerBlock == 0 && s.Fixed == 0 ? $"capacity * {SourceWriter.Number(s.PerSample)}" : $"(long)capacity * {SourceWriter.Number(s.PerSample)}");
+        if (s.PerBlock != 0) terms.Add($"Blocks(capacity, {SourceWriter.Int(s.TilesPerSample)}, {SourceWriter.Int(s.BlockTiles)}) * {SourceWriter.Number(s.PerBlock)}");
+        if (terms.Count == 0) return "0";
+        if (s.PerSample == 0 && s.PerBlock == 0) return terms[0];
+        if (s.PerBlock == 0 && s.Fixed == 0) return $"checked({terms[0]})";
+        return $"checked((int)({string.Join(" + ", terms)}))";
+    }
+
+    /// <summary>
+    /// <c>Bytes(capacity, training)</c>: the base class's arrays plus, per mode, the fixed bytes, the bytes per sample
+    /// and those per block of Winograd tiles, summed from the same lengths the constructor allocates. In long when
+    /// every capacity up to int.MaxValue fits; otherwise in Int128, capped at long.MaxValue.
+    /// </summary>
+    private static void EmitBytes(SourceWriter w, WorkspacePlan workspace)
+    {
+        decimal Total(bool training, long capacity) =>
+            4m * capacity * workspace.Buffers[0].Size.PerSample + (training ? 4m * workspace.Buffers[2].Size.Fixed + 4m * capacity : 0)
+            + workspace.Buffers.Where(b => b.Layer >= 0 && b.AllocatedIn(training)).Sum(b => b.ElementBytes * b.Size.Elements(capacity));
+        bool wide = Total(true, int.MaxValue) > long.MaxValue || Total(false, int.MaxValue) > long.MaxValue;
+        string type = wide ? "global::System.Int128" : "long";
+
+        string Expression(bool training)
+        {
+            var mine = workspace.Buffers.Where(b => b.Layer >= 0 && b.AllocatedIn(training)).ToList();
+            long fixedBytes = mine.Sum(b => b.ElementBytes * b.Size.Fixed);
+            long sampleBytes = mine.Sum(b => b.ElementBytes * b.Size.PerSample);
+            var terms = new List<string> { $"{SourceWriter.Number(sampleBytes)} * ({type})capacity" };
+            string blocks = wide ? $"({type})Blocks" : "Blocks"; // Blocks is already long
+            foreach (var group in mine.Where(b => b.Size.PerBlock != 0).GroupBy(b => (b.Size.TilesPerSample, b.Size.BlockTiles)))
+                terms.Add($"{SourceWriter.Number(group.Sum(b => b.ElementBytes * b.Size.PerBlock))} * {blocks}(capacity, {SourceWriter.Int(group.Key.TilesPerSample)}, {SourceWriter.Int(group.Key.BlockTiles)})");
+            terms.Add(SourceWriter.Number(fixedBytes));
+            return string.Join(" + ", terms);
+        }
+
+        w.Line("/// <summary>");
+        w.Line("/// The bytes of the arrays a workspace for <paramref name=\"capacity\"/> samples allocates, the base class's included:");
+        w.Line("/// per sample, per block of Winograd tiles and fixed, from the lengths the constructor allocates.");
+        w.Line(wide
+            ? "/// Summed in Int128 and capped at long.MaxValue, which the largest capacities would pass."
+            : "/// In long: no capacity up to int.MaxValue can overflow it.");
+        w.Line("/// </summary>");
+        string sum = $"BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training";
+        if (!wide)
+        {
+            w.Line("public static long Bytes(int capacity, bool training) =>");
+            w.Indent();
+            w.Line(sum);
+            w.Indent();
+            w.Line($"? {Expression(true)}");
+            w.Line($": {Expression(false)});");
+            w.Unindent();
+            w.Unindent();
+            return;
+        }
+        using (w.Block("public static long Bytes(int capacity, bool training)"))
+        {
+            w.Line($"global::System.Int128 bytes = {sum}");
+            w.Indent();
+            w.Line($"? {Expression(true)}");
+            w.Line($": {Expression(false)});");
+            w.Unindent();
+            w.Line("return bytes > long.MaxValue ? long.MaxValue : (long)bytes;");
         }
     }
 

@@ -44,6 +44,10 @@ internal sealed class SourceWriter
 
     public static string Int(long value) => value.ToString(CultureInfo.InvariantCulture);
 
+    /// <summary>A C# literal with digit separators from five digits on, for sizes read at a glance: 5408, 21_632, 3_715_328.</summary>
+    public static string Number(long value) =>
+        value is > -10_000 and < 10_000 ? Int(value) : value.ToString("#,0", CultureInfo.InvariantCulture).Replace(',', '_');
+
     /// <summary>A float literal that round-trips: 0.001f, 1E-07f.</summary>
     public static string Float(double value)
     {

@@ -13,7 +13,7 @@ internal sealed class LayerNames
     // the generated and inherited members are taken.
     private readonly HashSet<string> _identifiers = new()
     {
-        "Shapes", "Summary", "Architecture", "Workspace", "Forward", "Backward", "CreateWorkspace",
+        "Shapes", "Summary", "Architecture", "Workspace", "Forward", "Backward", "CreateWorkspace", "WorkspaceBytes", "MaxWorkspaceCapacity",
         "Definition", "Seed", "Layers", "Parameters", "Weights", "GetSummary", "ThreadCount", "Optimizer",
         "Compile", "Fit", "Evaluate", "Predict", "TrainOnBatch", "SaveWeights", "LoadWeights", "CopyWeightsFrom",
         "ComputesWeightGradients", "ComputesInputGradient", "IsTrainingMode", "DropoutMask",

@@ -74,6 +74,9 @@ internal sealed record ModelPlan(
     }
 
     public LayerPlan Output => Layers[Layers.Count - 1];
+
+    /// <summary>Every array of the workspace, with its length and mode, decided once when the plan is made.</summary>
+    public WorkspacePlan Workspace { get; init; } = null!;
 }
 
 /// <summary>The shape stage's result: a plan when the model is sound, and the diagnostics either way.</summary>

@@ -65,12 +65,17 @@ internal static class ShapeInference
                 continue;
             }
 
-            long outputSize = output.Aggregate(1L, (n, d) => n * d);
+            // Sizes are counted in long: a tensor's elements must fit the int constants the generated code uses,
+            // and all parameters one array (the model's parameters, and each training workspace's gradients).
+            long outputSize = Elements(output);
             long parameters = ParameterCount(layer, shape);
-            if (outputSize > MaxElements || parameters > MaxElements || offset + parameters > MaxElements)
+            string? tooLarge =
+                outputSize > int.MaxValue ? Too($"its output ({Format(output)})", outputSize, $"an int counts ({N(int.MaxValue)}), the most a tensor of one sample may have")
+                : offset + parameters > WorkspacePlan.MaxArrayLength ? Too("the model's parameters up to this layer", offset + parameters, $"one array holds ({N(WorkspacePlan.MaxArrayLength)}), and they live in one")
+                : null;
+            if (tooLarge is not null)
             {
-                diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidArgument, layer.Location, layer.Kind.ToString(), name,
-                    $"its output ({Format(output)}) or the model's parameters would exceed {MaxElements.ToString("N0", CultureInfo.InvariantCulture)} elements"));
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.SizeExceedsInt, layer.Location, layer.Kind.ToString(), name, tooLarge));
                 shapeKnown = false;
                 previous = name;
                 continue;
@@ -86,8 +91,41 @@ internal static class ShapeInference
         var plan = sound
             ? new ModelPlan(spec.Namespace, spec.ClassName, spec.HintName, spec.InputName, spec.InputShape, layers.ToEquatableArray())
             : null;
+        if (plan is not null)
+        {
+            plan = plan with { Workspace = Emitting.WorkspaceLayout.Build(plan) };
+            if (!CheckWorkspace(spec, plan, diagnostics)) plan = null;
+        }
         return new ModelResult(spec, plan, diagnostics.ToEquatableArray());
     }
+
+    /// <summary>
+    /// Every workspace array must hold one sample: a buffer longer than Array.MaxLength for a single sample would
+    /// build and then throw when the model is constructed. Reported once per layer, on its attribute.
+    /// </summary>
+    private static bool CheckWorkspace(ModelSpec spec, ModelPlan plan, List<DiagnosticInfo> diagnostics)
+    {
+        bool fits = true;
+        var reported = new HashSet<int>();
+        foreach (var buffer in plan.Workspace.Buffers)
+        {
+            decimal elements = buffer.Size.Elements(1);
+            if (!buffer.AllocatedIn(training: true) || elements <= WorkspacePlan.MaxArrayLength || !reported.Add(buffer.Layer)) continue;
+            fits = false;
+            var (kind, name, location) = buffer.Layer < 0
+                ? ("Input", spec.InputName, spec.InputLocation)
+                : (plan.Layers[buffer.Layer].Kind.ToString(), plan.Layers[buffer.Layer].Name, plan.Layers[buffer.Layer].Spec.Location);
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.WorkspaceBufferTooLarge, location, kind, name, buffer.Name,
+                elements.ToString("N0", CultureInfo.InvariantCulture), N(WorkspacePlan.MaxArrayLength)));
+        }
+        return fits;
+    }
+
+    private static long Elements(IEnumerable<int> shape) => shape.Aggregate(1L, (n, d) => n * d);
+
+    private static string Too(string what, long elements, string limit) => $"{what} would have {N(elements)} elements, more than {limit}";
+
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
     private static bool CheckInput(ModelSpec spec, List<DiagnosticInfo> diagnostics)
     {
@@ -96,7 +134,7 @@ internal static class ShapeInference
             spec.InputShape.Count == 0 ? "give the shape of one sample, e.g. [Input(28, 28, 1)]"
             : spec.InputShape.Count > 3 ? "inputs have rank 1 (features) to 3 (height, width, channels)"
             : spec.InputShape.Any(d => d <= 0) ? "every dimension must be positive"
-            : spec.InputShape.Aggregate(1L, (n, d) => n * d) > MaxElements ? $"a sample has more than {MaxElements.ToString("N0", CultureInfo.InvariantCulture)} elements"
+            : Elements(spec.InputShape) > int.MaxValue ? $"a sample has more than {N(int.MaxValue)} elements"
             : null;
         if (problem is null) return true;
         diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidInputShape, spec.InputLocation, spec.ClassName, shape, problem));
@@ -206,7 +244,7 @@ internal static class ShapeInference
                 return new[] { input[2] };
 
             case LayerKind.Flatten:
-                return new[] { input.Aggregate(1, (n, d) => n * d) };
+                return new[] { (int)Elements(input) }; // the input's size, already checked to fit in an int
 
             case LayerKind.Dense:
                 if (input.Length != 1)
@@ -222,21 +260,19 @@ internal static class ShapeInference
     }
 
     /// <summary>Keras' output size; for Same padding also the padding before the first row/column (the rest goes after).</summary>
+    /// <remarks>In long, so a dimension near int.MaxValue or a large stride or window cannot overflow; the result is at most the input.</remarks>
     private static int OutputSize(int input, int window, int stride, PaddingKind padding, out int padBefore)
     {
         if (padding == PaddingKind.Valid)
         {
             padBefore = 0;
-            return (input - window) / stride + 1;
+            return (int)(((long)input - window) / stride + 1);
         }
-        int output = (input + stride - 1) / stride;
-        int padTotal = Math.Max((output - 1) * stride + window - input, 0);
-        padBefore = padTotal / 2;
-        return output;
+        long output = ((long)input + stride - 1) / stride;
+        long padTotal = Math.Max((output - 1) * stride + window - input, 0);
+        padBefore = (int)Math.Min(padTotal / 2, int.MaxValue);
+        return (int)output;
     }
-
-    /// <summary>One buffer holds every parameter, and each activation buffer a batch of outputs: keep both well inside int.</summary>
-    private const long MaxElements = 1L << 28;
 
     private static long ParameterCount(LayerSpec layer, int[] input)
     {

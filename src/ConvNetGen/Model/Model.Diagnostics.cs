@@ -5,16 +5,26 @@ public abstract partial class Model
     /// <summary>
     /// Runs one pass on <paramref name="x"/> on the calling thread and writes the outputs, for tests and tools that
     /// need the generated forward pass alone. <paramref name="training"/> selects training-mode layers (batch
-    /// statistics, dropout masks).
+    /// statistics, dropout masks); <paramref name="inferenceWorkspace"/> runs it on an inference workspace (only the
+    /// buffers a forward pass with <c>training: false</c> uses).
     /// </summary>
-    internal void ForwardPass(ReadOnlySpan<float> x, Span<float> outputs, bool training)
+    internal void ForwardPass(ReadOnlySpan<float> x, Span<float> outputs, bool training, bool inferenceWorkspace = false)
     {
         int n = InputChecks.ValidateSamples(x, Definition.InputShape.ElementCount, nameof(x));
-        var ws = NewWorkspace(n, training); // an inference pass gets an inference workspace, as Predict does
+        var ws = NewWorkspace(n, training: !inferenceWorkspace);
         x.CopyTo(ws.Input);
         Forward(ws, n, training);
         ws.Output.AsSpan(0, n * Definition.OutputShape.ElementCount).CopyTo(outputs);
     }
+
+    /// <summary>For tests and tools: a workspace of either mode, as the generated class allocates it.</summary>
+    internal ModelWorkspace NewWorkspaceForTests(int capacity, bool training) => CreateWorkspace(capacity, training);
+
+    /// <summary>For tests and tools: the generated <see cref="WorkspaceBytes"/>.</summary>
+    internal long WorkspaceBytesForTests(int capacity, bool training) => WorkspaceBytes(capacity, training);
+
+    /// <summary>For tests and tools: the generated <see cref="MaxWorkspaceCapacity"/>.</summary>
+    internal int MaxWorkspaceCapacityForTests(bool training) => MaxWorkspaceCapacity(training);
 
     /// <summary>
     /// Runs a training-mode forward pass on <paramref name="x"/>, then back-propagates the given dL/d(output) and

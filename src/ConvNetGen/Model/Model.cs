@@ -93,15 +93,22 @@ public abstract partial class Model
     protected bool IsTrainingMode(int layerIndex, bool training) =>
         training && (_trainable[layerIndex] || Definition.Layers[layerIndex].Kind != LayerKind.BatchNormalization);
 
-    /// <summary>Allocates the buffers for passes of up to <paramref name="capacity"/> samples.</summary>
-    protected abstract ModelWorkspace CreateWorkspace(int capacity);
+    /// <summary>
+    /// Allocates the buffers for passes of up to <paramref name="capacity"/> samples: for training steps, or, when
+    /// <paramref name="training"/> is false, only those a forward pass with <c>training: false</c> uses.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is not positive or above <see cref="MaxWorkspaceCapacity"/>.</exception>
+    protected abstract ModelWorkspace CreateWorkspace(int capacity, bool training);
 
-    // TEMP: until the generator emits these (branch gen).
-#pragma warning disable CS1591
-    protected virtual ModelWorkspace CreateWorkspace(int capacity, bool training) => CreateWorkspace(capacity);
-    protected virtual long WorkspaceBytes(int capacity, bool training) => capacity * 1000L;
-    protected virtual int MaxWorkspaceCapacity(bool training) => 100000;
-#pragma warning restore CS1591
+    /// <summary>
+    /// The exact bytes of the arrays <see cref="CreateWorkspace"/> would allocate for <paramref name="capacity"/>
+    /// samples in that mode, the base class's included (4 per float or int, 8 per double, 1 per bool; object headers
+    /// not counted), computed in long without allocating.
+    /// </summary>
+    protected abstract long WorkspaceBytes(int capacity, bool training);
+
+    /// <summary>The largest capacity for which every array of a workspace in that mode has at most <see cref="Array.MaxLength"/> elements (at least 1: larger models do not build).</summary>
+    protected abstract int MaxWorkspaceCapacity(bool training);
 
     /// <summary>Runs every layer on <paramref name="batch"/> samples from <see cref="ModelWorkspace.Input"/>, leaving the result in <see cref="ModelWorkspace.Output"/>.</summary>
     protected abstract void Forward(ModelWorkspace workspace, int batch, bool training);

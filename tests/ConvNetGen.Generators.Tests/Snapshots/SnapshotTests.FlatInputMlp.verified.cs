@@ -89,11 +89,26 @@ partial class Mlp : global::ConvNetGen.Model
     public global::ConvNetGen.Layer Dense1 => Layers[2];
 
     /// <inheritdoc />
-    protected override global::ConvNetGen.ModelWorkspace CreateWorkspace(int capacity) => new Workspace(capacity);
+    protected override global::ConvNetGen.ModelWorkspace CreateWorkspace(int capacity, bool training) => new Workspace(capacity, training);
 
-    /// <summary>Every buffer one pass over up to <c>capacity</c> samples needs, allocated once.</summary>
+    /// <inheritdoc />
+    protected override long WorkspaceBytes(int capacity, bool training) => Workspace.Bytes(capacity, training);
+
+    /// <inheritdoc />
+    protected override int MaxWorkspaceCapacity(bool training) => training ? Workspace.MaxTrainingCapacity : Workspace.MaxInferenceCapacity;
+
+    /// <summary>
+    /// Every buffer one pass over up to <c>capacity</c> samples needs, allocated once. An inference workspace
+    /// (<c>training: false</c>) allocates only what a forward pass with <c>training: false</c> reads or writes; the
+    /// gradients, and what only the backward pass or a training-mode layer uses, stay empty.
+    /// </summary>
     private sealed class Workspace : global::ConvNetGen.ModelWorkspace
     {
+        /// <summary>The most samples a training workspace holds: beyond it, Input would pass Array.MaxLength.</summary>
+        public const int MaxTrainingCapacity = 2_739_137;
+        /// <summary>The most samples an inference workspace holds: beyond it, Input would pass Array.MaxLength.</summary>
+        public const int MaxInferenceCapacity = 2_739_137;
+
         // dense (Dense)
         public readonly float[] DenseOutput, DenseGradient;
         // dropout (Dropout)
@@ -102,18 +117,30 @@ partial class Mlp : global::ConvNetGen.Model
         // dense_1 (Dense)
         public readonly float[] Dense1Output, Dense1Gradient;
 
-        public Workspace(int capacity) : base(capacity, Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount)
+        // The capacity is checked before the base class allocates anything: past the largest, some array would not fit.
+        public Workspace(int capacity, bool training)
+            : base(CheckCapacity(capacity, training ? MaxTrainingCapacity : MaxInferenceCapacity, training), Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount, training)
         {
-            DenseOutput = new float[capacity * Shapes.Dense.OutputSize];
-            DenseGradient = new float[capacity * Shapes.Dense.OutputSize];
-            DropoutOutput = new float[capacity * Shapes.Dropout.OutputSize];
-            DropoutGradient = new float[capacity * Shapes.Dropout.OutputSize];
-            DropoutMask = new float[capacity * Shapes.Dropout.OutputSize];
-            Dense1Output = new float[capacity * Shapes.Dense1.OutputSize];
-            Dense1Gradient = new float[capacity * Shapes.Dense1.OutputSize];
+            DenseOutput = new float[checked(capacity * 128)]; // 128
+            DenseGradient = training ? new float[checked(capacity * 128)] : global::System.Array.Empty<float>(); // 128
+            DropoutOutput = new float[checked(capacity * 128)]; // 128
+            DropoutGradient = training ? new float[checked(capacity * 128)] : global::System.Array.Empty<float>(); // 128
+            DropoutMask = training ? new float[checked(capacity * 128)] : global::System.Array.Empty<float>(); // 128
+            Dense1Output = new float[checked(capacity * 10)]; // 10
+            Dense1Gradient = training ? new float[checked(capacity * 10)] : global::System.Array.Empty<float>(); // 10
             Output = Dense1Output;
             OutputGradient = Dense1Gradient;
         }
+
+        /// <summary>
+        /// The bytes of the arrays a workspace for <paramref name="capacity"/> samples allocates, the base class's included:
+        /// per sample, per block of Winograd tiles and fixed, from the lengths the constructor allocates.
+        /// In long: no capacity up to int.MaxValue can overflow it.
+        /// </summary>
+        public static long Bytes(int capacity, bool training) =>
+            BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
+                ? 2640 * (long)capacity + 0
+                : 1064 * (long)capacity + 0);
     }
 
     /// <inheritdoc />

@@ -74,25 +74,52 @@ partial class IrisClassifier : global::ConvNetGen.Model
     public global::ConvNetGen.Layer Dense1 => Layers[1];
 
     /// <inheritdoc />
-    protected override global::ConvNetGen.ModelWorkspace CreateWorkspace(int capacity) => new Workspace(capacity);
+    protected override global::ConvNetGen.ModelWorkspace CreateWorkspace(int capacity, bool training) => new Workspace(capacity, training);
 
-    /// <summary>Every buffer one pass over up to <c>capacity</c> samples needs, allocated once.</summary>
+    /// <inheritdoc />
+    protected override long WorkspaceBytes(int capacity, bool training) => Workspace.Bytes(capacity, training);
+
+    /// <inheritdoc />
+    protected override int MaxWorkspaceCapacity(bool training) => training ? Workspace.MaxTrainingCapacity : Workspace.MaxInferenceCapacity;
+
+    /// <summary>
+    /// Every buffer one pass over up to <c>capacity</c> samples needs, allocated once. An inference workspace
+    /// (<c>training: false</c>) allocates only what a forward pass with <c>training: false</c> reads or writes; the
+    /// gradients, and what only the backward pass or a training-mode layer uses, stay empty.
+    /// </summary>
     private sealed class Workspace : global::ConvNetGen.ModelWorkspace
     {
+        /// <summary>The most samples a training workspace holds: beyond it, dense's DenseOutput would pass Array.MaxLength.</summary>
+        public const int MaxTrainingCapacity = 268_435_448;
+        /// <summary>The most samples an inference workspace holds: beyond it, dense's DenseOutput would pass Array.MaxLength.</summary>
+        public const int MaxInferenceCapacity = 268_435_448;
+
         // dense (Dense)
         public readonly float[] DenseOutput, DenseGradient;
         // dense_1 (Dense)
         public readonly float[] Dense1Output, Dense1Gradient;
 
-        public Workspace(int capacity) : base(capacity, Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount)
+        // The capacity is checked before the base class allocates anything: past the largest, some array would not fit.
+        public Workspace(int capacity, bool training)
+            : base(CheckCapacity(capacity, training ? MaxTrainingCapacity : MaxInferenceCapacity, training), Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount, training)
         {
-            DenseOutput = new float[capacity * Shapes.Dense.OutputSize];
-            DenseGradient = new float[capacity * Shapes.Dense.OutputSize];
-            Dense1Output = new float[capacity * Shapes.Dense1.OutputSize];
-            Dense1Gradient = new float[capacity * Shapes.Dense1.OutputSize];
+            DenseOutput = new float[checked(capacity * 8)]; // 8
+            DenseGradient = training ? new float[checked(capacity * 8)] : global::System.Array.Empty<float>(); // 8
+            Dense1Output = new float[checked(capacity * 3)]; // 3
+            Dense1Gradient = training ? new float[checked(capacity * 3)] : global::System.Array.Empty<float>(); // 3
             Output = Dense1Output;
             OutputGradient = Dense1Gradient;
         }
+
+        /// <summary>
+        /// The bytes of the arrays a workspace for <paramref name="capacity"/> samples allocates, the base class's included:
+        /// per sample, per block of Winograd tiles and fixed, from the lengths the constructor allocates.
+        /// In long: no capacity up to int.MaxValue can overflow it.
+        /// </summary>
+        public static long Bytes(int capacity, bool training) =>
+            BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
+                ? 88 * (long)capacity + 0
+                : 44 * (long)capacity + 0);
     }
 
     /// <inheritdoc />

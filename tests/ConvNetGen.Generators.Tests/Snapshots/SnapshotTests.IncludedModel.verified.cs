@@ -140,11 +140,26 @@ partial class TransferNet : global::ConvNetGen.Model
     public global::ConvNetGen.Layer HeadOutput => Layers[5];
 
     /// <inheritdoc />
-    protected override global::ConvNetGen.ModelWorkspace CreateWorkspace(int capacity) => new Workspace(capacity);
+    protected override global::ConvNetGen.ModelWorkspace CreateWorkspace(int capacity, bool training) => new Workspace(capacity, training);
 
-    /// <summary>Every buffer one pass over up to <c>capacity</c> samples needs, allocated once.</summary>
+    /// <inheritdoc />
+    protected override long WorkspaceBytes(int capacity, bool training) => Workspace.Bytes(capacity, training);
+
+    /// <inheritdoc />
+    protected override int MaxWorkspaceCapacity(bool training) => training ? Workspace.MaxTrainingCapacity : Workspace.MaxInferenceCapacity;
+
+    /// <summary>
+    /// Every buffer one pass over up to <c>capacity</c> samples needs, allocated once. An inference workspace
+    /// (<c>training: false</c>) allocates only what a forward pass with <c>training: false</c> reads or writes; the
+    /// gradients, and what only the backward pass or a training-mode layer uses, stay empty.
+    /// </summary>
     private sealed class Workspace : global::ConvNetGen.ModelWorkspace
     {
+        /// <summary>The most samples a training workspace holds: beyond it, block1_conv's Block1ConvOutput would pass Array.MaxLength.</summary>
+        public const int MaxTrainingCapacity = 171_196;
+        /// <summary>The most samples an inference workspace holds: beyond it, block1_conv's Block1ConvOutput would pass Array.MaxLength.</summary>
+        public const int MaxInferenceCapacity = 171_196;
+
         // block1_conv (Conv2D)
         public readonly float[] Block1ConvOutput, Block1ConvGradient;
         public readonly float[] Block1ConvPatches; // im2col rows, one per output pixel; reused for the patch gradients
@@ -168,33 +183,45 @@ partial class TransferNet : global::ConvNetGen.Model
         // head_output (Dense)
         public readonly float[] HeadOutputOutput, HeadOutputGradient;
 
-        public Workspace(int capacity) : base(capacity, Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount)
+        // The capacity is checked before the base class allocates anything: past the largest, some array would not fit.
+        public Workspace(int capacity, bool training)
+            : base(CheckCapacity(capacity, training ? MaxTrainingCapacity : MaxInferenceCapacity, training), Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount, training)
         {
-            Block1ConvOutput = new float[capacity * Shapes.Block1Conv.OutputSize];
-            Block1ConvGradient = new float[capacity * Shapes.Block1Conv.OutputSize];
-            Block1ConvPatches = new float[capacity * Shapes.Block1Conv.OutputHeight * Shapes.Block1Conv.OutputWidth * Shapes.Block1Conv.KernelHeight * Shapes.Block1Conv.KernelWidth * Shapes.Block1Conv.InputChannels];
-            Block1BnOutput = new float[capacity * Shapes.Block1Bn.OutputSize];
-            Block1BnGradient = new float[capacity * Shapes.Block1Bn.OutputSize];
-            Block1BnNormalized = new float[capacity * Shapes.Block1Bn.OutputSize];
-            Block1BnInverseStd = new float[16];
-            Block1BnMean = new float[16];
-            Block1BnSums = new double[2 * 16];
-            Block1BnGradientSums = new double[2 * 16];
-            Block1BnTotals = new double[2 * 16];
-            Block1BnCoefficients = new float[3 * 16];
-            Block1BnTrainingMode = new bool[1];
-            Block1PoolOutput = new float[capacity * Shapes.Block1Pool.OutputSize];
-            Block1PoolGradient = new float[capacity * Shapes.Block1Pool.OutputSize];
-            Block1PoolArgmax = new int[capacity * Shapes.Block1Pool.OutputSize];
-            FeaturesOutput = new float[capacity * Shapes.Features.OutputSize];
-            FeaturesGradient = new float[capacity * Shapes.Features.OutputSize];
-            DenseOutput = new float[capacity * Shapes.Dense.OutputSize];
-            DenseGradient = new float[capacity * Shapes.Dense.OutputSize];
-            HeadOutputOutput = new float[capacity * Shapes.HeadOutput.OutputSize];
-            HeadOutputGradient = new float[capacity * Shapes.HeadOutput.OutputSize];
+            Block1ConvOutput = new float[checked(capacity * 12_544)]; // 28×28×16
+            Block1ConvGradient = training ? new float[checked(capacity * 12_544)] : global::System.Array.Empty<float>(); // 28×28×16
+            Block1ConvPatches = new float[checked(capacity * 7056)]; // 28×28 pixels × 3×3×1 taps
+            Block1BnOutput = new float[checked(capacity * 12_544)]; // 28×28×16
+            Block1BnGradient = training ? new float[checked(capacity * 12_544)] : global::System.Array.Empty<float>(); // 28×28×16
+            Block1BnNormalized = training ? new float[checked(capacity * 12_544)] : global::System.Array.Empty<float>(); // 28×28×16
+            Block1BnInverseStd = new float[16]; // 16 channels
+            Block1BnMean = new float[16]; // 16 channels
+            Block1BnSums = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
+            Block1BnGradientSums = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
+            Block1BnTotals = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
+            Block1BnCoefficients = training ? new float[48] : global::System.Array.Empty<float>(); // 3 × 16 channels
+            Block1BnTrainingMode = new bool[1]; // one flag
+            Block1PoolOutput = new float[checked(capacity * 3136)]; // 14×14×16
+            Block1PoolGradient = training ? new float[checked(capacity * 3136)] : global::System.Array.Empty<float>(); // 14×14×16
+            Block1PoolArgmax = new int[checked(capacity * 3136)]; // 14×14×16
+            FeaturesOutput = new float[checked(capacity * 16)]; // 16
+            FeaturesGradient = training ? new float[checked(capacity * 16)] : global::System.Array.Empty<float>(); // 16
+            DenseOutput = new float[checked(capacity * 32)]; // 32
+            DenseGradient = training ? new float[checked(capacity * 32)] : global::System.Array.Empty<float>(); // 32
+            HeadOutputOutput = new float[checked(capacity * 5)]; // 5
+            HeadOutputGradient = training ? new float[checked(capacity * 5)] : global::System.Array.Empty<float>(); // 5
             Output = HeadOutputOutput;
             OutputGradient = HeadOutputGradient;
         }
+
+        /// <summary>
+        /// The bytes of the arrays a workspace for <paramref name="capacity"/> samples allocates, the base class's included:
+        /// per sample, per block of Winograd tiles and fixed, from the lengths the constructor allocates.
+        /// In long: no capacity up to int.MaxValue can overflow it.
+        /// </summary>
+        public static long Bytes(int capacity, bool training) =>
+            BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
+                ? 317_160 * (long)capacity + 1089
+                : 153_876 * (long)capacity + 129);
     }
 
     /// <inheritdoc />
@@ -300,7 +327,7 @@ partial class TransferNet : global::ConvNetGen.Model
         int rows = batch * (Shapes.Block1Bn.OutputSize / C);
         global::System.ReadOnlySpan<float> input = ws.Block1ConvOutput.AsSpan(0, rows * C);
         global::System.Span<float> output = ws.Block1BnOutput.AsSpan(0, rows * C);
-        global::System.Span<float> xhat = ws.Block1BnNormalized.AsSpan(0, rows * C);
+        global::System.Span<float> xhat = ws.IsTraining ? ws.Block1BnNormalized.AsSpan(0, rows * C) : output; // an inference workspace keeps no x̂: nothing reads it back
         global::System.ReadOnlySpan<float> gamma = Parameters.Slice(Shapes.Block1Bn.GammaOffset, Shapes.Block1Bn.GammaLength);
         global::System.ReadOnlySpan<float> beta = Parameters.Slice(Shapes.Block1Bn.BetaOffset, Shapes.Block1Bn.BetaLength);
         global::System.Span<float> movingMean = Parameters.Slice(Shapes.Block1Bn.MovingMeanOffset, Shapes.Block1Bn.MovingMeanLength);

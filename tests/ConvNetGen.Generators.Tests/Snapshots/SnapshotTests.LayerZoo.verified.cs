@@ -184,11 +184,26 @@ partial class LayerZoo : global::ConvNetGen.Model
     public global::ConvNetGen.Layer Classifier => Layers[8];
 
     /// <inheritdoc />
-    protected override global::ConvNetGen.ModelWorkspace CreateWorkspace(int capacity) => new Workspace(capacity);
+    protected override global::ConvNetGen.ModelWorkspace CreateWorkspace(int capacity, bool training) => new Workspace(capacity, training);
 
-    /// <summary>Every buffer one pass over up to <c>capacity</c> samples needs, allocated once.</summary>
+    /// <inheritdoc />
+    protected override long WorkspaceBytes(int capacity, bool training) => Workspace.Bytes(capacity, training);
+
+    /// <inheritdoc />
+    protected override int MaxWorkspaceCapacity(bool training) => training ? Workspace.MaxTrainingCapacity : Workspace.MaxInferenceCapacity;
+
+    /// <summary>
+    /// Every buffer one pass over up to <c>capacity</c> samples needs, allocated once. An inference workspace
+    /// (<c>training: false</c>) allocates only what a forward pass with <c>training: false</c> reads or writes; the
+    /// gradients, and what only the backward pass or a training-mode layer uses, stay empty.
+    /// </summary>
     private sealed class Workspace : global::ConvNetGen.ModelWorkspace
     {
+        /// <summary>The most samples a training workspace holds: beyond it, conv2d's Conv2dPatches would pass Array.MaxLength.</summary>
+        public const int MaxTrainingCapacity = 111_848;
+        /// <summary>The most samples an inference workspace holds: beyond it, conv2d's Conv2dPatches would pass Array.MaxLength.</summary>
+        public const int MaxInferenceCapacity = 111_848;
+
         // scale (Rescaling)
         public readonly float[] ScaleOutput, ScaleGradient;
         // conv2d (Conv2D)
@@ -220,41 +235,53 @@ partial class LayerZoo : global::ConvNetGen.Model
         // classifier (Dense)
         public readonly float[] ClassifierOutput, ClassifierGradient;
 
-        public Workspace(int capacity) : base(capacity, Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount)
+        // The capacity is checked before the base class allocates anything: past the largest, some array would not fit.
+        public Workspace(int capacity, bool training)
+            : base(CheckCapacity(capacity, training ? MaxTrainingCapacity : MaxInferenceCapacity, training), Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount, training)
         {
-            ScaleOutput = new float[capacity * Shapes.Scale.OutputSize];
-            ScaleGradient = new float[capacity * Shapes.Scale.OutputSize];
-            Conv2dOutput = new float[capacity * Shapes.Conv2d.OutputSize];
-            Conv2dGradient = new float[capacity * Shapes.Conv2d.OutputSize];
-            Conv2dPatches = new float[capacity * Shapes.Conv2d.OutputHeight * Shapes.Conv2d.OutputWidth * Shapes.Conv2d.KernelHeight * Shapes.Conv2d.KernelWidth * Shapes.Conv2d.InputChannels];
-            BatchNormalizationOutput = new float[capacity * Shapes.BatchNormalization.OutputSize];
-            BatchNormalizationGradient = new float[capacity * Shapes.BatchNormalization.OutputSize];
-            BatchNormalizationNormalized = new float[capacity * Shapes.BatchNormalization.OutputSize];
-            BatchNormalizationInverseStd = new float[16];
-            BatchNormalizationMean = new float[16];
-            BatchNormalizationSums = new double[2 * 16];
-            BatchNormalizationGradientSums = new double[2 * 16];
-            BatchNormalizationTotals = new double[2 * 16];
-            BatchNormalizationCoefficients = new float[3 * 16];
-            BatchNormalizationTrainingMode = new bool[1];
-            AveragePooling2dOutput = new float[capacity * Shapes.AveragePooling2d.OutputSize];
-            AveragePooling2dGradient = new float[capacity * Shapes.AveragePooling2d.OutputSize];
-            Conv2d1Output = new float[capacity * Shapes.Conv2d1.OutputSize];
-            Conv2d1Gradient = new float[capacity * Shapes.Conv2d1.OutputSize];
-            Conv2d1Patches = new float[capacity * Shapes.Conv2d1.OutputHeight * Shapes.Conv2d1.OutputWidth * Shapes.Conv2d1.KernelHeight * Shapes.Conv2d1.KernelWidth * Shapes.Conv2d1.InputChannels];
-            MaxPooling2dOutput = new float[capacity * Shapes.MaxPooling2d.OutputSize];
-            MaxPooling2dGradient = new float[capacity * Shapes.MaxPooling2d.OutputSize];
-            MaxPooling2dArgmax = new int[capacity * Shapes.MaxPooling2d.OutputSize];
-            DropoutOutput = new float[capacity * Shapes.Dropout.OutputSize];
-            DropoutGradient = new float[capacity * Shapes.Dropout.OutputSize];
-            DropoutMask = new float[capacity * Shapes.Dropout.OutputSize];
-            GlobalAveragePooling2dOutput = new float[capacity * Shapes.GlobalAveragePooling2d.OutputSize];
-            GlobalAveragePooling2dGradient = new float[capacity * Shapes.GlobalAveragePooling2d.OutputSize];
-            ClassifierOutput = new float[capacity * Shapes.Classifier.OutputSize];
-            ClassifierGradient = new float[capacity * Shapes.Classifier.OutputSize];
+            ScaleOutput = new float[checked(capacity * 3072)]; // 32×32×3
+            ScaleGradient = training ? new float[checked(capacity * 3072)] : global::System.Array.Empty<float>(); // 32×32×3
+            Conv2dOutput = new float[checked(capacity * 4096)]; // 16×16×16
+            Conv2dGradient = training ? new float[checked(capacity * 4096)] : global::System.Array.Empty<float>(); // 16×16×16
+            Conv2dPatches = new float[checked(capacity * 19_200)]; // 16×16 pixels × 5×5×3 taps
+            BatchNormalizationOutput = new float[checked(capacity * 4096)]; // 16×16×16
+            BatchNormalizationGradient = training ? new float[checked(capacity * 4096)] : global::System.Array.Empty<float>(); // 16×16×16
+            BatchNormalizationNormalized = training ? new float[checked(capacity * 4096)] : global::System.Array.Empty<float>(); // 16×16×16
+            BatchNormalizationInverseStd = new float[16]; // 16 channels
+            BatchNormalizationMean = new float[16]; // 16 channels
+            BatchNormalizationSums = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
+            BatchNormalizationGradientSums = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
+            BatchNormalizationTotals = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
+            BatchNormalizationCoefficients = training ? new float[48] : global::System.Array.Empty<float>(); // 3 × 16 channels
+            BatchNormalizationTrainingMode = new bool[1]; // one flag
+            AveragePooling2dOutput = new float[checked(capacity * 1024)]; // 8×8×16
+            AveragePooling2dGradient = training ? new float[checked(capacity * 1024)] : global::System.Array.Empty<float>(); // 8×8×16
+            Conv2d1Output = new float[checked(capacity * 2048)]; // 8×8×32
+            Conv2d1Gradient = training ? new float[checked(capacity * 2048)] : global::System.Array.Empty<float>(); // 8×8×32
+            Conv2d1Patches = new float[checked(capacity * 9216)]; // 8×8 pixels × 3×3×16 taps
+            MaxPooling2dOutput = new float[checked(capacity * 672)]; // 7×3×32
+            MaxPooling2dGradient = training ? new float[checked(capacity * 672)] : global::System.Array.Empty<float>(); // 7×3×32
+            MaxPooling2dArgmax = new int[checked(capacity * 672)]; // 7×3×32
+            DropoutOutput = new float[checked(capacity * 672)]; // 7×3×32
+            DropoutGradient = training ? new float[checked(capacity * 672)] : global::System.Array.Empty<float>(); // 7×3×32
+            DropoutMask = training ? new float[checked(capacity * 672)] : global::System.Array.Empty<float>(); // 7×3×32
+            GlobalAveragePooling2dOutput = new float[checked(capacity * 32)]; // 32
+            GlobalAveragePooling2dGradient = training ? new float[checked(capacity * 32)] : global::System.Array.Empty<float>(); // 32
+            ClassifierOutput = new float[checked(capacity * 10)]; // 10
+            ClassifierGradient = training ? new float[checked(capacity * 10)] : global::System.Array.Empty<float>(); // 10
             Output = ClassifierOutput;
             OutputGradient = ClassifierGradient;
         }
+
+        /// <summary>
+        /// The bytes of the arrays a workspace for <paramref name="capacity"/> samples allocates, the base class's included:
+        /// per sample, per block of Winograd tiles and fixed, from the lengths the constructor allocates.
+        /// In long: no capacity up to int.MaxValue can overflow it.
+        /// </summary>
+        public static long Bytes(int capacity, bool training) =>
+            BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
+                ? 261_200 * (long)capacity + 1089
+                : 179_240 * (long)capacity + 129);
     }
 
     /// <inheritdoc />
@@ -409,7 +436,7 @@ partial class LayerZoo : global::ConvNetGen.Model
         int rows = batch * (Shapes.BatchNormalization.OutputSize / C);
         global::System.ReadOnlySpan<float> input = ws.Conv2dOutput.AsSpan(0, rows * C);
         global::System.Span<float> output = ws.BatchNormalizationOutput.AsSpan(0, rows * C);
-        global::System.Span<float> xhat = ws.BatchNormalizationNormalized.AsSpan(0, rows * C);
+        global::System.Span<float> xhat = ws.IsTraining ? ws.BatchNormalizationNormalized.AsSpan(0, rows * C) : output; // an inference workspace keeps no x̂: nothing reads it back
         global::System.ReadOnlySpan<float> gamma = Parameters.Slice(Shapes.BatchNormalization.GammaOffset, Shapes.BatchNormalization.GammaLength);
         global::System.ReadOnlySpan<float> beta = Parameters.Slice(Shapes.BatchNormalization.BetaOffset, Shapes.BatchNormalization.BetaLength);
         global::System.Span<float> movingMean = Parameters.Slice(Shapes.BatchNormalization.MovingMeanOffset, Shapes.BatchNormalization.MovingMeanLength);

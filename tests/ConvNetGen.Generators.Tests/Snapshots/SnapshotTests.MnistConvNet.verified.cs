@@ -160,11 +160,26 @@ partial class MnistConvNet : global::ConvNetGen.Model
     public global::ConvNetGen.Layer Dense => Layers[6];
 
     /// <inheritdoc />
-    protected override global::ConvNetGen.ModelWorkspace CreateWorkspace(int capacity) => new Workspace(capacity);
+    protected override global::ConvNetGen.ModelWorkspace CreateWorkspace(int capacity, bool training) => new Workspace(capacity, training);
 
-    /// <summary>Every buffer one pass over up to <c>capacity</c> samples needs, allocated once.</summary>
+    /// <inheritdoc />
+    protected override long WorkspaceBytes(int capacity, bool training) => Workspace.Bytes(capacity, training);
+
+    /// <inheritdoc />
+    protected override int MaxWorkspaceCapacity(bool training) => training ? Workspace.MaxTrainingCapacity : Workspace.MaxInferenceCapacity;
+
+    /// <summary>
+    /// Every buffer one pass over up to <c>capacity</c> samples needs, allocated once. An inference workspace
+    /// (<c>training: false</c>) allocates only what a forward pass with <c>training: false</c> reads or writes; the
+    /// gradients, and what only the backward pass or a training-mode layer uses, stay empty.
+    /// </summary>
     private sealed class Workspace : global::ConvNetGen.ModelWorkspace
     {
+        /// <summary>The most samples a training workspace holds: beyond it, conv2d_1's Conv2d1TransformedInput would pass Array.MaxLength.</summary>
+        public const int MaxTrainingCapacity = 166_901;
+        /// <summary>The most samples an inference workspace holds: beyond it, conv2d_1's Conv2d1TransformedInput would pass Array.MaxLength.</summary>
+        public const int MaxInferenceCapacity = 166_901;
+
         // conv2d (Conv2D)
         public readonly float[] Conv2dOutput, Conv2dGradient;
         // max_pooling2d (MaxPooling2D)
@@ -193,38 +208,53 @@ partial class MnistConvNet : global::ConvNetGen.Model
         // dense (Dense)
         public readonly float[] DenseOutput, DenseGradient;
 
-        public Workspace(int capacity) : base(capacity, Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount)
+        // The capacity is checked before the base class allocates anything: past the largest, some array would not fit.
+        public Workspace(int capacity, bool training)
+            : base(CheckCapacity(capacity, training ? MaxTrainingCapacity : MaxInferenceCapacity, training), Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount, training)
         {
             Conv2dOutput = global::System.Array.Empty<float>(); // never written: fused with max_pooling2d
             Conv2dGradient = global::System.Array.Empty<float>();
-            MaxPooling2dOutput = new float[capacity * Shapes.MaxPooling2d.OutputSize];
-            MaxPooling2dGradient = new float[capacity * Shapes.MaxPooling2d.OutputSize];
-            MaxPooling2dWinners = new float[capacity * Shapes.MaxPooling2d.OutputSize];
-            Conv2d1Output = new float[capacity * Shapes.Conv2d1.OutputSize];
-            Conv2d1Gradient = new float[capacity * Shapes.Conv2d1.OutputSize];
-            Conv2d1TransformedKernel = new float[global::ConvNetGen.Kernels.Winograd.Positions * global::ConvNetGen.Kernels.Winograd.Plane(Shapes.Conv2d1.InputChannels, Shapes.Conv2d1.OutputChannels)];
-            Conv2d1TransformedInput = new float[((capacity * 25 + 95) / 96) * global::ConvNetGen.Kernels.Winograd.Positions * global::ConvNetGen.Kernels.Winograd.Plane(96, Shapes.Conv2d1.InputChannels)];
-            Conv2d1Products = new float[global::ConvNetGen.Kernels.Winograd.Positions * global::ConvNetGen.Kernels.Winograd.Plane(96, Shapes.Conv2d1.OutputChannels)];
-            Conv2d1TransformedKernelGradient = new float[global::ConvNetGen.Kernels.Winograd.Positions * global::ConvNetGen.Kernels.Winograd.Plane(Shapes.Conv2d1.InputChannels, Shapes.Conv2d1.OutputChannels)];
-            Conv2d1TransformedKernelTransposed = new float[global::ConvNetGen.Kernels.Winograd.Positions * global::ConvNetGen.Kernels.Winograd.Plane(Shapes.Conv2d1.OutputChannels, Shapes.Conv2d1.InputChannels)];
-            MaxPooling2d1Output = new float[capacity * Shapes.MaxPooling2d1.OutputSize];
-            MaxPooling2d1Gradient = new float[capacity * Shapes.MaxPooling2d1.OutputSize];
-            MaxPooling2d1Argmax = new int[capacity * Shapes.MaxPooling2d1.OutputSize];
-            Conv2d2Output = new float[capacity * Shapes.Conv2d2.OutputSize];
-            Conv2d2Gradient = new float[capacity * Shapes.Conv2d2.OutputSize];
-            Conv2d2TransformedKernel = new float[global::ConvNetGen.Kernels.WinogradF3.Positions * global::ConvNetGen.Kernels.Winograd.Plane(Shapes.Conv2d2.InputChannels, Shapes.Conv2d2.OutputChannels)];
-            Conv2d2TransformedInput = new float[((capacity * 1 + 35) / 36) * global::ConvNetGen.Kernels.WinogradF3.Positions * global::ConvNetGen.Kernels.Winograd.Plane(36, Shapes.Conv2d2.InputChannels)];
-            Conv2d2Products = new float[global::ConvNetGen.Kernels.WinogradF3.Positions * global::ConvNetGen.Kernels.Winograd.Plane(36, Shapes.Conv2d2.OutputChannels)];
-            Conv2d2TransformedKernelGradient = new float[global::ConvNetGen.Kernels.WinogradF3.Positions * global::ConvNetGen.Kernels.Winograd.Plane(Shapes.Conv2d2.InputChannels, Shapes.Conv2d2.OutputChannels)];
-            Conv2d2TransformedKernelTransposed = new float[global::ConvNetGen.Kernels.WinogradF3.Positions * global::ConvNetGen.Kernels.Winograd.Plane(Shapes.Conv2d2.OutputChannels, Shapes.Conv2d2.InputChannels)];
-            Conv2d2Patches = new float[capacity * Shapes.Conv2d2.OutputHeight * Shapes.Conv2d2.OutputWidth * Shapes.Conv2d2.KernelHeight * Shapes.Conv2d2.KernelWidth * Shapes.Conv2d2.InputChannels];
+            MaxPooling2dOutput = new float[checked(capacity * 5408)]; // 13×13×32
+            MaxPooling2dGradient = training ? new float[checked(capacity * 5408)] : global::System.Array.Empty<float>(); // 13×13×32
+            MaxPooling2dWinners = new float[checked(capacity * 5408)]; // 13×13×32
+            Conv2d1Output = new float[checked(capacity * 7744)]; // 11×11×64
+            Conv2d1Gradient = training ? new float[checked(capacity * 7744)] : global::System.Array.Empty<float>(); // 11×11×64
+            Conv2d1TransformedKernel = new float[33_024]; // 16 positions × (32×64 + 16)
+            Conv2d1TransformedInput = new float[checked((int)(Blocks(capacity, 25, 96) * 49_408))]; // ⌈capacity·25 tiles / 96⌉ blocks × 16 positions × (96×32 + 16)
+            Conv2d1Products = new float[98_560]; // 16 positions × (96×64 + 16)
+            Conv2d1TransformedKernelGradient = training ? new float[33_024] : global::System.Array.Empty<float>(); // 16 positions × (32×64 + 16)
+            Conv2d1TransformedKernelTransposed = training ? new float[33_024] : global::System.Array.Empty<float>(); // 16 positions × (64×32 + 16)
+            MaxPooling2d1Output = new float[checked(capacity * 1600)]; // 5×5×64
+            MaxPooling2d1Gradient = training ? new float[checked(capacity * 1600)] : global::System.Array.Empty<float>(); // 5×5×64
+            MaxPooling2d1Argmax = new int[checked(capacity * 1600)]; // 5×5×64
+            Conv2d2Output = new float[checked(capacity * 1152)]; // 3×3×128
+            Conv2d2Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 3×3×128
+            Conv2d2TransformedKernel = new float[205_200]; // 25 positions × (64×128 + 16)
+            Conv2d2TransformedInput = new float[checked((int)(Blocks(capacity, 1, 36) * 58_000))]; // ⌈capacity·1 tiles / 36⌉ blocks × 25 positions × (36×64 + 16)
+            Conv2d2Products = new float[115_600]; // 25 positions × (36×128 + 16)
+            Conv2d2TransformedKernelGradient = training ? new float[205_200] : global::System.Array.Empty<float>(); // 25 positions × (64×128 + 16)
+            Conv2d2TransformedKernelTransposed = training ? new float[205_200] : global::System.Array.Empty<float>(); // 25 positions × (128×64 + 16)
+            Conv2d2Patches = new float[checked(capacity * 5184)]; // 3×3 pixels × 3×3×64 taps
             FlattenOutput = Conv2d2Output; // same data, read flat
             FlattenGradient = Conv2d2Gradient;
-            DenseOutput = new float[capacity * Shapes.Dense.OutputSize];
-            DenseGradient = new float[capacity * Shapes.Dense.OutputSize];
+            DenseOutput = new float[checked(capacity * 10)]; // 10
+            DenseGradient = training ? new float[checked(capacity * 10)] : global::System.Array.Empty<float>(); // 10
             Output = DenseOutput;
             OutputGradient = DenseGradient;
         }
+
+        /// <summary>
+        /// The bytes of the arrays a workspace for <paramref name="capacity"/> samples allocates, the base class's included:
+        /// per sample, per block of Winograd tiles and fixed, from the lengths the constructor allocates.
+        /// In long: no capacity up to int.MaxValue can overflow it.
+        /// </summary>
+        public static long Bytes(int capacity, bool training) =>
+            BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
+                ? 176_080 * (long)capacity + 197_632 * Blocks(capacity, 25, 96) + 232_000 * Blocks(capacity, 1, 36) + 3_715_328
+                : 112_424 * (long)capacity + 197_632 * Blocks(capacity, 25, 96) + 232_000 * Blocks(capacity, 1, 36) + 1_809_536);
+
+        /// <summary>The blocks of Winograd tiles <paramref name="capacity"/> samples take, <paramref name="tilesPerSample"/> tiles each.</summary>
+        private static long Blocks(int capacity, int tilesPerSample, int block) => ((long)capacity * tilesPerSample + block - 1) / block;
     }
 
     /// <inheritdoc />

@@ -1,4 +1,6 @@
 using System.Collections.Generic;
+using ConvNetGen.Generators.Model;
+using ConvNetGen.Generators.Shapes;
 
 namespace ConvNetGen.Generators.Emitting.Layers;
 
@@ -8,16 +10,23 @@ namespace ConvNetGen.Generators.Emitting.Layers;
 /// </summary>
 internal sealed class BatchNormalizationEmitter : LayerEmitter
 {
-    public override IEnumerable<Buffer> ExtraBuffers(LayerContext c)
+    /// <summary>
+    /// An inference forward (<c>training: false</c>: moving statistics) uses only the mean, σ⁻¹ and the mode flag; x̂
+    /// goes straight to the output there, since nothing reads it back. Batch statistics and everything the backward
+    /// pass keeps are training-only.
+    /// </summary>
+    public override IEnumerable<BufferPlan> ExtraBuffers(LayerContext c)
     {
-        yield return new Buffer($"{c.Id}Normalized", "float", $"capacity * {c.Shapes}.OutputSize", "x̂ = (x - mean) / sqrt(var + ε), for backward");
-        yield return new Buffer($"{c.Id}InverseStd", "float", Channels(c), "1 / sqrt(var + ε) per channel, of the last pass");
-        yield return new Buffer($"{c.Id}Mean", "float", Channels(c), "per-channel mean of the last training pass");
-        yield return new Buffer($"{c.Id}Sums", "double", $"2 * {Channels(c)}", "this chunk's per-channel Σx and Σx², read by the step's other chunks");
-        yield return new Buffer($"{c.Id}GradientSums", "double", $"2 * {Channels(c)}", "this chunk's per-channel Σdy and Σdy·x̂, read by the step's other chunks");
-        yield return new Buffer($"{c.Id}Totals", "double", $"2 * {Channels(c)}", "those sums over the whole batch");
-        yield return new Buffer($"{c.Id}Coefficients", "float", $"3 * {Channels(c)}", "per channel a, b, c of the input gradient a·dy + b·x̂ + c");
-        yield return new Buffer($"{c.Id}TrainingMode", "bool", "1", "whether the last forward pass used batch statistics");
+        long channels = c.Layer.InputShape[c.Layer.InputShape.Count - 1];
+        string ch = $"{channels} channels";
+        yield return Buffer(c, "Normalized", "float", BufferSize.Samples(c.OutputSize), true, "x̂ = (x - mean) / sqrt(var + ε), for backward", ShapeInference.Format(c.Layer.OutputShape));
+        yield return Buffer(c, "InverseStd", "float", BufferSize.Constant(channels), false, "1 / sqrt(var + ε) per channel, of the last pass", ch);
+        yield return Buffer(c, "Mean", "float", BufferSize.Constant(channels), false, "per-channel mean of the last training pass", ch);
+        yield return Buffer(c, "Sums", "double", BufferSize.Constant(2 * channels), true, "this chunk's per-channel Σx and Σx², read by the step's other chunks", "2 × " + ch);
+        yield return Buffer(c, "GradientSums", "double", BufferSize.Constant(2 * channels), true, "this chunk's per-channel Σdy and Σdy·x̂, read by the step's other chunks", "2 × " + ch);
+        yield return Buffer(c, "Totals", "double", BufferSize.Constant(2 * channels), true, "those sums over the whole batch", "2 × " + ch);
+        yield return Buffer(c, "Coefficients", "float", BufferSize.Constant(3 * channels), true, "per channel a, b, c of the input gradient a·dy + b·x̂ + c", "3 × " + ch);
+        yield return Buffer(c, "TrainingMode", "bool", BufferSize.Constant(1), false, "whether the last forward pass used batch statistics", "one flag");
     }
 
     private static string Channels(LayerContext c) => c.Layer.InputShape[c.Layer.InputShape.Count - 1].ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -29,7 +38,7 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
         w.Line($"int rows = batch * ({c.Shapes}.OutputSize / C);");
         w.Line($"global::System.ReadOnlySpan<float> input = {c.InputBuffer}.AsSpan(0, rows * C);");
         w.Line($"global::System.Span<float> output = {c.OutputBuffer}.AsSpan(0, rows * C);");
-        w.Line($"global::System.Span<float> xhat = ws.{c.Id}Normalized.AsSpan(0, rows * C);");
+        w.Line($"global::System.Span<float> xhat = ws.IsTraining ? ws.{c.Id}Normalized.AsSpan(0, rows * C) : output; // an inference workspace keeps no x̂: nothing reads it back");
         w.Line($"global::System.ReadOnlySpan<float> gamma = Parameters.Slice({Weight(c, "gamma")});");
         w.Line($"global::System.ReadOnlySpan<float> beta = Parameters.Slice({Weight(c, "beta")});");
         w.Line($"global::System.Span<float> movingMean = Parameters.Slice({Weight(c, "moving_mean")});");

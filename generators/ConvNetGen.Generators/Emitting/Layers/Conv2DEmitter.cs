@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using ConvNetGen.Generators.Model;
 
 namespace ConvNetGen.Generators.Emitting.Layers;
 
@@ -9,7 +10,7 @@ namespace ConvNetGen.Generators.Emitting.Layers;
 /// </summary>
 internal sealed class Conv2DEmitter : LayerEmitter
 {
-    public override IEnumerable<Buffer> ExtraBuffers(LayerContext c)
+    public override IEnumerable<BufferPlan> ExtraBuffers(LayerContext c)
     {
         if (c.FusesNextPool) yield break; // no patches: the fused pass reads its windows from the input
         if (c.Winograd || c.WinogradF3)
@@ -17,9 +18,12 @@ internal sealed class Conv2DEmitter : LayerEmitter
             foreach (var buffer in WinogradEmission.Buffers(c)) yield return buffer;
             if (WinogradEmission.MinBatch(c) <= 1) yield break; // Winograd always: no patches
         }
-        string rows = $"capacity * {c.Shapes}.OutputHeight * {c.Shapes}.OutputWidth";
-        string taps = $"{c.Shapes}.KernelHeight * {c.Shapes}.KernelWidth * {c.Shapes}.InputChannels";
-        yield return new Buffer($"{c.Id}Patches", "float", $"{rows} * {taps}", "im2col rows, one per output pixel; reused for the patch gradients");
+        var s = c.Layer.Spec;
+        long pixels = (long)c.Layer.OutputShape[0] * c.Layer.OutputShape[1], taps = (long)s.WindowHeight * s.WindowWidth * c.Layer.InputShape[2];
+        // The forward pass's im2col writes them whatever the mode; the backward reuses them for the patch gradients.
+        yield return Buffer(c, "Patches", "float", BufferSize.Samples(pixels * taps), trainingOnly: false,
+            "im2col rows, one per output pixel; reused for the patch gradients",
+            $"{c.Layer.OutputShape[0]}×{c.Layer.OutputShape[1]} pixels × {s.WindowHeight}×{s.WindowWidth}×{c.Layer.InputShape[2]} taps");
     }
 
     public override void Forward(SourceWriter w, LayerContext c)

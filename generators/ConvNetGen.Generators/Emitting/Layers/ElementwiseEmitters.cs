@@ -1,4 +1,6 @@
 using System.Collections.Generic;
+using ConvNetGen.Generators.Model;
+using ConvNetGen.Generators.Shapes;
 
 namespace ConvNetGen.Generators.Emitting.Layers;
 
@@ -17,9 +19,11 @@ internal sealed class FlattenEmitter : LayerEmitter
 /// <summary>Dropout: while training, a seeded mask zeroes a fraction of the inputs and scales the rest by 1/(1-rate); the identity at inference.</summary>
 internal sealed class DropoutEmitter : LayerEmitter
 {
-    public override IEnumerable<Buffer> ExtraBuffers(LayerContext c)
+    /// <summary>Only a training-mode forward draws the mask (inference copies the input), and only the backward reads it.</summary>
+    public override IEnumerable<BufferPlan> ExtraBuffers(LayerContext c)
     {
-        yield return new Buffer($"{c.Id}Mask", "float", $"capacity * {c.Shapes}.OutputSize", "0 or 1/(1-rate) per element, from the last training pass");
+        yield return Buffer(c, "Mask", "float", BufferSize.Samples(c.OutputSize), true, "0 or 1/(1-rate) per element, from the last training pass",
+            ShapeInference.Format(c.Layer.OutputShape));
     }
 
     public override void Forward(SourceWriter w, LayerContext c)

@@ -3,9 +3,6 @@ using ConvNetGen.Generators.Model;
 
 namespace ConvNetGen.Generators.Emitting.Layers;
 
-/// <summary>A workspace buffer a layer needs: its field name, element type, and length (an expression over <c>capacity</c> and constants).</summary>
-internal readonly record struct Buffer(string Name, string ElementType, string Size, string Comment);
-
 /// <summary>
 /// Where a layer reads and writes: the names of its input, output and gradient buffers in the workspace, resolved
 /// once for the whole model so each layer's emitter only writes its own loops.
@@ -70,8 +67,15 @@ internal sealed class LayerContext
 /// </summary>
 internal abstract class LayerEmitter
 {
-    /// <summary>Buffers besides the output and its gradient.</summary>
-    public virtual IEnumerable<Buffer> ExtraBuffers(LayerContext c) => System.Array.Empty<Buffer>();
+    /// <summary>
+    /// Buffers besides the output and its gradient, each with its length as data and whether the forward pass with
+    /// <c>training: false</c> touches it (see <see cref="WorkspaceLayout"/>, which collects them once per model).
+    /// </summary>
+    public virtual IEnumerable<BufferPlan> ExtraBuffers(LayerContext c) => System.Array.Empty<BufferPlan>();
+
+    /// <summary>A buffer of layer <paramref name="c"/>, allocated (in inference workspaces too unless <paramref name="trainingOnly"/>).</summary>
+    protected static BufferPlan Buffer(LayerContext c, string suffix, string elementType, BufferSize size, bool trainingOnly, string comment, string derivation) =>
+        new(c.Layer.Index, c.Id + suffix, elementType, BufferKind.Allocated, size, trainingOnly, comment, derivation);
 
     /// <summary>Whether the output and its gradient alias the input's (Flatten: no copy).</summary>
     public virtual bool AliasesInput => false;

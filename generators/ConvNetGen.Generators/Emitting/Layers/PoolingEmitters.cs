@@ -1,16 +1,21 @@
 using System.Collections.Generic;
+using ConvNetGen.Generators.Model;
+using ConvNetGen.Generators.Shapes;
 
 namespace ConvNetGen.Generators.Emitting.Layers;
 
 /// <summary>MaxPooling2D: each output keeps its window's largest input and remembers which one, so backward routes the gradient there.</summary>
 internal sealed class MaxPooling2DEmitter : LayerEmitter
 {
-    public override IEnumerable<Buffer> ExtraBuffers(LayerContext c)
+    /// <summary>The forward pass writes the winners (or argmax) in either mode, so inference workspaces keep them too.</summary>
+    public override IEnumerable<BufferPlan> ExtraBuffers(LayerContext c)
     {
+        var size = BufferSize.Samples(c.OutputSize);
+        string shape = ShapeInference.Format(c.Layer.OutputShape);
         if (c.FusedIntoPrevious)
-            yield return new Buffer($"{c.Id}Winners", "float", $"capacity * {c.Shapes}.OutputSize", "which pixel of each 2×2 window won (0–3), from the fused conv");
+            yield return Buffer(c, "Winners", "float", size, false, "which pixel of each 2×2 window won (0–3), from the fused conv", shape);
         else
-            yield return new Buffer($"{c.Id}Argmax", "int", $"capacity * {c.Shapes}.OutputSize", "index into the input of each output's maximum");
+            yield return Buffer(c, "Argmax", "int", size, false, "index into the input of each output's maximum", shape);
     }
 
     public override void Forward(SourceWriter w, LayerContext c)

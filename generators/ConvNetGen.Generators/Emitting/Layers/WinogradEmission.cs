@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using ConvNetGen.Generators.Model;
 
 namespace ConvNetGen.Generators.Emitting.Layers;
 
@@ -46,22 +47,33 @@ internal static class WinogradEmission
         return System.Math.Max(1, (minTiles + tilesPerSample - 1) / tilesPerSample);
     }
 
-    private static string TilesPerSample(LayerContext c) => c.Winograd
-        ? (c.Next!.OutputShape[0] * c.Next.OutputShape[1]).ToString(System.Globalization.CultureInfo.InvariantCulture)
-        : (c.Layer.OutputShape[0] / 3 * (c.Layer.OutputShape[1] / 3)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>
+    /// The distance between consecutive positions' matrices in a transformed buffer: the runtime's
+    /// <c>ConvNetGen.Kernels.Winograd.Plane</c> (rows × columns + 16), which both flavours use.
+    /// </summary>
+    private static long Plane(long rows, long columns) => rows * columns + 16;
 
-    public static IEnumerable<Buffer> Buffers(LayerContext c)
+    /// <summary>
+    /// The transformed kernel, input and products, which the forward pass uses in either mode; the kernel's gradient
+    /// and its transpose, which only the backward pass does.
+    /// </summary>
+    public static IEnumerable<BufferPlan> Buffers(LayerContext c)
     {
         var f = Of(c);
-        string tiles = $"capacity * {TilesPerSample(c)}";
-        string blocks = $"(({tiles} + {BlockTiles(c) - 1}) / {BlockTiles(c)})";
-        string ic = $"{c.Shapes}.InputChannels", oc = $"{c.Shapes}.OutputChannels";
-        string plane = "global::ConvNetGen.Kernels.Winograd.Plane";
-        yield return new Buffer($"{c.Id}TransformedKernel", "float", $"{f.Kernels}.Positions * {plane}({ic}, {oc})", "U = G g Gᵀ, per position: IC × OC");
-        yield return new Buffer($"{c.Id}TransformedInput", "float", $"{blocks} * {f.Kernels}.Positions * {plane}({BlockTiles(c)}, {ic})", "V = Bᵀ d B, block by block, per position: tiles × IC; reused for dV");
-        yield return new Buffer($"{c.Id}Products", "float", $"{f.Kernels}.Positions * {plane}({BlockTiles(c)}, {oc})", "M = V · U for one block of tiles, per position: tiles × OC; reused for dM");
-        yield return new Buffer($"{c.Id}TransformedKernelGradient", "float", $"{f.Kernels}.Positions * {plane}({ic}, {oc})", "dU = Vᵀ · dM, per position");
-        yield return new Buffer($"{c.Id}TransformedKernelTransposed", "float", $"{f.Kernels}.Positions * {plane}({oc}, {ic})", "Uᵀ, per position: OC × IC, for dV = dM · Uᵀ");
+        int ic = c.Layer.InputShape[2], oc = c.Layer.OutputShape[2], block = BlockTiles(c);
+        int tiles = c.Winograd ? c.Next!.OutputShape[0] * c.Next.OutputShape[1] : c.Layer.OutputShape[0] / 3 * (c.Layer.OutputShape[1] / 3);
+        BufferPlan Make(string suffix, BufferSize size, bool trainingOnly, string comment, string derivation) =>
+            new(c.Layer.Index, c.Id + suffix, "float", BufferKind.Allocated, size, trainingOnly, comment, derivation);
+        yield return Make("TransformedKernel", BufferSize.Constant(f.Positions * Plane(ic, oc)), false, "U = G g Gᵀ, per position: IC × OC",
+            $"{f.Positions} positions × ({ic}×{oc} + 16)");
+        yield return Make("TransformedInput", BufferSize.Blocks(f.Positions * Plane(block, ic), tiles, block), false, "V = Bᵀ d B, block by block, per position: tiles × IC; reused for dV",
+            $"⌈capacity·{tiles} tiles / {block}⌉ blocks × {f.Positions} positions × ({block}×{ic} + 16)");
+        yield return Make("Products", BufferSize.Constant(f.Positions * Plane(block, oc)), false, "M = V · U for one block of tiles, per position: tiles × OC; reused for dM",
+            $"{f.Positions} positions × ({block}×{oc} + 16)");
+        yield return Make("TransformedKernelGradient", BufferSize.Constant(f.Positions * Plane(ic, oc)), true, "dU = Vᵀ · dM, per position",
+            $"{f.Positions} positions × ({ic}×{oc} + 16)");
+        yield return Make("TransformedKernelTransposed", BufferSize.Constant(f.Positions * Plane(oc, ic)), true, "Uᵀ, per position: OC × IC, for dV = dM · Uᵀ",
+            $"{f.Positions} positions × ({oc}×{ic} + 16)");
     }
 
     /// <summary>The constants and locals both passes start with: shapes, tiles, block size and the buffers.</summary>

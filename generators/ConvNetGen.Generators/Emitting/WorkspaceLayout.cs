@@ -1,0 +1,91 @@
+using System.Collections.Generic;
+using System.Linq;
+using ConvNetGen.Generators.Emitting.Layers;
+using ConvNetGen.Generators.Model;
+using ConvNetGen.Generators.Shapes;
+
+namespace ConvNetGen.Generators.Emitting;
+
+/// <summary>
+/// Decides, once per model, every array of its workspace: the base class's (input, labels, parameter gradients),
+/// each layer's output and output gradient, and the buffers its emitter keeps — each with its length as data and
+/// whether an inference workspace needs it. The constructor, the byte count, the largest capacity and the build-time
+/// size check all read this one list.
+/// </summary>
+internal static class WorkspaceLayout
+{
+    public static WorkspacePlan Build(ModelPlan plan)
+    {
+        var buffers = new List<BufferPlan>
+        {
+            new(-1, "Input", "float", BufferKind.Allocated, BufferSize.Samples(ShapesEmitter.Product(plan.InputShape)), false, "the samples of the pass"),
+            new(-1, "Labels", "int", BufferKind.Allocated, BufferSize.Samples(1), true, "the labels of the pass"),
+            new(-1, "Gradients", "float", BufferKind.Allocated, BufferSize.Constant(plan.ParameterCount), true, "the pass's parameter gradients"),
+        };
+        foreach (var c in PassEmitter.Contexts(plan))
+        {
+            int i = c.Layer.Index;
+            var emitter = LayerEmitters.For(c.Layer.Kind);
+            string output = c.Id + "Output", gradient = c.Id + "Gradient";
+            if (emitter.AliasesInput)
+            {
+                buffers.Add(new(i, output, "float", BufferKind.Alias, BufferSize.None, false, "same data, read flat",
+                    AliasOf: c.Previous is null ? "Input" : c.Previous.Identifier + "Output"));
+                buffers.Add(c.Previous is null
+                    ? new(i, gradient, "float", BufferKind.Allocated, BufferSize.Samples(c.OutputSize), true, "", ShapeInference.Format(c.Layer.OutputShape))
+                    : new(i, gradient, "float", BufferKind.Alias, BufferSize.None, true, "", AliasOf: c.Previous.Identifier + "Gradient"));
+            }
+            else if (c.FusesNextPool)
+            {
+                string comment = $"never written: fused with {SourceWriter.Xml(c.Next!.Name)}";
+                buffers.Add(new(i, output, "float", BufferKind.Unused, BufferSize.None, false, comment));
+                buffers.Add(new(i, gradient, "float", BufferKind.Unused, BufferSize.None, true, ""));
+            }
+            else
+            {
+                string shape = ShapeInference.Format(c.Layer.OutputShape);
+                buffers.Add(new(i, output, "float", BufferKind.Allocated, BufferSize.Samples(c.OutputSize), false, "", shape));
+                buffers.Add(new(i, gradient, "float", BufferKind.Allocated, BufferSize.Samples(c.OutputSize), true, "", shape));
+            }
+            buffers.AddRange(emitter.ExtraBuffers(c));
+        }
+
+        var (maxTraining, trainingLimit) = MaxCapacity(plan, buffers, training: true);
+        var (maxInference, inferenceLimit) = MaxCapacity(plan, buffers, training: false);
+        return new WorkspacePlan(buffers.ToEquatableArray(), maxTraining, trainingLimit, maxInference, inferenceLimit);
+    }
+
+    /// <summary>The buffers of one layer, in declaration order.</summary>
+    public static IEnumerable<BufferPlan> Of(WorkspacePlan workspace, int layer) => workspace.Buffers.Where(b => b.Layer == layer);
+
+    /// <summary>
+    /// The largest capacity for which every array allocated in that mode has at most Array.MaxLength elements (0 when
+    /// even one sample does not fit, which the build reports), and the array that sets it.
+    /// </summary>
+    private static (int Capacity, string Limit) MaxCapacity(ModelPlan plan, List<BufferPlan> buffers, bool training)
+    {
+        long best = int.MaxValue;
+        string limit = "the int capacity";
+        foreach (var b in buffers.Where(b => b.AllocatedIn(training)))
+        {
+            if (b.Size.PerSample == 0 && b.Size.PerBlock == 0) continue; // fixed: fits at every capacity or at none
+            long low = 0, high = int.MaxValue; // largest capacity in [low, high] that fits: binary search, lengths grow with capacity
+            while (low < high)
+            {
+                long mid = low + (high - low + 1) / 2;
+                if (b.Size.Elements(mid) <= WorkspacePlan.MaxArrayLength) low = mid;
+                else high = mid - 1;
+            }
+            if (low < best)
+            {
+                best = low;
+                limit = Describe(plan, b);
+            }
+        }
+        return ((int)best, limit);
+    }
+
+    /// <summary>How the generated comments name a buffer: <c>conv2d's Conv2dPatches</c>, or the base class's <c>Input</c>.</summary>
+    public static string Describe(ModelPlan plan, BufferPlan b) =>
+        b.Layer < 0 ? b.Name : $"{plan.Layers[b.Layer].Name}'s {b.Name}";
+}

@@ -1,0 +1,75 @@
+namespace ConvNetGen.Generators.Model;
+
+/// <summary>
+/// A buffer's length for a workspace of <c>capacity</c> samples, as data:
+/// <c>Fixed + PerSample · capacity + PerBlock · ⌈capacity · TilesPerSample / BlockTiles⌉</c> elements (the last term:
+/// Winograd's transformed input, kept block by block). The constructor, the byte count and the largest capacity are
+/// all written from this, so they cannot disagree.
+/// </summary>
+internal readonly record struct BufferSize(long Fixed, long PerSample, long PerBlock, int TilesPerSample, int BlockTiles)
+{
+    public static BufferSize Constant(long elements) => new(elements, 0, 0, 0, 1);
+
+    public static BufferSize Samples(long perSample) => new(0, perSample, 0, 0, 1);
+
+    public static BufferSize Blocks(long perBlock, int tilesPerSample, int blockTiles) => new(0, 0, perBlock, tilesPerSample, blockTiles);
+
+    public static readonly BufferSize None = Constant(0);
+
+    /// <summary>The blocks of tiles <paramref name="capacity"/> samples take (0 when the buffer is not kept by block).</summary>
+    public decimal BlockCount(long capacity) =>
+        PerBlock == 0 ? 0 : decimal.Floor(((decimal)capacity * TilesPerSample + BlockTiles - 1) / BlockTiles);
+
+    /// <summary>Elements for <paramref name="capacity"/> samples, in decimal so no capacity up to int.MaxValue can overflow it.</summary>
+    public decimal Elements(long capacity) => Fixed + (decimal)PerSample * capacity + PerBlock * BlockCount(capacity);
+}
+
+/// <summary>What a workspace field is: an array of its own, another buffer's array, or never used (an empty array).</summary>
+internal enum BufferKind
+{
+    Allocated,
+    Alias,
+    Unused,
+}
+
+/// <summary>
+/// One array of a model's workspace: its field name, element type and length, and whether an inference workspace
+/// needs it — <see cref="TrainingOnly"/> when only the backward pass or a training-mode forward (dropout masks,
+/// batch statistics) touches it, so a forward with <c>training: false</c> never does.
+/// </summary>
+/// <param name="Layer">The layer that owns it, or -1 for the base class's arrays (input, labels, parameter gradients), which are counted but not emitted.</param>
+/// <param name="AliasOf">For <see cref="BufferKind.Alias"/>: the field whose array this one is.</param>
+/// <param name="Derivation">How the per-sample or fixed count comes about, for the constructor's comment (e.g. <c>26×26×32</c>).</param>
+internal sealed record BufferPlan(
+    int Layer,
+    string Name,
+    string ElementType,
+    BufferKind Kind,
+    BufferSize Size,
+    bool TrainingOnly,
+    string Comment,
+    string Derivation = "",
+    string? AliasOf = null)
+{
+    public bool AllocatedIn(bool training) => Kind == BufferKind.Allocated && (training || !TrainingOnly);
+
+    /// <summary>Bytes per element: 8 for double, 1 for bool, 4 for float and int.</summary>
+    public int ElementBytes => ElementType switch { "double" => 8, "bool" => 1, _ => 4 };
+}
+
+/// <summary>
+/// Every array of a model's workspace, decided once from the plan (see <c>WorkspaceLayout</c>), and the largest
+/// capacity in each mode for which every array holds at most <see cref="MaxArrayLength"/> elements.
+/// </summary>
+internal sealed record WorkspacePlan(
+    EquatableArray<BufferPlan> Buffers,
+    int MaxTrainingCapacity,
+    string TrainingLimit,
+    int MaxInferenceCapacity,
+    string InferenceLimit)
+{
+    /// <summary>.NET's <c>Array.MaxLength</c>: the most elements one array holds.</summary>
+    public const long MaxArrayLength = 2_147_483_591;
+
+    public int MaxCapacity(bool training) => training ? MaxTrainingCapacity : MaxInferenceCapacity;
+}

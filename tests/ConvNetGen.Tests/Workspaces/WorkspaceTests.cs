@@ -1,0 +1,180 @@
+using System.Reflection;
+
+namespace ConvNetGen.Tests.Workspaces;
+
+/// <summary>Keras' VGG16 convolutional base (include_top=False) at 256×256×3, with a small classifier so it can train.</summary>
+[Input(256, 256, 3)]
+[Conv2D(64, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+[Conv2D(64, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+[MaxPooling2D(2)]
+[Conv2D(128, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+[Conv2D(128, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+[MaxPooling2D(2)]
+[Conv2D(256, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+[Conv2D(256, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+[Conv2D(256, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+[MaxPooling2D(2)]
+[Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+[Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+[Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+[MaxPooling2D(2)]
+[Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+[Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+[Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+[MaxPooling2D(2)]
+[GlobalAveragePooling2D]
+[Dense(10, Activation = Activation.Softmax)]
+internal partial class Vgg16At256;
+
+/// <summary>
+/// Workspaces as the generated code allocates them: <c>WorkspaceBytes</c> is the sum of the arrays a workspace really
+/// holds (read by reflection), in both modes; an inference workspace computes the same forward pass bit for bit as a
+/// training workspace; and the largest capacity is one an array can hold.
+/// </summary>
+public class WorkspaceTests
+{
+    /// <summary>Every generated model of this test assembly but the large one, which has its own tests.</summary>
+    public static TheoryData<string> ModelNames()
+    {
+        var data = new TheoryData<string>();
+        foreach (var type in ModelTypes().Where(t => t != typeof(Vgg16At256))) data.Add(type.FullName!);
+        return data;
+    }
+
+    private static IEnumerable<Type> ModelTypes() => typeof(WorkspaceTests).Assembly.GetTypes()
+        .Where(t => t.IsSubclassOf(typeof(Model)) && !t.IsAbstract && t.GetConstructor([typeof(int)]) is not null)
+        .OrderBy(t => t.FullName, StringComparer.Ordinal);
+
+    private static Model Create(string name) =>
+        (Model)Activator.CreateInstance(typeof(WorkspaceTests).Assembly.GetType(name, throwOnError: true)!, 3)!;
+
+    /// <summary>The bytes of every distinct array the workspace holds: its fields, and the base class's arrays.</summary>
+    private static long ArrayBytes(ModelWorkspace ws)
+    {
+        var arrays = new HashSet<Array>(ReferenceEqualityComparer.Instance) { ws.Input, ws.Labels, ws.Gradients, ws.Output, ws.OutputGradient };
+        foreach (var field in ws.GetType().GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance))
+            if (field.FieldType.IsArray && field.GetValue(ws) is Array array) arrays.Add(array);
+        long bytes = 0;
+        foreach (var array in arrays)
+        {
+            var element = array.GetType().GetElementType()!;
+            int size = element == typeof(double) ? 8 : element == typeof(bool) ? 1 : element == typeof(float) || element == typeof(int) ? 4
+                : throw new InvalidOperationException($"Unexpected workspace array of {element}.");
+            bytes += (long)array.Length * size;
+        }
+        return bytes;
+    }
+
+    [Theory]
+    [MemberData(nameof(ModelNames))]
+    public void WorkspaceBytesAreTheArraysAWorkspaceHolds(string name)
+    {
+        var model = Create(name);
+        foreach (int capacity in new[] { 1, 7 })
+        {
+            long training = model.WorkspaceBytesForTests(capacity, training: true);
+            long inference = model.WorkspaceBytesForTests(capacity, training: false);
+            Assert.Equal(training, ArrayBytes(model.NewWorkspaceForTests(capacity, training: true)));
+            Assert.Equal(inference, ArrayBytes(model.NewWorkspaceForTests(capacity, training: false)));
+            Assert.True(inference < training, $"{name}: inference {inference} bytes, training {training}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ModelNames))]
+    public void InferenceWorkspacesLeaveTheTrainingBuffersEmpty(string name)
+    {
+        var model = Create(name);
+        var ws = model.NewWorkspaceForTests(5, training: false);
+        Assert.False(ws.IsTraining);
+        Assert.Empty(ws.Gradients);
+        Assert.Empty(ws.Labels);
+        Assert.Empty(ws.OutputGradient);
+        Assert.Equal(5 * model.Definition.OutputShape.ElementCount, ws.Output.Length);
+        Assert.True(model.NewWorkspaceForTests(5, training: true).IsTraining);
+    }
+
+    [Theory]
+    [MemberData(nameof(ModelNames))]
+    public void InferenceWorkspacesComputeTheSameForwardPass(string name)
+    {
+        // Batches of 1 and 12: MnistConvNetCopy's conv2d_2 takes Winograd from 9 samples on, im2col below.
+        var model = Create(name);
+        int inputSize = model.Definition.InputShape.ElementCount, outputSize = model.Definition.OutputShape.ElementCount;
+        var random = new Random(11);
+        foreach (int n in new[] { 1, 12 })
+        {
+            var x = new float[n * inputSize];
+            for (int i = 0; i < x.Length; i++) x[i] = random.NextSingle() * 2 - 1;
+            var expected = new float[n * outputSize];
+            var actual = new float[n * outputSize];
+            model.ForwardPass(x, expected, training: false);
+            model.ForwardPass(x, actual, training: false, inferenceWorkspace: true);
+            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(ModelNames))]
+    public void CapacityBeyondTheLargestIsRefusedBeforeAllocating(string name)
+    {
+        var model = Create(name);
+        foreach (bool training in new[] { true, false })
+        {
+            int max = model.MaxWorkspaceCapacityForTests(training);
+            Assert.True(max >= 1);
+            Assert.True(model.WorkspaceBytesForTests(max, training) >= model.WorkspaceBytesForTests(1, training));
+            Assert.True(model.WorkspaceBytesForTests(int.MaxValue, training) >= model.WorkspaceBytesForTests(max, training));
+            if (max < int.MaxValue)
+                Assert.Throws<ArgumentOutOfRangeException>(() => model.NewWorkspaceForTests(max + 1, training));
+        }
+    }
+
+    [Fact]
+    public void Vgg16At256ConstructsAndKnowsItsMemory()
+    {
+        var model = new Vgg16At256(seed: 1);
+        long training = model.WorkspaceBytesForTests(1, training: true);
+        long inference = model.WorkspaceBytesForTests(1, training: false);
+        Assert.Equal(training, ArrayBytes(model.NewWorkspaceForTests(1, training: true)));
+        Assert.Equal(inference, ArrayBytes(model.NewWorkspaceForTests(1, training: false)));
+        Assert.True(inference < training);
+
+        foreach (bool mode in new[] { true, false })
+        {
+            int max = model.MaxWorkspaceCapacityForTests(mode);
+            Assert.True(max >= 1);
+            long bytes = model.WorkspaceBytesForTests(max, mode); // no overflow at the largest capacity, nor past it
+            Assert.True(bytes > 0 && model.WorkspaceBytesForTests(int.MaxValue, mode) >= bytes);
+            Assert.Throws<ArgumentOutOfRangeException>(() => model.NewWorkspaceForTests(max + 1, mode));
+        }
+    }
+
+    [Fact]
+    public void Vgg16At256PredictsOneSampleOnAnInferenceWorkspace()
+    {
+        var model = new Vgg16At256(seed: 1);
+        var x = new float[model.Definition.InputShape.ElementCount];
+        var random = new Random(5);
+        for (int i = 0; i < x.Length; i++) x[i] = random.NextSingle();
+        var expected = new float[10];
+        var actual = new float[10];
+        model.ForwardPass(x, expected, training: false);
+        model.ForwardPass(x, actual, training: false, inferenceWorkspace: true);
+        Assert.Equal(expected, actual);
+        Assert.Equal(1f, actual.Sum(), 1e-4f);
+    }
+
+    [Fact]
+    public void Vgg16At256TrainsOneSample()
+    {
+        // A training step at batch 1: one training workspace of capacity 1 (about 650 MB), no overflow anywhere.
+        var model = new Vgg16At256(seed: 1) { ThreadCount = 1 };
+        model.Compile(new SGD(0.01f), global::ConvNetGen.Losses.SparseCategoricalCrossentropy);
+        var x = new float[model.Definition.InputShape.ElementCount];
+        var random = new Random(5);
+        for (int i = 0; i < x.Length; i++) x[i] = random.NextSingle();
+        float loss = model.TrainOnBatch(x, [3]);
+        Assert.True(float.IsFinite(loss) && loss > 0, $"loss {loss}");
+    }
+}
