@@ -1037,37 +1037,7 @@ public class DiagnosticTests
     {
         // Keras' VGG16 convolutional base at 256×256×3, and a 4096×4096×3 convolution whose output (2^30 floats a
         // sample) leaves room for exactly one sample a workspace: both build, and say so in their capacities.
-        var run = GeneratorHarness.Run("""
-            using ConvNetGen;
-            [Input(256, 256, 3)]
-            [Conv2D(64, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
-            [Conv2D(64, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
-            [MaxPooling2D(2)]
-            [Conv2D(128, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
-            [Conv2D(128, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
-            [MaxPooling2D(2)]
-            [Conv2D(256, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
-            [Conv2D(256, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
-            [Conv2D(256, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
-            [MaxPooling2D(2)]
-            [Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
-            [Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
-            [Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
-            [MaxPooling2D(2)]
-            [Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
-            [Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
-            [Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
-            [MaxPooling2D(2)]
-            [GlobalAveragePooling2D]
-            [Dense(10, Activation = Activation.Softmax)]
-            public partial class Vgg16;
-
-            [Input(4096, 4096, 3)]
-            [Conv2D(64, 3, Padding = Padding.Same)]
-            [GlobalAveragePooling2D]
-            [Dense(10)]
-            public partial class Huge;
-            """);
+        var run = GeneratorHarness.Run(TestModels.LargeButValid);
         run.AssertNoGeneratorDiagnostics();
         run.AssertOutputCompilesCleanly();
         string huge = run.GeneratedSources.Single(s => s.HintName.Contains("Huge")).Text;

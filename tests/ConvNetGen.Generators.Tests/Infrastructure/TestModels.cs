@@ -22,6 +22,42 @@ public static class TestModels
     }
 
     /// <summary>
+    /// Keras' VGG16 convolutional base at 256×256×3 (with a small classifier) and a 4096×4096×3 convolution whose
+    /// output (2^30 floats a sample) leaves room for exactly one sample a workspace: large, and both must build.
+    /// </summary>
+    public const string LargeButValid = """
+        using ConvNetGen;
+        [Input(256, 256, 3)]
+        [Conv2D(64, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+        [Conv2D(64, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+        [MaxPooling2D(2)]
+        [Conv2D(128, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+        [Conv2D(128, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+        [MaxPooling2D(2)]
+        [Conv2D(256, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+        [Conv2D(256, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+        [Conv2D(256, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+        [MaxPooling2D(2)]
+        [Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+        [Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+        [Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+        [MaxPooling2D(2)]
+        [Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+        [Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+        [Conv2D(512, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+        [MaxPooling2D(2)]
+        [GlobalAveragePooling2D]
+        [Dense(10, Activation = Activation.Softmax)]
+        public partial class Vgg16;
+
+        [Input(4096, 4096, 3)]
+        [Conv2D(64, 3, Padding = Padding.Same)]
+        [GlobalAveragePooling2D]
+        [Dense(10)]
+        public partial class Huge;
+        """;
+
+    /// <summary>
     /// Every layer kind but Flatten, with the options that change the generated code: Same padding with stride 2 and
     /// an odd amount of padding (3 rows: 1 before, 2 after), no bias, a rectangular pool with per-axis strides, and
     /// custom names on the input and two layers.
