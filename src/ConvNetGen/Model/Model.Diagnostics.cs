@@ -11,6 +11,8 @@ public abstract partial class Model
     internal void ForwardPass(ReadOnlySpan<float> x, Span<float> outputs, bool training, bool inferenceWorkspace = false)
     {
         int n = InputChecks.ValidateSamples(x, Definition.InputShape.ElementCount, nameof(x));
+        if (training && inferenceWorkspace)
+            throw new ArgumentException("A training-mode pass needs a training workspace: an inference one has no batch-statistics or mask buffers.", nameof(inferenceWorkspace));
         var ws = NewWorkspace(n, training: !inferenceWorkspace);
         x.CopyTo(ws.Input);
         Forward(ws, n, training);
