@@ -21,7 +21,17 @@ for (int i = 0; i < args.Length; i++)
     }
 }
 
-var (train, test) = dataDir is null ? FashionMnist.Load() : Idx.Load(dataDir);
+(Dataset Train, Dataset Test) data;
+try
+{
+    data = dataDir is null ? FashionMnist.Load() : Idx.Load(dataDir);
+}
+catch (Exception e) when (e is DatasetNotFoundException or InvalidDataException or IOException or InsufficientMemoryException)
+{
+    Console.Error.WriteLine(e.Message); // says what is wrong with which file, and what to do
+    return 1;
+}
+var (train, test) = data;
 var sourceTrain = train.Where(label => label < 5);
 var targetTrain = train.Where(label => label >= 5).SelectLabels(label => label - 5, classes: 5).Take(trainSize);
 var targetTest = test.Where(label => label >= 5).SelectLabels(label => label - 5, classes: 5);

@@ -10,11 +10,21 @@ if (options is null) return 2;
 Console.WriteLine(MnistConvNet.Summary);
 if (options.SummaryOnly) return 0;
 
-var (train, test) = options.Dataset switch
+(Dataset Train, Dataset Test) data;
+try
 {
-    "fashion" => options.DataDirectory is { } dir ? Idx.Load(dir) : FashionMnist.Load(),
-    _ => options.DataDirectory is { } dir ? Idx.Load(dir) : ConvNetGen.Mnist.Load(),
-};
+    data = options.Dataset switch
+    {
+        "fashion" => options.DataDirectory is { } dir ? Idx.Load(dir) : FashionMnist.Load(),
+        _ => options.DataDirectory is { } dir ? Idx.Load(dir) : ConvNetGen.Mnist.Load(),
+    };
+}
+catch (Exception e) when (e is DatasetNotFoundException or InvalidDataException or IOException or InsufficientMemoryException)
+{
+    Console.Error.WriteLine(e.Message); // says what is wrong with which file, and what to do
+    return 1;
+}
+var (train, test) = data;
 if (options.Limit is { } limit) train = train.Take(Math.Min(limit, train.Count));
 Console.WriteLine($"Training on {train.Count:N0} images, testing on {test.Count:N0}.");
 

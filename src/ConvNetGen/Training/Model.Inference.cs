@@ -80,6 +80,7 @@ public abstract partial class Model
     /// </remarks>
     /// <exception cref="ArgumentException">The lengths do not match the model, or a value is not finite.</exception>
     /// <exception cref="InsufficientMemoryException">Even one sample's buffers would not fit in memory (nothing was allocated).</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every call: no slow first tier
     public void Predict(ReadOnlySpan<float> samples, Span<float> outputs)
     {
         int inputSize = Definition.InputShape.ElementCount;
@@ -116,6 +117,7 @@ public abstract partial class Model
     /// this thread when another call is using it. Returns the number of blocks. The blocks always start at multiples of
     /// the model's block size, so a sample's result does not depend on threads or timing.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every call: no slow first tier
     private int RunInferenceRound(InferenceLease lease, ReadOnlySpan<float> samples, int first, int count, int threads)
     {
         int inputSize = Definition.InputShape.ElementCount;
@@ -148,6 +150,7 @@ public abstract partial class Model
     }
 
     /// <summary>A lease for a call over <paramref name="count"/> samples, and how many threads the call uses.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every call: no slow first tier
     private InferenceLease RentLease(out int threads, int count)
     {
         threads = count <= InferenceBlock ? 1 : Math.Min(ThreadCount, (count + InferenceBlock - 1) / InferenceBlock);
@@ -159,6 +162,7 @@ public abstract partial class Model
         return new InferenceLease(this, Math.Max(threads, ThreadCount));
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every call: no slow first tier
     private void ReturnLease(InferenceLease lease)
     {
         lock (_leaseLock)
@@ -199,7 +203,14 @@ public abstract partial class Model
         {
             _model = model;
             Workspaces = new ModelWorkspace?[threads];
-            RunChunk = t => model.Forward(Workspaces[t]!, Workspaces[t]!.BatchSize, training: false);
+            RunChunk = Run;
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every call: no slow first tier
+        private void Run(int t)
+        {
+            var ws = Workspaces[t]!;
+            _model.Forward(ws, ws.BatchSize, training: false);
         }
 
         public ModelWorkspace?[] Workspaces { get; }

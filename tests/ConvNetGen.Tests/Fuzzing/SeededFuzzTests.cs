@@ -49,6 +49,23 @@ public sealed class SeededFuzzTests
         Assert.True(failures.Count == 0, $"{failures.Count} of {inputs} inputs failed; the first ones:\n" + string.Join("\n", failures.Take(5)));
     }
 
+    /// <summary>Every input fuzzing ever found (tests/ConvNetGen.Fuzz/findings, named TARGET-… or afl-TARGET-…) stays fixed.</summary>
+    [Fact]
+    public void Findings_AreRefusedCleanlyOrLoadedExactly()
+    {
+        string folder = Path.Combine(Path.GetDirectoryName(ThisFile())!, "..", "..", "ConvNetGen.Fuzz", "findings");
+        var files = Directory.GetFiles(folder).Where(f => !f.EndsWith(".md", StringComparison.Ordinal)).ToArray();
+        Assert.NotEmpty(files);
+        foreach (string file in files)
+        {
+            string name = Path.GetFileName(file);
+            string target = (name.StartsWith("afl-", StringComparison.Ordinal) ? name[4..] : name).Split('-')[0];
+            FuzzTargets.ByName[target](File.ReadAllBytes(file)); // throws on a crash or a silent wrong load
+        }
+    }
+
+    private static string ThisFile([System.Runtime.CompilerServices.CallerFilePath] string path = "") => path;
+
     [Fact]
     public void Seeds_AreAcceptedByTheirTargets()
     {
