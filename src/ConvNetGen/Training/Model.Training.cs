@@ -489,21 +489,30 @@ public abstract partial class Model
         if (_stepChunks > 1) _barrier.SignalAndWait();
         if (_stepDiverged) return;
         var optimizer = _stepOptimizer!;
-        var weights = _parameters.AsSpan(from, to - from);
-        if (to > from)
-        {
-            weights.CopyTo(_parameterBackup.AsSpan(from));
-            optimizer.SaveState(from, to);
-            optimizer.UpdateSlice(_parameters, workspaces[0].Gradients, _trainableRanges, from, to);
-            if (InputChecks.IndexOfNonFinite(weights) >= 0) _stepDiverged = true;
-        }
+        var ranges = _trainableRanges!; // only these change: a frozen base costs nothing here
+        foreach (var range in ranges)
+            if (Overlap(range, from, to) is var (start, end) && end > start)
+            {
+                _parameters.AsSpan(start, end - start).CopyTo(_parameterBackup.AsSpan(start));
+                optimizer.SaveState(start, end);
+            }
+        optimizer.UpdateSlice(_parameters, workspaces[0].Gradients, ranges, from, to);
+        foreach (var range in ranges)
+            if (Overlap(range, from, to) is var (start, end) && end > start
+                && InputChecks.IndexOfNonFinite(_parameters.AsSpan(start, end - start)) >= 0)
+                _stepDiverged = true;
         if (_stepChunks > 1) _barrier.SignalAndWait();
-        if (_stepDiverged && to > from)
-        {
-            _parameterBackup.AsSpan(from, to - from).CopyTo(weights);
-            optimizer.RestoreState(from, to);
-        }
+        if (!_stepDiverged) return;
+        foreach (var range in ranges)
+            if (Overlap(range, from, to) is var (start, end) && end > start)
+            {
+                _parameterBackup.AsSpan(start, end - start).CopyTo(_parameters.AsSpan(start));
+                optimizer.RestoreState(start, end);
+            }
     }
+
+    private static (int Start, int End) Overlap(ParameterRange range, int from, int to) =>
+        (Math.Max(range.Start, from), Math.Min(range.End, to));
 
     private float[] ParameterBackupBuffer => _parameterBackup.Length == _parameters.Length ? _parameterBackup : (_parameterBackup = new float[_parameters.Length]);
     private float[] _parameterBackup = [];
