@@ -8,7 +8,9 @@ namespace ConvNetGen;
 /// </summary>
 /// <remarks>
 /// Pixels loaded from IDX files are scaled to [0, 1] by <c>/ 255f</c>, as the Keras MNIST example does.
-/// The dataset keeps the arrays it is given, without copying them.
+/// The dataset keeps the arrays it is given, without copying them. It never changes them itself, so any number of
+/// threads may read one (and train or evaluate on it) at once; writing into its arrays meanwhile is the caller's to
+/// synchronise.
 /// </remarks>
 public sealed class Dataset
 {

@@ -10,7 +10,7 @@ namespace ConvNetGen;
 /// gzip only: gunzip concatenated files first). Memory grows with the data that actually arrives, never on the
 /// header's word; a gzip file may expand at most 50:1 (plus 1 MiB), which genuine datasets stay far below and
 /// decompression bombs exceed. Damage is reported as an <see cref="InvalidDataException"/> naming the file, what was
-/// expected and what was found.
+/// expected and what was found. Stateless: safe to call from any number of threads at once.
 /// </remarks>
 public static class Idx
 {
