@@ -34,9 +34,16 @@ internal sealed class DatasetDownloader
     /// <summary>Downloads the files of <paramref name="spec"/> that <paramref name="folder"/> lacks.</summary>
     /// <exception cref="HttpRequestException">The mirror could not be reached or did not serve a file.</exception>
     /// <exception cref="InvalidDataException">A file arrived with the wrong size or SHA-256; nothing was cached.</exception>
+    /// <exception cref="IOException">A folder stands where a dataset file should go; nothing was downloaded.</exception>
     public void Download(DatasetSpec spec, string folder)
     {
         Directory.CreateDirectory(folder);
+        foreach (var file in spec.Files)
+        {
+            string target = Path.Combine(folder, file.FileName);
+            if (Directory.Exists(target)) // checked before any download: the final rename would fail only after it
+                throw new IOException($"{target} is a folder, where the downloaded {spec.DisplayName} file {file.FileName} should go; move it away and run again.");
+        }
         foreach (var file in spec.Files)
         {
             string target = Path.Combine(folder, file.FileName);

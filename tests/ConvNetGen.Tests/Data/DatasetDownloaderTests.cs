@@ -34,6 +34,18 @@ public sealed class DatasetDownloaderTests : IDisposable
     }
 
     [Fact]
+    public void A_folder_where_a_file_should_go_is_named_before_anything_is_downloaded()
+    {
+        using var server = new LoopbackFileServer(_tiny.Files);
+        Directory.CreateDirectory(_cache.Combine("t10k-labels-idx1-ubyte.gz"));
+
+        var e = Assert.Throws<IOException>(() => Downloader(server.BaseUrl).Download(_tiny.Spec, _cache.Path));
+
+        Assert.Contains(_cache.Combine("t10k-labels-idx1-ubyte.gz") + " is a folder", e.Message);
+        Assert.Empty(server.Requests);
+    }
+
+    [Fact]
     public void Download_OnlyFetchesMissingFiles()
     {
         using var server = new LoopbackFileServer(_tiny.Files);
