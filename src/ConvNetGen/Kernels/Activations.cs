@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -9,6 +10,8 @@ namespace ConvNetGen.Kernels;
 /// Activations applied in place to a layer's output (forward), and their derivatives applied in place to the
 /// gradient of that output (backward), written in terms of the output so no pre-activation copy is kept.
 /// </summary>
+/// <remarks>For generated code; not a stable API.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Activations
 {
     /// <summary>Applies <paramref name="activation"/> in place; Softmax normalises each row of <paramref name="rowLength"/> values.</summary>

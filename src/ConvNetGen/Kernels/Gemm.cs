@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -10,6 +11,8 @@ namespace ConvNetGen.Kernels;
 /// Vector128 — NEON on ARM64 — or scalar code), chosen at run time. None allocates once warmed up; calls on different
 /// threads are independent (the one scratch buffer is per thread); C must not overlap A or B.
 /// </summary>
+/// <remarks>For generated code; not a stable API.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Gemm
 {
     /// <summary>
