@@ -58,7 +58,7 @@ public static class Activations
     }
 
     /// <summary>Softmax of one row, stable: the row's maximum is subtracted before exponentiating.</summary>
-    public static void Softmax(Span<float> row)
+    internal static void Softmax(Span<float> row)
     {
         if (row.Length <= ShortRow)
         {
@@ -162,7 +162,7 @@ public static class Activations
 
     /// <summary>sums[c] += Σ_r matrix[r, c] over whole rows of <paramref name="rowLength"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void SumRows(ReadOnlySpan<float> matrix, int rowLength, Span<float> sums)
+    internal static void SumRows(ReadOnlySpan<float> matrix, int rowLength, Span<float> sums)
     {
         int width = Vector<float>.Count;
         int rows = matrix.Length / rowLength;

@@ -60,7 +60,7 @@ public static class Gemm
 
     /// <summary><c>C[m×n] += A[m×k] · B[k×n]</c>, all row-major with no padding between rows.</summary>
     /// <exception cref="ArgumentException">A span is shorter than its matrix, or a size is negative.</exception>
-    public static unsafe void MultiplyAdd(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
+    internal static unsafe void MultiplyAdd(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
     {
         Check(nameof(MultiplyAdd), a.Length, b.Length, c.Length, m, n, k, false, false);
         fixed (float* pa = a, pb = b, pc = c)
@@ -85,7 +85,7 @@ public static class Gemm
     /// into a per-thread buffer (n·k floats, grown once), which costs little next to the m·n·k multiply-adds.
     /// </summary>
     /// <exception cref="ArgumentException">A span is shorter than its matrix, or a size is negative.</exception>
-    public static void MultiplyTransposedBAdd(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
+    internal static void MultiplyTransposedBAdd(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
     {
         Check(nameof(MultiplyTransposedBAdd), a.Length, b.Length, c.Length, m, n, k, false, true);
         TransposedB(a, b, c, m, n, k, accumulate: true);

@@ -54,7 +54,7 @@ public abstract class ModelWorkspace
     }
 
     /// <summary>The largest batch this workspace holds.</summary>
-    public int Capacity { get; }
+    internal int Capacity { get; }
 
     /// <summary>Whether this workspace holds the buffers a training step needs (gradients, labels, backward state), or only the forward pass's.</summary>
     /// <remarks>For generated code; not a stable API.</remarks>
@@ -67,7 +67,7 @@ public abstract class ModelWorkspace
     public float[] Input { get; }
 
     /// <summary>The labels of the current pass; empty in an inference workspace.</summary>
-    public int[] Labels { get; }
+    internal int[] Labels { get; }
 
     /// <summary>The last layer's output (Capacity × output size); set by the generated subclass.</summary>
     /// <remarks>For generated code; not a stable API.</remarks>
