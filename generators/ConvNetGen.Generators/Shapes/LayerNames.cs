@@ -9,15 +9,30 @@ namespace ConvNetGen.Generators.Shapes;
 internal sealed class LayerNames
 {
     private readonly Dictionary<string, int> _autoNameCounts = new();
+    /// <summary>
+    /// Every public and protected member name of <c>ConvNetGen.Model</c> and its base <c>object</c>, inherited ones
+    /// included (a layer accessor of the same name would hide it, CS0108). A test compares this list with the
+    /// runtime's <c>Model</c> by reflection, so a member added there without being added here fails the build.
+    /// </summary>
+    internal static readonly string[] ModelMemberNames =
+    {
+        // Model's public surface.
+        "Definition", "Seed", "Layers", "Item", "Parameters", "Weights", "GetSummary", "IsTraining", "ThreadCount", "Optimizer",
+        "Compile", "Fit", "Evaluate", "Predict", "TrainOnBatch", "ReleaseBuffers", "SaveWeights", "LoadWeights", "CopyWeightsFrom",
+        // Model's protected hooks, which only generated code calls or overrides.
+        "ComputesWeightGradients", "ComputesInputGradient", "IsTrainingMode", "SumAcrossChunks", "IsFirstChunk", "DropoutMask",
+        "CreateWorkspace", "WorkspaceBytes", "MaxWorkspaceCapacity", "Forward", "Backward",
+        // object's.
+        "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "ReferenceEquals",
+    };
+
+    /// <summary>The members the generator itself declares in every model class besides the layers' own.</summary>
+    internal static readonly string[] GeneratedMemberNames = { "Shapes", "Summary", "Architecture", "Workspace" };
+
     // Layers become members of the model class (typed accessors, {Id}Forward/{Id}Backward methods), so the names of
     // the generated and inherited members are taken.
-    private readonly HashSet<string> _identifiers = new()
+    private readonly HashSet<string> _identifiers = new(ModelMemberNames.Concat(GeneratedMemberNames))
     {
-        "Shapes", "Summary", "Architecture", "Workspace", "Forward", "Backward", "CreateWorkspace", "WorkspaceBytes", "MaxWorkspaceCapacity",
-        "Definition", "Seed", "Layers", "Parameters", "Weights", "GetSummary", "ThreadCount", "Optimizer",
-        "Compile", "Fit", "Evaluate", "Predict", "TrainOnBatch", "SaveWeights", "LoadWeights", "CopyWeightsFrom",
-        "ComputesWeightGradients", "ComputesInputGradient", "IsTrainingMode", "DropoutMask",
-        "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize",
         // Shapes' own constants, and the constants inside each layer's class in Shapes (a nested class cannot share
         // a name with its members).
         "InputSize", "OutputSize", "ParameterCount", "TrainableParameterCount", "ParameterOffset",

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -8,6 +9,8 @@ namespace ConvNetGen.Kernels;
 /// <c>target += values</c> for the short runs col2im adds back (a kernel row of KW·IC values, e.g. 96), called
 /// thousands of times per pass: a plain vector loop, without the dispatch a general-purpose call pays per call.
 /// </summary>
+/// <remarks>For generated code; not a stable API.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Accumulate
 {
     /// <summary>Adds <paramref name="values"/> element by element into <paramref name="target"/>.</summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
@@ -9,6 +10,8 @@ namespace ConvNetGen.Kernels;
 /// Activations applied in place to a layer's output (forward), and their derivatives applied in place to the
 /// gradient of that output (backward), written in terms of the output so no pre-activation copy is kept.
 /// </summary>
+/// <remarks>For generated code; not a stable API.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Activations
 {
     /// <summary>Applies <paramref name="activation"/> in place; Softmax normalises each row of <paramref name="rowLength"/> values.</summary>
@@ -55,7 +58,7 @@ public static class Activations
     }
 
     /// <summary>Softmax of one row, stable: the row's maximum is subtracted before exponentiating.</summary>
-    public static void Softmax(Span<float> row)
+    internal static void Softmax(Span<float> row)
     {
         if (row.Length <= ShortRow)
         {
@@ -159,7 +162,7 @@ public static class Activations
 
     /// <summary>sums[c] += Σ_r matrix[r, c] over whole rows of <paramref name="rowLength"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void SumRows(ReadOnlySpan<float> matrix, int rowLength, Span<float> sums)
+    internal static void SumRows(ReadOnlySpan<float> matrix, int rowLength, Span<float> sums)
     {
         int width = Vector<float>.Count;
         int rows = matrix.Length / rowLength;

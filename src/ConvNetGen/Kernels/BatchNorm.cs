@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -9,6 +10,8 @@ namespace ConvNetGen.Kernels;
 /// channels. Sums are kept in double, as the generated scalar loops kept them (a batch's Σx² − N·mean² cancels badly
 /// in float); they are accumulated in registers over blocks of rows that stay in L1, then added to the caller's sums.
 /// </summary>
+/// <remarks>For generated code; not a stable API.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class BatchNorm
 {
     /// <summary>Rows per block: 256 rows of up to 64 channels is 64 KB, read once per block of channels.</summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Runtime.Intrinsics;
 
 namespace ConvNetGen.Kernels;
@@ -15,6 +16,8 @@ namespace ConvNetGen.Kernels;
 /// valid pooling never reads it.
 /// </para>
 /// </summary>
+/// <remarks>For generated code; not a stable API.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class ConvMaxPool
 {
     /// <summary>

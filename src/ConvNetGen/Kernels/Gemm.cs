@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -10,6 +11,8 @@ namespace ConvNetGen.Kernels;
 /// Vector128 — NEON on ARM64 — or scalar code), chosen at run time. None allocates once warmed up; calls on different
 /// threads are independent (the one scratch buffer is per thread); C must not overlap A or B.
 /// </summary>
+/// <remarks>For generated code; not a stable API.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Gemm
 {
     /// <summary>
@@ -57,7 +60,7 @@ public static class Gemm
 
     /// <summary><c>C[m×n] += A[m×k] · B[k×n]</c>, all row-major with no padding between rows.</summary>
     /// <exception cref="ArgumentException">A span is shorter than its matrix, or a size is negative.</exception>
-    public static unsafe void MultiplyAdd(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
+    internal static unsafe void MultiplyAdd(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
     {
         Check(nameof(MultiplyAdd), a.Length, b.Length, c.Length, m, n, k, false, false);
         fixed (float* pa = a, pb = b, pc = c)
@@ -82,7 +85,7 @@ public static class Gemm
     /// into a per-thread buffer (n·k floats, grown once), which costs little next to the m·n·k multiply-adds.
     /// </summary>
     /// <exception cref="ArgumentException">A span is shorter than its matrix, or a size is negative.</exception>
-    public static void MultiplyTransposedBAdd(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
+    internal static void MultiplyTransposedBAdd(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k)
     {
         Check(nameof(MultiplyTransposedBAdd), a.Length, b.Length, c.Length, m, n, k, false, true);
         TransposedB(a, b, c, m, n, k, accumulate: true);

@@ -1,9 +1,12 @@
+using System.ComponentModel;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace ConvNetGen.Kernels;
 
 /// <summary>Building blocks of the generated pooling loops, vectorised over channels.</summary>
+/// <remarks>For generated code; not a stable API.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Pooling
 {
     /// <summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Runtime.Intrinsics;
 
 namespace ConvNetGen.Kernels;
@@ -20,6 +21,8 @@ namespace ConvNetGen.Kernels;
 /// 2×2 pixels as consecutive rows (q = 2·i + j) — the order the pooling reads.
 /// </para>
 /// </summary>
+/// <remarks>For generated code; not a stable API.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class Winograd
 {
     /// <summary>Positions in a transformed 4×4 tile: the number of matrix multiplies per pass.</summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Runtime.Intrinsics;
 
 namespace ConvNetGen.Kernels;
@@ -14,6 +15,8 @@ namespace ConvNetGen.Kernels;
 /// rows 3·ty … 3·ty + 2 and columns 3·tx … 3·tx + 2, and input rows and columns 3·ty … 3·ty + 4.
 /// </para>
 /// </summary>
+/// <remarks>For generated code; not a stable API.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public static class WinogradF3
 {
     /// <summary>Positions in a transformed 5×5 tile: the number of matrix multiplies per pass.</summary>

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+
 namespace ConvNetGen;
 
 /// <summary>
@@ -23,6 +25,8 @@ public abstract partial class Model
     private readonly bool[] _hasTrainableVariables; // per layer, so the backward pass's checks allocate nothing
 
     /// <summary>Creates the model's parameters with Keras' initialisers (glorot_uniform kernels, zero biases), seeded.</summary>
+    /// <remarks>For generated code; not a stable API.</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected Model(ModelArchitecture architecture, int seed)
     {
         ArgumentNullException.ThrowIfNull(architecture);
@@ -75,12 +79,16 @@ public abstract partial class Model
     });
 
     /// <summary>Whether layer <paramref name="layerIndex"/> computes its weight gradients in this backward pass.</summary>
+    /// <remarks>For generated code; not a stable API.</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected bool ComputesWeightGradients(int layerIndex) => _trainable[layerIndex];
 
     /// <summary>
     /// Whether layer <paramref name="layerIndex"/> must pass a gradient down: only when some layer below it is trainable.
     /// The first layer never does.
     /// </summary>
+    /// <remarks>For generated code; not a stable API.</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected bool ComputesInputGradient(int layerIndex)
     {
         for (int i = 0; i < layerIndex; i++)
@@ -89,7 +97,8 @@ public abstract partial class Model
     }
 
     /// <summary>Whether a layer runs in training mode in this pass (BatchNormalization: batch statistics; Dropout: masks).</summary>
-    /// <remarks>As in Keras, a frozen BatchNormalization layer always runs in inference mode.</remarks>
+    /// <remarks>As in Keras, a frozen BatchNormalization layer always runs in inference mode. For generated code; not a stable API.</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected bool IsTrainingMode(int layerIndex, bool training) =>
         training && (_trainable[layerIndex] || Definition.Layers[layerIndex].Kind != LayerKind.BatchNormalization);
 
@@ -98,6 +107,8 @@ public abstract partial class Model
     /// <paramref name="training"/> is false, only those a forward pass with <c>training: false</c> uses.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="capacity"/> is not positive or above <see cref="MaxWorkspaceCapacity"/>.</exception>
+    /// <remarks>For generated code; not a stable API.</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract ModelWorkspace CreateWorkspace(int capacity, bool training);
 
     /// <summary>
@@ -105,21 +116,31 @@ public abstract partial class Model
     /// samples in that mode, the base class's included (4 per float or int, 8 per double, 1 per bool; object headers
     /// not counted), computed in long without allocating.
     /// </summary>
+    /// <remarks>For generated code; not a stable API.</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract long WorkspaceBytes(int capacity, bool training);
 
     /// <summary>The largest capacity for which every array of a workspace in that mode has at most <see cref="Array.MaxLength"/> elements (at least 1: larger models do not build).</summary>
+    /// <remarks>For generated code; not a stable API.</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract int MaxWorkspaceCapacity(bool training);
 
     /// <summary>Runs every layer on <paramref name="batch"/> samples from <see cref="ModelWorkspace.Input"/>, leaving the result in <see cref="ModelWorkspace.Output"/>.</summary>
+    /// <remarks>For generated code; not a stable API.</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract void Forward(ModelWorkspace workspace, int batch, bool training);
 
     /// <summary>
     /// Back-propagates <see cref="ModelWorkspace.OutputGradient"/> through the layers, adding each trainable layer's
     /// weight gradients to <see cref="ModelWorkspace.Gradients"/>. Needs the same workspace the forward pass filled.
     /// </summary>
+    /// <remarks>For generated code; not a stable API.</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected abstract void Backward(ModelWorkspace workspace, int batch);
 
     /// <summary>Draws a dropout mask: each element kept with probability 1 - rate and scaled by 1/(1 - rate).</summary>
+    /// <remarks>For generated code; not a stable API.</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected static void DropoutMask(ModelWorkspace workspace, Span<float> mask, float rate)
     {
         float scale = 1f / (1f - rate);

@@ -1,3 +1,5 @@
+using System.ComponentModel;
+
 namespace ConvNetGen;
 
 /// <summary>
@@ -7,9 +9,13 @@ namespace ConvNetGen;
 /// An inference workspace (<see cref="IsTraining"/> false) holds only what a forward pass with <c>training: false</c>
 /// reads or writes: its gradients, labels and backward-only buffers are empty.
 /// </summary>
+/// <remarks>For generated code; not a stable API.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public abstract class ModelWorkspace
 {
     /// <summary>Allocates the buffers the base class manages; the generated subclass allocates the rest.</summary>
+    /// <remarks>For generated code; not a stable API.</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected ModelWorkspace(int capacity, int inputSize, int outputSize, int parameterCount, bool training)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
@@ -25,7 +31,8 @@ public abstract class ModelWorkspace
     /// object headers not counted), the same arrays the constructor allocates: <see cref="Input"/>, and when training
     /// <see cref="Gradients"/> and <see cref="Labels"/>. Never overflows: summed in Int128 and capped at long.MaxValue.
     /// </summary>
-    /// <remarks>Protected internal so the generated workspace, which derives from this class, can add it to its own.</remarks>
+    /// <remarks>Protected internal so the generated workspace, which derives from this class, can add it to its own. For generated code; not a stable API.</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected internal static long BaseBytes(int capacity, int inputSize, int parameterCount, bool training) =>
         long.CreateSaturating(4 * (Int128)capacity * inputSize + (training ? 4L * parameterCount + 4L * capacity : 0)); // Int128: 4 · capacity · input size can pass long
 
@@ -35,6 +42,8 @@ public abstract class ModelWorkspace
     /// returns it, so a generated constructor checks before the base class allocates anything.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The capacity is not positive, or some buffer would not fit in an array.</exception>
+    /// <remarks>For generated code; not a stable API.</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected static int CheckCapacity(int capacity, int maxCapacity, bool training)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
@@ -45,24 +54,32 @@ public abstract class ModelWorkspace
     }
 
     /// <summary>The largest batch this workspace holds.</summary>
-    public int Capacity { get; }
+    internal int Capacity { get; }
 
     /// <summary>Whether this workspace holds the buffers a training step needs (gradients, labels, backward state), or only the forward pass's.</summary>
+    /// <remarks>For generated code; not a stable API.</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public bool IsTraining { get; }
 
     /// <summary>The samples of the current pass (Capacity × input size).</summary>
+    /// <remarks>For generated code; not a stable API.</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public float[] Input { get; }
 
     /// <summary>The labels of the current pass; empty in an inference workspace.</summary>
-    public int[] Labels { get; }
+    internal int[] Labels { get; }
 
     /// <summary>The last layer's output (Capacity × output size); set by the generated subclass.</summary>
+    /// <remarks>For generated code; not a stable API.</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public float[] Output { get; protected set; } = [];
 
     /// <summary>
     /// The loss's gradient with respect to the last layer's output, or to its pre-activation values when the last
     /// layer ends in Softmax (the loss fuses the two); set by the generated subclass; empty in an inference workspace.
     /// </summary>
+    /// <remarks>For generated code; not a stable API.</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public float[] OutputGradient { get; protected set; } = [];
 
     /// <summary>The samples in the current pass.</summary>
@@ -75,5 +92,7 @@ public abstract class ModelWorkspace
     internal Random Random { get; set; } = new(0);
 
     /// <summary>This pass's parameter gradients, same layout as the model's parameters; empty in an inference workspace.</summary>
+    /// <remarks>For generated code; not a stable API.</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     public float[] Gradients { get; }
 }

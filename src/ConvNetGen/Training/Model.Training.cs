@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using System.Numerics.Tensors;
 
@@ -429,7 +430,9 @@ public abstract partial class Model
     /// <remarks>
     /// A chunk reads the others' partial sums after the barrier, so each layer and pass needs its own partial-sum
     /// buffer that nothing writes again before the step ends. Every chunk must make the same calls in the same order.
+    /// For generated code; not a stable API.
     /// </remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected int SumAcrossChunks(ModelWorkspace workspace, int batch, Func<ModelWorkspace, double[]> partials, Span<double> total)
     {
         var own = partials(workspace).AsSpan(0, total.Length);
@@ -455,6 +458,8 @@ public abstract partial class Model
     /// Whether <paramref name="workspace"/> is the first chunk of the current step, or not in a multi-threaded step at
     /// all: the one that updates state shared by the whole batch, such as BatchNormalization's moving statistics.
     /// </summary>
+    /// <remarks>For generated code; not a stable API.</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
     protected bool IsFirstChunk(ModelWorkspace workspace) =>
         _stepChunkCount <= 1 || !IsStepWorkspace(workspace, _stepChunkCount) || ReferenceEquals(workspace, _workspaces[0]);
 
