@@ -830,6 +830,20 @@ public class DiagnosticTests
         Assert.Empty(run.GeneratedSources);
     }
 
+    [Fact]
+    public void CNG0018_ClassNamedLikeAnOverriddenMember()
+    {
+        // The generated class overrides Forward; a class named Forward could not declare it.
+        var run = DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(784)]
+            [Dense(10)]
+            public partial class [|Forward|];
+            """,
+            Error("CNG0018", "Model 'Forward' is named like a member the generator adds (Forward); rename the class"));
+        Assert.Empty(run.GeneratedSources);
+    }
+
     // ---------------------------------------------------------------- CNG0016 included type is not a model
 
     [Fact]

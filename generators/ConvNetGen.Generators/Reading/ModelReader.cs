@@ -93,8 +93,9 @@ internal static class ModelReader
             diagnostics.ToEquatableArray());
     }
 
-    /// <summary>Nested members every generated model has; a class of the same name could not hold them.</summary>
-    private static readonly HashSet<string> GeneratedMemberNames = new() { "Shapes", "Workspace", "Summary", "Architecture" };
+    /// <summary>Members every generated model declares; a class of the same name could not hold them (CS0542).</summary>
+    private static readonly HashSet<string> GeneratedMemberNames =
+        new(Shapes.LayerNames.GeneratedMemberNames.Concat(Shapes.LayerNames.OverriddenMemberNames));
 
     private static bool IsConvNetGenModel(INamedTypeSymbol type) =>
         type.Name == "Model" && type.ContainingNamespace.ToDisplayString() == AttributeNames.Namespace;

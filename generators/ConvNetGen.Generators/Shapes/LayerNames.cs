@@ -29,6 +29,9 @@ internal sealed class LayerNames
     /// <summary>The members the generator itself declares in every model class besides the layers' own.</summary>
     internal static readonly string[] GeneratedMemberNames = { "Shapes", "Summary", "Architecture", "Workspace" };
 
+    /// <summary>The members of <c>Model</c> every generated class overrides, so declares too.</summary>
+    internal static readonly string[] OverriddenMemberNames = { "CreateWorkspace", "WorkspaceBytes", "MaxWorkspaceCapacity", "Forward", "Backward" };
+
     // Layers become members of the model class (typed accessors, {Id}Forward/{Id}Backward methods), so the names of
     // the generated and inherited members are taken.
     private readonly HashSet<string> _identifiers = new(ModelMemberNames.Concat(GeneratedMemberNames))
