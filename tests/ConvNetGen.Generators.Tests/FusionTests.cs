@@ -1,23 +1,43 @@
+using ConvNetGen.Generators.Model;
 using ConvNetGen.Generators.Tests.Infrastructure;
+using Kind = ConvNetGen.Generators.Model.LayerKind;
 
 namespace ConvNetGen.Generators.Tests;
 
 /// <summary>
-/// Which Conv2D + MaxPooling2D pairs the generator runs as one fused pass (ConvMaxPool), and which it leaves to
-/// im2col + GEMM and the pooling loops: the fused pass computes no input gradient and only 2×2 pooling of a ReLU or
-/// linear conv with small windows, so anything else must not take it.
+/// How the plan says each Conv2D runs (<see cref="LayerPlan.Strategy"/>): which Conv2D + MaxPooling2D pairs are one
+/// fused pass (ConvMaxPool), which convs compute only the pixels a tiling max pooling reads, and which run as
+/// Winograd; the fused pass computes no input gradient and only 2×2 pooling of a ReLU or linear conv with small
+/// windows, so anything else must not take it. Every case's generated code must compile cleanly too.
 /// </summary>
 public class FusionTests
 {
-    private static string Model(string layers) => $$"""
+    private static string Model(string layers, string input = "[Input(12, 12, 1)]") => $$"""
         using ConvNetGen;
         namespace Demo;
-        [Input(12, 12, 1)]
+        {{input}}
         {{layers}}
         [Flatten]
         [Dense(3)]
         public partial class Net;
         """;
+
+    /// <summary>The model's plan, after checking its generated code compiles cleanly.</summary>
+    private static ModelPlan Plan(string source, out GeneratorRun run)
+    {
+        run = GeneratorHarness.Run(source);
+        run.AssertOutputCompilesCleanly();
+        return Assert.Single(run.Plans);
+    }
+
+    private static ModelPlan Plan(string source) => Plan(source, out _);
+
+    /// <summary>The Conv2D just before the model's MaxPooling2D (or its last Conv2D when there is none) and the layer after it.</summary>
+    private static (LayerPlan Conv, LayerPlan Next) ConvUnderTest(ModelPlan plan)
+    {
+        var conv = plan.Layers.Last(l => l.Kind == Kind.Conv2D && plan.Layers[l.Index + 1].Kind != Kind.Conv2D);
+        return (conv, plan.Layers[conv.Index + 1]);
+    }
 
     [Theory]
     [InlineData("[Conv2D(8, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]")]
@@ -26,8 +46,15 @@ public class FusionTests
     [InlineData("[Conv2D(8, 2, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]")]
     public void A_first_conv_and_its_two_by_two_pooling_are_fused(string layers)
     {
-        var run = GeneratorHarness.Run(Model(layers));
-        run.AssertOutputCompilesCleanly();
+        var (conv, pool) = ConvUnderTest(Plan(Model(layers)));
+        Assert.Equal(ConvAlgorithm.FusedWithMaxPool, conv.Strategy.Conv);
+        Assert.Equal(MaxPoolingInput.ComputedByConv, pool.Strategy.PoolingInput);
+    }
+
+    [Fact]
+    public void A_fused_pair_is_written_as_one_ConvMaxPool_pass()
+    {
+        Plan(Model("[Conv2D(8, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]"), out var run);
         Assert.Contains("ConvMaxPool.Forward(", run.SingleSource.Text);
         Assert.Contains("ConvMaxPool.BackwardWeights(", run.SingleSource.Text);
         Assert.DoesNotContain("Pooling.Max2x2Row(", run.SingleSource.Text);
@@ -46,9 +73,9 @@ public class FusionTests
     [InlineData("[Conv2D(8, 1)] [Conv2D(8, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]")]
     public void Other_pairs_keep_the_unfused_passes(string layers)
     {
-        var run = GeneratorHarness.Run(Model(layers));
-        run.AssertOutputCompilesCleanly();
-        Assert.DoesNotContain("ConvMaxPool.", run.SingleSource.Text);
+        var plan = Plan(Model(layers));
+        Assert.DoesNotContain(plan.Layers, l => l.Strategy.Conv == ConvAlgorithm.FusedWithMaxPool);
+        Assert.DoesNotContain(plan.Layers, l => l.Strategy.PoolingInput == MaxPoolingInput.ComputedByConv);
     }
 
     [Theory]
@@ -62,10 +89,9 @@ public class FusionTests
     [InlineData("[Conv2D(8, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]", false)]               // fused instead
     public void Unfused_convs_before_tiling_max_pooling_compute_only_the_pixels_it_reads(string layers, bool expected)
     {
-        var run = GeneratorHarness.Run(Model(layers));
-        run.AssertOutputCompilesCleanly();
-        Assert.Equal(expected, run.SingleSource.Text.Contains("Pooling.MaxOfRows("));
-        Assert.Equal(expected, run.SingleSource.Text.Contains("window by window"));
+        var (conv, pool) = ConvUnderTest(Plan(Model(layers)));
+        Assert.Equal(expected, conv.Strategy.Conv == ConvAlgorithm.PoolOrderedRows);
+        Assert.Equal(expected, pool.Strategy.PoolingInput == MaxPoolingInput.PoolOrderedRows);
     }
 
     [Theory]
@@ -78,9 +104,11 @@ public class FusionTests
     [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3)] [Flatten] [Dense(4)]", false)]
     public void A_three_by_three_conv_before_two_by_two_pooling_runs_as_Winograd(string layers, bool expected)
     {
-        var run = GeneratorHarness.Run(Model(layers));
-        run.AssertOutputCompilesCleanly();
-        Assert.Equal(expected, run.SingleSource.Text.Contains("Winograd.TransformInput("));
+        var (conv, next) = ConvUnderTest(Plan(Model(layers)));
+        Assert.Equal(expected, conv.Strategy.Conv == ConvAlgorithm.WinogradF2PoolOrdered);
+        Assert.Equal(expected, conv.Strategy.Winograd is { Positions: 16, OutputTile: 2 });
+        // Its rows are ordered by pool window like im2col's, so the pooling reads them the same way.
+        if (expected) Assert.Equal(MaxPoolingInput.PoolOrderedRows, next.Strategy.PoolingInput);
     }
 
     [Theory]
@@ -90,17 +118,33 @@ public class FusionTests
     [InlineData("[Conv2D(4, 2, 5)] [Conv2D(16, 3)]", false)]                                               // 4 input channels: too few
     public void A_three_by_three_conv_whose_output_tiles_by_three_runs_as_Winograd_F3(string layers, bool expected)
     {
-        var run = GeneratorHarness.Run(Model(layers));
-        run.AssertOutputCompilesCleanly();
-        Assert.Equal(expected, run.SingleSource.Text.Contains("WinogradF3.TransformInput("));
+        var plan = Plan(Model(layers));
+        var conv = plan.Layers.Single(l => l.Kind == Kind.Conv2D && l.Spec.WindowHeight == 3);
+        Assert.Equal(expected, conv.Strategy.Conv == ConvAlgorithm.WinogradF3);
+        Assert.Equal(expected, conv.Strategy.Winograd is { Positions: 25, OutputTile: 3 });
     }
 
     [Fact]
     public void Windows_above_64_values_are_not_fused()
     {
         // 3×3×8 = 72 values per window: im2col and the GEMM's register blocking win there.
-        var run = GeneratorHarness.Run(Model("[Conv2D(8, 1)] [Conv2D(8, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]").Replace("[Input(12, 12, 1)]", "[Input(12, 12, 8)]").Replace("[Conv2D(8, 1)] ", ""));
-        run.AssertOutputCompilesCleanly();
-        Assert.DoesNotContain("ConvMaxPool.", run.SingleSource.Text);
+        var (conv, pool) = ConvUnderTest(Plan(Model("[Conv2D(8, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]", "[Input(12, 12, 8)]")));
+        Assert.NotEqual(ConvAlgorithm.FusedWithMaxPool, conv.Strategy.Conv);
+        Assert.NotEqual(MaxPoolingInput.ComputedByConv, pool.Strategy.PoolingInput);
+    }
+
+    [Fact]
+    public void The_sample_plans_each_conv_its_own_way_with_its_Winograd_numbers()
+    {
+        var plan = Assert.Single(GeneratorHarness.Run(TestModels.MnistConvNet).Plans);
+        LayerStrategy Of(string name) => plan.Layers.Single(l => l.Name == name).Strategy;
+        Assert.Equal(new LayerStrategy(ConvAlgorithm.FusedWithMaxPool, MaxPoolingInput.Image), Of("conv2d"));
+        Assert.Equal(MaxPoolingInput.ComputedByConv, Of("max_pooling2d").PoolingInput);
+        // 11×11 → 5×5 windows: 25 tiles a sample, 96 a block, Winograd from one sample on.
+        Assert.Equal(new LayerStrategy(ConvAlgorithm.WinogradF2PoolOrdered, MaxPoolingInput.Image, new WinogradTiling(16, 2, 25, 96, 1)), Of("conv2d_1"));
+        Assert.Equal(MaxPoolingInput.PoolOrderedRows, Of("max_pooling2d_1").PoolingInput);
+        // 3×3 output: one tile a sample, so batch-1 prediction keeps im2col + GEMM.
+        Assert.Equal(new LayerStrategy(ConvAlgorithm.WinogradF3, MaxPoolingInput.Image, new WinogradTiling(25, 3, 1, 36, 9)), Of("conv2d_2"));
+        Assert.All(plan.Layers.Where(l => l.Kind is Kind.Flatten or Kind.Dense), l => Assert.Equal(LayerStrategy.Plain, l.Strategy));
     }
 }

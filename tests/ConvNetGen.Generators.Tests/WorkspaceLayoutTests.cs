@@ -9,14 +9,7 @@ namespace ConvNetGen.Generators.Tests;
 /// </summary>
 public class WorkspaceLayoutTests
 {
-    private static IEnumerable<ModelPlan> Plans(params TestSource[] sources)
-    {
-        var run = GeneratorHarness.Run(sources);
-        return run.GeneratorResult.TrackedSteps[TrackingNames.PlanModels]
-            .SelectMany(s => s.Outputs)
-            .Select(o => ((ModelResult)o.Value).Plan!)
-            .ToList();
-    }
+    private static IEnumerable<ModelPlan> Plans(params TestSource[] sources) => GeneratorHarness.Run(sources).Plans;
 
     [Fact]
     public void TheLargestCapacityIsTheLastAtWhichEveryArrayFits()

@@ -5,7 +5,7 @@ internal sealed record WeightPlan(string Name, EquatableArray<int> Shape, int Of
 
 /// <summary>
 /// A checked layer: its spec, Keras name, the C# identifier the generated code uses for it, every shape, the
-/// padding it applies, and its weights.
+/// padding it applies, its weights, and how it runs.
 /// </summary>
 internal sealed record LayerPlan(
     int Index,
@@ -20,6 +20,9 @@ internal sealed record LayerPlan(
     EquatableArray<WeightPlan> Weights)
 {
     public LayerKind Kind => Spec.Kind;
+
+    /// <summary>How this layer runs (a Conv2D's algorithm, what a MaxPooling2D reads), decided once by <c>ConvPlanning</c>.</summary>
+    public LayerStrategy Strategy { get; init; } = LayerStrategy.Plain;
 
     public int ParameterOffset => Weights.Count == 0 ? 0 : Weights[0].Offset;
 

@@ -89,7 +89,7 @@ internal static class ShapeInference
 
         bool sound = spec.CanEmit && shapeKnown && !diagnostics.Any(d => d.IsError);
         var plan = sound
-            ? new ModelPlan(spec.Namespace, spec.ClassName, spec.HintName, spec.InputName, spec.InputShape, layers.ToEquatableArray())
+            ? new ModelPlan(spec.Namespace, spec.ClassName, spec.HintName, spec.InputName, spec.InputShape, ConvPlanning.Decide(layers))
             : null;
         if (plan is not null)
         {

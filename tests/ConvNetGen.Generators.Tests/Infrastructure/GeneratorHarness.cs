@@ -150,6 +150,14 @@ public sealed class GeneratorRun
     public ImmutableArray<Diagnostic> CompilerWarningsAndErrors =>
         OutputDiagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToImmutableArray();
 
+    /// <summary>The plans the shape stage made, one per sound model, read from its tracked step: what the emitters write from.</summary>
+    internal IReadOnlyList<ConvNetGen.Generators.Model.ModelPlan> Plans =>
+        GeneratorResult.TrackedSteps[TrackingNames.PlanModels]
+            .SelectMany(s => s.Outputs)
+            .Select(o => ((ConvNetGen.Generators.Model.ModelResult)o.Value).Plan)
+            .OfType<ConvNetGen.Generators.Model.ModelPlan>()
+            .ToList();
+
     /// <summary>The one generated file; fails when there is not exactly one.</summary>
     public GeneratedFile SingleSource
     {

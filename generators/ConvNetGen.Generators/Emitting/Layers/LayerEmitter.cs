@@ -15,12 +15,6 @@ internal sealed class LayerContext
         Layer = layer;
         Previous = previous;
         Next = layer.Index + 1 < model.Layers.Count ? model.Layers[layer.Index + 1] : null;
-        FusesNextPool = ConvStrategy.Applies(model, layer.Index);
-        FusedIntoPrevious = previous is not null && ConvStrategy.Applies(model, previous.Index);
-        RowsByPoolWindow = ConvStrategy.OrdersRowsByPoolWindow(model, layer.Index);
-        Winograd = ConvStrategy.UsesWinograd(model, layer.Index);
-        WinogradF3 = ConvStrategy.UsesWinogradF3(model, layer.Index);
-        ReadsRowsByPoolWindow = previous is not null && ConvStrategy.OrdersRowsByPoolWindow(model, previous.Index);
     }
 
     public ModelPlan Model { get; }
@@ -28,23 +22,27 @@ internal sealed class LayerContext
     public LayerPlan? Previous { get; }
     public LayerPlan? Next { get; }
 
-    /// <summary>This Conv2D computes the MaxPooling2D after it too (<see cref="ConvStrategy"/>).</summary>
-    public bool FusesNextPool { get; }
+    /// <summary>How this layer runs, as the plan decided it (<see cref="Shapes.ConvPlanning"/>); the flags below only read it.</summary>
+    public LayerStrategy Strategy => Layer.Strategy;
 
-    /// <summary>This MaxPooling2D is computed by the Conv2D before it (<see cref="ConvStrategy"/>).</summary>
-    public bool FusedIntoPrevious { get; }
+    /// <summary>This Conv2D computes the MaxPooling2D after it too.</summary>
+    public bool FusesNextPool => Strategy.Conv == ConvAlgorithm.FusedWithMaxPool;
 
-    /// <summary>This Conv2D writes only the pixels the pooling after it reads, window by window (<see cref="ConvStrategy.OrdersRowsByPoolWindow"/>).</summary>
-    public bool RowsByPoolWindow { get; }
+    /// <summary>This MaxPooling2D is computed by the Conv2D before it.</summary>
+    public bool FusedIntoPrevious => Strategy.PoolingInput == MaxPoolingInput.ComputedByConv;
 
-    /// <summary>This Conv2D runs as Winograd F(2×2, 3×3), one output tile per pooling window (<see cref="ConvStrategy.UsesWinograd"/>).</summary>
-    public bool Winograd { get; }
+    /// <summary>This Conv2D writes only the pixels the pooling after it reads, window by window (im2col or Winograd).</summary>
+    public bool RowsByPoolWindow => Strategy.Conv is ConvAlgorithm.PoolOrderedRows or ConvAlgorithm.WinogradF2PoolOrdered;
 
-    /// <summary>This Conv2D runs as Winograd F(3×3, 3×3) over its whole output (<see cref="ConvStrategy.UsesWinogradF3"/>).</summary>
-    public bool WinogradF3 { get; }
+    /// <summary>This Conv2D runs as Winograd F(2×2, 3×3), one output tile per pooling window.</summary>
+    public bool Winograd => Strategy.Conv == ConvAlgorithm.WinogradF2PoolOrdered;
 
-    /// <summary>This MaxPooling2D reads a conv output ordered window by window (<see cref="ConvStrategy.OrdersRowsByPoolWindow"/>).</summary>
-    public bool ReadsRowsByPoolWindow { get; }
+    /// <summary>This Conv2D runs as Winograd F(3×3, 3×3) over its whole output.</summary>
+    public bool WinogradF3 => Strategy.Conv == ConvAlgorithm.WinogradF3;
+
+    /// <summary>This MaxPooling2D reads a conv output ordered window by window.</summary>
+    public bool ReadsRowsByPoolWindow => Strategy.PoolingInput == MaxPoolingInput.PoolOrderedRows;
+
     public string Id => Layer.Identifier;
     public string Shapes => "Shapes." + Layer.Identifier;
     public bool IsLast => Layer.Index == Model.Layers.Count - 1;

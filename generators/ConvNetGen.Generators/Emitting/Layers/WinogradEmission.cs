@@ -11,41 +11,16 @@ namespace ConvNetGen.Generators.Emitting.Layers;
 /// </summary>
 internal static class WinogradEmission
 {
-    /// <summary>The runtime class and sizes of one flavour.</summary>
-    private sealed record Flavour(string Kernels, int Positions, int OutputTile, string Description);
+    /// <summary>The runtime class of one flavour and how the comments name it.</summary>
+    private sealed record Flavour(string Kernels, string Description);
 
-    private static readonly Flavour Pooled = new("global::ConvNetGen.Kernels.Winograd", 16, 2, "F(2×2, 3×3)");
-    private static readonly Flavour Plain = new("global::ConvNetGen.Kernels.WinogradF3", 25, 3, "F(3×3, 3×3)");
+    private static readonly Flavour Pooled = new("global::ConvNetGen.Kernels.Winograd", "F(2×2, 3×3)");
+    private static readonly Flavour Plain = new("global::ConvNetGen.Kernels.WinogradF3", "F(3×3, 3×3)");
 
     private static Flavour Of(LayerContext c) => c.Winograd ? Pooled : Plain;
 
-    /// <summary>
-    /// Tiles per block: the block's transformed input and products (positions × tiles × (IC + OC) floats) stay within
-    /// three quarters of a core's L2 (1 MB here); a multiple of 6, the GEMM micro-kernel's rows, at most 96.
-    /// conv2d_1: 96; conv2d_2: 36 (measured: 32 tiles in one block beat 24 + 8).
-    /// </summary>
-    private static int BlockTiles(LayerContext c)
-    {
-        var f = Of(c);
-        int channels = c.Layer.InputShape[2] + c.Layer.OutputShape[2];
-        int tiles = 768 * 1024 / (4 * f.Positions * channels);
-        return System.Math.Max(6, System.Math.Min(96, tiles / 6 * 6));
-    }
-
-    /// <summary>
-    /// The smallest batch for which Winograd beats im2col + GEMM: each pass transforms the kernel first (positions ×
-    /// IC × OC values, about 20 multiply-adds' worth each, measured), which each tile repays by the multiplies it
-    /// saves (9·m² − positions per input channel and filter, m² outputs per tile). conv2d_1 (25 tiles a sample): 1;
-    /// conv2d_2 (1 tile a sample): 9, so batch-1 prediction keeps the direct path.
-    /// </summary>
-    public static int MinBatch(LayerContext c)
-    {
-        var f = Of(c);
-        int saved = 9 * f.OutputTile * f.OutputTile - f.Positions;
-        int minTiles = (20 * f.Positions + saved - 1) / saved;
-        int tilesPerSample = c.Winograd ? c.Next!.OutputShape[0] * c.Next.OutputShape[1] : c.Layer.OutputShape[0] / 3 * (c.Layer.OutputShape[1] / 3);
-        return System.Math.Max(1, (minTiles + tilesPerSample - 1) / tilesPerSample);
-    }
+    /// <summary>The smallest batch that runs Winograd (below it, im2col + GEMM), as the plan decided it.</summary>
+    public static int MinBatch(LayerContext c) => c.Strategy.Winograd!.MinBatch;
 
     /// <summary>
     /// The distance between consecutive positions' matrices in a transformed buffer: the runtime's
@@ -59,21 +34,20 @@ internal static class WinogradEmission
     /// </summary>
     public static IEnumerable<BufferPlan> Buffers(LayerContext c)
     {
-        var f = Of(c);
-        int ic = c.Layer.InputShape[2], oc = c.Layer.OutputShape[2], block = BlockTiles(c);
-        int tiles = c.Winograd ? c.Next!.OutputShape[0] * c.Next.OutputShape[1] : c.Layer.OutputShape[0] / 3 * (c.Layer.OutputShape[1] / 3);
+        var t = c.Strategy.Winograd!;
+        int ic = c.Layer.InputShape[2], oc = c.Layer.OutputShape[2], block = t.BlockTiles, tiles = t.TilesPerSample;
         BufferPlan Make(string suffix, BufferSize size, bool trainingOnly, string comment, string derivation) =>
             new(c.Layer.Index, c.Id + suffix, "float", BufferKind.Allocated, size, trainingOnly, comment, derivation);
-        yield return Make("TransformedKernel", BufferSize.Constant(f.Positions * Plane(ic, oc)), false, "U = G g Gᵀ, per position: IC × OC",
-            $"{f.Positions} positions × ({ic}×{oc} + 16)");
-        yield return Make("TransformedInput", BufferSize.Blocks(f.Positions * Plane(block, ic), tiles, block), false, "V = Bᵀ d B, block by block, per position: tiles × IC; reused for dV",
-            $"⌈capacity·{tiles} tiles / {block}⌉ blocks × {f.Positions} positions × ({block}×{ic} + 16)");
-        yield return Make("Products", BufferSize.Constant(f.Positions * Plane(block, oc)), false, "M = V · U for one block of tiles, per position: tiles × OC; reused for dM",
-            $"{f.Positions} positions × ({block}×{oc} + 16)");
-        yield return Make("TransformedKernelGradient", BufferSize.Constant(f.Positions * Plane(ic, oc)), true, "dU = Vᵀ · dM, per position",
-            $"{f.Positions} positions × ({ic}×{oc} + 16)");
-        yield return Make("TransformedKernelTransposed", BufferSize.Constant(f.Positions * Plane(oc, ic)), true, "Uᵀ, per position: OC × IC, for dV = dM · Uᵀ",
-            $"{f.Positions} positions × ({oc}×{ic} + 16)");
+        yield return Make("TransformedKernel", BufferSize.Constant(t.Positions * Plane(ic, oc)), false, "U = G g Gᵀ, per position: IC × OC",
+            $"{t.Positions} positions × ({ic}×{oc} + 16)");
+        yield return Make("TransformedInput", BufferSize.Blocks(t.Positions * Plane(block, ic), tiles, block), false, "V = Bᵀ d B, block by block, per position: tiles × IC; reused for dV",
+            $"⌈capacity·{tiles} tiles / {block}⌉ blocks × {t.Positions} positions × ({block}×{ic} + 16)");
+        yield return Make("Products", BufferSize.Constant(t.Positions * Plane(block, oc)), false, "M = V · U for one block of tiles, per position: tiles × OC; reused for dM",
+            $"{t.Positions} positions × ({block}×{oc} + 16)");
+        yield return Make("TransformedKernelGradient", BufferSize.Constant(t.Positions * Plane(ic, oc)), true, "dU = Vᵀ · dM, per position",
+            $"{t.Positions} positions × ({ic}×{oc} + 16)");
+        yield return Make("TransformedKernelTransposed", BufferSize.Constant(t.Positions * Plane(oc, ic)), true, "Uᵀ, per position: OC × IC, for dV = dM · Uᵀ",
+            $"{t.Positions} positions × ({oc}×{ic} + 16)");
     }
 
     /// <summary>The constants and locals both passes start with: shapes, tiles, block size and the buffers.</summary>
@@ -83,7 +57,7 @@ internal static class WinogradEmission
         LayerEmitter.Constants(w, c, window: true);
         Conv2DEmitter.PixelConstants(w, c);
         if (!c.Winograd) w.Line("const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly");
-        w.Line($"const int Positions = {f.Kernels}.Positions, Block = {BlockTiles(c)}; // tiles per block: its V and M stay in L2");
+        w.Line($"const int Positions = {f.Kernels}.Positions, Block = {c.Strategy.Winograd!.BlockTiles}; // tiles per block: its V and M stay in L2");
         w.Line("int tiles = batch * PH * PW;");
         w.Line(gradientOrOutput);
         w.Line($"global::System.Span<float> u = ws.{c.Id}TransformedKernel, v = ws.{c.Id}TransformedInput, m = ws.{c.Id}Products;");

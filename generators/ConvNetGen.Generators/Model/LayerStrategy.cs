@@ -1,0 +1,48 @@
+namespace ConvNetGen.Generators.Model;
+
+/// <summary>How a Conv2D runs (see <c>ConvPlanning</c>, which decides it once per model).</summary>
+internal enum ConvAlgorithm
+{
+    /// <summary>im2col + one GEMM over every output pixel.</summary>
+    Im2colGemm,
+
+    /// <summary>One pass with the 2×2 max pooling after it (<c>ConvMaxPool</c>): the conv output is never written.</summary>
+    FusedWithMaxPool,
+
+    /// <summary>im2col + GEMM over only the pixels the tiling max pooling after it reads, window by window.</summary>
+    PoolOrderedRows,
+
+    /// <summary>Winograd F(2×2, 3×3), one output tile per 2×2 pooling window, rows ordered window by window.</summary>
+    WinogradF2PoolOrdered,
+
+    /// <summary>Winograd F(3×3, 3×3) over an NHWC output that 3×3 tiles exactly.</summary>
+    WinogradF3,
+}
+
+/// <summary>What a MaxPooling2D reads, which the Conv2D before it decides.</summary>
+internal enum MaxPoolingInput
+{
+    /// <summary>The previous layer's NHWC output, window by window through its loops.</summary>
+    Image,
+
+    /// <summary>Nothing: the Conv2D before it computes the pooling too (<see cref="ConvAlgorithm.FusedWithMaxPool"/>).</summary>
+    ComputedByConv,
+
+    /// <summary>The Conv2D's rows, ordered window by window (<see cref="ConvAlgorithm.PoolOrderedRows"/> or Winograd F(2×2, 3×3)).</summary>
+    PoolOrderedRows,
+}
+
+/// <summary>
+/// A Winograd conv's numbers: the flavour's transform positions and output tile, the tiles one sample takes, the
+/// tiles per block (so a block's transformed input and products stay in L2), and the smallest batch that runs it.
+/// </summary>
+internal sealed record WinogradTiling(int Positions, int OutputTile, int TilesPerSample, int BlockTiles, int MinBatch);
+
+/// <summary>
+/// How one layer runs, decided in the Shapes stage so the emitters only write it: a Conv2D's algorithm (and its
+/// Winograd numbers), and what a MaxPooling2D reads. Layers of other kinds keep <see cref="Plain"/>.
+/// </summary>
+internal sealed record LayerStrategy(ConvAlgorithm Conv, MaxPoolingInput PoolingInput, WinogradTiling? Winograd = null)
+{
+    public static readonly LayerStrategy Plain = new(ConvAlgorithm.Im2colGemm, MaxPoolingInput.Image);
+}

@@ -1,0 +1,169 @@
+using System.Collections.Generic;
+using ConvNetGen.Generators.Model;
+
+namespace ConvNetGen.Generators.Shapes;
+
+/// <summary>
+/// How each Conv2D runs, when not as plain im2col + GEMM, decided once from the shapes alone and recorded on the plan
+/// (<see cref="LayerPlan.Strategy"/>, so the choice is visible in the generated code and the emitters only write it),
+/// in order of precedence:
+/// <list type="number">
+/// <item><see cref="FusesWithMaxPool"/>: fused with the 2×2 max pooling after it (<c>ConvMaxPool</c>), the conv
+/// output never written.</item>
+/// <item><see cref="OrdersRowsByPoolWindow"/>: only the pixels a tiling max pooling reads, window by window; with a
+/// 3×3 kernel and 2×2 windows, as Winograd F(2×2, 3×3) (<see cref="UsesWinograd"/>).</item>
+/// <item><see cref="UsesWinogradF3"/>: Winograd F(3×3, 3×3) over an output that 3×3 tiles exactly.</item>
+/// </list>
+/// </summary>
+internal static class ConvPlanning
+{
+    /// <summary>The layers with their strategies: each Conv2D's algorithm, and what the MaxPooling2D after it reads.</summary>
+    public static EquatableArray<LayerPlan> Decide(IReadOnlyList<LayerPlan> layers)
+    {
+        var decided = new LayerPlan[layers.Count];
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var algorithm = Algorithm(layers, i);
+            var pooling = i > 0 && layers[i].Kind == LayerKind.MaxPooling2D ? PoolingInput(Algorithm(layers, i - 1)) : MaxPoolingInput.Image;
+            var tiling = algorithm is ConvAlgorithm.WinogradF2PoolOrdered or ConvAlgorithm.WinogradF3 ? Tiling(layers, i, algorithm) : null;
+            decided[i] = layers[i] with { Strategy = new LayerStrategy(algorithm, pooling, tiling) };
+        }
+        return decided.ToEquatableArray();
+    }
+
+    private static ConvAlgorithm Algorithm(IReadOnlyList<LayerPlan> layers, int i) =>
+        FusesWithMaxPool(layers, i) ? ConvAlgorithm.FusedWithMaxPool
+        : UsesWinograd(layers, i) ? ConvAlgorithm.WinogradF2PoolOrdered
+        : OrdersRowsByPoolWindow(layers, i) ? ConvAlgorithm.PoolOrderedRows
+        : UsesWinogradF3(layers, i) ? ConvAlgorithm.WinogradF3
+        : ConvAlgorithm.Im2colGemm;
+
+    private static MaxPoolingInput PoolingInput(ConvAlgorithm previous) => previous switch
+    {
+        ConvAlgorithm.FusedWithMaxPool => MaxPoolingInput.ComputedByConv,
+        ConvAlgorithm.PoolOrderedRows or ConvAlgorithm.WinogradF2PoolOrdered => MaxPoolingInput.PoolOrderedRows,
+        _ => MaxPoolingInput.Image,
+    };
+
+    /// <summary>The largest window (KH·KW·IC) fused; above it im2col and the GEMM's register blocking win.</summary>
+    public const int MaxTaps = 64;
+
+    /// <summary>
+    /// Whether the Conv2D at <paramref name="convIndex"/> (when not fused) computes only the pixels the MaxPooling2D
+    /// after it reads, ordered window by window: the pooling's windows tile the conv output without overlap (strides
+    /// equal to the window, valid padding), so the pooling reads each window's pixels as consecutive rows, and a
+    /// trailing row or column no window covers (11 → 5 drops one) costs neither the forward nor the backward GEMMs.
+    /// Any activation works: the pooling takes the maximum of the activated outputs, as unfused.
+    /// </summary>
+    public static bool OrdersRowsByPoolWindow(IReadOnlyList<LayerPlan> layers, int convIndex)
+    {
+        if (convIndex + 1 >= layers.Count || FusesWithMaxPool(layers, convIndex)) return false;
+        var conv = layers[convIndex];
+        var pool = layers[convIndex + 1];
+        if (conv.Kind != LayerKind.Conv2D || pool.Kind != LayerKind.MaxPooling2D) return false;
+        var p = pool.Spec;
+        return p.Padding == PaddingKind.Valid && p.StrideHeight == p.WindowHeight && p.StrideWidth == p.WindowWidth;
+    }
+
+    /// <summary>The fewest input channels for which Winograd's transforms cost less than the multiplies they save.</summary>
+    public const int MinWinogradChannels = 8;
+
+    /// <summary>
+    /// Whether the Conv2D at <paramref name="convIndex"/>, computing pixels by pool window, runs as Winograd F(2×2, 3×3)
+    /// (<c>Winograd</c> in the runtime): a 3×3 kernel, stride 1, valid padding, and 2×2 pooling windows, so each
+    /// window is one Winograd output tile; 2.25× fewer multiplies in all three matrix products.
+    /// </summary>
+    public static bool UsesWinograd(IReadOnlyList<LayerPlan> layers, int convIndex)
+    {
+        if (!OrdersRowsByPoolWindow(layers, convIndex)) return false;
+        var conv = layers[convIndex];
+        var pool = layers[convIndex + 1].Spec;
+        var c = conv.Spec;
+        return c.WindowHeight == 3 && c.WindowWidth == 3 && c.StrideHeight == 1 && c.StrideWidth == 1
+            && c.Padding == PaddingKind.Valid && conv.InputShape[2] >= MinWinogradChannels
+            && pool.WindowHeight == 2 && pool.WindowWidth == 2;
+    }
+
+    /// <summary>
+    /// Whether the Conv2D at <paramref name="convIndex"/> runs as Winograd F(3×3, 3×3) (<c>WinogradF3</c> in the
+    /// runtime): a 3×3 kernel, stride 1, valid padding, an output whose height and width are multiples of 3 (tiled
+    /// exactly, no padding computed), enough input channels, and none of the pooling-specific plans above apply.
+    /// 3.24× fewer multiplies in all three matrix products.
+    /// </summary>
+    public static bool UsesWinogradF3(IReadOnlyList<LayerPlan> layers, int convIndex)
+    {
+        var conv = layers[convIndex];
+        if (conv.Kind != LayerKind.Conv2D || FusesWithMaxPool(layers, convIndex) || OrdersRowsByPoolWindow(layers, convIndex)) return false;
+        var c = conv.Spec;
+        return c.WindowHeight == 3 && c.WindowWidth == 3 && c.StrideHeight == 1 && c.StrideWidth == 1
+            && c.Padding == PaddingKind.Valid && conv.InputShape[2] >= MinWinogradChannels
+            && conv.OutputShape[0] % 3 == 0 && conv.OutputShape[1] % 3 == 0;
+    }
+
+    /// <summary>
+    /// Whether the Conv2D at <paramref name="convIndex"/> and the MaxPooling2D after it run as one pass
+    /// (<c>ConvMaxPool</c>), so the conv's output is never written: the conv has small windows (im2col plus a matrix
+    /// multiply would be bound by memory, as the first layer of an image model is), valid padding, stride 1 and an
+    /// activation that commutes with the maximum (ReLU or none); the pooling is 2×2 with stride 2 and valid padding;
+    /// and no layer below has trainable weights, so the conv never needs an input gradient, which the pass does not compute.
+    /// </summary>
+    public static bool FusesWithMaxPool(IReadOnlyList<LayerPlan> layers, int convIndex)
+    {
+        if (convIndex + 1 >= layers.Count) return false;
+        var conv = layers[convIndex];
+        var pool = layers[convIndex + 1];
+        if (conv.Kind != LayerKind.Conv2D || pool.Kind != LayerKind.MaxPooling2D) return false;
+        var c = conv.Spec;
+        var p = pool.Spec;
+        bool convFits = c.Padding == PaddingKind.Valid && c.StrideHeight == 1 && c.StrideWidth == 1
+            && (c.Activation == ActivationKind.ReLU || c.Activation == ActivationKind.Linear)
+            && c.WindowHeight * c.WindowWidth * conv.InputShape[2] <= MaxTaps;
+        bool poolFits = p.Padding == PaddingKind.Valid && p.WindowHeight == 2 && p.WindowWidth == 2
+            && p.StrideHeight == 2 && p.StrideWidth == 2;
+        if (!convFits || !poolFits) return false;
+        for (int i = 0; i < convIndex; i++)
+            if (layers[i].TrainableVariableCount > 0) return false;
+        return true;
+    }
+
+    /// <summary>
+    /// A Winograd conv's numbers. F(2×2, 3×3): 16 positions, one tile per window of the pooling after it;
+    /// F(3×3, 3×3): 25 positions, one tile per 3×3 block of the output.
+    /// </summary>
+    private static WinogradTiling Tiling(IReadOnlyList<LayerPlan> layers, int convIndex, ConvAlgorithm algorithm)
+    {
+        var conv = layers[convIndex];
+        bool pooled = algorithm == ConvAlgorithm.WinogradF2PoolOrdered;
+        int positions = pooled ? 16 : 25, outputTile = pooled ? 2 : 3;
+        int tilesPerSample = pooled
+            ? layers[convIndex + 1].OutputShape[0] * layers[convIndex + 1].OutputShape[1]
+            : conv.OutputShape[0] / 3 * (conv.OutputShape[1] / 3);
+        int channels = conv.InputShape[2] + conv.OutputShape[2];
+        return new WinogradTiling(positions, outputTile, tilesPerSample, BlockTiles(positions, channels),
+            MinBatch(positions, outputTile, tilesPerSample));
+    }
+
+    /// <summary>
+    /// Tiles per block: the block's transformed input and products (positions × tiles × (IC + OC) floats) stay within
+    /// three quarters of a core's L2 (1 MB here); a multiple of 6, the GEMM micro-kernel's rows, at most 96.
+    /// conv2d_1: 96; conv2d_2: 36 (measured: 32 tiles in one block beat 24 + 8).
+    /// </summary>
+    private static int BlockTiles(int positions, int channels)
+    {
+        int tiles = 768 * 1024 / (4 * positions * channels);
+        return System.Math.Max(6, System.Math.Min(96, tiles / 6 * 6));
+    }
+
+    /// <summary>
+    /// The smallest batch for which Winograd beats im2col + GEMM: each pass transforms the kernel first (positions ×
+    /// IC × OC values, about 20 multiply-adds' worth each, measured), which each tile repays by the multiplies it
+    /// saves (9·m² − positions per input channel and filter, m² outputs per tile). conv2d_1 (25 tiles a sample): 1;
+    /// conv2d_2 (1 tile a sample): 9, so batch-1 prediction keeps the direct path.
+    /// </summary>
+    private static int MinBatch(int positions, int outputTile, int tilesPerSample)
+    {
+        int saved = 9 * outputTile * outputTile - positions;
+        int minTiles = (20 * positions + saved - 1) / saved;
+        return System.Math.Max(1, (minTiles + tilesPerSample - 1) / tilesPerSample);
+    }
+}
