@@ -111,6 +111,8 @@ internal static class PassEmitter
                 w.Line($"public const int Max{(training ? "Training" : "Inference")}Capacity = {SourceWriter.Number(max)};");
             }
             w.Line();
+            foreach (var shared in WorkspaceLayout.Of(workspace, BufferPlan.Shared))
+                w.Line($"public readonly {shared.ElementType}[] {shared.Name}; // {shared.Comment}");
             foreach (var c in contexts)
             {
                 var buffers = WorkspaceLayout.Of(workspace, c.Layer.Index).ToList();
@@ -127,7 +129,7 @@ internal static class PassEmitter
             w.Unindent();
             w.Line("{");
             w.Indent();
-            foreach (var b in workspace.Buffers.Where(b => b.Layer >= 0))
+            foreach (var b in workspace.Buffers.Where(b => b.IsGenerated))
                 w.Line(Allocation(b));
             var last = WorkspaceLayout.Of(workspace, plan.Output.Index).ToList();
             w.Line($"Output = {last[0].Name};");
@@ -160,7 +162,10 @@ internal static class PassEmitter
                 return $"{b.Name} = {empty};" + (b.Comment.Length > 0 ? $" // {b.Comment}" : "");
         }
         string array = $"new {b.ElementType}[{Length(b.Size)}]";
-        string value = b.TrainingOnly ? $"training ? {array} : {empty}" : array;
+        string value = b.TrainingOnly ? $"training ? {array} : {empty}"
+            : b.InferenceOnly ? $"training ? {empty} : {array}"
+            : b.InferenceAliasOf is { } shared ? $"training ? {array} : {shared}"
+            : array;
         return $"{b.Name} = {value};" + (b.Derivation.Length > 0 ? $" // {b.Derivation}" : "");
     }
 
@@ -186,13 +191,13 @@ internal static class PassEmitter
     {
         decimal Total(bool training, long capacity) =>
             4m * capacity * workspace.Buffers[0].Size.PerSample + (training ? 4m * workspace.Buffers[2].Size.Fixed + 4m * capacity : 0)
-            + workspace.Buffers.Where(b => b.Layer >= 0 && b.AllocatedIn(training)).Sum(b => b.ElementBytes * b.Size.Elements(capacity));
+            + workspace.Buffers.Where(b => b.IsGenerated && b.AllocatedIn(training)).Sum(b => b.ElementBytes * b.Size.Elements(capacity));
         bool wide = Total(true, int.MaxValue) > long.MaxValue || Total(false, int.MaxValue) > long.MaxValue;
         string type = wide ? "global::System.Int128" : "long";
 
         string Expression(bool training)
         {
-            var mine = workspace.Buffers.Where(b => b.Layer >= 0 && b.AllocatedIn(training)).ToList();
+            var mine = workspace.Buffers.Where(b => b.IsGenerated && b.AllocatedIn(training)).ToList();
             long fixedBytes = mine.Sum(b => b.ElementBytes * b.Size.Fixed);
             long sampleBytes = mine.Sum(b => b.ElementBytes * b.Size.PerSample);
             var terms = new List<string> { $"{SourceWriter.Number(sampleBytes)} * ({type})capacity" };

@@ -50,9 +50,31 @@ internal static class WorkspaceLayout
             buffers.AddRange(emitter.ExtraBuffers(c));
         }
 
+        ShareInferenceScratch(buffers);
         var (maxTraining, trainingLimit) = MaxCapacity(plan, buffers, training: true);
         var (maxInference, inferenceLimit) = MaxCapacity(plan, buffers, training: false);
         return new WorkspacePlan(buffers.ToEquatableArray(), maxTraining, trainingLimit, maxInference, inferenceLimit);
+    }
+
+    /// <summary>The name of the array the layers' forward scratch buffers share in an inference workspace.</summary>
+    public const string InferenceScratch = "InferenceScratch";
+
+    /// <summary>
+    /// In an inference workspace the layers run one after another and no backward pass reads their scratch buffers,
+    /// so two or more of them share one array, as long as the largest: VGG16's thirteen im2col buffers become one.
+    /// </summary>
+    private static void ShareInferenceScratch(List<BufferPlan> buffers)
+    {
+        var scratch = buffers.Where(b => b.ForwardScratch && b.Kind == BufferKind.Allocated && !b.TrainingOnly).ToList();
+        if (scratch.Count < 2) return;
+        long perSample = scratch.Max(b => b.Size.PerSample);
+        string largest = scratch.First(b => b.Size.PerSample == perSample).Name;
+        foreach (var b in scratch)
+            buffers[buffers.IndexOf(b)] = b with { InferenceAliasOf = InferenceScratch };
+        // Before the layers' buffers, so the constructor allocates it before they take it.
+        buffers.Insert(3, new BufferPlan(BufferPlan.Shared, InferenceScratch, "float", BufferKind.Allocated,
+            BufferSize.Samples(perSample), false, $"inference only: the {scratch.Count} im2col buffers' one array, as long as {largest}",
+            $"as {largest}", InferenceOnly: true));
     }
 
     /// <summary>The buffers of one layer, in declaration order.</summary>

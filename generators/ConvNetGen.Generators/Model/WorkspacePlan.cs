@@ -40,6 +40,12 @@ internal enum BufferKind
 /// <param name="Layer">The layer that owns it, or -1 for the base class's arrays (input, labels, parameter gradients), which are counted but not emitted.</param>
 /// <param name="AliasOf">For <see cref="BufferKind.Alias"/>: the field whose array this one is.</param>
 /// <param name="Derivation">How the per-sample or fixed count comes about, for the constructor's comment (e.g. <c>26×26×32</c>).</param>
+/// <param name="ForwardScratch">
+/// The layer's forward pass writes it and is done with it before returning (im2col patches): in an inference
+/// workspace nothing else reads it, so every such buffer can share one array (<see cref="InferenceAliasOf"/>).
+/// </param>
+/// <param name="InferenceAliasOf">In an inference workspace, the shared array this buffer is instead of its own.</param>
+/// <param name="InferenceOnly">Allocated only in inference workspaces (the shared scratch array).</param>
 internal sealed record BufferPlan(
     int Layer,
     string Name,
@@ -49,9 +55,22 @@ internal sealed record BufferPlan(
     bool TrainingOnly,
     string Comment,
     string Derivation = "",
-    string? AliasOf = null)
+    string? AliasOf = null,
+    bool ForwardScratch = false,
+    string? InferenceAliasOf = null,
+    bool InferenceOnly = false)
 {
-    public bool AllocatedIn(bool training) => Kind == BufferKind.Allocated && (training || !TrainingOnly);
+    /// <summary>The owner of the base class's arrays (input, labels, parameter gradients), counted but not emitted.</summary>
+    public const int BaseClass = -1;
+
+    /// <summary>The owner of arrays the whole workspace shares (the inference scratch array).</summary>
+    public const int Shared = -2;
+
+    public bool AllocatedIn(bool training) => Kind == BufferKind.Allocated
+        && (training ? !InferenceOnly : !TrainingOnly && InferenceAliasOf is null);
+
+    /// <summary>Emitted by the generated workspace (not one of the base class's arrays).</summary>
+    public bool IsGenerated => Layer != BaseClass;
 
     /// <summary>Bytes per element: 8 for double, 1 for bool, 4 for float and int.</summary>
     public int ElementBytes => ElementType switch { "double" => 8, "bool" => 1, _ => 4 };

@@ -264,7 +264,7 @@ partial class TransferNet : global::ConvNetGen.Model
         const int Pixels = OH * OW;
         int rows = batch * Pixels;
         global::System.ReadOnlySpan<float> input = ws.Input;
-        global::System.Span<float> patches = ws.Block1ConvPatches;
+        global::System.Span<float> patches = ws.Block1ConvPatches.AsSpan(0, rows * Taps);
         global::System.Span<float> output = ws.Block1ConvOutput.AsSpan(0, rows * OC);
         global::System.ReadOnlySpan<float> kernel = Parameters.Slice(Shapes.Block1Conv.KernelOffset, Shapes.Block1Conv.KernelLength);
         // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).

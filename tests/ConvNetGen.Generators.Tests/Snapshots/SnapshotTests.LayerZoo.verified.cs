@@ -201,9 +201,10 @@ partial class LayerZoo : global::ConvNetGen.Model
     {
         /// <summary>The most samples a training workspace holds: beyond it, conv2d's Conv2dPatches would pass Array.MaxLength.</summary>
         public const int MaxTrainingCapacity = 111_848;
-        /// <summary>The most samples an inference workspace holds: beyond it, conv2d's Conv2dPatches would pass Array.MaxLength.</summary>
+        /// <summary>The most samples an inference workspace holds: beyond it, InferenceScratch would pass Array.MaxLength.</summary>
         public const int MaxInferenceCapacity = 111_848;
 
+        public readonly float[] InferenceScratch; // inference only: the 2 im2col buffers' one array, as long as Conv2dPatches
         // scale (Rescaling)
         public readonly float[] ScaleOutput, ScaleGradient;
         // conv2d (Conv2D)
@@ -239,11 +240,12 @@ partial class LayerZoo : global::ConvNetGen.Model
         public Workspace(int capacity, bool training)
             : base(CheckCapacity(capacity, training ? MaxTrainingCapacity : MaxInferenceCapacity, training), Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount, training)
         {
+            InferenceScratch = training ? global::System.Array.Empty<float>() : new float[checked(capacity * 19_200)]; // as Conv2dPatches
             ScaleOutput = new float[checked(capacity * 3072)]; // 32×32×3
             ScaleGradient = training ? new float[checked(capacity * 3072)] : global::System.Array.Empty<float>(); // 32×32×3
             Conv2dOutput = new float[checked(capacity * 4096)]; // 16×16×16
             Conv2dGradient = training ? new float[checked(capacity * 4096)] : global::System.Array.Empty<float>(); // 16×16×16
-            Conv2dPatches = new float[checked(capacity * 19_200)]; // 16×16 pixels × 5×5×3 taps
+            Conv2dPatches = training ? new float[checked(capacity * 19_200)] : InferenceScratch; // 16×16 pixels × 5×5×3 taps
             BatchNormalizationOutput = new float[checked(capacity * 4096)]; // 16×16×16
             BatchNormalizationGradient = training ? new float[checked(capacity * 4096)] : global::System.Array.Empty<float>(); // 16×16×16
             BatchNormalizationNormalized = training ? new float[checked(capacity * 4096)] : global::System.Array.Empty<float>(); // 16×16×16
@@ -258,7 +260,7 @@ partial class LayerZoo : global::ConvNetGen.Model
             AveragePooling2dGradient = training ? new float[checked(capacity * 1024)] : global::System.Array.Empty<float>(); // 8×8×16
             Conv2d1Output = new float[checked(capacity * 2048)]; // 8×8×32
             Conv2d1Gradient = training ? new float[checked(capacity * 2048)] : global::System.Array.Empty<float>(); // 8×8×32
-            Conv2d1Patches = new float[checked(capacity * 9216)]; // 8×8 pixels × 3×3×16 taps
+            Conv2d1Patches = training ? new float[checked(capacity * 9216)] : InferenceScratch; // 8×8 pixels × 3×3×16 taps
             MaxPooling2dOutput = new float[checked(capacity * 672)]; // 7×3×32
             MaxPooling2dGradient = training ? new float[checked(capacity * 672)] : global::System.Array.Empty<float>(); // 7×3×32
             MaxPooling2dArgmax = new int[checked(capacity * 672)]; // 7×3×32
@@ -281,7 +283,7 @@ partial class LayerZoo : global::ConvNetGen.Model
         public static long Bytes(int capacity, bool training) =>
             BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
                 ? 261_200 * (long)capacity + 1089
-                : 179_240 * (long)capacity + 129);
+                : 142_376 * (long)capacity + 129);
     }
 
     /// <inheritdoc />
@@ -350,7 +352,7 @@ partial class LayerZoo : global::ConvNetGen.Model
         const int Pixels = OH * OW;
         int rows = batch * Pixels;
         global::System.ReadOnlySpan<float> input = ws.ScaleOutput;
-        global::System.Span<float> patches = ws.Conv2dPatches;
+        global::System.Span<float> patches = ws.Conv2dPatches.AsSpan(0, rows * Taps);
         global::System.Span<float> output = ws.Conv2dOutput.AsSpan(0, rows * OC);
         global::System.ReadOnlySpan<float> kernel = Parameters.Slice(Shapes.Conv2d.KernelOffset, Shapes.Conv2d.KernelLength);
         // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
@@ -607,7 +609,7 @@ partial class LayerZoo : global::ConvNetGen.Model
         const int Pixels = OH * OW;
         int rows = batch * Pixels;
         global::System.ReadOnlySpan<float> input = ws.AveragePooling2dOutput;
-        global::System.Span<float> patches = ws.Conv2d1Patches;
+        global::System.Span<float> patches = ws.Conv2d1Patches.AsSpan(0, rows * Taps);
         global::System.Span<float> output = ws.Conv2d1Output.AsSpan(0, rows * OC);
         global::System.ReadOnlySpan<float> kernel = Parameters.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength);
         // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).

@@ -483,7 +483,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
             const int Pixels = OH * OW;
             int rows = batch * Pixels;
             global::System.ReadOnlySpan<float> input = ws.MaxPooling2d1Output;
-            global::System.Span<float> patches = ws.Conv2d2Patches;
+            global::System.Span<float> patches = ws.Conv2d2Patches.AsSpan(0, rows * Taps);
             global::System.Span<float> output = ws.Conv2d2Output.AsSpan(0, rows * OC);
             global::System.ReadOnlySpan<float> kernel = Parameters.Slice(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength);
             // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).

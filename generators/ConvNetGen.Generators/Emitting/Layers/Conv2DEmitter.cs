@@ -21,9 +21,11 @@ internal sealed class Conv2DEmitter : LayerEmitter
         var s = c.Layer.Spec;
         long pixels = (long)c.Layer.OutputShape[0] * c.Layer.OutputShape[1], taps = (long)s.WindowHeight * s.WindowWidth * c.Layer.InputShape[2];
         // The forward pass's im2col writes them whatever the mode; the backward reuses them for the patch gradients.
+        // In inference only this layer's forward reads them, so the convs share one array there.
         yield return Buffer(c, "Patches", "float", BufferSize.Samples(pixels * taps), trainingOnly: false,
             "im2col rows, one per output pixel; reused for the patch gradients",
-            $"{c.Layer.OutputShape[0]}×{c.Layer.OutputShape[1]} pixels × {s.WindowHeight}×{s.WindowWidth}×{c.Layer.InputShape[2]} taps");
+            $"{c.Layer.OutputShape[0]}×{c.Layer.OutputShape[1]} pixels × {s.WindowHeight}×{s.WindowWidth}×{c.Layer.InputShape[2]} taps",
+            forwardScratch: true);
     }
 
     public override void Forward(SourceWriter w, LayerContext c)
@@ -56,7 +58,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
         Constants(w, c, window: true);
         PixelConstants(w, c);
         w.Line($"global::System.ReadOnlySpan<float> input = {c.InputBuffer};");
-        w.Line($"global::System.Span<float> patches = ws.{c.Id}Patches;");
+        w.Line($"global::System.Span<float> patches = ws.{c.Id}Patches.AsSpan(0, rows * Taps);");
         w.Line($"global::System.Span<float> output = {c.OutputBuffer}.AsSpan(0, rows * OC);");
         w.Line($"global::System.ReadOnlySpan<float> kernel = Parameters.Slice({Weight(c, "kernel")});");
         w.Line(c.RowsByPoolWindow

@@ -72,8 +72,8 @@ internal abstract class LayerEmitter
     public virtual IEnumerable<BufferPlan> ExtraBuffers(LayerContext c) => System.Array.Empty<BufferPlan>();
 
     /// <summary>A buffer of layer <paramref name="c"/>, allocated (in inference workspaces too unless <paramref name="trainingOnly"/>).</summary>
-    protected static BufferPlan Buffer(LayerContext c, string suffix, string elementType, BufferSize size, bool trainingOnly, string comment, string derivation) =>
-        new(c.Layer.Index, c.Id + suffix, elementType, BufferKind.Allocated, size, trainingOnly, comment, derivation);
+    protected static BufferPlan Buffer(LayerContext c, string suffix, string elementType, BufferSize size, bool trainingOnly, string comment, string derivation, bool forwardScratch = false) =>
+        new(c.Layer.Index, c.Id + suffix, elementType, BufferKind.Allocated, size, trainingOnly, comment, derivation, ForwardScratch: forwardScratch);
 
     /// <summary>Whether the output and its gradient alias the input's (Flatten: no copy).</summary>
     public virtual bool AliasesInput => false;
