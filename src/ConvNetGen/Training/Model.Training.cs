@@ -245,7 +245,7 @@ public abstract partial class Model
         // Each thread sums the chunks' gradients (in chunk order, so results do not depend on timing) and checks its
         // slice is finite; once all have, each updates the weights on its own slice, or none does.
         optimizer.BeginStep(_parameters, workspaces[0].Gradients, TrainableRanges());
-        _ = ParameterBackupBuffer; // allocated once, before the threads use it
+        if (_parameterBackup.Length != _parameters.Length) _parameterBackup = new float[_parameters.Length]; // once, before the threads use it
         _stepOptimizer = optimizer;
         _stepChunks = chunks;
         _barrier.Reset(chunks);
@@ -266,8 +266,8 @@ public abstract partial class Model
     }
 
     /// <summary>
-    /// Set when the last step's loss or a gradient was not finite; the step then changed nothing, and Fit and
-    /// TrainOnBatch throw <see cref="TrainingDivergedException"/>.
+    /// Set when the last step's loss, a moving statistic, a gradient or an updated weight was not finite; the step then
+    /// changed nothing, and Fit and TrainOnBatch throw <see cref="TrainingDivergedException"/>.
     /// </summary>
     private volatile bool _stepDiverged;
 
@@ -280,10 +280,8 @@ public abstract partial class Model
     /// <summary>Copies the parameters the forward pass itself changes (non-trainable variables: moving statistics).</summary>
     private void SaveStatistics()
     {
-        var ranges = StatisticsRanges();
-        if (ranges.Length == 0) return;
         int at = 0;
-        foreach (var range in ranges)
+        foreach (var range in StatisticsRanges())
         {
             _parameters.AsSpan(range.Start, range.Length).CopyTo(_statisticsBackup.AsSpan(at));
             at += range.Length;
@@ -519,8 +517,7 @@ public abstract partial class Model
     private static (int Start, int End) Overlap(ParameterRange range, int from, int to) =>
         (Math.Max(range.Start, from), Math.Min(range.End, to));
 
-    private float[] ParameterBackupBuffer => _parameterBackup.Length == _parameters.Length ? _parameterBackup : (_parameterBackup = new float[_parameters.Length]);
-    private float[] _parameterBackup = [];
+    private float[] _parameterBackup = []; // each thread's trainable slice before its update, until every slice has passed
 
     /// <summary>Runs <paramref name="body"/> for chunks [0, <paramref name="chunks"/>), one per thread, without allocating.</summary>
     private static void RunParallel(int chunks, Action<int> body) => WorkerTeam.Shared(chunks).Run(chunks, body);
