@@ -19,7 +19,7 @@ namespace ConvNetGen;
 /// Multi-member files (concatenated gzip) are refused: their last trailer covers the last member only, so they fail
 /// the check unless all but the last member are empty; real datasets are single-member, and gunzip can flatten others.
 /// </remarks>
-internal sealed class GzipReadStream : Stream
+internal sealed class GzipReadStream : ForwardReadStream
 {
     /// <summary>
     /// The most a genuine dataset file expands: MNIST's images are about 5:1, Fashion-MNIST's 2:1. Deflate can reach
@@ -48,18 +48,6 @@ internal sealed class GzipReadStream : Stream
 
     /// <summary>The most output <paramref name="compressedLength"/> bytes of gzip may honestly expand to.</summary>
     public static long MaxDecompressedLength(long compressedLength) => compressedLength * MaxCompressionRatio + RatioAllowanceBytes;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
-
-    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
     public override int Read(Span<byte> buffer)
     {
@@ -115,15 +103,10 @@ internal sealed class GzipReadStream : Stream
         base.Dispose(disposing);
     }
 
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>Reads through to the compressed source, counting the bytes and keeping the last <see cref="TrailerBytes"/>.</summary>
-    private sealed class CountingStream(Stream inner) : Stream
+    private sealed class CountingStream(Stream inner) : ForwardReadStream
     {
         private readonly byte[] _last = new byte[TrailerBytes];
 
@@ -131,18 +114,6 @@ internal sealed class GzipReadStream : Stream
 
         /// <summary>The last 8 bytes read, oldest first (only meaningful once 8 have been read).</summary>
         public ReadOnlySpan<byte> LastBytes => _last;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
         public override int Read(Span<byte> buffer)
         {
@@ -166,10 +137,5 @@ internal sealed class GzipReadStream : Stream
             Span<byte> one = stackalloc byte[1];
             return Read(one) == 1 ? one[0] : -1;
         }
-
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
