@@ -51,3 +51,18 @@ public sealed class RescalingAttribute(double scale, double offset = 0) : LayerA
     /// <summary>The value added after scaling.</summary>
     public double Offset { get; } = offset;
 }
+
+/// <summary>Keeps each channel's largest value over height and width: (h, w, c) → (c). Keras' <c>layers.GlobalMaxPooling2D</c>.</summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class GlobalMaxPooling2DAttribute : LayerAttribute;
+
+/// <summary>
+/// Applies an activation on its own, e.g. after an <see cref="AddAttribute"/>: <c>[Activation(Activation.ReLU)]</c>.
+/// Keras' <c>layers.Activation</c>. Softmax belongs on the last layer.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class ActivationAttribute(Activation activation) : LayerAttribute
+{
+    /// <summary>The function applied to every element (over the last axis for Softmax).</summary>
+    public Activation Activation { get; } = activation;
+}

@@ -23,4 +23,14 @@ public enum LayerKind
     BatchNormalization,
     /// <summary>See <see cref="RescalingAttribute"/>.</summary>
     Rescaling,
+    /// <summary>See <see cref="ZeroPadding2DAttribute"/>.</summary>
+    ZeroPadding2D,
+    /// <summary>See <see cref="ActivationAttribute"/>.</summary>
+    Activation,
+    /// <summary>See <see cref="AddAttribute"/>.</summary>
+    Add,
+    /// <summary>See <see cref="ConcatenateAttribute"/>.</summary>
+    Concatenate,
+    /// <summary>See <see cref="GlobalMaxPooling2DAttribute"/>.</summary>
+    GlobalMaxPooling2D,
 }
