@@ -21,18 +21,26 @@ public sealed class ModelGenerator : IIncrementalGenerator
     /// <inheritdoc />
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
-        var results = context.SyntaxProvider
+        var models = context.SyntaxProvider
             .ForAttributeWithMetadataName(
                 AttributeNames.Input,
                 static (node, _) => node is TypeDeclarationSyntax,
                 static (ctx, ct) => ModelReader.Read(ctx, ct))
             .Where(static spec => spec is not null)
             .Select(static (spec, _) => spec!)
-            .WithTrackingName(TrackingNames.ReadModels)
+            .WithTrackingName(TrackingNames.ReadModels);
+        var blocks = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                AttributeNames.Block,
+                static (node, _) => node is TypeDeclarationSyntax,
+                static (ctx, ct) => ModelReader.Read(ctx, ct))
+            .Where(static spec => spec is not null)
+            .Select(static (spec, _) => spec!)
+            .WithTrackingName(TrackingNames.ReadBlocks);
+        var results = models.Collect().Combine(blocks.Collect())
             // [Include(typeof(Other))] needs Other's spec; each model's expanded spec compares equal when nothing it
             // uses changed, so the steps after this one stay cached.
-            .Collect()
-            .SelectMany(static (all, _) => IncludeResolver.Resolve(all))
+            .SelectMany(static (all, _) => IncludeResolver.Resolve(all.Left.AddRange(all.Right)))
             .WithTrackingName(TrackingNames.ResolveIncludes)
             .Select(static (spec, _) => ShapeInference.Infer(spec))
             .WithTrackingName(TrackingNames.PlanModels);
@@ -90,7 +98,7 @@ public sealed class ModelGenerator : IIncrementalGenerator
     private static DiagnosticInfo? MissingInput(GeneratorAttributeSyntaxContext ctx)
     {
         if (ctx.TargetSymbol is not INamedTypeSymbol type) return null;
-        if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeNames.Input)) return null;
+        if (type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() is AttributeNames.Input or AttributeNames.Block)) return null;
         // Report once, on the first declaration that carries a layer attribute.
         var first = type.GetAttributes()
             .Where(a => a.AttributeClass is { } c && AttributeNames.Layers.ContainsKey(c.ToDisplayString()))

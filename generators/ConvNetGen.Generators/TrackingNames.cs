@@ -5,6 +5,8 @@ public static class TrackingNames
 {
     /// <summary>Classes with [Input] read into plain model specs.</summary>
     public const string ReadModels = nameof(ReadModels);
+    /// <summary>Classes with [Block] read into plain specs.</summary>
+    public const string ReadBlocks = nameof(ReadBlocks);
     /// <summary>[Include(typeof(Other))] replaced by Other's layers.</summary>
     public const string ResolveIncludes = nameof(ResolveIncludes);
     /// <summary>Specs checked and planned (shapes, names, parameter layout, diagnostics).</summary>

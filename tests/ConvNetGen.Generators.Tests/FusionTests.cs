@@ -119,7 +119,7 @@ public class FusionTests
     public void A_three_by_three_conv_whose_output_tiles_by_three_runs_as_Winograd_F3(string layers, bool expected)
     {
         var plan = Plan(Model(layers));
-        var conv = plan.Layers.Single(l => l.Kind == Kind.Conv2D && l.Spec.WindowHeight == 3);
+        var conv = plan.Layers.Single(l => l.Kind == Kind.Conv2D && l.Spec.Args<ConvNetGen.Generators.Layers.Conv2DArguments>().Window.Height == 3);
         Assert.Equal(expected, conv.Strategy.Conv == ConvAlgorithm.WinogradF3);
         Assert.Equal(expected, conv.Strategy.Winograd is { Positions: 25, OutputTile: 3 });
     }

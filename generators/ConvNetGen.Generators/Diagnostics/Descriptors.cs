@@ -92,6 +92,23 @@ internal static class Descriptors
         "Workspace buffer too large for one sample",
         "{0} '{1}' needs its workspace buffer '{2}' to hold {3} elements for a single sample, more than a .NET array holds ({4}); the model could not run even one sample at a time");
 
+    public static readonly DiagnosticDescriptor InputNotFound = Error("CNG0021",
+        "Layer reads a tensor that is not above it",
+        "{0} '{1}' reads '{2}', {3}");
+
+    public static readonly DiagnosticDescriptor MergeShapeMismatch = Error("CNG0022",
+        "Merged inputs do not fit together",
+        "{0} '{1}' cannot merge '{2}' ({3}) with '{4}' ({5}): {6}");
+
+    public static readonly DiagnosticDescriptor UnusedLayerOutput = new("CNG0023",
+        "Layer output is not used",
+        "The output of {0} '{1}' is read by no layer, so it never reaches the model's output '{2}'; it is not computed. Read it (Input = \"{1}\", or in an Add or Concatenate) or remove the layer.",
+        Category, DiagnosticSeverity.Warning, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + "CNG0023.md");
+
+    public static readonly DiagnosticDescriptor BlockArgumentMissing = Error("CNG0024",
+        "Block argument not given",
+        "[Include(typeof({0}))] must set {1}: the block's layer '{2}' uses Block.{1}");
+
     private static DiagnosticDescriptor Error(string id, string title, string message) =>
         new(id, title, message, Category, DiagnosticSeverity.Error, isEnabledByDefault: true, helpLinkUri: HelpLinkBase + id + ".md");
 }

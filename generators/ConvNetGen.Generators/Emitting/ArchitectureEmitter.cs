@@ -16,11 +16,14 @@ internal static class ArchitectureEmitter
         w.Line($"{SourceWriter.Quote(plan.ClassName)}, {SourceWriter.Quote(plan.InputName)}, {Shape(plan.InputShape)},");
         w.Line("[");
         w.Indent();
+        bool graph = !plan.IsSequential;
         foreach (var layer in plan.Layers)
         {
             string weights = string.Join(", ", layer.Weights.Select(x =>
                 $"new({SourceWriter.Quote(x.Name)}, {Shape(x.Shape)}, {SourceWriter.Int(x.Offset)}, {(x.IsTrainableVariable ? "true" : "false")})"));
-            w.Line($"new({SourceWriter.Int(layer.Index)}, {SourceWriter.Quote(layer.Name)}, {Ns}LayerKind.{layer.Kind}, {Shape(layer.InputShape)}, {Shape(layer.OutputShape)}, {Ns}Activation.{layer.Spec.Activation}, [{weights}]),");
+            // A stack's layers each read the one before (the record's default); a graph says what each reads.
+            string inputs = graph ? $", Inputs: [{string.Join(", ", layer.Inputs.Select(i => SourceWriter.Int(i)))}]" : "";
+            w.Line($"new({SourceWriter.Int(layer.Index)}, {SourceWriter.Quote(layer.Name)}, {Ns}LayerKind.{layer.Kind}, {Shape(layer.InputShape)}, {Shape(layer.OutputShape)}, {Ns}Activation.{layer.Spec.Activation}, [{weights}]{inputs}),");
         }
         w.Unindent();
         w.Line("]);");

@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using ConvNetGen.Generators.Emitting.Layers;
 using ConvNetGen.Generators.Model;
 using ConvNetGen.Generators.Shapes;
 
@@ -42,35 +41,51 @@ internal static class PassEmitter
         {
             w.Line("var ws = (Workspace)workspace;");
             foreach (var c in contexts)
-                w.Line($"{c.Id}Forward(ws, batch, training);");
+                w.Line(c.Layer.IsLive
+                    ? $"{c.Id}Forward(ws, batch, training);"
+                    : $"// {SourceWriter.Xml(c.Layer.Name)}: its output reaches no output (CNG0023), so it does not run.");
         }
         w.Line();
         w.Line("/// <inheritdoc />");
         using (w.Block("protected override void Backward(global::ConvNetGen.ModelWorkspace workspace, int batch)"))
         {
             w.Line("var ws = (Workspace)workspace;");
-            for (int i = contexts.Count - 1; i >= 0; i--)
+            if (plan.IsSequential)
             {
-                if (i < contexts.Count - 1)
-                    w.Line($"if (!ComputesInputGradient({i + 1})) return; // nothing below needs a gradient");
-                w.Line($"{contexts[i].Id}Backward(ws, batch);");
+                for (int i = contexts.Count - 1; i >= 0; i--)
+                {
+                    if (i < contexts.Count - 1)
+                        w.Line($"if (!ComputesInputGradient({i + 1})) return; // nothing below needs a gradient");
+                    w.Line($"{contexts[i].Id}Backward(ws, batch);");
+                }
+            }
+            else
+            {
+                w.Line("// In reverse source order, so every layer has its output's whole gradient before it runs; a layer runs when it");
+                w.Line("// trains or some layer it depends on does.");
+                for (int i = contexts.Count - 1; i >= 0; i--)
+                    if (contexts[i].Layer.IsLive)
+                        w.Line($"if (RunsBackward({i})) {contexts[i].Id}Backward(ws, batch);");
             }
         }
 
         foreach (var c in contexts)
         {
-            var emitter = LayerEmitters.For(c.Layer.Kind);
-            string summary = Describe(c.Layer);
+            var definition = c.Layer.Definition;
+            string summary = definition.Describe(c.Layer);
             w.Line();
             w.Line($"/// <summary>{SourceWriter.Xml(c.Layer.Name)} forward: {summary}</summary>");
             w.Line(AggressiveOptimization);
             using (w.Block($"private void {c.Id}Forward(Workspace ws, int batch, bool training)"))
-                emitter.Forward(w, c);
+                definition.Forward(w, c);
             w.Line();
             w.Line($"/// <summary>{SourceWriter.Xml(c.Layer.Name)} backward: {summary}</summary>");
             w.Line(AggressiveOptimization);
             using (w.Block($"private void {c.Id}Backward(Workspace ws, int batch)"))
-                emitter.Backward(w, c);
+            {
+                SumGradientBranches(w, c);
+                definition.Backward(w, c);
+            }
         }
     }
 
@@ -84,13 +99,24 @@ internal static class PassEmitter
     internal static List<LayerContext> Contexts(ModelPlan plan)
     {
         var contexts = new List<LayerContext>();
-        LayerPlan? previous = null;
         foreach (var layer in plan.Layers)
-        {
-            contexts.Add(new LayerContext(plan, layer, previous));
-            previous = layer;
-        }
+            contexts.Add(new LayerContext(plan, layer));
         return contexts;
+    }
+
+    /// <summary>
+    /// A tensor several layers read gets all their gradients: each read but the last wrote a branch buffer of its own,
+    /// added here into the layer's gradient before its backward uses it.
+    /// </summary>
+    private static void SumGradientBranches(SourceWriter w, LayerContext c)
+    {
+        int reads = c.Layer.Consumers.Count;
+        if (reads < 2) return;
+        var readers = c.Layer.Consumers.Select(i => c.Model.Layers[i].Name).Distinct();
+        w.Line($"// Read by {reads} layers ({SourceWriter.Xml(string.Join(", ", readers))}): their gradients add up.");
+        w.Line($"global::System.Span<float> gradientTotal = {c.GradientBuffer}.AsSpan(0, batch * {c.Shapes}.OutputSize);");
+        for (int branch = 1; branch < reads; branch++)
+            w.Line($"global::System.Numerics.Tensors.TensorPrimitives.Add(gradientTotal, ws.{LayerContext.GradientName(c.Layer, branch)}.AsSpan(0, gradientTotal.Length), gradientTotal);");
     }
 
     private static void EmitWorkspace(SourceWriter w, ModelPlan plan, List<LayerContext> contexts)
@@ -237,22 +263,5 @@ internal static class PassEmitter
             w.Unindent();
             w.Line("return bytes > long.MaxValue ? long.MaxValue : (long)bytes;");
         }
-    }
-
-    /// <summary>One line on what the layer does, for the doc comment above its methods.</summary>
-    private static string Describe(LayerPlan layer)
-    {
-        var s = layer.Spec;
-        string shapes = $"{ShapeInference.Format(layer.InputShape)} → {ShapeInference.Format(layer.OutputShape)}";
-        string activation = s.Activation == ActivationKind.Linear ? "" : $", {s.Activation}";
-        string window = $"{s.WindowHeight}×{s.WindowWidth}, stride {s.StrideHeight}×{s.StrideWidth}, {s.Padding.ToString().ToLowerInvariant()} padding";
-        return layer.Kind switch
-        {
-            LayerKind.Conv2D => $"Conv2D {s.Units} filters {window}{activation}; {shapes}.",
-            LayerKind.MaxPooling2D => $"MaxPooling2D {window}; {shapes}.",
-            LayerKind.AveragePooling2D => $"AveragePooling2D {window}; {shapes}.",
-            LayerKind.Dense => $"Dense {s.Units} units{activation}; {shapes}.",
-            _ => $"{layer.Kind}; {shapes}.",
-        };
     }
 }

@@ -29,17 +29,7 @@ internal static class ShapesEmitter
                 {
                     Dimensions(w, "Input", layer.InputShape);
                     Dimensions(w, "Output", layer.OutputShape);
-                    switch (layer.Kind)
-                    {
-                        case LayerKind.Conv2D:
-                        case LayerKind.MaxPooling2D:
-                        case LayerKind.AveragePooling2D:
-                            string window = layer.Kind == LayerKind.Conv2D ? "Kernel" : "Pool";
-                            w.Line($"public const int {window}Height = {layer.Spec.WindowHeight}, {window}Width = {layer.Spec.WindowWidth};");
-                            w.Line($"public const int StrideHeight = {layer.Spec.StrideHeight}, StrideWidth = {layer.Spec.StrideWidth};");
-                            w.Line($"public const int PadTop = {layer.PadTop}, PadLeft = {layer.PadLeft};");
-                            break;
-                    }
+                    layer.Definition.ShapeConstants(w, layer);
                     foreach (var weight in layer.Weights)
                     {
                         string name = Pascal(weight.Name);

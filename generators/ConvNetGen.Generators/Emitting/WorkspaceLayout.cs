@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using ConvNetGen.Generators.Emitting.Layers;
 using ConvNetGen.Generators.Model;
 using ConvNetGen.Generators.Shapes;
 
@@ -25,7 +24,7 @@ internal static class WorkspaceLayout
         foreach (var c in PassEmitter.Contexts(plan))
         {
             int i = c.Layer.Index;
-            var emitter = LayerEmitters.For(c.Layer.Kind);
+            var emitter = c.Layer.Definition;
             string output = c.Id + "Output", gradient = c.Id + "Gradient";
             if (emitter.AliasesInput)
             {
@@ -33,7 +32,7 @@ internal static class WorkspaceLayout
                     AliasOf: c.Previous is null ? "Input" : c.Previous.Identifier + "Output"));
                 buffers.Add(c.Previous is null
                     ? new(i, gradient, "float", BufferKind.Allocated, BufferSize.Samples(c.OutputSize), true, "", ShapeInference.Format(c.Layer.OutputShape))
-                    : new(i, gradient, "float", BufferKind.Alias, BufferSize.None, true, "", AliasOf: c.Previous.Identifier + "Gradient"));
+                    : new(i, gradient, "float", BufferKind.Alias, BufferSize.None, true, "", AliasOf: c.InputGradientBuffer.Substring("ws.".Length)));
             }
             else if (c.FusesNextPool)
             {
@@ -47,6 +46,10 @@ internal static class WorkspaceLayout
                 buffers.Add(new(i, output, "float", BufferKind.Allocated, BufferSize.Samples(c.OutputSize), false, "", shape));
                 buffers.Add(new(i, gradient, "float", BufferKind.Allocated, BufferSize.Samples(c.OutputSize), true, "", shape));
             }
+            // A tensor read by several layers: each read but the last writes its gradient into a branch of its own.
+            for (int branch = 1; branch < c.Layer.Consumers.Count; branch++)
+                buffers.Add(new(i, LayerContext.GradientName(c.Layer, branch), "float", BufferKind.Allocated, BufferSize.Samples(c.OutputSize), true,
+                    $"the gradient from {SourceWriter.Xml(plan.Layers[c.Layer.Consumers[branch - 1]].Name)}, added into {gradient}", ShapeInference.Format(c.Layer.OutputShape)));
             buffers.AddRange(emitter.ExtraBuffers(c));
         }
 

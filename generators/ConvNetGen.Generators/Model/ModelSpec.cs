@@ -14,4 +14,8 @@ internal sealed record ModelSpec(
     EquatableArray<int> InputShape,
     LocationInfo? InputLocation,
     EquatableArray<LayerSpec> Layers,
-    EquatableArray<DiagnosticInfo> Diagnostics);
+    EquatableArray<DiagnosticInfo> Diagnostics)
+{
+    /// <summary>A [Block]: no input of its own, checked and emitted only where it is included.</summary>
+    public bool IsBlock { get; init; }
+}

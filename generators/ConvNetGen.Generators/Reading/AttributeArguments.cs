@@ -35,6 +35,25 @@ internal sealed class AttributeArguments
     public string? Type(string name) =>
         _values.TryGetValue(name, out var c) && c.Value is ITypeSymbol t ? t.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat) : null;
 
+    /// <summary>A per-axis stride wins over <c>Strides</c>; 0 or absent means the layer's default.</summary>
+    /// <remarks>Conv2D documents no 0 default for <c>Strides</c>, so an explicit 0 there stays 0 and is reported.</remarks>
+    public int Stride(string axisName, int fallback, bool zeroStridesMeansDefault = true)
+    {
+        int axis = Int(axisName, 0);
+        if (axis != 0) return axis;
+        int both = Int("Strides", 0);
+        if (both == 0 && Has("Strides") && !zeroStridesMeansDefault) return 0;
+        return both != 0 ? both : fallback;
+    }
+
+    public string[] StringArray(string name)
+    {
+        if (!_values.TryGetValue(name, out var c) || c.Kind != TypedConstantKind.Array || c.IsNull) return new string[0];
+        var result = new string[c.Values.Length];
+        for (int i = 0; i < result.Length; i++) result[i] = c.Values[i].Value as string ?? "";
+        return result;
+    }
+
     public int[] IntArray(string name)
     {
         if (!_values.TryGetValue(name, out var c) || c.Kind != TypedConstantKind.Array || c.IsNull) return new int[0];

@@ -1,4 +1,6 @@
 using System.Collections.Generic;
+using System.Linq;
+using ConvNetGen.Generators.Layers;
 using ConvNetGen.Generators.Model;
 
 namespace ConvNetGen.Generators.Reading;
@@ -8,19 +10,12 @@ internal static class AttributeNames
 {
     public const string Namespace = "ConvNetGen";
     public const string Input = "ConvNetGen.InputAttribute";
+    public const string Block = "ConvNetGen.BlockAttribute";
+    public const string Include = "ConvNetGen.IncludeAttribute";
 
-    /// <summary>Layer attribute metadata names and the kind each declares.</summary>
-    public static readonly IReadOnlyDictionary<string, LayerKind> Layers = new Dictionary<string, LayerKind>
-    {
-        ["ConvNetGen.Conv2DAttribute"] = LayerKind.Conv2D,
-        ["ConvNetGen.MaxPooling2DAttribute"] = LayerKind.MaxPooling2D,
-        ["ConvNetGen.AveragePooling2DAttribute"] = LayerKind.AveragePooling2D,
-        ["ConvNetGen.GlobalAveragePooling2DAttribute"] = LayerKind.GlobalAveragePooling2D,
-        ["ConvNetGen.FlattenAttribute"] = LayerKind.Flatten,
-        ["ConvNetGen.DenseAttribute"] = LayerKind.Dense,
-        ["ConvNetGen.DropoutAttribute"] = LayerKind.Dropout,
-        ["ConvNetGen.BatchNormalizationAttribute"] = LayerKind.BatchNormalization,
-        ["ConvNetGen.RescalingAttribute"] = LayerKind.Rescaling,
-        ["ConvNetGen.IncludeAttribute"] = LayerKind.Include,
-    };
+    /// <summary>Layer attribute metadata names and the kind each declares: every definition's, and [Include].</summary>
+    public static readonly IReadOnlyDictionary<string, LayerKind> Layers = LayerDefinitions.All
+        .ToDictionary(d => d.AttributeName, d => d.Kind)
+        .Concat(new[] { new KeyValuePair<string, LayerKind>(Include, LayerKind.Include) })
+        .ToDictionary(p => p.Key, p => p.Value);
 }

@@ -2,6 +2,7 @@ using System.Collections.Generic;
 using System.Linq;
 using System.Threading;
 using ConvNetGen.Generators.Diagnostics;
+using ConvNetGen.Generators.Layers;
 using ConvNetGen.Generators.Model;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
@@ -21,8 +22,9 @@ internal static class ModelReader
         if (context.TargetSymbol is not INamedTypeSymbol type || context.TargetNode is not TypeDeclarationSyntax node)
             return null;
 
-        // The transform runs once per declaration carrying [Input]; only the first one speaks for the model.
+        // The transform runs once per declaration carrying [Input] (or [Block]); only the first one speaks for the model.
         var inputAttribute = context.Attributes[0];
+        bool isBlock = inputAttribute.AttributeClass?.ToDisplayString() == AttributeNames.Block;
         var attributes = OrderedModelAttributes(type, cancellationToken);
         if (attributes.Any(a => a.Data.AttributeConstructor is null))
             return null; // the compiler reports the malformed attribute itself
@@ -42,6 +44,7 @@ internal static class ModelReader
             : type.IsStatic ? "static; models are instantiated, so remove 'static'"
             : type.IsAbstract ? "abstract; models are instantiated, so remove 'abstract'"
             : GeneratedMemberNames.Contains(type.Name) ? $"named like a member the generator adds ({type.Name}); rename the class"
+            : isBlock && type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == AttributeNames.Input) ? "both a model ([Input]) and a [Block]; a block takes the shape it is included at, so remove one"
             : null;
         if (unsupported is not null)
         {
@@ -75,7 +78,7 @@ internal static class ModelReader
         var inputArguments = new AttributeArguments(inputAttribute);
         var layers = attributes
             .Where(a => a.Kind != LayerKind.Input)
-            .Select(a => ReadLayer(a.Kind, a.Data, LocationInfo.From(a.Syntax)))
+            .Select(a => ReadLayer(a.Kind, a.Data, LocationInfo.From(a.Syntax), isBlock))
             .ToEquatableArray();
 
         string? ns = type.ContainingNamespace.IsGlobalNamespace ? null : type.ContainingNamespace.ToDisplayString();
@@ -86,11 +89,11 @@ internal static class ModelReader
             type.Name,
             hintName,
             canEmit,
-            inputArguments.String("Name") ?? "input_layer",
-            inputArguments.IntArray("shape").ToEquatableArray(),
+            isBlock ? Shapes.IncludeResolver.BlockInputName : inputArguments.String("Name") ?? "input_layer",
+            isBlock ? EquatableArray<int>.Empty : inputArguments.IntArray("shape").ToEquatableArray(),
             LocationInfo.From(inputAttribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken)),
             layers,
-            diagnostics.ToEquatableArray());
+            diagnostics.ToEquatableArray()) { IsBlock = isBlock };
     }
 
     /// <summary>Members every generated model declares; a class of the same name could not hold them (CS0542).</summary>
@@ -110,7 +113,7 @@ internal static class ModelReader
         {
             string? name = data.AttributeClass?.ToDisplayString();
             LayerKind kind;
-            if (name == AttributeNames.Input) kind = LayerKind.Input;
+            if (name == AttributeNames.Input || name == AttributeNames.Block) kind = LayerKind.Input;
             else if (name is null || !AttributeNames.Layers.TryGetValue(name, out kind)) continue;
             var syntax = data.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
             result.Add(new ModelAttribute(kind, data, syntax, syntax?.Parent?.Parent));
@@ -121,64 +124,25 @@ internal static class ModelReader
             .ToList();
     }
 
-    private static LayerSpec ReadLayer(LayerKind kind, AttributeData data, LocationInfo? location)
+    /// <summary>
+    /// One layer attribute: its kind's arguments (read by its definition), its name, and what it reads — a merge's
+    /// names, or <c>Input</c>; in a block, <c>Block.Input</c> is the block's own input.
+    /// </summary>
+    private static LayerSpec ReadLayer(LayerKind kind, AttributeData data, LocationInfo? location, bool inBlock)
     {
         var args = new AttributeArguments(data);
-        var spec = new LayerSpec(kind, args.String("Name"), location);
-        switch (kind)
+        TensorRef Ref(string name) => inBlock && name == Shapes.IncludeResolver.BlockInputName ? TensorRef.ListInput : TensorRef.Named(name);
+        if (kind == LayerKind.Include)
         {
-            case LayerKind.Conv2D:
-                return spec with
-                {
-                    Units = args.Int("filters", 0),
-                    WindowHeight = args.Int("kernelHeight", args.Int("kernelSize", 0)),
-                    WindowWidth = args.Int("kernelWidth", args.Int("kernelSize", 0)),
-                    StrideHeight = Stride(args, "StrideHeight", 1, zeroStridesMeansDefault: false),
-                    StrideWidth = Stride(args, "StrideWidth", 1, zeroStridesMeansDefault: false),
-                    Padding = (PaddingKind)args.Int("Padding", 0),
-                    Activation = (ActivationKind)args.Int("Activation", 0),
-                    UseBias = args.Bool("UseBias", true),
-                };
-            case LayerKind.MaxPooling2D:
-            case LayerKind.AveragePooling2D:
-                int poolHeight = args.Int("poolHeight", args.Int("poolSize", 2));
-                int poolWidth = args.Int("poolWidth", args.Int("poolSize", 2));
-                return spec with
-                {
-                    WindowHeight = poolHeight,
-                    WindowWidth = poolWidth,
-                    StrideHeight = Stride(args, "StrideHeight", poolHeight),
-                    StrideWidth = Stride(args, "StrideWidth", poolWidth),
-                    Padding = (PaddingKind)args.Int("Padding", 0),
-                };
-            case LayerKind.Dense:
-                return spec with
-                {
-                    Units = args.Int("units", 0),
-                    Activation = (ActivationKind)args.Int("Activation", 0),
-                    UseBias = args.Bool("UseBias", true),
-                };
-            case LayerKind.Dropout:
-                return spec with { Rate = args.Double("rate", 0) };
-            case LayerKind.BatchNormalization:
-                return spec with { Momentum = args.Double("Momentum", 0.99), Epsilon = args.Double("Epsilon", 0.001) };
-            case LayerKind.Rescaling:
-                return spec with { Scale = args.Double("scale", 1), Offset = args.Double("offset", 0) };
-            case LayerKind.Include:
-                return spec with { Included = args.Type("model") };
-            default:
-                return spec;
+            var include = new IncludeArguments(args.Type("model"), args.String("Name"), args.Int("Filters", 0), args.Int("Strides", 1));
+            var from = args.String("Input");
+            return new LayerSpec(kind, null, location, include) { Inputs = from is null ? EquatableArray<TensorRef>.Empty : new[] { Ref(from) }.ToEquatableArray() };
         }
-    }
-
-    /// <summary>A per-axis stride wins over <c>Strides</c>; 0 or absent means the layer's default.</summary>
-    /// <remarks>Conv2D documents no 0 default for <c>Strides</c>, so an explicit 0 there stays 0 and is reported.</remarks>
-    private static int Stride(AttributeArguments args, string axisName, int fallback, bool zeroStridesMeansDefault = true)
-    {
-        int axis = args.Int(axisName, 0);
-        if (axis != 0) return axis;
-        int both = args.Int("Strides", 0);
-        if (both == 0 && args.Has("Strides") && !zeroStridesMeansDefault) return 0;
-        return both != 0 ? both : fallback;
+        var definition = LayerDefinitions.For(kind);
+        string[] inputs = definition.Merges ? args.StringArray("inputs") : args.String("Input") is { } one ? new[] { one } : new string[0];
+        return new LayerSpec(kind, args.String("Name"), location, definition.Read(args))
+        {
+            Inputs = inputs.Select(Ref).ToEquatableArray(),
+        };
     }
 }

@@ -1,4 +1,6 @@
 using System.Collections.Generic;
+using System.Linq;
+using ConvNetGen.Generators.Layers;
 using ConvNetGen.Generators.Model;
 
 namespace ConvNetGen.Generators.Shapes;
@@ -24,7 +26,9 @@ internal static class ConvPlanning
         for (int i = 0; i < layers.Count; i++)
         {
             var algorithm = Algorithm(layers, i);
-            var pooling = i > 0 && layers[i].Kind == LayerKind.MaxPooling2D ? PoolingInput(Algorithm(layers, i - 1)) : MaxPoolingInput.Image;
+            int producer = layers[i].Inputs[0];
+            var pooling = producer >= 0 && layers[i].Kind == LayerKind.MaxPooling2D && Pool(layers, producer) == layers[i]
+                ? PoolingInput(Algorithm(layers, producer)) : MaxPoolingInput.Image;
             var tiling = algorithm is ConvAlgorithm.WinogradF2PoolOrdered or ConvAlgorithm.WinogradF3 ? Tiling(layers, i, algorithm) : null;
             decided[i] = layers[i] with { Strategy = new LayerStrategy(algorithm, pooling, tiling) };
         }
@@ -57,13 +61,21 @@ internal static class ConvPlanning
     /// </summary>
     public static bool OrdersRowsByPoolWindow(IReadOnlyList<LayerPlan> layers, int convIndex)
     {
-        if (convIndex + 1 >= layers.Count || FusesWithMaxPool(layers, convIndex)) return false;
-        var conv = layers[convIndex];
-        var pool = layers[convIndex + 1];
-        if (conv.Kind != LayerKind.Conv2D || pool.Kind != LayerKind.MaxPooling2D) return false;
-        var p = pool.Spec;
-        return p.Padding == PaddingKind.Valid && p.StrideHeight == p.WindowHeight && p.StrideWidth == p.WindowWidth;
+        if (FusesWithMaxPool(layers, convIndex) || Pool(layers, convIndex) is not { } pool) return false;
+        var p = PoolWindow(pool);
+        return p.Padding == PaddingKind.Valid && p.StrideHeight == p.Height && p.StrideWidth == p.Width;
     }
+
+    /// <summary>
+    /// The MaxPooling2D a Conv2D's plans may shape, when the conv's only reader is one (reading it once): the conv's
+    /// output is then the pooling's alone, and may be written in its order, or not at all.
+    /// </summary>
+    public static LayerPlan? Pool(IReadOnlyList<LayerPlan> layers, int convIndex) =>
+        layers[convIndex].Kind == LayerKind.Conv2D && GraphPlanning.SoleConsumer(layers, convIndex) is { Kind: LayerKind.MaxPooling2D } pool ? pool : null;
+
+    private static Window ConvWindow(LayerPlan conv) => conv.Spec.Args<Conv2DArguments>().Window;
+
+    private static Window PoolWindow(LayerPlan pool) => pool.Spec.Args<Pooling2DArguments>().Window;
 
     /// <summary>The fewest input channels for which Winograd's transforms cost less than the multiplies they save.</summary>
     public const int MinWinogradChannels = 8;
@@ -77,11 +89,11 @@ internal static class ConvPlanning
     {
         if (!OrdersRowsByPoolWindow(layers, convIndex)) return false;
         var conv = layers[convIndex];
-        var pool = layers[convIndex + 1].Spec;
-        var c = conv.Spec;
-        return c.WindowHeight == 3 && c.WindowWidth == 3 && c.StrideHeight == 1 && c.StrideWidth == 1
+        var pool = PoolWindow(Pool(layers, convIndex)!);
+        var c = ConvWindow(conv);
+        return c.Height == 3 && c.Width == 3 && c.StrideHeight == 1 && c.StrideWidth == 1
             && c.Padding == PaddingKind.Valid && conv.InputShape[2] >= MinWinogradChannels
-            && pool.WindowHeight == 2 && pool.WindowWidth == 2;
+            && pool.Height == 2 && pool.Width == 2;
     }
 
     /// <summary>
@@ -94,8 +106,8 @@ internal static class ConvPlanning
     {
         var conv = layers[convIndex];
         if (conv.Kind != LayerKind.Conv2D || FusesWithMaxPool(layers, convIndex) || OrdersRowsByPoolWindow(layers, convIndex)) return false;
-        var c = conv.Spec;
-        return c.WindowHeight == 3 && c.WindowWidth == 3 && c.StrideHeight == 1 && c.StrideWidth == 1
+        var c = ConvWindow(conv);
+        return c.Height == 3 && c.Width == 3 && c.StrideHeight == 1 && c.StrideWidth == 1
             && c.Padding == PaddingKind.Valid && conv.InputShape[2] >= MinWinogradChannels
             && conv.OutputShape[0] % 3 == 0 && conv.OutputShape[1] % 3 == 0;
     }
@@ -105,25 +117,22 @@ internal static class ConvPlanning
     /// (<c>ConvMaxPool</c>), so the conv's output is never written: the conv has small windows (im2col plus a matrix
     /// multiply would be bound by memory, as the first layer of an image model is), valid padding, stride 1 and an
     /// activation that commutes with the maximum (ReLU or none); the pooling is 2×2 with stride 2 and valid padding;
-    /// and no layer below has trainable weights, so the conv never needs an input gradient, which the pass does not compute.
+    /// and no layer it depends on has trainable weights, so the conv never needs an input gradient, which the pass does not compute.
     /// </summary>
     public static bool FusesWithMaxPool(IReadOnlyList<LayerPlan> layers, int convIndex)
     {
-        if (convIndex + 1 >= layers.Count) return false;
+        if (Pool(layers, convIndex) is not { } pool) return false;
         var conv = layers[convIndex];
-        var pool = layers[convIndex + 1];
-        if (conv.Kind != LayerKind.Conv2D || pool.Kind != LayerKind.MaxPooling2D) return false;
-        var c = conv.Spec;
-        var p = pool.Spec;
+        var c = ConvWindow(conv);
+        var p = PoolWindow(pool);
+        var activation = conv.Spec.Activation;
         bool convFits = c.Padding == PaddingKind.Valid && c.StrideHeight == 1 && c.StrideWidth == 1
-            && (c.Activation == ActivationKind.ReLU || c.Activation == ActivationKind.Linear)
-            && c.WindowHeight * c.WindowWidth * conv.InputShape[2] <= MaxTaps;
-        bool poolFits = p.Padding == PaddingKind.Valid && p.WindowHeight == 2 && p.WindowWidth == 2
+            && (activation == ActivationKind.ReLU || activation == ActivationKind.Linear)
+            && c.Height * c.Width * conv.InputShape[2] <= MaxTaps;
+        bool poolFits = p.Padding == PaddingKind.Valid && p.Height == 2 && p.Width == 2
             && p.StrideHeight == 2 && p.StrideWidth == 2;
         if (!convFits || !poolFits) return false;
-        for (int i = 0; i < convIndex; i++)
-            if (layers[i].TrainableVariableCount > 0) return false;
-        return true;
+        return !GraphPlanning.Ancestors(layers, convIndex).Any(i => layers[i].TrainableVariableCount > 0);
     }
 
     /// <summary>
@@ -136,7 +145,7 @@ internal static class ConvPlanning
         bool pooled = algorithm == ConvAlgorithm.WinogradF2PoolOrdered;
         int positions = pooled ? 16 : 25, outputTile = pooled ? 2 : 3;
         int tilesPerSample = pooled
-            ? layers[convIndex + 1].OutputShape[0] * layers[convIndex + 1].OutputShape[1]
+            ? Pool(layers, convIndex)!.OutputShape[0] * Pool(layers, convIndex)!.OutputShape[1]
             : conv.OutputShape[0] / 3 * (conv.OutputShape[1] / 3);
         int channels = conv.InputShape[2] + conv.OutputShape[2];
         return new WinogradTiling(positions, outputTile, tilesPerSample, BlockTiles(positions, channels),

@@ -41,7 +41,7 @@ internal sealed class LayerNames
         "InputSize", "OutputSize", "ParameterCount", "TrainableParameterCount", "ParameterOffset",
         "InputHeight", "InputWidth", "InputChannels", "InputRows", "InputColumns", "InputFeatures",
         "OutputHeight", "OutputWidth", "OutputChannels", "OutputRows", "OutputColumns", "OutputFeatures",
-        "KernelHeight", "KernelWidth", "PoolHeight", "PoolWidth", "StrideHeight", "StrideWidth", "PadTop", "PadLeft",
+        "KernelHeight", "KernelWidth", "PoolHeight", "PoolWidth", "StrideHeight", "StrideWidth", "PadTop", "PadLeft", "PadBottom", "PadRight",
         "KernelOffset", "KernelLength", "BiasOffset", "BiasLength", "GammaOffset", "GammaLength", "BetaOffset", "BetaLength",
         "MovingMeanOffset", "MovingMeanLength", "MovingVarianceOffset", "MovingVarianceLength",
         // Workspace fields are {Id}Output and {Id}Gradient; "Output" would make OutputGradient hide the base's.
@@ -49,19 +49,8 @@ internal sealed class LayerNames
     };
 
     /// <summary>Keras' snake_case prefix per kind (what <c>backend.get_uid</c> counts).</summary>
-    public static string Prefix(LayerKind kind) => kind switch
-    {
-        LayerKind.Conv2D => "conv2d",
-        LayerKind.MaxPooling2D => "max_pooling2d",
-        LayerKind.AveragePooling2D => "average_pooling2d",
-        LayerKind.GlobalAveragePooling2D => "global_average_pooling2d",
-        LayerKind.Flatten => "flatten",
-        LayerKind.Dense => "dense",
-        LayerKind.Dropout => "dropout",
-        LayerKind.BatchNormalization => "batch_normalization",
-        LayerKind.Rescaling => "rescaling",
-        _ => "input_layer",
-    };
+    public static string Prefix(LayerKind kind) =>
+        kind == LayerKind.Input || kind == LayerKind.Include ? "input_layer" : Layers.LayerDefinitions.For(kind).Prefix;
 
     private readonly HashSet<string> _explicitNames;
 

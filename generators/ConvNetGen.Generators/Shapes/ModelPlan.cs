@@ -1,19 +1,23 @@
+using ConvNetGen.Generators.Layers;
+
 namespace ConvNetGen.Generators.Model;
 
 /// <summary>One weight tensor: Keras name and shape, and its place in the model's parameter buffer.</summary>
 internal sealed record WeightPlan(string Name, EquatableArray<int> Shape, int Offset, int Length, bool IsTrainableVariable);
 
 /// <summary>
-/// A checked layer: its spec, Keras name, the C# identifier the generated code uses for it, every shape, the
-/// padding it applies, its weights, and how it runs.
+/// A checked layer: its spec, Keras name, the C# identifier the generated code uses for it, what it reads (each
+/// input's producer, -1 for the model's input, with its name and shape), its output shape, the padding it applies,
+/// its weights, and — decided once for the whole graph — who reads it and how it runs.
 /// </summary>
 internal sealed record LayerPlan(
     int Index,
     string Name,
     string Identifier,
     LayerSpec Spec,
-    string InputFrom,
-    EquatableArray<int> InputShape,
+    EquatableArray<int> Inputs,
+    EquatableArray<string> InputNames,
+    EquatableArray<EquatableArray<int>> InputShapes,
     EquatableArray<int> OutputShape,
     int PadTop,
     int PadLeft,
@@ -21,8 +25,28 @@ internal sealed record LayerPlan(
 {
     public LayerKind Kind => Spec.Kind;
 
+    public LayerDefinition Definition => LayerDefinitions.For(Spec.Kind);
+
+    /// <summary>The (first) input's shape: every input's, except a Concatenate's channels.</summary>
+    public EquatableArray<int> InputShape => InputShapes[0];
+
     /// <summary>How this layer runs (a Conv2D's algorithm, what a MaxPooling2D reads), decided once by <c>ConvPlanning</c>.</summary>
     public LayerStrategy Strategy { get; init; } = LayerStrategy.Plain;
+
+    /// <summary>
+    /// The layers that read this one's output and reach the model's output, one entry per read, in source order
+    /// (<c>Add(x, x)</c> reads twice). Decided by <c>GraphPlanning</c>.
+    /// </summary>
+    public EquatableArray<int> Consumers { get; init; } = EquatableArray<int>.Empty;
+
+    /// <summary>
+    /// Per input: which of the producer's gradient buffers this layer's backward writes — 0 its own <c>Gradient</c>,
+    /// k ≥ 1 its k-th branch buffer, added into it before the producer's backward (a tensor read twice gets both gradients).
+    /// </summary>
+    public EquatableArray<int> InputGradientBranches { get; init; } = EquatableArray<int>.Empty;
+
+    /// <summary>Whether the output reaches the model's output; a layer that does not is computed but never back-propagated.</summary>
+    public bool IsLive { get; init; } = true;
 
     public int ParameterOffset => Weights.Count == 0 ? 0 : Weights[0].Offset;
 
@@ -77,6 +101,20 @@ internal sealed record ModelPlan(
     }
 
     public LayerPlan Output => Layers[Layers.Count - 1];
+
+    /// <summary>
+    /// Every layer reads exactly the one before it (Keras' "sequential-like"): emitted as a plain stack, summarised
+    /// without the "Connected to" column.
+    /// </summary>
+    public bool IsSequential
+    {
+        get
+        {
+            foreach (var l in Layers)
+                if (l.Inputs.Count != 1 || l.Inputs[0] != l.Index - 1) return false;
+            return true;
+        }
+    }
 
     /// <summary>Every array of the workspace, with its length and mode, decided once when the plan is made.</summary>
     public WorkspacePlan Workspace { get; init; } = null!;

@@ -3,24 +3,26 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.Linq;
 using ConvNetGen.Generators.Diagnostics;
+using ConvNetGen.Generators.Layers;
 using ConvNetGen.Generators.Model;
 
 namespace ConvNetGen.Generators.Shapes;
 
 /// <summary>
-/// Pure arithmetic over a <see cref="ModelSpec"/>: names every layer, infers every shape with Keras' rules, lays the
-/// parameters out in one buffer, and reports each problem on the attribute that causes it.
+/// Pure arithmetic over a <see cref="ModelSpec"/>: names every layer, finds what each reads, infers every shape with
+/// Keras' rules (each kind's own, in its <see cref="LayerDefinition"/>), lays the parameters out in one buffer, plans
+/// the graph, and reports each problem on the attribute that causes it.
 /// </summary>
 internal static class ShapeInference
 {
     public static ModelResult Infer(ModelSpec spec)
     {
+        // A block is checked where it is included, with the shape that arrives there; alone it only has its declaration's problems.
+        if (spec.IsBlock) return new ModelResult(spec, null, spec.Diagnostics);
         var diagnostics = new List<DiagnosticInfo>(spec.Diagnostics);
         var names = new LayerNames(spec.Layers.Select(l => l.Name), spec.ClassName);
-        var layers = new List<LayerPlan>();
 
-        int[] shape = spec.InputShape.ToArray();
-        bool shapeKnown = CheckInput(spec, diagnostics);
+        bool inputKnown = CheckInput(spec, diagnostics);
         if (spec.Layers.Count == 0)
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.NoLayers, spec.InputLocation, spec.ClassName));
 
@@ -28,47 +30,78 @@ internal static class ShapeInference
         CheckName(spec.InputName, spec.InputLocation, usedNames, diagnostics, isInput: true);
         names.Identifier(spec.InputName);
 
-        string previous = spec.InputName;
+        // Names first, so a layer that reads one written below it is told so, not that it does not exist.
+        var layerNames = new string[spec.Layers.Count];
+        var byName = new Dictionary<string, int>(StringComparer.Ordinal) { [spec.InputName] = -1 };
+        for (int i = 0; i < spec.Layers.Count; i++)
+        {
+            var layer = spec.Layers[i];
+            layerNames[i] = layer.Name ?? names.Next(layer.Kind);
+            if (layer.Name is not null)
+                CheckName(layer.Name, layer.Location, usedNames, diagnostics, isInput: false, scoped: layer.IsScoped);
+            if (!byName.ContainsKey(layerNames[i])) byName[layerNames[i]] = i;
+            foreach (var alias in layer.Aliases)
+                if (!byName.ContainsKey(alias)) byName[alias] = i;
+        }
+
+        var inputs = new int[]?[spec.Layers.Count];
+        for (int i = 0; i < spec.Layers.Count; i++)
+            inputs[i] = ResolveInputs(spec, i, layerNames, byName, diagnostics);
+
+        var shapes = new int[]?[spec.Layers.Count];
+        string Named(int j) => j < 0 ? spec.InputName : layerNames[j];
+        int[]? ShapeOf(int j) => j < 0 ? (inputKnown ? spec.InputShape.ToArray() : null) : shapes[j];
+
+        var layers = new List<LayerPlan>();
+        bool allKnown = inputKnown;
         int offset = 0;
         for (int i = 0; i < spec.Layers.Count; i++)
         {
             var layer = spec.Layers[i];
-            string name = layer.Name ?? names.Next(layer.Kind);
-            if (layer.Name is not null)
-                CheckName(name, layer.Location, usedNames, diagnostics, isInput: false);
+            var definition = LayerDefinitions.For(layer.Kind);
+            string name = layerNames[i];
 
             if (layer.Activation == ActivationKind.Softmax && i < spec.Layers.Count - 1)
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.SoftmaxBeforeLastLayer, layer.Location, layer.Kind.ToString(), name));
 
-            if (shapeKnown && layer.IncludedFrom is not null && !layer.IncludedInput.AsSpan().SequenceEqual(shape))
+            // Arguments are checked even after an earlier problem, so every bad layer is reported at once.
+            int before = diagnostics.Count;
+            definition.CheckArguments(layer, new ArgumentCheck(layer, name, diagnostics));
+            if (definition.Merges && layer.Inputs.Count < 2)
+                new ArgumentCheck(layer, name, diagnostics).Invalid(
+                    $"{layer.Kind} needs at least two inputs, given by name (e.g. [{layer.Kind}(\"conv2d\", \"{spec.InputName}\")]), but has {layer.Inputs.Count}");
+            bool argumentsValid = diagnostics.Count == before;
+
+            var reads = inputs[i];
+            var inputShapes = reads?.Select(ShapeOf).ToArray();
+            if (reads is null || inputShapes!.Any(s => s is null) || !argumentsValid)
+            {
+                allKnown = false; // what reads this layer cannot be checked against an unknown shape
+                continue;
+            }
+            var named = reads.Select((j, k) => new NamedShape(Named(j), inputShapes![k]!)).ToList();
+
+            if (layer.IncludedFrom is not null && !layer.IncludedInput.AsSpan().SequenceEqual(named[0].Shape))
             {
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.IncludedModelInputMismatch, layer.Location,
-                    layer.IncludedFrom, Format(layer.IncludedInput), Format(shape), previous));
-                shapeKnown = false;
-            }
-
-            // Arguments are checked even after an earlier problem, so every bad layer is reported at once.
-            bool argumentsValid = CheckArguments(layer, name, diagnostics);
-            if (!shapeKnown || !argumentsValid)
-            {
-                shapeKnown = false; // later layers cannot be checked against an unknown shape
-                previous = name;
+                    layer.IncludedFrom, Format(layer.IncludedInput), Format(named[0].Shape), named[0].Name));
+                allKnown = false;
                 continue;
             }
 
-            var context = new LayerContext(layer, name, previous, shape, diagnostics);
-            var output = OutputShape(context, out int padTop, out int padLeft);
+            var context = new ShapeContext(layer, name, named, diagnostics);
+            var output = definition.OutputShape(context);
             if (output is null)
             {
-                shapeKnown = false;
-                previous = name;
+                allKnown = false;
                 continue;
             }
 
             // Sizes are counted in long: a tensor's elements must fit the int constants the generated code uses,
             // and all parameters one array (the model's parameters, and each training workspace's gradients).
             long outputSize = Elements(output);
-            long parameters = ParameterCount(layer, shape);
+            var weightShapes = definition.Weights(layer, named[0].Shape).ToList();
+            long parameters = weightShapes.Sum(w => w.Length);
             string? tooLarge =
                 outputSize > int.MaxValue ? Too($"its output ({Format(output)})", outputSize, $"an int counts ({N(int.MaxValue)}), the most a tensor of one sample may have")
                 : offset + parameters > WorkspacePlan.MaxArrayLength ? Too("the model's parameters up to this layer", offset + parameters, $"one array holds ({N(WorkspacePlan.MaxArrayLength)}), and they live in one")
@@ -76,20 +109,28 @@ internal static class ShapeInference
             if (tooLarge is not null)
             {
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.SizeExceedsInt, layer.Location, layer.Kind.ToString(), name, tooLarge));
-                shapeKnown = false;
-                previous = name;
+                allKnown = false;
                 continue;
             }
-            var weights = Weights(layer, shape, output, ref offset);
-            layers.Add(new LayerPlan(i, name, names.Identifier(name), layer, previous, shape.ToEquatableArray(),
-                output.ToEquatableArray(), padTop, padLeft, weights));
-            shape = output;
-            previous = name;
+            var weights = new List<WeightPlan>();
+            foreach (var w in weightShapes)
+            {
+                weights.Add(new WeightPlan(w.Name, w.Shape.ToEquatableArray(), offset, (int)w.Length, w.Trainable));
+                offset += (int)w.Length;
+            }
+            shapes[i] = output;
+            layers.Add(new LayerPlan(i, name, names.Identifier(name), layer,
+                reads.ToEquatableArray(), reads.Select(Named).ToEquatableArray(),
+                named.Select(n => n.Shape.ToEquatableArray()).ToEquatableArray(),
+                output.ToEquatableArray(), context.PadTop, context.PadLeft, weights.ToEquatableArray()));
         }
 
-        bool sound = spec.CanEmit && shapeKnown && !diagnostics.Any(d => d.IsError);
+        ReportUnused(spec, inputs, layerNames, diagnostics);
+
+        bool sound = spec.CanEmit && allKnown && !diagnostics.Any(d => d.IsError);
         var plan = sound
-            ? new ModelPlan(spec.Namespace, spec.ClassName, spec.HintName, spec.InputName, spec.InputShape, ConvPlanning.Decide(layers))
+            ? new ModelPlan(spec.Namespace, spec.ClassName, spec.HintName, spec.InputName, spec.InputShape,
+                ConvPlanning.Decide(GraphPlanning.Decide(layers)))
             : null;
         if (plan is not null)
         {
@@ -97,6 +138,62 @@ internal static class ShapeInference
             if (!CheckWorkspace(spec, plan, diagnostics)) plan = null;
         }
         return new ModelResult(spec, plan, diagnostics.ToEquatableArray());
+    }
+
+    /// <summary>
+    /// The producers layer <paramref name="i"/> reads (-1: the model's input), or null after reporting a name that is
+    /// not there or not above it.
+    /// </summary>
+    private static int[]? ResolveInputs(ModelSpec spec, int i, string[] layerNames, Dictionary<string, int> byName, List<DiagnosticInfo> diagnostics)
+    {
+        var layer = spec.Layers[i];
+        if (layer.Inputs.Count == 0) return new[] { i - 1 };
+        var result = new int[layer.Inputs.Count];
+        bool found = true;
+        for (int k = 0; k < layer.Inputs.Count; k++)
+        {
+            var reference = layer.Inputs[k];
+            if (reference.Name is null)
+            {
+                result[k] = reference.Layer;
+                continue;
+            }
+            string wanted = reference.Name;
+            if (byName.TryGetValue(wanted, out int j) && j < i)
+            {
+                result[k] = j;
+                continue;
+            }
+            found = false;
+            string problem =
+                byName.TryGetValue(wanted, out j) && j == i ? "which is the layer itself: a layer reads the layers above it"
+                : byName.ContainsKey(wanted) ? "which comes after it: a layer reads only the layers above it, since they run in source order"
+                : wanted == "block_input" ? "which names a block's input: Block.Input means something only inside a [Block]; name this model's input by its [Input] name ('" + spec.InputName + "')"
+                : "but no layer has that name; " + Candidates(spec.InputName, layerNames.Take(i));
+            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InputNotFound, layer.Location, layer.Kind.ToString(), layerNames[i], wanted, problem));
+        }
+        return found ? result : null;
+    }
+
+    private static string Candidates(string input, IEnumerable<string> above)
+    {
+        var list = new[] { input }.Concat(above).ToList();
+        const int Shown = 12;
+        string shown = string.Join(", ", list.Count <= Shown ? list : list.Skip(list.Count - Shown));
+        return list.Count <= Shown ? $"it can read {shown}" : $"it can read {shown} and {list.Count - Shown} more above";
+    }
+
+    /// <summary>A layer nothing reads (but the last, the model's output) is a warning: it runs for nothing, and is likely a wrong name.</summary>
+    private static void ReportUnused(ModelSpec spec, int[]?[] inputs, string[] layerNames, List<DiagnosticInfo> diagnostics)
+    {
+        if (inputs.Any(r => r is null)) return; // a missing name is the problem to fix first
+        var read = new bool[inputs.Length];
+        foreach (var reads in inputs)
+            foreach (int j in reads!) if (j >= 0) read[j] = true;
+        for (int i = 0; i < inputs.Length - 1; i++)
+            if (!read[i])
+                diagnostics.Add(DiagnosticInfo.Create(Descriptors.UnusedLayerOutput, spec.Layers[i].Location,
+                    spec.Layers[i].Kind.ToString(), layerNames[i], layerNames[layerNames.Length - 1]));
     }
 
     /// <summary>
@@ -141,186 +238,19 @@ internal static class ShapeInference
         return false;
     }
 
-    private static void CheckName(string name, LocationInfo? location, HashSet<string> used, List<DiagnosticInfo> diagnostics, bool isInput)
+    /// <param name="scoped">The name is <c>scope/name</c>, made by a named [Include]: each part is checked as a name.</param>
+    private static void CheckName(string name, LocationInfo? location, HashSet<string> used, List<DiagnosticInfo> diagnostics, bool isInput, bool scoped = false)
     {
-        if (string.IsNullOrWhiteSpace(name) || name.IndexOf('/') >= 0 || name.Any(char.IsControl))
+        bool Valid(string part) => !string.IsNullOrWhiteSpace(part) && part.IndexOf('/') < 0 && !part.Any(char.IsControl);
+        if (scoped ? !name.Split('/').All(Valid) : !Valid(name))
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidLayerName, location, name,
                 "is not valid: a name must not be empty and must not contain '/' (it names weights such as 'conv2d/kernel') or control characters"));
         else if (!isInput && !used.Add(name))
             diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidLayerName, location, name,
-                "is used by more than one layer; layer names must be unique"));
-    }
-
-    /// <summary>Checks the arguments that do not depend on the input shape; false when the layer cannot be planned.</summary>
-    private static bool CheckArguments(LayerSpec layer, string name, List<DiagnosticInfo> diagnostics)
-    {
-        int before = diagnostics.Count;
-        void Invalid(string message) =>
-            diagnostics.Add(DiagnosticInfo.Create(Descriptors.InvalidArgument, layer.Location, layer.Kind.ToString(), name, message));
-
-        if (!Enum.IsDefined(typeof(ActivationKind), layer.Activation))
-            Invalid($"{(int)layer.Activation} is not an Activation");
-        if (!Enum.IsDefined(typeof(PaddingKind), layer.Padding))
-            Invalid($"{(int)layer.Padding} is not a Padding");
-
-        switch (layer.Kind)
-        {
-            case LayerKind.Conv2D:
-                if (layer.Units <= 0) Invalid($"filters must be positive but is {layer.Units}");
-                CheckWindow(layer, "kernel", Invalid);
-                break;
-            case LayerKind.MaxPooling2D:
-            case LayerKind.AveragePooling2D:
-                CheckWindow(layer, "pool size", Invalid);
-                break;
-            case LayerKind.Dense:
-                if (layer.Units <= 0) Invalid($"units must be positive but is {layer.Units}");
-                break;
-            case LayerKind.Dropout:
-                if (!(layer.Rate >= 0 && layer.Rate < 1))
-                    diagnostics.Add(DiagnosticInfo.Create(Descriptors.DropoutRateOutOfRange, layer.Location, name, Number(layer.Rate)));
-                break;
-            case LayerKind.BatchNormalization:
-                if (!(layer.Momentum >= 0 && layer.Momentum <= 1)) Invalid($"momentum must be in [0, 1] but is {Number(layer.Momentum)}");
-                if (!(layer.Epsilon > 0) || double.IsInfinity(layer.Epsilon)) Invalid($"epsilon must be positive but is {Number(layer.Epsilon)}");
-                break;
-            case LayerKind.Rescaling:
-                if (double.IsNaN(layer.Scale) || double.IsInfinity(layer.Scale)) Invalid($"scale must be finite but is {Number(layer.Scale)}");
-                if (double.IsNaN(layer.Offset) || double.IsInfinity(layer.Offset)) Invalid($"offset must be finite but is {Number(layer.Offset)}");
-                break;
-        }
-        return diagnostics.Count == before;
-    }
-
-    private static void CheckWindow(LayerSpec layer, string what, Action<string> invalid)
-    {
-        if (layer.WindowHeight <= 0 || layer.WindowWidth <= 0)
-        {
-            invalid($"{what} must be positive but is {layer.WindowHeight}×{layer.WindowWidth}");
-            if (layer.Kind != LayerKind.Conv2D) return; // pooling strides default to the pool size: one problem, one error
-        }
-        if (layer.StrideHeight <= 0 || layer.StrideWidth <= 0)
-            invalid($"strides must be positive but are {layer.StrideHeight}×{layer.StrideWidth}");
-    }
-
-    private sealed record LayerContext(LayerSpec Layer, string Name, string From, int[] Input, List<DiagnosticInfo> Diagnostics)
-    {
-        public void Report(Microsoft.CodeAnalysis.DiagnosticDescriptor descriptor, params string[] args) =>
-            Diagnostics.Add(DiagnosticInfo.Create(descriptor, Layer.Location, args));
-    }
-
-    private static int[]? OutputShape(LayerContext c, out int padTop, out int padLeft)
-    {
-        padTop = padLeft = 0;
-        var layer = c.Layer;
-        int[] input = c.Input;
-        string kind = layer.Kind.ToString();
-        switch (layer.Kind)
-        {
-            case LayerKind.Conv2D:
-            case LayerKind.MaxPooling2D:
-            case LayerKind.AveragePooling2D:
-                if (input.Length != 3)
-                {
-                    c.Report(Descriptors.WrongInputRank, kind, c.Name, "a (height, width, channels) input", Format(input), c.From);
-                    return null;
-                }
-                if (layer.Padding == PaddingKind.Valid && (layer.WindowHeight > input[0] || layer.WindowWidth > input[1]))
-                {
-                    c.Report(Descriptors.WindowLargerThanInput, kind, c.Name, $"{layer.WindowHeight}×{layer.WindowWidth}",
-                        Format(input), c.From, layer.Kind == LayerKind.Conv2D ? "kernel" : "pool size");
-                    return null;
-                }
-                int height = OutputSize(input[0], layer.WindowHeight, layer.StrideHeight, layer.Padding, out padTop);
-                int width = OutputSize(input[1], layer.WindowWidth, layer.StrideWidth, layer.Padding, out padLeft);
-                return new[] { height, width, layer.Kind == LayerKind.Conv2D ? layer.Units : input[2] };
-
-            case LayerKind.GlobalAveragePooling2D:
-                if (input.Length != 3)
-                {
-                    c.Report(Descriptors.WrongInputRank, kind, c.Name, "a (height, width, channels) input", Format(input), c.From);
-                    return null;
-                }
-                return new[] { input[2] };
-
-            case LayerKind.Flatten:
-                return new[] { (int)Elements(input) }; // the input's size, already checked to fit in an int
-
-            case LayerKind.Dense:
-                if (input.Length != 1)
-                {
-                    c.Report(Descriptors.DenseOnUnflattenedInput, c.Name, Format(input), c.From);
-                    return null;
-                }
-                return new[] { layer.Units };
-
-            default: // Dropout, BatchNormalization, Rescaling keep their input's shape
-                return input;
-        }
-    }
-
-    /// <summary>Keras' output size; for Same padding also the padding before the first row/column (the rest goes after).</summary>
-    /// <remarks>In long, so a dimension near int.MaxValue or a large stride or window cannot overflow; the result is at most the input.</remarks>
-    private static int OutputSize(int input, int window, int stride, PaddingKind padding, out int padBefore)
-    {
-        if (padding == PaddingKind.Valid)
-        {
-            padBefore = 0;
-            return (int)(((long)input - window) / stride + 1);
-        }
-        long output = ((long)input + stride - 1) / stride;
-        long padTotal = Math.Max((output - 1) * stride + window - input, 0);
-        padBefore = (int)Math.Min(padTotal / 2, int.MaxValue);
-        return (int)output;
-    }
-
-    private static long ParameterCount(LayerSpec layer, int[] input)
-    {
-        long channels = input[input.Length - 1];
-        return layer.Kind switch
-        {
-            LayerKind.Conv2D => (long)layer.WindowHeight * layer.WindowWidth * channels * layer.Units + (layer.UseBias ? layer.Units : 0),
-            LayerKind.Dense => channels * layer.Units + (layer.UseBias ? layer.Units : 0),
-            LayerKind.BatchNormalization => 4 * channels,
-            _ => 0,
-        };
-    }
-
-    private static EquatableArray<WeightPlan> Weights(LayerSpec layer, int[] input, int[] output, ref int offset)
-    {
-        var weights = new List<WeightPlan>();
-        int at = offset;
-        void Add(string name, bool trainable, params int[] shape)
-        {
-            int length = shape.Aggregate(1, (n, d) => n * d);
-            weights.Add(new WeightPlan(name, shape.ToEquatableArray(), at, length, trainable));
-            at += length;
-        }
-
-        int channels = input[input.Length - 1];
-        switch (layer.Kind)
-        {
-            case LayerKind.Conv2D:
-                Add("kernel", true, layer.WindowHeight, layer.WindowWidth, channels, layer.Units);
-                if (layer.UseBias) Add("bias", true, layer.Units);
-                break;
-            case LayerKind.Dense:
-                Add("kernel", true, channels, layer.Units);
-                if (layer.UseBias) Add("bias", true, layer.Units);
-                break;
-            case LayerKind.BatchNormalization:
-                Add("gamma", true, channels);
-                Add("beta", true, channels);
-                Add("moving_mean", false, channels);
-                Add("moving_variance", false, channels);
-                break;
-        }
-        offset = at;
-        return weights.ToEquatableArray();
+                scoped ? "is used by more than one layer; layer names must be unique (give each [Include] its own Name)"
+                       : "is used by more than one layer; layer names must be unique"));
     }
 
     /// <summary>A shape as the diagnostics print it: 3×3×128.</summary>
     public static string Format(IEnumerable<int> shape) => string.Join("×", shape.Select(d => d.ToString(CultureInfo.InvariantCulture)));
-
-    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

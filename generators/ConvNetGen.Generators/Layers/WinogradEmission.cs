@@ -1,7 +1,9 @@
 using System.Collections.Generic;
 using ConvNetGen.Generators.Model;
 
-namespace ConvNetGen.Generators.Emitting.Layers;
+using ConvNetGen.Generators.Emitting;
+
+namespace ConvNetGen.Generators.Layers;
 
 /// <summary>
 /// A Conv2D as Winograd's minimal filtering, in either flavour the runtime has: F(2×2, 3×3) when each 2×2 window of
@@ -54,8 +56,8 @@ internal static class WinogradEmission
     private static void Prologue(SourceWriter w, LayerContext c, string gradientOrOutput)
     {
         var f = Of(c);
-        LayerEmitter.Constants(w, c, window: true);
-        Conv2DEmitter.PixelConstants(w, c);
+        LayerDefinition.Constants(w, c, c.Layer.Spec.Args<Conv2DArguments>().Window);
+        Conv2D.PixelConstants(w, c);
         if (!c.Winograd) w.Line("const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly");
         w.Line($"const int Positions = {f.Kernels}.Positions, Block = {c.Strategy.Winograd!.BlockTiles}; // tiles per block: its V and M stay in L2");
         w.Line("int tiles = batch * PH * PW;");
@@ -79,8 +81,8 @@ internal static class WinogradEmission
         w.Line(c.Winograd
             ? $"// Winograd {f.Description}: each of {SourceWriter.Xml(c.Next!.Name)}'s 2×2 windows is one output tile, from a 4×4 input tile."
             : $"// Winograd {f.Description}: each 3×3 block of the output is one tile, from a 5×5 input tile.");
-        w.Line($"{f.Kernels}.TransformKernel(Parameters.Slice({LayerEmitter.Weight(c, "kernel")}), u, IC, OC);");
-        string bias = c.Layer.Spec.UseBias ? $"Parameters.Slice({LayerEmitter.Weight(c, "bias")})" : "default";
+        w.Line($"{f.Kernels}.TransformKernel(Parameters.Slice({LayerDefinition.Weight(c, "kernel")}), u, IC, OC);");
+        string bias = c.Layer.Spec.Args<Conv2DArguments>().UseBias ? $"Parameters.Slice({LayerDefinition.Weight(c, "bias")})" : "default";
         bool fusedActivation = c.Layer.Spec.Activation is Model.ActivationKind.Linear or Model.ActivationKind.ReLU;
         string activation = fusedActivation ? $", global::ConvNetGen.Activation.{c.Layer.Spec.Activation}" : "";
         using (w.Block("for (int first = 0; first < tiles; first += Block)"))
@@ -103,7 +105,7 @@ internal static class WinogradEmission
         Prologue(w, c, $"global::System.Span<float> gradient = {c.GradientBuffer}.AsSpan(0, rows * OC);");
         w.Line($"global::System.Span<float> du = ws.{c.Id}TransformedKernelGradient, ut = ws.{c.Id}TransformedKernelTransposed;");
         w.Line("int utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);");
-        LayerEmitter.ActivationAndBiasBackward(w, c, "rows", "OC", () => { });
+        LayerDefinition.ActivationAndBiasBackward(w, c, c.Layer.Spec.Args<Conv2DArguments>().UseBias, "rows", "OC", () => { });
         w.Line($"bool weights = ComputesWeightGradients({c.Layer.Index}), inputs = {(c.Previous is null ? "false" : $"ComputesInputGradient({c.Layer.Index})")};");
         w.Line("if (weights) du.Clear();");
         w.Line($"global::System.Span<float> inputGradient = {(c.Previous is null ? "default" : $"{c.InputGradientBuffer}.AsSpan(0, batch * IH * IW * IC)")};");
@@ -130,6 +132,6 @@ internal static class WinogradEmission
                 w.Line($"{f.Kernels}.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n);");
             }
         }
-        w.Line($"if (weights) {f.Kernels}.AddKernelGradient(du, ws.Gradients.AsSpan({LayerEmitter.Weight(c, "kernel")}), IC, OC);");
+        w.Line($"if (weights) {f.Kernels}.AddKernelGradient(du, ws.Gradients.AsSpan({LayerDefinition.Weight(c, "kernel")}), IC, OC);");
     }
 }

@@ -1,15 +1,73 @@
 using System.Collections.Generic;
+using ConvNetGen.Generators.Diagnostics;
+using ConvNetGen.Generators.Emitting;
 using ConvNetGen.Generators.Model;
+using ConvNetGen.Generators.Reading;
 
-namespace ConvNetGen.Generators.Emitting.Layers;
+namespace ConvNetGen.Generators.Layers;
+
+/// <summary>[Conv2D(filters, kernelSize, …)] as written; <see cref="Filters"/> below 0 is a multiple of a block's Filters.</summary>
+internal sealed record Conv2DArguments(int Filters, Window Window, ActivationKind Activation, bool UseBias) : LayerArguments
+{
+    public override ActivationKind Activation { get; } = Activation;
+}
 
 /// <summary>
 /// Conv2D as im2col + one matrix multiply: each output pixel's window becomes a row of <c>Taps = KH·KW·IC</c> values,
 /// and <c>output[rows×OC] = patches[rows×Taps] · kernel[Taps×OC]</c> (the HWIO kernel is that matrix as stored),
 /// with the bias as the starting value and the activation applied to the result.
 /// </summary>
-internal sealed class Conv2DEmitter : LayerEmitter
+internal sealed class Conv2D : LayerDefinition
 {
+    public override LayerKind Kind => LayerKind.Conv2D;
+
+    public override string Prefix => "conv2d";
+
+    public override LayerArguments Read(AttributeArguments args) => new Conv2DArguments(
+        args.Int("filters", 0),
+        new Window(
+            args.Int("kernelHeight", args.Int("kernelSize", 0)),
+            args.Int("kernelWidth", args.Int("kernelSize", 0)),
+            args.Stride("StrideHeight", 1, zeroStridesMeansDefault: false),
+            args.Stride("StrideWidth", 1, zeroStridesMeansDefault: false),
+            (PaddingKind)args.Int("Padding", 0)),
+        (ActivationKind)args.Int("Activation", 0),
+        args.Bool("UseBias", true));
+
+    public override void CheckArguments(LayerSpec layer, ArgumentCheck check)
+    {
+        var a = layer.Args<Conv2DArguments>();
+        check.Activation(a.Activation);
+        if (a.Filters <= 0) check.Invalid($"filters must be positive but is {a.Filters}{BlockHint(a.Filters)}");
+        check.Window(a.Window, "kernel", stridesFollowSize: false);
+    }
+
+    /// <summary>A negative count is what Block.Filters becomes outside a block.</summary>
+    internal static string BlockHint(int count) =>
+        count < 0 ? " (Block.Filters stands for the Filters of an [Include] of a [Block]; outside one it means nothing)" : "";
+
+    public override int[]? OutputShape(ShapeContext c) => Pooling2D.WindowOutput(c, c.Layer.Args<Conv2DArguments>().Window, "kernel", c.Layer.Args<Conv2DArguments>().Filters);
+
+    public override IEnumerable<WeightShape> Weights(LayerSpec layer, int[] input)
+    {
+        var a = layer.Args<Conv2DArguments>();
+        yield return new WeightShape("kernel", true, a.Window.Height, a.Window.Width, input[2], a.Filters);
+        if (a.UseBias) yield return new WeightShape("bias", true, a.Filters);
+    }
+
+    public override string Describe(LayerPlan layer)
+    {
+        var a = layer.Spec.Args<Conv2DArguments>();
+        string activation = a.Activation == ActivationKind.Linear ? "" : $", {a.Activation}";
+        return $"Conv2D {a.Filters} filters {Pooling2D.DescribeWindow(a.Window)}{activation}; {Shapes(layer)}.";
+    }
+
+    public override void ShapeConstants(SourceWriter w, LayerPlan layer) => Pooling2D.WindowConstants(w, layer, layer.Spec.Args<Conv2DArguments>().Window, "Kernel");
+
+    private static Conv2DArguments A(LayerContext c) => c.Layer.Spec.Args<Conv2DArguments>();
+
+    private static bool HasBias(LayerContext c) => A(c).UseBias;
+
     public override IEnumerable<BufferPlan> ExtraBuffers(LayerContext c)
     {
         if (c.FusesNextPool) yield break; // no patches: the fused pass reads its windows from the input
@@ -18,13 +76,13 @@ internal sealed class Conv2DEmitter : LayerEmitter
             foreach (var buffer in WinogradEmission.Buffers(c)) yield return buffer;
             if (WinogradEmission.MinBatch(c) <= 1) yield break; // Winograd always: no patches
         }
-        var s = c.Layer.Spec;
-        long pixels = (long)c.Layer.OutputShape[0] * c.Layer.OutputShape[1], taps = (long)s.WindowHeight * s.WindowWidth * c.Layer.InputShape[2];
+        var s = A(c).Window;
+        long pixels = (long)c.Layer.OutputShape[0] * c.Layer.OutputShape[1], taps = (long)s.Height * s.Width * c.Layer.InputShape[2];
         // The forward pass's im2col writes them whatever the mode; the backward reuses them for the patch gradients.
         // In inference only this layer's forward reads them, so the convs share one array there.
         yield return Buffer(c, "Patches", "float", BufferSize.Samples(pixels * taps), trainingOnly: false,
             "im2col rows, one per output pixel; reused for the patch gradients",
-            $"{c.Layer.OutputShape[0]}×{c.Layer.OutputShape[1]} pixels × {s.WindowHeight}×{s.WindowWidth}×{c.Layer.InputShape[2]} taps",
+            $"{c.Layer.OutputShape[0]}×{c.Layer.OutputShape[1]} pixels × {s.Height}×{s.Width}×{c.Layer.InputShape[2]} taps",
             forwardScratch: true);
     }
 
@@ -55,7 +113,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
     /// <summary>im2col, then one GEMM with the bias and activation fused into its store.</summary>
     private static void DirectForward(SourceWriter w, LayerContext c)
     {
-        Constants(w, c, window: true);
+        Constants(w, c, A(c).Window);
         PixelConstants(w, c);
         w.Line($"global::System.ReadOnlySpan<float> input = {c.InputBuffer};");
         w.Line($"global::System.Span<float> patches = ws.{c.Id}Patches.AsSpan(0, rows * Taps);");
@@ -65,9 +123,9 @@ internal sealed class Conv2DEmitter : LayerEmitter
             ? $"// im2col: one row per output pixel {SourceWriter.Xml(c.Next!.Name)} reads, window by window, holding the KH×KW×IC window under it."
             : "// im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).");
         Im2Col(w, c, gradient: false);
-        w.Line($"// output[rows×OC] = {c.Layer.Spec.Activation}(patches[rows×Taps] · kernel[Taps×OC]{(HasBias(c) ? " + bias" : "")}), the bias and activation applied as results leave the registers");
+        w.Line($"// output[rows×OC] = {A(c).Activation}(patches[rows×Taps] · kernel[Taps×OC]{(HasBias(c) ? " + bias" : "")}), the bias and activation applied as results leave the registers");
         string bias = HasBias(c) ? $"Parameters.Slice({Weight(c, "bias")})" : "default";
-        w.Line($"global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, {bias}, output, rows, OC, Taps, global::ConvNetGen.Activation.{c.Layer.Spec.Activation});");
+        w.Line($"global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, {bias}, output, rows, OC, Taps, global::ConvNetGen.Activation.{A(c).Activation});");
     }
 
     public override void Backward(SourceWriter w, LayerContext c)
@@ -96,11 +154,11 @@ internal sealed class Conv2DEmitter : LayerEmitter
     /// <summary>The activation's derivative and bias gradient, dKernel from the stored patches, and dInput through col2im.</summary>
     private static void DirectBackward(SourceWriter w, LayerContext c)
     {
-        Constants(w, c, window: true);
+        Constants(w, c, A(c).Window);
         PixelConstants(w, c);
         w.Line($"global::System.Span<float> gradient = {c.GradientBuffer}.AsSpan(0, rows * OC);");
         w.Line($"global::System.Span<float> patches = ws.{c.Id}Patches.AsSpan(0, rows * Taps);");
-        ActivationAndBiasBackward(w, c, "rows", "OC", () =>
+        ActivationAndBiasBackward(w, c, HasBias(c), "rows", "OC", () =>
         {
             w.Line("// dKernel[Taps×OC] += patchesᵀ · gradient");
             w.Line($"global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(patches, gradient, ws.Gradients.AsSpan({Weight(c, "kernel")}), Taps, OC, rows);");
@@ -126,7 +184,8 @@ internal sealed class Conv2DEmitter : LayerEmitter
         if (c.RowsByPoolWindow)
         {
             var pool = c.Next!;
-            w.Line($"const int PH = {pool.OutputShape[0]}, PW = {pool.OutputShape[1]}, PKH = {pool.Spec.WindowHeight}, PKW = {pool.Spec.WindowWidth};");
+            var pw = pool.Spec.Args<Pooling2DArguments>().Window;
+            w.Line($"const int PH = {pool.OutputShape[0]}, PW = {pool.OutputShape[1]}, PKH = {pw.Height}, PKW = {pw.Width};");
             w.Line($"const int Pixels = PH * PW * PKH * PKW; // the pixels {SourceWriter.Xml(pool.Name)} reads, window by window");
         }
         else
@@ -140,24 +199,24 @@ internal sealed class Conv2DEmitter : LayerEmitter
     private static void FusedForward(SourceWriter w, LayerContext c)
     {
         var pool = c.Next!;
-        Constants(w, c, window: true);
+        Constants(w, c, A(c).Window);
         w.Line($"// Fused with {SourceWriter.Xml(pool.Name)}: each pooled value's 2×2 conv pixels are computed in registers, and only their");
         w.Line("// maximum and which pixel won are stored; this layer's own output is never written.");
         string bias = HasBias(c) ? $"Parameters.Slice({Weight(c, "bias")})" : "default";
-        w.Line($"global::ConvNetGen.Kernels.ConvMaxPool.Forward({c.InputBuffer}, Parameters.Slice({Weight(c, "kernel")}), {bias}, ws.{pool.Identifier}Output, ws.{pool.Identifier}Winners, batch, IH, IW, IC, KH, KW, OC, global::ConvNetGen.Activation.{c.Layer.Spec.Activation});");
+        w.Line($"global::ConvNetGen.Kernels.ConvMaxPool.Forward({c.InputBuffer}, Parameters.Slice({Weight(c, "kernel")}), {bias}, ws.{pool.Identifier}Output, ws.{pool.Identifier}Winners, batch, IH, IW, IC, KH, KW, OC, global::ConvNetGen.Activation.{A(c).Activation});");
     }
 
     /// <summary>The fused pass's weight gradients, from the pooled output's gradient; nothing below needs an input gradient.</summary>
     private static void FusedBackward(SourceWriter w, LayerContext c)
     {
         var pool = c.Next!;
-        Constants(w, c, window: true);
+        Constants(w, c, A(c).Window);
         using (w.Block($"if (ComputesWeightGradients({c.Layer.Index}))"))
         {
             w.Line($"// Fused with {SourceWriter.Xml(pool.Name)}: each pooled value's gradient reaches the conv pixel that won its window,");
             w.Line("// and from there dKernel[KH×KW×IC×OC] += windowᵀ · gradient and dBias[OC] += gradient.");
             string bias = HasBias(c) ? $"ws.Gradients.AsSpan({Weight(c, "bias")})" : "default";
-            w.Line($"global::ConvNetGen.Kernels.ConvMaxPool.BackwardWeights({c.InputBuffer}, ws.{pool.Identifier}Output, ws.{pool.Identifier}Winners, ws.{pool.Identifier}Gradient, ws.Gradients.AsSpan({Weight(c, "kernel")}), {bias}, batch, IH, IW, IC, KH, KW, OC, global::ConvNetGen.Activation.{c.Layer.Spec.Activation});");
+            w.Line($"global::ConvNetGen.Kernels.ConvMaxPool.BackwardWeights({c.InputBuffer}, ws.{pool.Identifier}Output, ws.{pool.Identifier}Winners, ws.{pool.Identifier}Gradient, ws.Gradients.AsSpan({Weight(c, "kernel")}), {bias}, batch, IH, IW, IC, KH, KW, OC, global::ConvNetGen.Activation.{A(c).Activation});");
         }
     }
 
@@ -198,23 +257,24 @@ internal sealed class Conv2DEmitter : LayerEmitter
     /// <summary>im2col (copy windows into rows) or, for the gradient, col2im (add rows back onto the windows).</summary>
     private static void Im2Col(SourceWriter w, LayerContext c, bool gradient)
     {
-        bool valid = c.Layer.PadTop == 0 && c.Layer.PadLeft == 0 && c.Layer.Spec.Padding == Model.PaddingKind.Valid;
+        var window = A(c).Window;
+        bool valid = c.Layer.PadTop == 0 && c.Layer.PadLeft == 0 && window.Padding == PaddingKind.Valid;
         using (PixelLoops(w, c))
         {
             if (valid)
             {
                 // Without padding every window lies inside the input, and each kernel row is KW·IC contiguous values.
                 w.Line("int origin = ((b * IH + oy * SH) * IW + ox * SW) * IC;");
-                int rowLength = c.Layer.Spec.WindowWidth * c.Layer.InputShape[2];
+                int rowLength = window.Width * c.Layer.InputShape[2];
                 if (!gradient && rowLength <= 8)
                 {
                     // A few values per kernel row (e.g. one input channel): element copies beat a CopyTo call each.
-                    for (int ky = 0; ky < c.Layer.Spec.WindowHeight; ky++)
+                    for (int ky = 0; ky < window.Height; ky++)
                     for (int j = 0; j < rowLength; j++)
                         w.Line($"patches[row + {ky * rowLength + j}] = input[origin + {ky} * IW * IC + {j}];");
                     return;
                 }
-                for (int ky = 0; ky < c.Layer.Spec.WindowHeight; ky++)
+                for (int ky = 0; ky < window.Height; ky++)
                 {
                     if (gradient)
                         w.Line($"global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + {ky} * KW * IC, KW * IC), inputGradient.Slice(origin + {ky} * IW * IC, KW * IC));");
@@ -227,7 +287,7 @@ internal sealed class Conv2DEmitter : LayerEmitter
             // copied (or, for the gradient, added back) in one go, and the padding around it zeroed.
             w.Line("int x0 = ox * SW - PL; // the input column under kx = 0");
             w.Line("int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);");
-            bool shortRows = c.Layer.Spec.WindowWidth * c.Layer.InputShape[2] <= 8;
+            bool shortRows = window.Width * c.Layer.InputShape[2] <= 8;
             using (w.Block("for (int ky = 0; ky < KH; ky++)"))
             {
                 w.Line("int iy = oy * SH + ky - PT;");

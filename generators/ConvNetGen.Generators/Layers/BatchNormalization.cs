@@ -1,15 +1,46 @@
 using System.Collections.Generic;
+using ConvNetGen.Generators.Emitting;
 using ConvNetGen.Generators.Model;
+using ConvNetGen.Generators.Reading;
 using ConvNetGen.Generators.Shapes;
 
-namespace ConvNetGen.Generators.Emitting.Layers;
+namespace ConvNetGen.Generators.Layers;
+
+/// <summary>[BatchNormalization(Momentum = …, Epsilon = …)] as written.</summary>
+internal sealed record BatchNormalizationArguments(double Momentum, double Epsilon) : LayerArguments;
 
 /// <summary>
 /// BatchNormalization over the last axis. Training mode: batch mean and (biased) variance, moving statistics
 /// updated with Keras' momentum. Inference mode (evaluation, prediction, or a frozen layer): moving statistics.
 /// </summary>
-internal sealed class BatchNormalizationEmitter : LayerEmitter
+internal sealed class BatchNormalization : LayerDefinition
 {
+    public override LayerKind Kind => LayerKind.BatchNormalization;
+
+    public override string Prefix => "batch_normalization";
+
+    public override LayerArguments Read(AttributeArguments args) =>
+        new BatchNormalizationArguments(args.Double("Momentum", 0.99), args.Double("Epsilon", 0.001));
+
+    public override void CheckArguments(LayerSpec layer, ArgumentCheck check)
+    {
+        var a = layer.Args<BatchNormalizationArguments>();
+        if (!(a.Momentum >= 0 && a.Momentum <= 1)) check.Invalid($"momentum must be in [0, 1] but is {Number(a.Momentum)}");
+        if (!(a.Epsilon > 0) || double.IsInfinity(a.Epsilon)) check.Invalid($"epsilon must be positive but is {Number(a.Epsilon)}");
+    }
+
+    public override int[]? OutputShape(ShapeContext c) => c.Input;
+
+    /// <summary>Keras' four per channel; the moving statistics are not trainable variables.</summary>
+    public override IEnumerable<WeightShape> Weights(LayerSpec layer, int[] input)
+    {
+        int channels = input[input.Length - 1];
+        yield return new WeightShape("gamma", true, channels);
+        yield return new WeightShape("beta", true, channels);
+        yield return new WeightShape("moving_mean", false, channels);
+        yield return new WeightShape("moving_variance", false, channels);
+    }
+
     /// <summary>
     /// An inference forward (<c>training: false</c>: moving statistics) uses only the mean, σ⁻¹ and the mode flag; x̂
     /// goes straight to the output there, since nothing reads it back. Batch statistics and everything the backward
@@ -34,7 +65,7 @@ internal sealed class BatchNormalizationEmitter : LayerEmitter
     public override void Forward(SourceWriter w, LayerContext c)
     {
         w.Line($"const int C = {Channels(c)};");
-        w.Line($"const float Momentum = {SourceWriter.Float(c.Layer.Spec.Momentum)}, Epsilon = {SourceWriter.Float(c.Layer.Spec.Epsilon)};");
+        w.Line($"const float Momentum = {SourceWriter.Float(c.Layer.Spec.Args<BatchNormalizationArguments>().Momentum)}, Epsilon = {SourceWriter.Float(c.Layer.Spec.Args<BatchNormalizationArguments>().Epsilon)};");
         w.Line($"int rows = batch * ({c.Shapes}.OutputSize / C);");
         w.Line($"global::System.ReadOnlySpan<float> input = {c.InputBuffer}.AsSpan(0, rows * C);");
         w.Line($"global::System.Span<float> output = {c.OutputBuffer}.AsSpan(0, rows * C);");

@@ -1,0 +1,80 @@
+using ConvNetGen.Generators.Model;
+
+namespace ConvNetGen.Generators.Emitting;
+
+/// <summary>
+/// Where a layer reads and writes: the names of its inputs', output and gradient buffers in the workspace, resolved
+/// once from the plan's graph so each layer's definition only writes its own loops.
+/// </summary>
+internal sealed class LayerContext
+{
+    public LayerContext(ModelPlan model, LayerPlan layer)
+    {
+        Model = model;
+        Layer = layer;
+    }
+
+    public ModelPlan Model { get; }
+    public LayerPlan Layer { get; }
+
+    /// <summary>The layer whose output input <paramref name="slot"/> is, or null for the model's input.</summary>
+    public LayerPlan? ProducerOf(int slot) => Layer.Inputs[slot] < 0 ? null : Model.Layers[Layer.Inputs[slot]];
+
+    /// <summary>The layer this one reads (its first input's producer), or null when it reads the model's input.</summary>
+    public LayerPlan? Previous => ProducerOf(0);
+
+    /// <summary>The one layer reading this one's output, when exactly one does (what fusing with it needs).</summary>
+    public LayerPlan? Next => ConvNetGen.Generators.Shapes.GraphPlanning.SoleConsumer(Model.Layers, Layer.Index);
+
+    /// <summary>How this layer runs, as the plan decided it (<see cref="Shapes.ConvPlanning"/>); the flags below only read it.</summary>
+    public LayerStrategy Strategy => Layer.Strategy;
+
+    /// <summary>This Conv2D computes the MaxPooling2D after it too.</summary>
+    public bool FusesNextPool => Strategy.Conv == ConvAlgorithm.FusedWithMaxPool;
+
+    /// <summary>This MaxPooling2D is computed by the Conv2D before it.</summary>
+    public bool FusedIntoPrevious => Strategy.PoolingInput == MaxPoolingInput.ComputedByConv;
+
+    /// <summary>This Conv2D writes only the pixels the pooling after it reads, window by window (im2col or Winograd).</summary>
+    public bool RowsByPoolWindow => Strategy.Conv is ConvAlgorithm.PoolOrderedRows or ConvAlgorithm.WinogradF2PoolOrdered;
+
+    /// <summary>This Conv2D runs as Winograd F(2×2, 3×3), one output tile per pooling window.</summary>
+    public bool Winograd => Strategy.Conv == ConvAlgorithm.WinogradF2PoolOrdered;
+
+    /// <summary>This Conv2D runs as Winograd F(3×3, 3×3) over its whole output.</summary>
+    public bool WinogradF3 => Strategy.Conv == ConvAlgorithm.WinogradF3;
+
+    /// <summary>This MaxPooling2D reads a conv output ordered window by window.</summary>
+    public bool ReadsRowsByPoolWindow => Strategy.PoolingInput == MaxPoolingInput.PoolOrderedRows;
+
+    public string Id => Layer.Identifier;
+    public string Shapes => "Shapes." + Layer.Identifier;
+    public bool IsLast => Layer.Index == Model.Layers.Count - 1;
+
+    /// <summary>The model's output applies Softmax and the loss already gave the gradient with respect to the logits.</summary>
+    public bool SoftmaxFusedIntoLoss => IsLast && Layer.Spec.Activation == ActivationKind.Softmax;
+
+    public int InputSize => ShapesEmitter.Product(Layer.InputShape);
+    public int OutputSize => ShapesEmitter.Product(Layer.OutputShape);
+
+    /// <summary>The buffer holding input <paramref name="slot"/>: the model's input or its producer's output.</summary>
+    public string InputBufferOf(int slot) => ProducerOf(slot) is { } p ? $"ws.{p.Identifier}Output" : "ws.Input";
+
+    /// <summary>The buffer holding this layer's (first) input.</summary>
+    public string InputBuffer => InputBufferOf(0);
+
+    /// <summary>The buffer receiving dL/d(input <paramref name="slot"/>): its producer's gradient, or the branch of it this read writes.</summary>
+    public string InputGradientBufferOf(int slot) => ProducerOf(slot) is { } p
+        ? "ws." + GradientName(p, Layer.InputGradientBranches.Count > slot ? Layer.InputGradientBranches[slot] : 0)
+        : "/* the input has no gradient */";
+
+    /// <summary>The buffer receiving dL/d(input): the previous layer's output gradient.</summary>
+    public string InputGradientBuffer => InputGradientBufferOf(0);
+
+    public string OutputBuffer => $"ws.{Id}Output";
+    public string GradientBuffer => $"ws.{Id}Gradient";
+
+    /// <summary>The field of <paramref name="layer"/>'s gradient branch <paramref name="branch"/> (0: its own gradient).</summary>
+    public static string GradientName(LayerPlan layer, int branch) =>
+        layer.Identifier + "Gradient" + (branch == 0 ? "" : branch.ToString(System.Globalization.CultureInfo.InvariantCulture));
+}
