@@ -33,7 +33,14 @@ public sealed class Layer
     }
 
     /// <summary>The layer's weights as a span over the model's parameter buffer, by weight name (<c>kernel</c>, <c>bias</c>, …).</summary>
-    public Span<float> Weights(string weightName) => _model.Weights($"{Name}/{weightName}");
+    /// <exception cref="KeyNotFoundException">The layer has no such weight; the message lists the ones it has.</exception>
+    public Span<float> Weights(string weightName)
+    {
+        ArgumentNullException.ThrowIfNull(weightName);
+        // Looked up in this layer directly: joining "{Name}/{weightName}" and splitting it again could land on another
+        // layer once names contain '/' (layer "a", weight "b/kernel" would read layer "a/b").
+        return _model.WeightsOf(Info, weightName);
+    }
 
     /// <inheritdoc />
     public override string ToString() => $"{Name} ({Info.TypeName}){(Trainable ? "" : ", frozen")}";

@@ -11,6 +11,11 @@ namespace ConvNetGen;
 /// <param name="OutputShape">The shape of one output sample.</param>
 /// <param name="Activation">The fused activation (Linear for layers without one).</param>
 /// <param name="Weights">The layer's weight tensors, in Keras order (kernel, bias; gamma, beta, moving_mean, moving_variance).</param>
+/// <param name="Inputs">
+/// The indices of the layers it reads, in order (-1 for the model's input), for layers of a graph model (Add,
+/// Concatenate, a residual branch); null for the sequential default, where layer i reads layer i - 1 and layer 0 the
+/// input. <see cref="InputIndices"/> gives the resolved list either way. <see cref="InputShape"/> is the first input's.
+/// </param>
 public sealed record LayerInfo(
     int Index,
     string Name,
@@ -18,8 +23,19 @@ public sealed record LayerInfo(
     TensorShape InputShape,
     TensorShape OutputShape,
     Activation Activation,
-    IReadOnlyList<WeightInfo> Weights)
+    IReadOnlyList<WeightInfo> Weights,
+    IReadOnlyList<int>? Inputs = null)
 {
+    /// <summary>The layers it reads, in order (-1 for the model's input): <see cref="Inputs"/>, or <c>[Index - 1]</c> when that is null.</summary>
+    /// <remarks>
+    /// Computed on each call (not cached in a field, which would take part in the record's equality and go stale
+    /// under <c>with</c>); the model precomputes what its passes need from it.
+    /// </remarks>
+    public IReadOnlyList<int> InputIndices => Inputs ?? [Index - 1]; // Index 0 gives [-1], the input
+
+    /// <summary>Whether the layer merges several inputs (Add, Concatenate); every other kind reads exactly one.</summary>
+    public bool IsMerge => Kind is LayerKind.Add or LayerKind.Concatenate;
+
     /// <summary>The index of the layer's first weight in the parameter buffer (its weights are contiguous).</summary>
     public int ParameterOffset => Weights.Count == 0 ? 0 : Weights[0].Offset;
 

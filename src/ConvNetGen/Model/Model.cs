@@ -23,6 +23,7 @@ public abstract partial class Model
     private readonly bool[] _trainable;
     private readonly Layer[] _layers;
     private readonly bool[] _hasTrainableVariables; // per layer, so the backward pass's checks allocate nothing
+    private readonly bool[] _computesInputGradient; // per layer, from its ancestors' flags; recomputed when one changes
 
     /// <summary>Creates the model's parameters with Keras' initialisers (glorot_uniform kernels, zero biases), seeded.</summary>
     /// <remarks>For generated code; not a stable API.</remarks>
@@ -36,6 +37,8 @@ public abstract partial class Model
         _layers = architecture.Layers.Select(l => new Layer(this, l)).ToArray();
         Initializers.Initialize(architecture, _parameters, seed);
         _hasTrainableVariables = architecture.Layers.Select(l => l.TrainableVariableCount > 0).ToArray();
+        _computesInputGradient = new bool[architecture.Layers.Count];
+        UpdateInputGradientFlags();
         Seed = seed;
     }
 
@@ -56,12 +59,23 @@ public abstract partial class Model
     public Span<float> Parameters => _parameters;
 
     /// <summary>One weight tensor by its full name, e.g. <c>conv2d/kernel</c>.</summary>
+    /// <remarks>
+    /// Layer names may contain '/' (layers of an included block: <c>layer1_0/conv1/kernel</c> is weight <c>kernel</c> of
+    /// layer <c>layer1_0/conv1</c>) and weight names never do, so the name splits at its last '/'.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The name has no '/'.</exception>
+    /// <exception cref="KeyNotFoundException">No layer has that name, or the layer has no such weight; the message lists the names there are.</exception>
     public Span<float> Weights(string fullName)
     {
-        int slash = fullName.IndexOf('/');
+        ArgumentNullException.ThrowIfNull(fullName);
+        int slash = fullName.LastIndexOf('/');
         if (slash < 0) throw new ArgumentException($"A weight's name is 'layer/weight', e.g. 'conv2d/kernel'; got '{fullName}'.", nameof(fullName));
-        var layer = Definition[fullName[..slash]];
-        string weightName = fullName[(slash + 1)..];
+        return WeightsOf(Definition[fullName[..slash]], fullName[(slash + 1)..]);
+    }
+
+    /// <summary>Weight <paramref name="weightName"/> of <paramref name="layer"/>, found in the layer itself (no name to split).</summary>
+    internal Span<float> WeightsOf(LayerInfo layer, string weightName)
+    {
         var weight = layer.Weights.FirstOrDefault(w => w.Name == weightName)
             ?? throw new KeyNotFoundException($"Layer '{layer.Name}' has no weight '{weightName}'. Its weights: {string.Join(", ", layer.Weights.Select(w => w.Name))}.");
         return _parameters.AsSpan(weight.Offset, weight.Length);
@@ -76,7 +90,24 @@ public abstract partial class Model
     {
         _trainable[layerIndex] = value;
         _trainableRanges = null; // rebuilt at the next step
+        UpdateInputGradientFlags(); // under the write lock, so no backward pass reads them half updated
     });
+
+    // O(layers × ancestors), once per change of a flag, so that ComputesInputGradient is a lookup in the backward pass.
+    private void UpdateInputGradientFlags()
+    {
+        for (int i = 0; i < _computesInputGradient.Length; i++)
+        {
+            bool any = false;
+            foreach (int a in Definition.Ancestors(i))
+                if (_trainable[a] && _hasTrainableVariables[a])
+                {
+                    any = true;
+                    break;
+                }
+            _computesInputGradient[i] = any;
+        }
+    }
 
     /// <summary>Whether layer <paramref name="layerIndex"/> computes its weight gradients in this backward pass.</summary>
     /// <remarks>For generated code; not a stable API.</remarks>
@@ -84,17 +115,23 @@ public abstract partial class Model
     protected bool ComputesWeightGradients(int layerIndex) => _trainable[layerIndex];
 
     /// <summary>
-    /// Whether layer <paramref name="layerIndex"/> must pass a gradient down: only when some layer below it is trainable.
-    /// The first layer never does.
+    /// Whether layer <paramref name="layerIndex"/> must pass a gradient to its inputs: only when some layer its inputs
+    /// come from (transitively) is trainable and has trainable variables. A layer that reads only the model's input
+    /// never does; in a sequential model these are the layers below it.
+    /// </summary>
+    /// <remarks>A lookup (precomputed when a Trainable flag changes). For generated code; not a stable API.</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected bool ComputesInputGradient(int layerIndex) => _computesInputGradient[layerIndex];
+
+    /// <summary>
+    /// Whether layer <paramref name="layerIndex"/>'s backward runs at all in this pass: it computes weight gradients
+    /// (trainable, with trainable variables) or passes a gradient to its inputs (<see cref="ComputesInputGradient"/>).
+    /// A graph model's backward skips the others whole, their output gradients included.
     /// </summary>
     /// <remarks>For generated code; not a stable API.</remarks>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    protected bool ComputesInputGradient(int layerIndex)
-    {
-        for (int i = 0; i < layerIndex; i++)
-            if (_trainable[i] && _hasTrainableVariables[i]) return true;
-        return false;
-    }
+    protected bool RunsBackward(int layerIndex) =>
+        (_trainable[layerIndex] && _hasTrainableVariables[layerIndex]) || _computesInputGradient[layerIndex];
 
     /// <summary>Whether a layer runs in training mode in this pass (BatchNormalization: batch statistics; Dropout: masks).</summary>
     /// <remarks>As in Keras, a frozen BatchNormalization layer always runs in inference mode. For generated code; not a stable API.</remarks>
