@@ -859,7 +859,7 @@ public class DiagnosticTests
             [Dense(10)]
             public partial class Classifier;
             """,
-            Error("CNG0016", "[Include(typeof(Helper))] in 'Classifier': it is not a ConvNetGen model of this project (a partial class with [Input] and layers)"));
+            Error("CNG0016", "[Include(typeof(Helper))] in 'Classifier': it is not a ConvNetGen model or block of this project (a partial class with [Input] or [Block], and layers)"));
         Assert.Empty(run.GeneratedSources);
     }
 
@@ -873,7 +873,7 @@ public class DiagnosticTests
             [Dense(10)]
             public partial class Classifier;
             """,
-            Error("CNG0016", "[Include(typeof(Uri))] in 'Classifier': it is not a ConvNetGen model of this project (a partial class with [Input] and layers)"));
+            Error("CNG0016", "[Include(typeof(Uri))] in 'Classifier': it is not a ConvNetGen model or block of this project (a partial class with [Input] or [Block], and layers)"));
     }
 
     [Fact]
@@ -1087,10 +1087,13 @@ public class DiagnosticTests
         run.AssertNoGeneratorDiagnostics();
         run.AssertOutputCompilesCleanly();
         Assert.Equal("Kinds.EveryKind.g.cs", run.SingleSource.HintName);
+        var graph = GeneratorHarness.Run(TestModels.Residual);
+        graph.AssertNoGeneratorDiagnostics();
+        graph.AssertOutputCompilesCleanly();
 
-        // Every kind the runtime knows (but the input) appears in the model.
+        // Every kind the runtime knows (but the input) appears in one of the two models.
         foreach (var kind in Enum.GetNames<LayerKind>().Where(k => k != nameof(LayerKind.Input)))
-            Assert.Contains($"LayerKind.{kind},", run.SingleSource.Text);
+            Assert.True(run.SingleSource.Text.Contains($"LayerKind.{kind},") || graph.SingleSource.Text.Contains($"LayerKind.{kind},"), kind);
     }
 
     [Fact]
@@ -1099,7 +1102,7 @@ public class DiagnosticTests
         foreach (var source in new TestSource[]
                  {
                      TestModels.MnistConvNet, TestModels.LayerZoo, TestModels.Mlp, TestModels.GlobalNamespace,
-                     TestModels.EveryLayerKind, TestModels.BatchNormalized, TestModels.Included,
+                     TestModels.EveryLayerKind, TestModels.BatchNormalized, TestModels.Included, TestModels.Residual,
                  })
         {
             var run = GeneratorHarness.Run(source);

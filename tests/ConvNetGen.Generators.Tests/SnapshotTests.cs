@@ -16,6 +16,10 @@ public class SnapshotTests
     [Fact]
     public void LayerZoo() => Check(GeneratorHarness.Run(TestModels.LayerZoo), "Zoo.Models.LayerZoo.g.cs");
 
+    /// <summary>A graph: blocks under scoped names, a tensor read by several layers, merges, the "Connected to" summary.</summary>
+    [Fact]
+    public void ResidualNet() => Check(GeneratorHarness.Run(TestModels.Residual), "Graphs.ResidualNet.g.cs");
+
     [Fact]
     public void FlatInputMlp() => Check(GeneratorHarness.Run(TestModels.Mlp), "Mnist.Dense.Mlp.g.cs");
 

@@ -39,10 +39,12 @@ internal static class ArchitectureEmitter
         {
             new(plan.InputName + " (InputLayer)", SummaryTable.FormatShape(plan.InputShape.ToArray()), 0),
         };
+        bool connected = !plan.IsSequential; // Keras shows "Connected to" for a functional model that is not a plain stack
         rows.AddRange(plan.Layers.Select(l =>
-            new SummaryTable.Row($"{l.Name} ({l.Kind})", SummaryTable.FormatShape(l.OutputShape.ToArray()), l.ParameterCount)));
+            new SummaryTable.Row($"{l.Name} ({l.Kind})", SummaryTable.FormatShape(l.OutputShape.ToArray()), l.ParameterCount,
+                connections: connected ? l.InputNames.ToArray() : null)));
         int trainable = plan.TrainableVariableCount;
-        return SummaryTable.Format(plan.ClassName, rows, trainable, plan.ParameterCount - trainable);
+        return SummaryTable.Format(plan.ClassName, rows, trainable, plan.ParameterCount - trainable, connected);
     }
 
     private static string Shape(EquatableArray<int> shape) =>

@@ -18,8 +18,8 @@ public sealed class ModelArchitecture
     /// <exception cref="ArgumentException">
     /// There are no layers; a layer's <see cref="LayerInfo.Index"/> is not its position; two layers (or a layer and the
     /// input) share a name; a weight's name contains '/'; a layer reads nothing, reads a layer that is not before it, or
-    /// reads several when it is not a merge layer; or a layer before the last is read by none (the last layer is the
-    /// model's only output). The message names the layer.
+    /// reads several when it is not a merge layer. The message names the layer. (A layer no one reads is allowed: the
+    /// generator warns about it, CNG0023, and never runs it; the last layer is the model's only output.)
     /// </exception>
     public ModelArchitecture(string name, string inputName, TensorShape inputShape, IReadOnlyList<LayerInfo> layers)
     {
@@ -72,9 +72,6 @@ public sealed class ModelArchitecture
             _ancestors[i] = [.. ancestors];
             sequential &= inputs.Count == 1 && inputs[0] == i - 1;
         }
-        for (int i = 0; i < layers.Count - 1; i++)
-            if (consumers[i].Count == 0)
-                throw new ArgumentException($"Model '{name}', layer {i} '{layers[i].Name}' is read by no layer; every layer but the last (the model's output) must feed a later one.", nameof(layers));
         _consumers = consumers.Select(c => c.ToArray()).ToArray();
         _inputConsumers = [.. inputConsumers];
         IsSequential = sequential;

@@ -125,6 +125,51 @@ public static class TestModels
         public partial class EveryKind;
         """;
 
+    /// <summary>
+    /// A small residual network: a [Block] included twice with its own Filters and Strides (identity and projection
+    /// shortcuts), ZeroPadding2D, standalone activations, both global poolings of one tensor, and Concatenate.
+    /// </summary>
+    public const string Residual = """
+        using ConvNetGen;
+
+        namespace Graphs;
+
+        /// <summary>A basic residual block: two 3×3 convs and the identity.</summary>
+        [Block]
+        [Conv2D(Block.Filters, 3, Padding = Padding.Same, UseBias = false, Name = "conv1")]
+        [BatchNormalization(Name = "bn1")]
+        [Activation(Activation.ReLU, Name = "relu1")]
+        [Conv2D(Block.Filters, 3, Padding = Padding.Same, UseBias = false, Name = "conv2")]
+        [BatchNormalization(Name = "bn2")]
+        [Add("bn2", Block.Input, Name = "add")]
+        [Activation(Activation.ReLU, Name = "relu2")]
+        public partial class BasicBlock;
+
+        /// <summary>The downsampling block: a strided 3×3 with PyTorch's padding, and a 1×1 projection shortcut.</summary>
+        [Block]
+        [ZeroPadding2D(1, Name = "pad")]
+        [Conv2D(Block.Filters, 3, Strides = Block.Strides, UseBias = false, Name = "conv1")]
+        [BatchNormalization(Name = "bn1")]
+        [Activation(Activation.ReLU, Name = "relu1")]
+        [Conv2D(Block.Filters, 3, Padding = Padding.Same, UseBias = false, Name = "conv2")]
+        [BatchNormalization(Name = "bn2")]
+        [Conv2D(Block.Filters, 1, Strides = Block.Strides, UseBias = false, Input = Block.Input, Name = "downsample_0")]
+        [BatchNormalization(Name = "downsample_1")]
+        [Add("bn2", "downsample_1", Name = "add")]
+        [Activation(Activation.ReLU, Name = "relu2")]
+        public partial class DownsampleBlock;
+
+        [Input(12, 12, 3)]
+        [Conv2D(8, 3, Padding = Padding.Same, Activation = Activation.ReLU, Name = "stem")]
+        [Include(typeof(BasicBlock), Name = "layer1_0", Filters = 8)]
+        [Include(typeof(DownsampleBlock), Name = "layer2_0", Filters = 16, Strides = 2)]
+        [GlobalAveragePooling2D(Name = "avg")]
+        [GlobalMaxPooling2D(Input = "layer2_0", Name = "max")]
+        [Concatenate("avg", "max", Name = "features")]
+        [Dense(10, Activation = Activation.Softmax, Name = "fc")]
+        public partial class ResidualNet;
+        """;
+
     /// <summary>BatchNormalization after a convolution: 16 channels, 64 parameters of which 32 are moving statistics.</summary>
     public const string BatchNormalized = """
         using ConvNetGen;

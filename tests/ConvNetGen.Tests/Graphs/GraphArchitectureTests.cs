@@ -37,7 +37,6 @@ public class GraphArchitectureTests
         { "reads below the input", [Conv(0, "conv2d", 0, [-2])], "layer 0 'conv2d' reads layer -2" },
         { "reads nothing", [Conv(0, "conv2d", 0, [])], "layer 0 'conv2d' reads no layer" },
         { "a conv reads two", [Conv(0, "conv2d", 0), Conv(1, "conv2d_1", 9, [-1, 0])], "layer 1 'conv2d_1' is a Conv2D and reads one layer" },
-        { "a dead branch", [Conv(0, "conv2d", 0), Conv(1, "conv2d_1", 9, [-1])], "layer 0 'conv2d' is read by no layer" },
         { "an index that is not its position", [Conv(0, "conv2d", 0), NoWeights(2, "act", LayerKind.Activation, [0])], "layer 1 'act' has Index 2" },
         { "a name taken twice", [Conv(0, "block/conv", 0), NoWeights(1, "block/conv", LayerKind.Activation)], "layer 1 'block/conv': the name is already taken by layer 0" },
         { "the input's name", [Conv(0, "input_layer", 0)], "layer 0 'input_layer': the name is already taken by the input layer" },
