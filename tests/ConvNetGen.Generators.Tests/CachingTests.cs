@@ -39,6 +39,7 @@ public class CachingTests
         TestModels.MnistConvNet,
         new("Zoo.cs", TestModels.LayerZoo),
         new("Transfer.cs", TestModels.Included),
+        new("Residual.cs", TestModels.Residual),
         new("Unfinished.cs", ClassWithoutInput),
         new("Helper.cs", Unrelated),
     ];

@@ -965,6 +965,164 @@ public class DiagnosticTests
             Error("CNG0017", "[Include(typeof(Head))] needs an input of 8 but gets 784 from 'flat'"));
     }
 
+    // ---------------------------------------------------------------- CNG0021 a layer reads a tensor that is not above it
+
+    [Fact]
+    public void CNG0021_InputNameDoesNotExist()
+    {
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(8, 8, 3)]
+            [Conv2D(4, 3, Name = "conv")]
+            [[|Conv2D(4, 1, Input = "cnv", Name = "side")|]]
+            [Add("conv", "side")]
+            [Flatten]
+            [Dense(2)]
+            public partial class Typo;
+            """,
+            Error("CNG0021", "Conv2D 'side' reads 'cnv', but no layer has that name; it can read input_layer, conv"));
+    }
+
+    [Fact]
+    public void CNG0021_InputComesLater()
+    {
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(8, 8, 3)]
+            [[|Conv2D(4, 3, Input = "later", Name = "early")|]]
+            [Conv2D(4, 3, Name = "later")]
+            [Flatten]
+            [Dense(2)]
+            public partial class Backwards;
+            """,
+            Error("CNG0021", "Conv2D 'early' reads 'later', which comes after it: a layer reads only the layers above it, since they run in source order"));
+    }
+
+    [Fact]
+    public void CNG0021_BlockInputOutsideABlock()
+    {
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(8, 8, 3)]
+            [Conv2D(3, 3, Padding = Padding.Same, Name = "conv")]
+            [[|Add("conv", Block.Input)|]]
+            [Flatten]
+            [Dense(2)]
+            public partial class NotABlock;
+            """,
+            Error("CNG0021", "Add 'add' reads 'block_input', which names a block's input: Block.Input means something only inside a [Block]; name this model's input by its [Input] name ('input_layer')"));
+    }
+
+    [Fact]
+    public void CNG0021_InsideABlockIsReportedAtTheInclude()
+    {
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Block]
+            [Conv2D(4, 3, Padding = Padding.Same, Name = "conv")]
+            [Add("conv", "shortcut")]
+            public partial class Broken;
+
+            [Input(8, 8, 4)]
+            [[|Include(typeof(Broken), Name = "b1")|]]
+            [Flatten]
+            [Dense(2)]
+            public partial class UsesIt;
+            """,
+            Error("CNG0021", "Add 'b1/add' reads 'shortcut', but no layer has that name; it can read input_layer, b1/conv"));
+    }
+
+    // ---------------------------------------------------------------- CNG0022 merged inputs do not fit together
+
+    [Fact]
+    public void CNG0022_AddOfDifferentShapes()
+    {
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(8, 8, 3)]
+            [Conv2D(4, 3, Name = "conv")]
+            [[|Add("conv", "input_layer", Name = "sum")|]]
+            [Flatten]
+            [Dense(2)]
+            public partial class Mismatch;
+            """,
+            Error("CNG0022", "Add 'sum' cannot merge 'conv' (6×6×4) with 'input_layer' (8×8×3): Add needs inputs of one shape"));
+    }
+
+    [Fact]
+    public void CNG0022_ConcatenateOfDifferentSizes()
+    {
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(8, 8, 3)]
+            [Conv2D(4, 3, Name = "conv")]
+            [[|Concatenate("input_layer", "conv")|]]
+            [Flatten]
+            [Dense(2)]
+            public partial class Mismatch;
+            """,
+            Error("CNG0022", "Concatenate 'concatenate' cannot merge 'input_layer' (8×8×3) with 'conv' (6×6×4): Concatenate joins along the channels (the last axis), so every other dimension must match"));
+    }
+
+    [Fact]
+    public void CNG0022_BothBranchesOfABlockAtTheInclude()
+    {
+        // The block is fine at 8×8×4; included at 8×8×3 its identity shortcut no longer matches its 4-filter branch.
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Block]
+            [Conv2D(Block.Filters, 3, Padding = Padding.Same, Name = "conv")]
+            [Add("conv", Block.Input, Name = "add")]
+            public partial class Residual;
+
+            [Input(8, 8, 3)]
+            [[|Include(typeof(Residual), Name = "r", Filters = 4)|]]
+            [Flatten]
+            [Dense(2)]
+            public partial class WrongWidth;
+            """,
+            Error("CNG0022", "Add 'r/add' cannot merge 'r/conv' (8×8×4) with 'input_layer' (8×8×3): Add needs inputs of one shape"));
+    }
+
+    // ---------------------------------------------------------------- CNG0023 a layer's output is not used
+
+    [Fact]
+    public void CNG0023_UnusedBranch()
+    {
+        var run = DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(8, 8, 3)]
+            [Conv2D(4, 3, Name = "conv")]
+            [[|Conv2D(4, 1, Input = "input_layer", Name = "forgotten")|]]
+            [Flatten(Input = "conv")]
+            [Dense(2)]
+            public partial class Dangling;
+            """,
+            Warning("CNG0023", "The output of Conv2D 'forgotten' is read by no layer, so it never reaches the model's output 'dense'; it is not computed. Read it (Input = \"forgotten\", or in an Add or Concatenate) or remove the layer."));
+        // A warning: the model builds, and the layer does not run.
+        Assert.Contains("// forgotten: its output reaches no output (CNG0023), so it does not run.", run.SingleSource.Text);
+    }
+
+    // ---------------------------------------------------------------- CNG0024 a block argument is not given
+
+    [Fact]
+    public void CNG0024_FiltersNotGiven()
+    {
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Block]
+            [Conv2D(Block.Filters, 3, Padding = Padding.Same, Name = "conv")]
+            public partial class Widening;
+
+            [Input(8, 8, 3)]
+            [[|Include(typeof(Widening), Name = "w")|]]
+            [Flatten]
+            [Dense(2)]
+            public partial class Forgot;
+            """,
+            Error("CNG0024", "[Include(typeof(Widening))] must set Filters: the block's layer 'conv' uses Block.Filters"));
+    }
+
     [Fact]
     public void IncludedModelWithItsOwnErrorIsReportedAtTheInclude()
     {

@@ -129,7 +129,7 @@ internal static class IncludeResolver
             if (include.Filters == 0)
             {
                 diagnostics.Add(DiagnosticInfo.Create(Descriptors.BlockArgumentMissing, at, block, "Filters", name));
-                return count;
+                return -count; // as if Filters were 1: the error stops the build, and nothing else is reported for it
             }
             return include.Filters > 0 ? -count * include.Filters : -(-count * -include.Filters);
         }
