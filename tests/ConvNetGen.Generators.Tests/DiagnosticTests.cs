@@ -1260,7 +1260,7 @@ public class DiagnosticTests
         foreach (var source in new TestSource[]
                  {
                      TestModels.MnistConvNet, TestModels.LayerZoo, TestModels.Mlp, TestModels.GlobalNamespace,
-                     TestModels.EveryLayerKind, TestModels.BatchNormalized, TestModels.Included, TestModels.Residual,
+                     TestModels.EveryLayerKind, TestModels.BatchNormalized, TestModels.Included, TestModels.Residual, TestModels.ResNet18,
                  })
         {
             var run = GeneratorHarness.Run(source);

@@ -21,6 +21,10 @@ public static class TestModels
         }
     }
 
+    /// <summary>torchvision's ResNet18, read from the sample itself: samples/ResNet/ResNet18.cs.</summary>
+    public static TestSource ResNet18 =>
+        new("ResNet18.cs", File.ReadAllText(Path.Combine(RepositoryRoot(), "samples", "ResNet", "ResNet18.cs")));
+
     /// <summary>
     /// Keras' VGG16 convolutional base at 256×256×3 (with a small classifier) and a 4096×4096×3 convolution whose
     /// output (2^30 floats a sample) leaves room for exactly one sample a workspace: large, and both must build.
