@@ -1032,6 +1032,27 @@ public class DiagnosticTests
             Error("CNG0021", "Add 'b1/add' reads 'shortcut', but no layer has that name; it can read input_layer, b1/conv"));
     }
 
+    [Fact]
+    public void CNG0021_OldChecksHoldOnEveryBranch()
+    {
+        // A side branch is checked like a stack: Dense on an image input (CNG0010) and a pool larger than its input
+        // (CNG0003), each reported on its own attribute and naming the branch it reads; what merges them is not
+        // checked further against unknown shapes.
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(8, 8, 3, Name = "image")]
+            [Conv2D(4, 3, Name = "conv")]
+            [[|Dense(4, Input = "image", Name = "wrong")|]]
+            [[|MaxPooling2D(7, Input = "conv", Name = "big")|]]
+            [Concatenate("wrong", "big")]
+            [Flatten]
+            [Dense(2)]
+            public partial class Branches;
+            """,
+            Error("CNG0010", "Dense 'wrong' needs a flat input but gets 8×8×3 from 'image'; add [Flatten] or [GlobalAveragePooling2D] before it", marker: 0),
+            Error("CNG0003", "MaxPooling2D 'big' needs an input of at least 7×7 but gets 6×6×4 from 'conv'; its output would shrink to zero (use a smaller pool size, or Padding = Padding.Same)", marker: 1));
+    }
+
     // ---------------------------------------------------------------- CNG0022 merged inputs do not fit together
 
     [Fact]
