@@ -23,7 +23,9 @@ internal static class ArchitectureEmitter
                 $"new({SourceWriter.Quote(x.Name)}, {Shape(x.Shape)}, {SourceWriter.Int(x.Offset)}, {(x.IsTrainableVariable ? "true" : "false")})"));
             // A stack's layers each read the one before (the record's default); a graph says what each reads.
             string inputs = graph ? $", Inputs: [{string.Join(", ", layer.Inputs.Select(i => SourceWriter.Int(i)))}]" : "";
-            w.Line($"new({SourceWriter.Int(layer.Index)}, {SourceWriter.Quote(layer.Name)}, {Ns}LayerKind.{layer.Kind}, {Shape(layer.InputShape)}, {Shape(layer.OutputShape)}, {Ns}Activation.{layer.Spec.Activation}, [{weights}]{inputs}),");
+            var settings = layer.Definition.Config(layer).ToList();
+            string config = settings.Count == 0 ? "" : $", Config: new() {{ {string.Join(", ", settings.Select(p => $"{p.Property} = {p.Value}"))} }}";
+            w.Line($"new({SourceWriter.Int(layer.Index)}, {SourceWriter.Quote(layer.Name)}, {Ns}LayerKind.{layer.Kind}, {Shape(layer.InputShape)}, {Shape(layer.OutputShape)}, {Ns}Activation.{layer.Spec.Activation}, [{weights}]{inputs}{config}),");
         }
         w.Unindent();
         w.Line("]);");

@@ -31,6 +31,12 @@ internal sealed class BatchNormalization : LayerDefinition
 
     public override int[]? OutputShape(ShapeContext c) => c.Input;
 
+    public override IEnumerable<(string Property, string Value)> Config(LayerPlan layer)
+    {
+        var a = layer.Spec.Args<BatchNormalizationArguments>();
+        return new[] { ("Momentum", Double(a.Momentum)), ("Epsilon", Double(a.Epsilon)) };
+    }
+
     /// <summary>Keras' four per channel; the moving statistics are not trainable variables.</summary>
     public override IEnumerable<WeightShape> Weights(LayerSpec layer, int[] input)
     {

@@ -62,6 +62,8 @@ internal sealed class Conv2D : LayerDefinition
         return $"Conv2D {a.Filters} filters {Pooling2D.DescribeWindow(a.Window)}{activation}; {Shapes(layer)}.";
     }
 
+    public override IEnumerable<(string Property, string Value)> Config(LayerPlan layer) => WindowConfig(layer, layer.Spec.Args<Conv2DArguments>().Window);
+
     public override void ShapeConstants(SourceWriter w, LayerPlan layer) => Pooling2D.WindowConstants(w, layer, layer.Spec.Args<Conv2DArguments>().Window, "Kernel");
 
     private static Conv2DArguments A(LayerContext c) => c.Layer.Spec.Args<Conv2DArguments>();

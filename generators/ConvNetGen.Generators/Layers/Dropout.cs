@@ -26,6 +26,9 @@ internal sealed class Dropout : LayerDefinition
         if (!(rate >= 0 && rate < 1)) check.Report(Descriptors.DropoutRateOutOfRange, check.Name, Number(rate));
     }
 
+    public override IEnumerable<(string Property, string Value)> Config(LayerPlan layer) =>
+        new[] { ("Rate", Double(layer.Spec.Args<DropoutArguments>().Rate)) };
+
     public override int[]? OutputShape(ShapeContext c) => c.Input;
 
     /// <summary>Only a training-mode forward draws the mask (inference copies the input), and only the backward reads it.</summary>

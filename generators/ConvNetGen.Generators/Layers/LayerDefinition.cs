@@ -43,6 +43,31 @@ internal abstract class LayerDefinition
     /// <summary>One line on what the layer does, for the doc comment above its methods.</summary>
     public virtual string Describe(LayerPlan layer) => $"{Kind}; {Shapes(layer)}.";
 
+    /// <summary>
+    /// The layer's settings for the runtime's <c>LayerConfig</c> (what exporters and configuration checks read), as
+    /// property names and C# values; only those that differ from the defaults.
+    /// </summary>
+    public virtual IEnumerable<(string Property, string Value)> Config(LayerPlan layer) => Array.Empty<(string, string)>();
+
+    /// <summary>A window's settings: its size and strides, its padding mode, and the zeros it adds on each side.</summary>
+    internal static IEnumerable<(string, string)> WindowConfig(LayerPlan layer, Window window)
+    {
+        yield return ("WindowHeight", SourceWriter.Int(window.Height));
+        yield return ("WindowWidth", SourceWriter.Int(window.Width));
+        if (window.StrideHeight != 1) yield return ("StrideHeight", SourceWriter.Int(window.StrideHeight));
+        if (window.StrideWidth != 1) yield return ("StrideWidth", SourceWriter.Int(window.StrideWidth));
+        if (window.Padding != PaddingKind.Same) yield break;
+        yield return ("Padding", "global::ConvNetGen.Padding.Same");
+        int Total(int input, int output, int size, int stride) => Math.Max((output - 1) * stride + size - input, 0);
+        int bottom = Total(layer.InputShape[0], layer.OutputShape[0], window.Height, window.StrideHeight) - layer.PadTop;
+        int right = Total(layer.InputShape[1], layer.OutputShape[1], window.Width, window.StrideWidth) - layer.PadLeft;
+        foreach (var (name, value) in new[] { ("PadTop", layer.PadTop), ("PadBottom", bottom), ("PadLeft", layer.PadLeft), ("PadRight", right) })
+            if (value != 0) yield return (name, SourceWriter.Int(value));
+    }
+
+    /// <summary>A double setting as C# writes it, round-tripping.</summary>
+    internal static string Double(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>Constants besides the shapes and weights in the layer's class in <c>Shapes</c> (windows, padding).</summary>
     public virtual void ShapeConstants(SourceWriter w, LayerPlan layer) { }
 

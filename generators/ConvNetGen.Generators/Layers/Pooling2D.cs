@@ -29,6 +29,8 @@ internal abstract class Pooling2D : LayerDefinition
 
     public override string Describe(LayerPlan layer) => $"{Kind} {DescribeWindow(layer.Spec.Args<Pooling2DArguments>().Window)}; {Shapes(layer)}.";
 
+    public override IEnumerable<(string Property, string Value)> Config(LayerPlan layer) => WindowConfig(layer, layer.Spec.Args<Pooling2DArguments>().Window);
+
     public override void ShapeConstants(SourceWriter w, LayerPlan layer) => WindowConstants(w, layer, layer.Spec.Args<Pooling2DArguments>().Window, "Pool");
 
     protected static Window W(LayerContext c) => c.Layer.Spec.Args<Pooling2DArguments>().Window;

@@ -27,6 +27,12 @@ internal sealed class Rescaling : LayerDefinition
         if (double.IsNaN(a.Offset) || double.IsInfinity(a.Offset)) check.Invalid($"offset must be finite but is {Number(a.Offset)}");
     }
 
+    public override IEnumerable<(string Property, string Value)> Config(LayerPlan layer)
+    {
+        var a = layer.Spec.Args<RescalingArguments>();
+        return new[] { ("Scale", Double(a.Scale)), ("Offset", Double(a.Offset)) };
+    }
+
     public override int[]? OutputShape(ShapeContext c) => c.Input;
 
     public override void Forward(SourceWriter w, LayerContext c)

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using ConvNetGen.Generators.Emitting;
 using ConvNetGen.Generators.Model;
 using ConvNetGen.Generators.Reading;
@@ -42,6 +43,12 @@ internal sealed class ZeroPadding2D : LayerDefinition
             return null;
         }
         return new[] { (int)height, (int)width, c.Input[2] };
+    }
+
+    public override IEnumerable<(string Property, string Value)> Config(LayerPlan layer)
+    {
+        var a = layer.Spec.Args<ZeroPadding2DArguments>();
+        return new[] { ("PadTop", SourceWriter.Int(a.Top)), ("PadBottom", SourceWriter.Int(a.Bottom)), ("PadLeft", SourceWriter.Int(a.Left)), ("PadRight", SourceWriter.Int(a.Right)) };
     }
 
     public override string Describe(LayerPlan layer)

@@ -16,6 +16,7 @@ namespace ConvNetGen;
 /// Concatenate, a residual branch); null for the sequential default, where layer i reads layer i - 1 and layer 0 the
 /// input. <see cref="InputIndices"/> gives the resolved list either way. <see cref="InputShape"/> is the first input's.
 /// </param>
+/// <param name="Config">Its settings (window, strides, padding, epsilon, …); null for a kind that has none (see <see cref="Settings"/>).</param>
 public sealed record LayerInfo(
     int Index,
     string Name,
@@ -24,8 +25,12 @@ public sealed record LayerInfo(
     TensorShape OutputShape,
     Activation Activation,
     IReadOnlyList<WeightInfo> Weights,
-    IReadOnlyList<int>? Inputs = null)
+    IReadOnlyList<int>? Inputs = null,
+    LayerConfig? Config = null)
 {
+    /// <summary>Its settings: <see cref="Config"/>, or <see cref="LayerConfig.None"/> for a kind that has none.</summary>
+    public LayerConfig Settings => Config ?? LayerConfig.None;
+
     /// <summary>The layers it reads, in order (-1 for the model's input): <see cref="Inputs"/>, or <c>[Index - 1]</c> when that is null.</summary>
     /// <remarks>
     /// Computed on each call (not cached in a field, which would take part in the record's equality and go stale

@@ -16,7 +16,7 @@ partial class Mlp : global::ConvNetGen.Model
         "Mlp", "input_layer", new global::ConvNetGen.TensorShape(784),
         [
             new(0, "dense", global::ConvNetGen.LayerKind.Dense, new global::ConvNetGen.TensorShape(784), new global::ConvNetGen.TensorShape(128), global::ConvNetGen.Activation.ReLU, [new("kernel", new global::ConvNetGen.TensorShape(784, 128), 0, true), new("bias", new global::ConvNetGen.TensorShape(128), 100352, true)]),
-            new(1, "dropout", global::ConvNetGen.LayerKind.Dropout, new global::ConvNetGen.TensorShape(128), new global::ConvNetGen.TensorShape(128), global::ConvNetGen.Activation.Linear, []),
+            new(1, "dropout", global::ConvNetGen.LayerKind.Dropout, new global::ConvNetGen.TensorShape(128), new global::ConvNetGen.TensorShape(128), global::ConvNetGen.Activation.Linear, [], Config: new() { Rate = 0.2 }),
             new(2, "dense_1", global::ConvNetGen.LayerKind.Dense, new global::ConvNetGen.TensorShape(128), new global::ConvNetGen.TensorShape(10), global::ConvNetGen.Activation.Softmax, [new("kernel", new global::ConvNetGen.TensorShape(128, 10), 100480, true), new("bias", new global::ConvNetGen.TensorShape(10), 101760, true)]),
         ]);
 
