@@ -49,10 +49,9 @@ internal sealed class LayerContext
 
     public string Id => Layer.Identifier;
     public string Shapes => "Shapes." + Layer.Identifier;
-    public bool IsLast => Layer.Index == Model.Layers.Count - 1;
 
-    /// <summary>The model's output applies Softmax and the loss already gave the gradient with respect to the logits.</summary>
-    public bool SoftmaxFusedIntoLoss => IsLast && Layer.Spec.Activation == ActivationKind.Softmax;
+    /// <summary>The model's output applies Softmax and the loss already gave the gradient with respect to the logits (decided on the plan).</summary>
+    public bool SoftmaxFusedIntoLoss => Layer.SoftmaxFusedIntoLoss;
 
     public int InputSize => ShapesEmitter.Product(Layer.InputShape);
     public int OutputSize => ShapesEmitter.Product(Layer.OutputShape);

@@ -5,9 +5,9 @@ using ConvNetGen.Generators.Model;
 namespace ConvNetGen.Generators.Shapes;
 
 /// <summary>
-/// Who reads whom, decided once: which layers reach the output (the last layer), each live layer's consumers, and
-/// which gradient buffer each read writes back into — the last reader the producer's own, earlier ones a branch
-/// buffer each that the producer's backward adds in first.
+/// Who reads whom, decided once: which layers reach the output (the last layer), each live layer's consumers, which
+/// gradient buffer each read writes back into — the last reader the producer's own, earlier ones a branch buffer each
+/// that the producer's backward adds in first — and whether the output's Softmax is left to the loss.
 /// </summary>
 internal static class GraphPlanning
 {
@@ -40,6 +40,7 @@ internal static class GraphPlanning
             IsLive = live[i],
             Consumers = consumers[i].Select(c => c.Layer).ToEquatableArray(),
             InputGradientBranches = branches[i].ToEquatableArray(),
+            SoftmaxFusedIntoLoss = i == layers.Count - 1 && l.Spec.Activation == ActivationKind.Softmax,
         }).ToList();
     }
 

@@ -45,6 +45,12 @@ internal sealed record LayerPlan(
     /// </summary>
     public EquatableArray<int> InputGradientBranches { get; init; } = EquatableArray<int>.Empty;
 
+    /// <summary>
+    /// This is the model's output and applies Softmax, which the loss takes over: its backward starts from the
+    /// gradient with respect to the logits (Softmax with cross-entropy, fused by the runtime's loss).
+    /// </summary>
+    public bool SoftmaxFusedIntoLoss { get; init; }
+
     /// <summary>Whether the output reaches the model's output; a layer that does not is computed but never back-propagated.</summary>
     public bool IsLive { get; init; } = true;
 
