@@ -137,6 +137,12 @@ public class GradientTests
         // Larger mixes: BatchNormalization as the first layer, and two batch normalizations (conv and dense) in one model.
         ["BatchNormFirst"] = (() => new BatchNormFirstNet(seed: 1), TestReferences.BatchNormFirst),
         ["TrainingMix"] = (() => new TrainingMixNet(seed: 1), TestReferences.TrainingMix),
+        // Graphs: a tensor read by several layers (its gradient summed), merges, named inputs, blocks.
+        ["ResidualIdentity"] = (() => new GradResidualIdentity(seed: 1), TestReferences.ResidualIdentity),
+        ["ProjectionShortcut"] = (() => new GradProjectionShortcut(seed: 1), TestReferences.ProjectionShortcut),
+        ["ConcatenateBranches"] = (() => new GradConcatenateBranches(seed: 1), TestReferences.ConcatenateBranches),
+        ["ActivationLayers"] = (() => new GradActivationLayers(seed: 1), TestReferences.ActivationLayers),
+        ["BlockTwice"] = (() => new GradBlockTwice(seed: 1), TestReferences.BlockTwice),
     };
 
     private static ReferenceModel DenseReference(ModelArchitecture architecture, Activation activation) =>
