@@ -10,10 +10,19 @@ public class ForwardTests
         ["TrainingMix"] = (() => new TrainingMixNet(seed: 7), TestReferences.TrainingMix, -1, 1),
         ["FlattenFirst"] = (() => new FlattenFirstNet(seed: 7), TestReferences.FlattenFirst, -1, 1),
         ["BatchNormFirst"] = (() => new BatchNormFirstNet(seed: 7), TestReferences.BatchNormFirst, -1, 1),
+        // Graphs: fan-out, Add, Concatenate (with the model's input), blocks; ResidualIdentity has a BatchNormalization on its branch.
+        ["ResidualIdentity"] = (() => new GradResidualIdentity(seed: 7), TestReferences.ResidualIdentity, -1, 1),
+        ["ProjectionShortcut"] = (() => new GradProjectionShortcut(seed: 7), TestReferences.ProjectionShortcut, -1, 1),
+        ["ConcatenateBranches"] = (() => new GradConcatenateBranches(seed: 7), TestReferences.ConcatenateBranches, -1, 1),
+        ["ActivationLayers"] = (() => new GradActivationLayers(seed: 7), TestReferences.ActivationLayers, -1, 1),
+        ["BlockTwice"] = (() => new GradBlockTwice(seed: 7), TestReferences.BlockTwice, -1, 1),
+        // Full size: the ResNet-8 that Data.FashionMnistResNetTests trains (28×28 convs, three residual stages).
+        ["FashionResNet8"] = (() => new Data.FashionResNet8(seed: 7), Data.FashionMnistResNetTests.Reference, 0, 1),
     };
 
     /// <summary>Models whose training-mode pass is deterministic (no dropout above rate 0).</summary>
-    private static readonly string[] Deterministic = ["MnistConvNet", "TrainingMix", "BatchNormFirst"];
+    private static readonly string[] Deterministic =
+        ["MnistConvNet", "TrainingMix", "BatchNormFirst", "ResidualIdentity", "ProjectionShortcut", "ConcatenateBranches", "ActivationLayers", "BlockTwice", "FashionResNet8"];
 
     public static TheoryData<string, int, bool> Cases()
     {
