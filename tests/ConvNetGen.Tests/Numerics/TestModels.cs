@@ -357,6 +357,23 @@ internal partial class GradBlock;
 [Dense(2, Name = "head")]
 internal partial class GradBlockTwice;
 
+/// <summary>
+/// Graph corner cases: a tensor read twice by one Add, an Add of three, a Concatenate that starts with the model's
+/// input, and a conv with weights whose output nothing reads (CNG0023: it does not run, its gradient stays 0).
+/// </summary>
+#pragma warning disable CNG0023 // "dead" on purpose
+[Input(4, 3, 2)]
+[Conv2D(2, 1, Activation = Activation.Tanh, Name = "a")]
+[Add("a", "a", Name = "twice")]
+[Conv2D(2, 1, Input = "input_layer", Name = "dead")]
+[Conv2D(2, 3, Padding = Padding.Same, Input = "twice", Name = "b")]
+[Add("b", "a", "twice", Name = "sum3")]
+[Concatenate("input_layer", "sum3", "a", Name = "cat")]
+[Flatten(Name = "flatten")]
+[Dense(2, Name = "head")]
+internal partial class GradGraphCorners;
+#pragma warning restore CNG0023
+
 // ---- State and freezing ---------------------------------------------------------------------------------------------
 
 /// <summary>BatchNormalization first (no layer below it), then a conv.</summary>
@@ -495,4 +512,14 @@ internal static class TestReferences
 
     public static ReferenceModel BlockTwice() => ReferenceModel.Of(GradBlockTwice.Architecture,
         [.. GradBlockOps(3, 1), .. GradBlockOps(2, 2), new RefFlatten(), new RefDense(2)]);
+
+    public static ReferenceModel GraphCorners() => ReferenceModel.Of(GradGraphCorners.Architecture,
+        new RefConv2D(2, 1, 1, activation: Activation.Tanh),
+        new RefAdd(),
+        new RefConv2D(2, 1, 1),
+        new RefConv2D(2, 3, 3, padding: Padding.Same),
+        new RefAdd(),
+        new RefConcatenate(),
+        new RefFlatten(),
+        new RefDense(2));
 }
