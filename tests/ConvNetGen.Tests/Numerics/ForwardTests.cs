@@ -17,13 +17,14 @@ public class ForwardTests
         ["ActivationLayers"] = (() => new GradActivationLayers(seed: 7), TestReferences.ActivationLayers, -1, 1),
         ["BlockTwice"] = (() => new GradBlockTwice(seed: 7), TestReferences.BlockTwice, -1, 1),
         ["GraphCorners"] = (() => new GradGraphCorners(seed: 7), TestReferences.GraphCorners, -1, 1),
+        ["GraphCorners2"] = (() => new GradGraphCorners2(seed: 7), TestReferences.GraphCorners2, -1, 1),
         // Full size: the ResNet-8 that Data.FashionMnistResNetTests trains (28×28 convs, three residual stages).
         ["FashionResNet8"] = (() => new Data.FashionResNet8(seed: 7), Data.FashionMnistResNetTests.Reference, 0, 1),
     };
 
     /// <summary>Models whose training-mode pass is deterministic (no dropout above rate 0).</summary>
     private static readonly string[] Deterministic =
-        ["MnistConvNet", "TrainingMix", "BatchNormFirst", "ResidualIdentity", "ProjectionShortcut", "ConcatenateBranches", "ActivationLayers", "BlockTwice", "GraphCorners", "FashionResNet8"];
+        ["MnistConvNet", "TrainingMix", "BatchNormFirst", "ResidualIdentity", "ProjectionShortcut", "ConcatenateBranches", "ActivationLayers", "BlockTwice", "GraphCorners", "GraphCorners2", "FashionResNet8"];
 
     public static TheoryData<string, int, bool> Cases()
     {

@@ -144,6 +144,7 @@ public class GradientTests
         ["ActivationLayers"] = (() => new GradActivationLayers(seed: 1), TestReferences.ActivationLayers),
         ["BlockTwice"] = (() => new GradBlockTwice(seed: 1), TestReferences.BlockTwice),
         ["GraphCorners"] = (() => new GradGraphCorners(seed: 1), TestReferences.GraphCorners),
+        ["GraphCorners2"] = (() => new GradGraphCorners2(seed: 1), TestReferences.GraphCorners2),
     };
 
     private static ReferenceModel DenseReference(ModelArchitecture architecture, Activation activation) =>

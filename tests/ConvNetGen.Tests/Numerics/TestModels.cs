@@ -374,6 +374,28 @@ internal partial class GradBlockTwice;
 internal partial class GradGraphCorners;
 #pragma warning restore CNG0023
 
+/// <summary>A block of a strided pooling and a strided 1×1 projection of its input, concatenated.</summary>
+[Block]
+[MaxPooling2D(2, Strides = Block.Strides, Padding = Padding.Same, Name = "pool")]
+[Conv2D(Block.Filters, 1, Strides = Block.Strides, Input = Block.Input, Name = "proj")]
+[Concatenate("pool", "proj", Name = "cat")]
+internal partial class GradPoolBlock;
+
+/// <summary>
+/// More corners: GlobalMaxPooling2D of the model's input (nothing to pass down), an Add of the input with itself, a
+/// block included with an explicit Input, a standalone softmax last over dense units.
+/// </summary>
+[Input(5, 4, 2)]
+[GlobalMaxPooling2D(Name = "gmax_in")]
+[Add("input_layer", "input_layer", Name = "double")]
+[Include(typeof(GradPoolBlock), Name = "pb", Filters = 3, Strides = 2, Input = "double")]
+[Conv2D(3, 2, Name = "conv")]
+[GlobalMaxPooling2D(Name = "gmax")]
+[Concatenate("gmax_in", "gmax", Name = "features")]
+[Dense(4, Name = "head")]
+[Activation(Activation.Softmax, Name = "softmax")]
+internal partial class GradGraphCorners2;
+
 // ---- State and freezing ---------------------------------------------------------------------------------------------
 
 /// <summary>BatchNormalization first (no layer below it), then a conv.</summary>
@@ -522,4 +544,16 @@ internal static class TestReferences
         new RefConcatenate(),
         new RefFlatten(),
         new RefDense(2));
+
+    public static ReferenceModel GraphCorners2() => ReferenceModel.Of(GradGraphCorners2.Architecture,
+        new RefGlobalMaxPooling2D(),
+        new RefAdd(),
+        new RefPooling2D(max: true, 2, 2, 2, 2, Padding.Same),
+        new RefConv2D(3, 1, 1, 2, 2),
+        new RefConcatenate(),
+        new RefConv2D(3, 2, 2),
+        new RefGlobalMaxPooling2D(),
+        new RefConcatenate(),
+        new RefDense(4),
+        new RefActivationLayer(Activation.Softmax));
 }
