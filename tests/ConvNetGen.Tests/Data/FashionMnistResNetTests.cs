@@ -148,3 +148,11 @@ public sealed class FashionMnistResNetTests(ITestOutputHelper output)
     /// <summary>Measured: see the report; the bar leaves a margin below it.</summary>
     private const float MinimumAccuracy = 0.70f;
 }
+
+/// <summary>The backward flags of a ResNet-8, for the freezing tests.</summary>
+internal partial class FashionResNet8
+{
+    public bool ComputesInputGradientOf(int layer) => ComputesInputGradient(layer);
+
+    public bool RunsBackwardOf(int layer) => RunsBackward(layer);
+}

@@ -156,3 +156,48 @@ public class FrozenBranchTests
         Assert.All(gradients, g => Assert.Equal(0f, g));
     }
 }
+
+/// <summary>Fine-tuning the ResNet-8: the stem and stage 1 frozen (their batch normalizations in inference mode).</summary>
+public class FrozenResNetTests
+{
+    [Fact]
+    public void Freezing_the_stem_and_stage1_gives_the_reference_gradient_and_skips_their_input_gradients()
+    {
+        const int Batch = 3;
+        var architecture = Data.FashionResNet8.Architecture;
+        int firstTrained = architecture["stage2/conv1"].Index;
+        var frozen = Enumerable.Range(0, firstTrained).ToHashSet();
+        var model = new Data.FashionResNet8(seed: 3);
+        NumericsKit.Randomize(model, 4);
+        foreach (int i in frozen) model.Layers[i].Trainable = false;
+        var reference = Data.FashionMnistResNetTests.Reference();
+        foreach (int i in frozen)
+            if (reference.Ops[i] is RefBatchNormalization bn) bn.Frozen = true;
+
+        var x = NumericsKit.Uniform(Batch * reference.InputSize, 5, 0, 1);
+        var r = NumericsKit.Uniform(Batch * reference.OutputSize, 6);
+        var p = NumericsKit.ToDouble(model.Parameters);
+        var before = model.Parameters.ToArray();
+        var generated = new float[p.Length];
+        model.BackwardPass(x, r, generated);
+        var analytic = reference.Gradient(NumericsKit.ToDouble(x), Batch, p, NumericsKit.ToDouble(r), frozen: frozen);
+        GradientCheck.AssertAgrees(architecture, generated, analytic, "ResNet-8 with the stem and stage 1 frozen");
+        foreach (int i in frozen)
+            for (int j = architecture.Layers[i].ParameterOffset; j < architecture.Layers[i].ParameterOffset + architecture.Layers[i].ParameterCount; j++)
+                Assert.True(generated[j] == 0, $"{NumericsKit.ParameterName(architecture, j)} is frozen but has gradient {generated[j]}");
+        // The frozen batch normalizations kept their moving statistics (inference mode); the others moved.
+        for (int i = 0; i < architecture.Layers.Count; i++)
+            foreach (var weight in architecture.Layers[i].Weights.Where(w => !w.IsTrainableVariable))
+            {
+                bool same = model.Parameters.Slice(weight.Offset, weight.Length).SequenceEqual(before.AsSpan(weight.Offset, weight.Length));
+                Assert.True(same == frozen.Contains(i), $"{architecture.Layers[i].Name}/{weight.Name} {(same ? "did not move" : "moved")}");
+            }
+
+        Assert.All(Enumerable.Range(0, firstTrained), i => Assert.False(model.ComputesInputGradientOf(i), architecture.Layers[i].Name));
+        Assert.All(Enumerable.Range(0, firstTrained), i => Assert.False(model.RunsBackwardOf(i), architecture.Layers[i].Name));
+        Assert.False(model.ComputesInputGradientOf(firstTrained)); // stage2/conv1 and the projection read stage 1's frozen output
+        Assert.False(model.ComputesInputGradientOf(architecture["stage2/downsample"].Index));
+        Assert.True(model.RunsBackwardOf(firstTrained));
+        Assert.True(model.ComputesInputGradientOf(architecture["stage2/bn1"].Index));
+    }
+}
