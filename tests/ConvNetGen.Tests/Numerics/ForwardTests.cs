@@ -10,10 +10,21 @@ public class ForwardTests
         ["TrainingMix"] = (() => new TrainingMixNet(seed: 7), TestReferences.TrainingMix, -1, 1),
         ["FlattenFirst"] = (() => new FlattenFirstNet(seed: 7), TestReferences.FlattenFirst, -1, 1),
         ["BatchNormFirst"] = (() => new BatchNormFirstNet(seed: 7), TestReferences.BatchNormFirst, -1, 1),
+        // Graphs: fan-out, Add, Concatenate (with the model's input), blocks; ResidualIdentity has a BatchNormalization on its branch.
+        ["ResidualIdentity"] = (() => new GradResidualIdentity(seed: 7), TestReferences.ResidualIdentity, -1, 1),
+        ["ProjectionShortcut"] = (() => new GradProjectionShortcut(seed: 7), TestReferences.ProjectionShortcut, -1, 1),
+        ["ConcatenateBranches"] = (() => new GradConcatenateBranches(seed: 7), TestReferences.ConcatenateBranches, -1, 1),
+        ["ActivationLayers"] = (() => new GradActivationLayers(seed: 7), TestReferences.ActivationLayers, -1, 1),
+        ["BlockTwice"] = (() => new GradBlockTwice(seed: 7), TestReferences.BlockTwice, -1, 1),
+        ["GraphCorners"] = (() => new GradGraphCorners(seed: 7), TestReferences.GraphCorners, -1, 1),
+        ["GraphCorners2"] = (() => new GradGraphCorners2(seed: 7), TestReferences.GraphCorners2, -1, 1),
+        // Full size: the ResNet-8 that Data.FashionMnistResNetTests trains (28×28 convs, three residual stages).
+        ["FashionResNet8"] = (() => new Data.FashionResNet8(seed: 7), Data.FashionMnistResNetTests.Reference, 0, 1),
     };
 
     /// <summary>Models whose training-mode pass is deterministic (no dropout above rate 0).</summary>
-    private static readonly string[] Deterministic = ["MnistConvNet", "TrainingMix", "BatchNormFirst"];
+    private static readonly string[] Deterministic =
+        ["MnistConvNet", "TrainingMix", "BatchNormFirst", "ResidualIdentity", "ProjectionShortcut", "ConcatenateBranches", "ActivationLayers", "BlockTwice", "GraphCorners", "GraphCorners2", "FashionResNet8"];
 
     public static TheoryData<string, int, bool> Cases()
     {
@@ -106,6 +117,41 @@ public class ForwardTests
                 .Append(Enumerable.Range(w.Offset, w.Length).MaxBy(i => Math.Abs(analytic[i]))))
             .ToArray();
         var numeric = reference.NumericGradient(xd, Batch, p, rd, only: sample);
+        double scale = analytic.Max(Math.Abs);
+        foreach (int i in sample)
+            Assert.True(Math.Abs(analytic[i] - numeric[i]) <= 1e-6 * scale + 1e-5 * Math.Abs(numeric[i]),
+                $"reference backward at {NumericsKit.ParameterName(reference.Architecture, i)}: {analytic[i]} vs. differences {numeric[i]}");
+    }
+
+    /// <summary>
+    /// The same for the graph ResNet-8 (Data.FashionMnistResNetTests): three Adds whose inputs fan out, projection
+    /// shortcuts, eleven BatchNormalizations in training mode; every parameter against the reference's analytic
+    /// backward, and that backward against central differences on the largest and one random gradient per tensor.
+    /// </summary>
+    [Theory]
+    [InlineData(3)]
+    [InlineData(12)]
+    public void FashionResNet8_backward_matches_the_reference(int batch)
+    {
+        var model = new Data.FashionResNet8(seed: 3);
+        var reference = Data.FashionMnistResNetTests.Reference();
+        NumericsKit.Randomize(model, 4);
+        var x = NumericsKit.Uniform(batch * reference.InputSize, 5, 0, 1);
+        var r = NumericsKit.Uniform(batch * reference.OutputSize, 6);
+        var p = NumericsKit.ToDouble(model.Parameters);
+        var xd = NumericsKit.ToDouble(x);
+        var rd = NumericsKit.ToDouble(r);
+
+        var generated = new float[p.Length];
+        model.BackwardPass(x, r, generated);
+        var analytic = reference.Gradient(xd, batch, p, rd);
+        GradientCheck.AssertAgrees(reference.Architecture, generated, analytic, "ResNet-8, generated vs. reference backward");
+
+        var random = new Random(8);
+        var sample = reference.Architecture.Layers.SelectMany(l => l.Weights).Where(w => w.IsTrainableVariable).SelectMany(w =>
+            new[] { w.Offset + random.Next(w.Length), Enumerable.Range(w.Offset, w.Length).MaxBy(i => Math.Abs(analytic[i])) })
+            .ToArray();
+        var numeric = reference.NumericGradient(xd, batch, p, rd, only: sample);
         double scale = analytic.Max(Math.Abs);
         foreach (int i in sample)
             Assert.True(Math.Abs(analytic[i] - numeric[i]) <= 1e-6 * scale + 1e-5 * Math.Abs(numeric[i]),

@@ -137,6 +137,14 @@ public class GradientTests
         // Larger mixes: BatchNormalization as the first layer, and two batch normalizations (conv and dense) in one model.
         ["BatchNormFirst"] = (() => new BatchNormFirstNet(seed: 1), TestReferences.BatchNormFirst),
         ["TrainingMix"] = (() => new TrainingMixNet(seed: 1), TestReferences.TrainingMix),
+        // Graphs: a tensor read by several layers (its gradient summed), merges, named inputs, blocks.
+        ["ResidualIdentity"] = (() => new GradResidualIdentity(seed: 1), TestReferences.ResidualIdentity),
+        ["ProjectionShortcut"] = (() => new GradProjectionShortcut(seed: 1), TestReferences.ProjectionShortcut),
+        ["ConcatenateBranches"] = (() => new GradConcatenateBranches(seed: 1), TestReferences.ConcatenateBranches),
+        ["ActivationLayers"] = (() => new GradActivationLayers(seed: 1), TestReferences.ActivationLayers),
+        ["BlockTwice"] = (() => new GradBlockTwice(seed: 1), TestReferences.BlockTwice),
+        ["GraphCorners"] = (() => new GradGraphCorners(seed: 1), TestReferences.GraphCorners),
+        ["GraphCorners2"] = (() => new GradGraphCorners2(seed: 1), TestReferences.GraphCorners2),
     };
 
     private static ReferenceModel DenseReference(ModelArchitecture architecture, Activation activation) =>
@@ -176,6 +184,31 @@ public class GradientTests
         var output = new float[Batch * reference.OutputSize];
         model.ForwardPass(x, output, training: true);
         NumericsKit.AssertClose(output, reference.Forward(NumericsKit.ToDouble(x), Batch, p, training: true), NumericsKit.ForwardTolerance, name);
+    }
+
+    /// <summary>GradGraphCorners' "dead" conv (CNG0023) does not run: its gradients are exactly 0 and its weights change no output.</summary>
+    [Fact]
+    public void A_layer_nothing_reads_gets_zero_gradients_and_changes_nothing()
+    {
+        var model = new GradGraphCorners(seed: 1);
+        NumericsKit.Randomize(model, 2);
+        var dead = GradGraphCorners.Architecture["dead"];
+        Assert.Empty(GradGraphCorners.Architecture.Consumers(dead.Index));
+        var x = NumericsKit.Uniform(3 * GradGraphCorners.Architecture.InputShape.ElementCount, 3);
+        var r = NumericsKit.Uniform(3 * GradGraphCorners.Architecture.OutputShape.ElementCount, 4);
+        var gradients = new float[model.Parameters.Length];
+        var before = model.Parameters.ToArray();
+        model.BackwardPass(x, r, gradients);
+        before.CopyTo(model.Parameters);
+        Assert.All(gradients.AsSpan(dead.ParameterOffset, dead.ParameterCount).ToArray(), g => Assert.Equal(0f, g));
+        Assert.Contains(gradients, g => g != 0);
+
+        var output = new float[r.Length];
+        model.ForwardPass(x, output, training: false);
+        model.Parameters.Slice(dead.ParameterOffset, dead.ParameterCount).Fill(float.NaN);
+        var again = new float[r.Length];
+        model.ForwardPass(x, again, training: false);
+        Assert.Equal(output, again);
     }
 
     [Fact]

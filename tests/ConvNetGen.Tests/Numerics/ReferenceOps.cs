@@ -16,11 +16,17 @@ internal sealed class KinkMargins
     public double Smallest => Math.Min(Relu, MaxPoolGap);
 }
 
-/// <summary>One layer of a reference model.</summary>
+/// <summary>
+/// One layer of a reference model. Most read one tensor (<see cref="Forward(double[], int, double[], bool, KinkMargins?)"/>);
+/// merges (Add, Concatenate) read several and override the list forms instead.
+/// </summary>
 internal abstract class RefOp
 {
     public LayerInfo Info { get; private set; } = null!;
+    /// <summary>The shape of the first input (the only one but for merges).</summary>
     public int[] In { get; private set; } = [];
+    /// <summary>Every input's shape, in the order of <see cref="LayerInfo.InputIndices"/>.</summary>
+    public int[][] Ins { get; private set; } = [];
     public int[] Out { get; private set; } = [];
     public int InSize => In.Aggregate(1, (n, d) => n * d);
     public int OutSize => Out.Aggregate(1, (n, d) => n * d);
@@ -28,19 +34,27 @@ internal abstract class RefOp
     public abstract LayerKind Kind { get; }
 
     /// <summary>Checks this hand-written op against the generator's layer and computes its own output shape.</summary>
-    public void Bind(LayerInfo info, int[] inputShape)
+    public void Bind(LayerInfo info, int[] inputShape) => Bind(info, [inputShape]);
+
+    /// <summary>Binds an op that reads <paramref name="inputShapes"/> (one per entry of the layer's InputIndices).</summary>
+    public void Bind(LayerInfo info, int[][] inputShapes)
     {
         Info = info;
         Assert.True(info.Kind == Kind, $"layer {info.Index} ({info.Name}) is a {info.Kind}, the reference declares a {Kind}");
-        Assert.Equal(inputShape, info.InputShape.ToArray());
-        In = inputShape;
-        Out = OutputShape(inputShape);
+        Assert.Equal(info.InputIndices.Count, inputShapes.Length);
+        if (!info.IsMerge) Assert.Single(inputShapes);
+        Assert.Equal(inputShapes[0], info.InputShape.ToArray());
+        In = inputShapes[0];
+        Ins = inputShapes;
+        Out = OutputShape(inputShapes);
         Assert.True(Out.SequenceEqual(info.OutputShape),
             $"{info.Name}: the reference infers ({string.Join(", ", Out)}), the generator ({string.Join(", ", info.OutputShape)})");
         CheckWeights(info);
     }
 
     protected abstract int[] OutputShape(int[] input);
+
+    protected virtual int[] OutputShape(int[][] inputs) => OutputShape(inputs[0]);
 
     protected virtual void CheckWeights(LayerInfo info) => Assert.Empty(info.Weights);
 
@@ -51,6 +65,14 @@ internal abstract class RefOp
 
     /// <summary>Given x and dL/dy, adds dL/dθ into <paramref name="dp"/> and returns dL/dx.</summary>
     public abstract double[] Backward(double[] x, double[] dy, int batch, double[] p, bool training, double[] dp);
+
+    /// <summary>y = op(x₀, x₁, …): one input for every kind but the merges.</summary>
+    public virtual double[] Forward(double[][] xs, int batch, double[] p, bool training, KinkMargins? margins) =>
+        Forward(xs.Single(), batch, p, training, margins);
+
+    /// <summary>dL/dxₖ for every input, in order; dL/dθ added into <paramref name="dp"/>.</summary>
+    public virtual double[][] Backward(double[][] xs, double[] dy, int batch, double[] p, bool training, double[] dp) =>
+        [Backward(xs.Single(), dy, batch, p, training, dp)];
 
     /// <summary>Training-mode side effects on the parameters (BatchNormalization's moving statistics).</summary>
     public virtual void UpdateState(double[] x, int batch, double[] p) { }
@@ -540,5 +562,191 @@ internal sealed class RefBatchNormalization(double momentum = 0.99, double epsil
             p[mm + ch] = p[mm + ch] * momentum + mean[ch] * (1 - momentum);
             p[mv + ch] = p[mv + ch] * momentum + variance[ch] * (1 - momentum);
         }
+    }
+}
+
+/// <summary>ZeroPadding2D: rows of zeros above and below, columns left and right; channels unchanged.</summary>
+internal sealed class RefZeroPadding2D(int top, int bottom, int left, int right) : RefOp
+{
+    public RefZeroPadding2D(int padding = 1) : this(padding, padding, padding, padding) { }
+
+    public override LayerKind Kind => LayerKind.ZeroPadding2D;
+    protected override int[] OutputShape(int[] input) => [input[0] + top + bottom, input[1] + left + right, input[2]];
+
+    /// <summary>The output index of input element (b, y, x, c).</summary>
+    private int Target(int b, int y, int x, int c) => ((b * Out[0] + y + top) * Out[1] + x + left) * Out[2] + c;
+
+    public override double[] Forward(double[] x, int batch, double[] p, bool training, KinkMargins? margins)
+    {
+        var y = new double[batch * OutSize]; // the padding stays 0
+        for (int b = 0; b < batch; b++)
+        for (int iy = 0; iy < In[0]; iy++)
+        for (int ix = 0; ix < In[1]; ix++)
+        for (int c = 0; c < In[2]; c++)
+            y[Target(b, iy, ix, c)] = x[((b * In[0] + iy) * In[1] + ix) * In[2] + c];
+        return y;
+    }
+
+    public override double[] Backward(double[] x, double[] dy, int batch, double[] p, bool training, double[] dp)
+    {
+        var dx = new double[x.Length]; // the padding's gradient goes nowhere
+        for (int b = 0; b < batch; b++)
+        for (int iy = 0; iy < In[0]; iy++)
+        for (int ix = 0; ix < In[1]; ix++)
+        for (int c = 0; c < In[2]; c++)
+            dx[((b * In[0] + iy) * In[1] + ix) * In[2] + c] = dy[Target(b, iy, ix, c)];
+        return dx;
+    }
+}
+
+/// <summary>The Activation layer: an activation on its own, over the last axis (softmax's rows are the channels or units).</summary>
+internal sealed class RefActivationLayer(Activation activation) : RefOp
+{
+    public override LayerKind Kind => LayerKind.Activation;
+    protected override int[] OutputShape(int[] input) => input;
+
+    protected override void CheckWeights(LayerInfo info)
+    {
+        Assert.Empty(info.Weights);
+        Assert.Equal(activation, info.Activation);
+    }
+
+    public override double[] Forward(double[] x, int batch, double[] p, bool training, KinkMargins? margins) =>
+        RefActivation.Apply(activation, x, In[^1], margins);
+
+    public override double[] Backward(double[] x, double[] dy, int batch, double[] p, bool training, double[] dp) =>
+        RefActivation.Backward(activation, x, dy, In[^1]);
+}
+
+/// <summary>GlobalMaxPooling2D: the largest value of each channel over every pixel; its gradient goes to the first maximum.</summary>
+internal sealed class RefGlobalMaxPooling2D : RefOp
+{
+    public override LayerKind Kind => LayerKind.GlobalMaxPooling2D;
+    protected override int[] OutputShape(int[] input) => [input[2]];
+
+    private int ArgMax(double[] x, int b, int c)
+    {
+        int pixels = In[0] * In[1], ch = In[2];
+        int best = b * pixels * ch + c;
+        for (int q = 1; q < pixels; q++)
+        {
+            int i = (b * pixels + q) * ch + c;
+            if (x[i] > x[best]) best = i;
+        }
+        return best;
+    }
+
+    public override double[] Forward(double[] x, int batch, double[] p, bool training, KinkMargins? margins)
+    {
+        int pixels = In[0] * In[1], ch = In[2];
+        var y = new double[batch * ch];
+        for (int b = 0; b < batch; b++)
+        for (int c = 0; c < ch; c++)
+        {
+            double best = x[ArgMax(x, b, c)];
+            y[b * ch + c] = best;
+            // As in RefPooling2D: exact ties are one value reached twice (a ReLU's zeros), no kink; the margin is to the runner-up.
+            double runnerUp = double.NegativeInfinity;
+            for (int q = 0; q < pixels; q++)
+            {
+                double v = x[(b * pixels + q) * ch + c];
+                if (v < best) runnerUp = Math.Max(runnerUp, v);
+            }
+            if (margins is not null) margins.MaxPoolGap = Math.Min(margins.MaxPoolGap, best - runnerUp);
+        }
+        return y;
+    }
+
+    public override double[] Backward(double[] x, double[] dy, int batch, double[] p, bool training, double[] dp)
+    {
+        int ch = In[2];
+        var dx = new double[x.Length];
+        for (int b = 0; b < batch; b++)
+        for (int c = 0; c < ch; c++)
+            dx[ArgMax(x, b, c)] += dy[b * ch + c];
+        return dx;
+    }
+}
+
+/// <summary>A layer that reads several tensors; the one-input forms do not apply.</summary>
+internal abstract class RefMerge : RefOp
+{
+    protected override int[] OutputShape(int[] input) => throw new InvalidOperationException("a merge reads several inputs");
+
+    public override double[] Forward(double[] x, int batch, double[] p, bool training, KinkMargins? margins) =>
+        throw new InvalidOperationException($"{this} reads several inputs");
+
+    public override double[] Backward(double[] x, double[] dy, int batch, double[] p, bool training, double[] dp) =>
+        throw new InvalidOperationException($"{this} reads several inputs");
+}
+
+/// <summary>Add: the element-wise sum of inputs of one shape; each input gets dL/dy.</summary>
+internal sealed class RefAdd : RefMerge
+{
+    public override LayerKind Kind => LayerKind.Add;
+
+    protected override int[] OutputShape(int[][] inputs)
+    {
+        Assert.True(inputs.Length >= 2, "Add reads at least two tensors");
+        foreach (var shape in inputs) Assert.Equal(inputs[0], shape);
+        return inputs[0];
+    }
+
+    public override double[] Forward(double[][] xs, int batch, double[] p, bool training, KinkMargins? margins)
+    {
+        var y = new double[xs[0].Length];
+        foreach (var x in xs)
+            for (int i = 0; i < y.Length; i++) y[i] += x[i];
+        return y;
+    }
+
+    public override double[][] Backward(double[][] xs, double[] dy, int batch, double[] p, bool training, double[] dp) =>
+        xs.Select(_ => (double[])dy.Clone()).ToArray();
+}
+
+/// <summary>Concatenate along the last axis (channels, or units for flat inputs), in the order given.</summary>
+internal sealed class RefConcatenate : RefMerge
+{
+    public override LayerKind Kind => LayerKind.Concatenate;
+
+    protected override int[] OutputShape(int[][] inputs)
+    {
+        Assert.True(inputs.Length >= 2, "Concatenate reads at least two tensors");
+        foreach (var shape in inputs) Assert.Equal(inputs[0][..^1], shape[..^1]);
+        return [.. inputs[0][..^1], inputs.Sum(s => s[^1])];
+    }
+
+    public override double[] Forward(double[][] xs, int batch, double[] p, bool training, KinkMargins? margins)
+    {
+        int width = Out[^1], rows = batch * OutSize / width;
+        var y = new double[batch * OutSize];
+        for (int r = 0; r < rows; r++)
+        {
+            int start = 0;
+            for (int k = 0; k < xs.Length; k++)
+            {
+                int w = Ins[k][^1];
+                Array.Copy(xs[k], r * w, y, r * width + start, w);
+                start += w;
+            }
+        }
+        return y;
+    }
+
+    public override double[][] Backward(double[][] xs, double[] dy, int batch, double[] p, bool training, double[] dp)
+    {
+        int width = Out[^1], rows = batch * OutSize / width;
+        var dxs = xs.Select(x => new double[x.Length]).ToArray();
+        for (int r = 0; r < rows; r++)
+        {
+            int start = 0;
+            for (int k = 0; k < xs.Length; k++)
+            {
+                int w = Ins[k][^1];
+                Array.Copy(dy, r * width + start, dxs[k], r * w, w);
+                start += w;
+            }
+        }
+        return dxs;
     }
 }

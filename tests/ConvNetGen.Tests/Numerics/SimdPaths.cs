@@ -12,8 +12,10 @@
 // --logger "console;verbosity=detailed" to see which path a run took (The_simd_path_is_reported, below).
 //
 // Files: ReferenceOps.cs (one naive op per layer kind), ReferenceModel.cs (forward, analytic backward, central
-// differences), TestModels.cs (the models, and the hand-written references of the shared ones), GradientCheck.cs
-// (tolerances), then one test class per concern.
+// differences; graphs too: each op reads its layer's InputIndices, fan-out gradients are summed), TestModels.cs (the
+// models, and the hand-written references of the shared ones), GradientCheck.cs (tolerances), then one test class per
+// concern (FrozenBranchTests: freezing in graphs). The ResNet-8 of Data/FashionMnistResNetTests.cs has its reference
+// checked here (ForwardTests), so it runs on every path too; its Fashion-MNIST training run is outside this filter.
 
 using System.Numerics;
 using System.Runtime.Intrinsics;

@@ -279,6 +279,123 @@ internal partial class GradBatchNormDense;
 [Dense(3)]
 internal partial class GradDropoutZero;
 
+// ---- Graph gradient-check models (named inputs, Add, Concatenate, blocks) -----------------------------------------
+
+/// <summary>
+/// A residual block with an identity shortcut: the stem's output is read by conv1 and by the Add, so its gradient is
+/// the sum of both; BatchNormalization and a standalone ReLU inside the branch. Also FrozenLayerTests' graph model.
+/// </summary>
+[Input(5, 4, 2)]
+[Conv2D(3, 3, Padding = Padding.Same, Name = "stem")]
+[Conv2D(3, 3, Padding = Padding.Same, UseBias = false, Name = "conv1")]
+[BatchNormalization(Name = "bn1")]
+[Activation(Activation.ReLU, Name = "relu1")]
+[Conv2D(3, 3, Padding = Padding.Same, Name = "conv2")]
+[Add("conv2", "stem", Name = "add")]
+[Activation(Activation.Tanh, Name = "out_act")]
+[Flatten(Name = "flatten")]
+[Dense(3, Name = "head")]
+internal partial class GradResidualIdentity;
+
+/// <summary>A projection shortcut: ZeroPadding2D then a valid 3×3 conv with stride 2 on the branch, a 1×1 conv with stride 2 from the stem.</summary>
+[Input(6, 5, 2)]
+[Conv2D(3, 1, Activation = Activation.Tanh, Name = "stem")]
+[ZeroPadding2D(1, Name = "pad")]
+[Conv2D(4, 3, Strides = 2, Name = "conv1")]
+[Conv2D(4, 1, Strides = 2, Input = "stem", Name = "proj")]
+[Add("conv1", "proj", Name = "add")]
+[Activation(Activation.Sigmoid, Name = "act")]
+[Conv2D(2, 2, Name = "head")]
+internal partial class GradProjectionShortcut;
+
+/// <summary>
+/// Concatenate of three tensors along the channels: a two-conv branch, a side conv that reads the model's input, and
+/// the model's input itself; "a" is read by "b" only, the input by "a", "side" and the Concatenate.
+/// </summary>
+[Input(5, 4, 2, Name = "image")]
+[Conv2D(3, 3, Padding = Padding.Same, Activation = Activation.Tanh, Name = "a")]
+[Conv2D(2, 1, Name = "b")]
+[Conv2D(2, 1, Activation = Activation.Sigmoid, Input = "image", Name = "side")]
+[Concatenate("b", "side", "image", Name = "cat")]
+[Conv2D(2, 2, Name = "head")]
+internal partial class GradConcatenateBranches;
+
+/// <summary>
+/// Standalone activations of every kind (softmax last), an asymmetric ZeroPadding2D, GlobalMaxPooling2D and
+/// GlobalAveragePooling2D on different tensors, joined by a flat Concatenate.
+/// </summary>
+[Input(6, 5, 2)]
+[ZeroPadding2D(1, 0, 2, 1, Name = "pad")]
+[Conv2D(4, 3, Name = "conv1")]
+[Activation(Activation.Tanh, Name = "tanh")]
+[Conv2D(4, 2, Name = "conv2")]
+[Activation(Activation.ReLU, Name = "relu")]
+[GlobalMaxPooling2D(Name = "max")]
+[GlobalAveragePooling2D(Input = "tanh", Name = "avg")]
+[Concatenate("max", "avg", Name = "features")]
+[Dense(5, Name = "dense1")]
+[Activation(Activation.Sigmoid, Name = "sigmoid")]
+[Activation(Activation.Linear, Name = "linear")]
+[Dense(3, Name = "dense2")]
+[Activation(Activation.Softmax, Name = "softmax")]
+internal partial class GradActivationLayers;
+
+/// <summary>A block with a conv branch and a 1×1 shortcut, both strided by the include, added and rectified.</summary>
+[Block]
+[Conv2D(Block.Filters, 3, Padding = Padding.Same, Activation = Activation.Tanh, Name = "conv1")]
+[Conv2D(Block.Filters, 1, Strides = Block.Strides, Name = "conv2")]
+[Conv2D(Block.Filters, 1, Strides = Block.Strides, Input = Block.Input, Name = "shortcut")]
+[Add("conv2", "shortcut", Name = "add")]
+[Activation(Activation.ReLU, Name = "relu")]
+internal partial class GradBlock;
+
+/// <summary>GradBlock included twice: 3 filters at stride 1, then 2 filters at stride 2.</summary>
+[Input(5, 5, 2)]
+[Include(typeof(GradBlock), Name = "b1", Filters = 3)]
+[Include(typeof(GradBlock), Name = "b2", Filters = 2, Strides = 2)]
+[Flatten(Name = "flatten")]
+[Dense(2, Name = "head")]
+internal partial class GradBlockTwice;
+
+/// <summary>
+/// Graph corner cases: a tensor read twice by one Add, an Add of three, a Concatenate that starts with the model's
+/// input, and a conv with weights whose output nothing reads (CNG0023: it does not run, its gradient stays 0).
+/// </summary>
+#pragma warning disable CNG0023 // "dead" on purpose
+[Input(4, 3, 2)]
+[Conv2D(2, 1, Activation = Activation.Tanh, Name = "a")]
+[Add("a", "a", Name = "twice")]
+[Conv2D(2, 1, Input = "input_layer", Name = "dead")]
+[Conv2D(2, 3, Padding = Padding.Same, Input = "twice", Name = "b")]
+[Add("b", "a", "twice", Name = "sum3")]
+[Concatenate("input_layer", "sum3", "a", Name = "cat")]
+[Flatten(Name = "flatten")]
+[Dense(2, Name = "head")]
+internal partial class GradGraphCorners;
+#pragma warning restore CNG0023
+
+/// <summary>A block of a strided pooling and a strided 1×1 projection of its input, concatenated.</summary>
+[Block]
+[MaxPooling2D(2, Strides = Block.Strides, Padding = Padding.Same, Name = "pool")]
+[Conv2D(Block.Filters, 1, Strides = Block.Strides, Input = Block.Input, Name = "proj")]
+[Concatenate("pool", "proj", Name = "cat")]
+internal partial class GradPoolBlock;
+
+/// <summary>
+/// More corners: GlobalMaxPooling2D of the model's input (nothing to pass down), an Add of the input with itself, a
+/// block included with an explicit Input, a standalone softmax last over dense units.
+/// </summary>
+[Input(5, 4, 2)]
+[GlobalMaxPooling2D(Name = "gmax_in")]
+[Add("input_layer", "input_layer", Name = "double")]
+[Include(typeof(GradPoolBlock), Name = "pb", Filters = 3, Strides = 2, Input = "double")]
+[Conv2D(3, 2, Name = "conv")]
+[GlobalMaxPooling2D(Name = "gmax")]
+[Concatenate("gmax_in", "gmax", Name = "features")]
+[Dense(4, Name = "head")]
+[Activation(Activation.Softmax, Name = "softmax")]
+internal partial class GradGraphCorners2;
+
 // ---- State and freezing ---------------------------------------------------------------------------------------------
 
 /// <summary>BatchNormalization first (no layer below it), then a conv.</summary>
@@ -362,4 +479,81 @@ internal static class TestReferences
         new RefDense(40),
         new RefDropout(0.5),
         new RefDense(3));
+
+    public static ReferenceModel ResidualIdentity() => ReferenceModel.Of(GradResidualIdentity.Architecture,
+        new RefConv2D(3, 3, 3, padding: Padding.Same),
+        new RefConv2D(3, 3, 3, padding: Padding.Same, useBias: false),
+        new RefBatchNormalization(),
+        new RefActivationLayer(Activation.ReLU),
+        new RefConv2D(3, 3, 3, padding: Padding.Same),
+        new RefAdd(),
+        new RefActivationLayer(Activation.Tanh),
+        new RefFlatten(),
+        new RefDense(3));
+
+    public static ReferenceModel ProjectionShortcut() => ReferenceModel.Of(GradProjectionShortcut.Architecture,
+        new RefConv2D(3, 1, 1, activation: Activation.Tanh),
+        new RefZeroPadding2D(1),
+        new RefConv2D(4, 3, 3, 2, 2),
+        new RefConv2D(4, 1, 1, 2, 2),
+        new RefAdd(),
+        new RefActivationLayer(Activation.Sigmoid),
+        new RefConv2D(2, 2, 2));
+
+    public static ReferenceModel ConcatenateBranches() => ReferenceModel.Of(GradConcatenateBranches.Architecture,
+        new RefConv2D(3, 3, 3, padding: Padding.Same, activation: Activation.Tanh),
+        new RefConv2D(2, 1, 1),
+        new RefConv2D(2, 1, 1, activation: Activation.Sigmoid),
+        new RefConcatenate(),
+        new RefConv2D(2, 2, 2));
+
+    public static ReferenceModel ActivationLayers() => ReferenceModel.Of(GradActivationLayers.Architecture,
+        new RefZeroPadding2D(1, 0, 2, 1),
+        new RefConv2D(4, 3, 3),
+        new RefActivationLayer(Activation.Tanh),
+        new RefConv2D(4, 2, 2),
+        new RefActivationLayer(Activation.ReLU),
+        new RefGlobalMaxPooling2D(),
+        new RefGlobalAveragePooling2D(),
+        new RefConcatenate(),
+        new RefDense(5),
+        new RefActivationLayer(Activation.Sigmoid),
+        new RefActivationLayer(Activation.Linear),
+        new RefDense(3),
+        new RefActivationLayer(Activation.Softmax));
+
+    /// <summary>GradBlock's five layers for <paramref name="filters"/> and <paramref name="strides"/>.</summary>
+    private static RefOp[] GradBlockOps(int filters, int strides) =>
+    [
+        new RefConv2D(filters, 3, 3, padding: Padding.Same, activation: Activation.Tanh),
+        new RefConv2D(filters, 1, 1, strides, strides),
+        new RefConv2D(filters, 1, 1, strides, strides),
+        new RefAdd(),
+        new RefActivationLayer(Activation.ReLU),
+    ];
+
+    public static ReferenceModel BlockTwice() => ReferenceModel.Of(GradBlockTwice.Architecture,
+        [.. GradBlockOps(3, 1), .. GradBlockOps(2, 2), new RefFlatten(), new RefDense(2)]);
+
+    public static ReferenceModel GraphCorners() => ReferenceModel.Of(GradGraphCorners.Architecture,
+        new RefConv2D(2, 1, 1, activation: Activation.Tanh),
+        new RefAdd(),
+        new RefConv2D(2, 1, 1),
+        new RefConv2D(2, 3, 3, padding: Padding.Same),
+        new RefAdd(),
+        new RefConcatenate(),
+        new RefFlatten(),
+        new RefDense(2));
+
+    public static ReferenceModel GraphCorners2() => ReferenceModel.Of(GradGraphCorners2.Architecture,
+        new RefGlobalMaxPooling2D(),
+        new RefAdd(),
+        new RefPooling2D(max: true, 2, 2, 2, 2, Padding.Same),
+        new RefConv2D(3, 1, 1, 2, 2),
+        new RefConcatenate(),
+        new RefConv2D(3, 2, 2),
+        new RefGlobalMaxPooling2D(),
+        new RefConcatenate(),
+        new RefDense(4),
+        new RefActivationLayer(Activation.Softmax));
 }
