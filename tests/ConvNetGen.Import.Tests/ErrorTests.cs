@@ -29,7 +29,7 @@ public sealed class ErrorTests
             case "spatial":
                 return g.Output(g.Node("BatchNormalization", "bn1", [x, g.Weight("s", 4), g.Weight("b", 4), g.Weight("m", 4), g.Weight("v", 4)], Int("spatial", 0)));
             case "count include pad":
-                return g.Output(g.Node("AveragePool", "avg1", [x], IntList("kernel_shape", 3, 3), IntList("pads", 1, 1, 1, 1), Int("count_include_pad", 1)));
+                return g.Output(g.Node("AveragePool", "avg1", [x], IntList("kernel_shape", 3, 3), IntList("strides", 2, 2), IntList("pads", 1, 1, 0, 0)));
             case "transA":
                 return g.Output(g.Node("Gemm", "fc", [g.Node("Flatten", "flat", [x]), g.Weight("w", 256, 10)], Int("transA", 1)));
             case "softmax on a map":
@@ -52,7 +52,7 @@ public sealed class ErrorTests
     [InlineData("max pool of a signed value", "MaxPool 'pool1' has pads=[1, 1, 0, 0] on an input that may be negative ('conv1_out')")]
     [InlineData("ceil mode", "MaxPool 'pool1' has ceil_mode=1")]
     [InlineData("spatial", "BatchNormalization 'bn1' has spatial=0")]
-    [InlineData("count include pad", "AveragePool 'avg1' has count_include_pad=1 with padding")]
+    [InlineData("count include pad", "AveragePool 'avg1' has pads=[1, 1, 0, 0] with count_include_pad=0, which is not Keras' same padding (0, 0, 1, 1)")]
     [InlineData("transA", "Gemm 'fc' has transA=1")]
     [InlineData("softmax on a map", "Softmax 'sm' has axis=1 on 6×6×4")]
     [InlineData("broadcast add", "Add 'add1' adds 8×8×4 from 'x' and (4) from 'gap_out'; broadcasting is not supported")]

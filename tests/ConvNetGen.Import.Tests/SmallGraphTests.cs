@@ -47,6 +47,23 @@ public sealed class SmallGraphTests
     }
 
     [Fact]
+    public void Averages_counting_the_padding_zero_pad_those_leaving_it_out_at_Keras_same_use_Same_and_dead_nodes_are_left_out()
+    {
+        var g = new GraphBuilder(3, 8, 8);
+        string counted = g.Node("AveragePool", "avg1", ["x"], IntList("kernel_shape", 3, 3), IntList("pads", 1, 1, 1, 1), Int("count_include_pad", 1));
+        string excluded = g.Node("AveragePool", "avg2", [counted], IntList("kernel_shape", 3, 3), IntList("pads", 1, 1, 1, 1));
+        g.Node("Relu", "unused", [counted]);
+        var import = Importer.Import(g.Output(excluded, 1, 3, 8, 8), "Small", null);
+        Assert.Contains("""
+            [ZeroPadding2D(1, Name = "avg1_pad")]
+            [AveragePooling2D(3, Strides = 1, Name = "avg1")]
+            [AveragePooling2D(3, Strides = 1, Padding = Padding.Same, Name = "avg2")]
+            public partial class Small;
+            """.ReplaceLineEndings("\n"), import.ClassSource());
+        Assert.Equal(["Relu 'unused' does not reach the graph output; left out"], import.Warnings);
+    }
+
+    [Fact]
     public void A_dense_after_flattening_a_map_permutes_its_rows_from_ONNXs_CHW_order_to_our_HWC_order()
     {
         const int c = 3, h = 2, w = 4, units = 5;

@@ -49,6 +49,7 @@ public static class Cli
                 return 2;
             }
             var result = Importer.Import(onnx, className, ns, Path.GetFileName(model));
+            foreach (var warning in result.Warnings) error.WriteLine($"convnetgen: warning: {warning}");
             var (code, weights) = result.Write(outDir);
             output.WriteLine($"wrote {code} ({result.Layers.Count} layers) and {weights} ({result.ParameterCount:N0} values)");
             return 0;

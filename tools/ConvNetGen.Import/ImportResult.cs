@@ -16,7 +16,7 @@ public sealed class ImportResult
     readonly string _input;
     readonly List<(ImportedLayer Layer, string Input)> _layers;
 
-    internal ImportResult(string className, string? ns, string source, OnnxModel model, string input, List<(ImportedLayer Layer, string Input)> layers, object output)
+    internal ImportResult(string className, string? ns, string source, OnnxModel model, string input, List<(ImportedLayer Layer, string Input)> layers, IReadOnlyList<string> warnings)
     {
         _className = className;
         _namespace = ns;
@@ -24,7 +24,11 @@ public sealed class ImportResult
         _model = model;
         _input = input;
         _layers = layers;
+        Warnings = warnings;
     }
+
+    /// <summary>What the import left out (nodes that do not reach the output), for the tool to print.</summary>
+    public IReadOnlyList<string> Warnings { get; }
 
     /// <summary>The layers, in the order they run.</summary>
     public IReadOnlyList<ImportedLayer> Layers => _layers.Select(l => l.Layer).ToList();

@@ -46,6 +46,7 @@ public static class Importer
         readonly Dictionary<string, int> _readers = [];
         readonly HashSet<string> _names = [InputLayer];
         readonly List<(ImportedLayer Layer, string Input)> _layers = [];
+        readonly List<string> _warnings = [];
         string _inputLine = "";
 
         public ImportResult Run(string className, string? ns, string source)
@@ -61,8 +62,25 @@ public static class Importer
                 _readers[graphOutput.Name] = _readers.GetValueOrDefault(graphOutput.Name) + 1;
 
             ReadInput();
+            // A node whose outputs reach no graph output would be a layer that never runs (CNG0023): leave it out.
+            var needed = new HashSet<string>(_graph.Outputs.Select(o => o.Name));
+            var live = new HashSet<OnnxNode>();
+            for (int i = _graph.Nodes.Count - 1; i >= 0; i--)
+            {
+                var node = _graph.Nodes[i];
+                if (!node.Outputs.Any(needed.Contains)) continue;
+                live.Add(node);
+                needed.UnionWith(node.Inputs);
+            }
             foreach (var node in _graph.Nodes)
+            {
+                if (!live.Contains(node))
+                {
+                    _warnings.Add($"{Describe(node)} does not reach the graph output; left out");
+                    continue;
+                }
                 if (!_skipped.Contains(node)) Translate(node);
+            }
 
             if (_graph.Outputs.Count != 1)
                 throw new ImportException($"the graph has {_graph.Outputs.Count} outputs; a model has exactly one");
@@ -72,7 +90,7 @@ public static class Importer
                 throw new ImportException($"the graph output '{output.Name}' is made by '{result.Layer}', not by the last layer; a model's output is its last layer");
             CheckDeclaredShape(output, result, "the graph output");
 
-            return new ImportResult(className, ns, source, model, _inputLine, _layers, result);
+            return new ImportResult(className, ns, source, model, _inputLine, _layers, _warnings);
         }
 
         void ReadInput()
@@ -148,7 +166,7 @@ public static class Importer
             }
 
             string name = NameFor(node);
-            var (input, h, w, padding) = PadFor(node, x, name, top, bottom, left, right, kh, kw, sh, sw, poolOfNonNegative: null);
+            var (input, h, w, padding) = PadFor(node, x, name, top, bottom, left, right, kh, kw, sh, sw, PadRule.Zero);
             int oh = (h - kh) / sh + 1, ow = (w - kw) / sw + 1;
             if (padding == "Same") { oh = (x.H + sh - 1) / sh; ow = (x.W + sw - 1) / sw; }
             if (oh < 1 || ow < 1) throw Error(node, $"needs an input of at least {kh}×{kw} but gets {h}×{w}");
@@ -246,9 +264,11 @@ public static class Importer
                     new Value(name, 1, 1, x.C, Flat: true, NonNegative: x.NonNegative, Pooled: true));
                 return;
             }
-            if (!max && padded && Int(node, "count_include_pad", 0) != 0)
-                throw Error(node, "has count_include_pad=1 with padding; only averages that exclude the padding are supported");
-            var (input, h, w, padding) = PadFor(node, x, name, top, bottom, left, right, kh, kw, sh, sw, poolOfNonNegative: max ? x.NonNegative : null);
+            // Max: zero padding is ONNX's -∞ padding only on non-negative inputs; Keras' same padding never wins.
+            // Average: counting the padding is zero padding; leaving it out is Keras' same padding, or nothing we have.
+            var rule = max ? (x.NonNegative ? PadRule.Zero : PadRule.SameOnly)
+                : Int(node, "count_include_pad", 0) != 0 ? PadRule.ZeroOnly : PadRule.SameOnly;
+            var (input, h, w, padding) = PadFor(node, x, name, top, bottom, left, right, kh, kw, sh, sw, rule);
             int oh = (h - kh) / sh + 1, ow = (w - kw) / sw + 1;
             if (padding == "Same") { oh = (x.H + sh - 1) / sh; ow = (x.W + sw - 1) / sw; }
             if (oh < 1 || ow < 1) throw Error(node, $"needs an input of at least {kh}×{kw} but gets {h}×{w}");
@@ -289,10 +309,11 @@ public static class Importer
 
         void FlattenValue(OnnxNode node, Value x)
         {
-            // A pooled (C) value, or an H×W×C map with H = W = 1, is already flat in both orders.
-            if (x.Flat || (x.H == 1 && x.W == 1))
+            // A pooled (C) value is already flat: ONNX's [N, C, 1, 1] flattens to the same order as ours.
+            if (x.Flat)
             {
-                if (x.Flat) { _values[node.Outputs[0]] = x; return; }
+                _values[node.Outputs[0]] = x;
+                return;
             }
             string name = NameFor(node);
             Emit(node, name, "Flatten(", x.Layer, [],
@@ -420,20 +441,24 @@ public static class Importer
         }
 
         (string Input, int H, int W, string Padding) PadFor(OnnxNode node, Value x, string name, int top, int bottom, int left, int right,
-                                                           int kh, int kw, int sh, int sw, bool? poolOfNonNegative)
+                                                           int kh, int kw, int sh, int sw, PadRule rule)
         {
             if (top + bottom + left + right == 0) return (x.Layer, x.H, x.W, "Valid");
             var (st, sb) = KerasSame(x.H, kh, sh);
             var (sl, sr) = KerasSame(x.W, kw, sw);
-            // Keras' same padding is exactly this padding: say so (and for max pooling it pads with -∞, as ONNX does).
-            if ((top, bottom, left, right) == (st, sb, sl, sr)) return (x.Layer, x.H, x.W, "Same");
-            if (poolOfNonNegative == false)
+            // Keras' same padding is exactly this padding: say so (for max pooling it never wins, as ONNX's -∞).
+            if ((top, bottom, left, right) == (st, sb, sl, sr) && rule != PadRule.ZeroOnly) return (x.Layer, x.H, x.W, "Same");
+            if (rule == PadRule.SameOnly && node.OpType == "MaxPool")
                 throw Error(node, $"has pads=[{top}, {left}, {bottom}, {right}] on an input that may be negative ('{node.Inputs[0]}'); zero padding equals ONNX's -∞ padding only after a Relu, so this is not supported");
+            if (rule == PadRule.SameOnly)
+                throw Error(node, $"has pads=[{top}, {left}, {bottom}, {right}] with count_include_pad=0, which is not Keras' same padding ({st}, {sl}, {sb}, {sr}); such an average is not supported");
             string padName = Unique(name + "_pad");
             string padArgs = top == bottom && left == right ? (top == left ? $"{top}" : $"{top}, {left}") : $"{top}, {bottom}, {left}, {right}";
             _layers.Add((new ImportedLayer(padName, $"ZeroPadding2D({padArgs}, Name = \"{padName}\")", []), x.Layer));
             return (padName, x.H + top + bottom, x.W + left + right, "Valid");
         }
+
+        enum PadRule { Zero, ZeroOnly, SameOnly }
 
         static (int Before, int After) KerasSame(int size, int k, int s)
         {
