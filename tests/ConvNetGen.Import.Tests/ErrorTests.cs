@@ -76,4 +76,20 @@ public sealed class ErrorTests
         Assert.Equal("convnetgen: Conv 'conv5' has group=2; grouped convolutions are not supported\n", stderr.ToString().ReplaceLineEndings("\n"));
         Assert.False(File.Exists(Path.Combine(directory.Path, "Net.cs")));
     }
+
+    [Fact]
+    public void The_command_line_writes_the_class_and_weights_and_no_temporary_file()
+    {
+        using var directory = new TempDirectory();
+        var g = new GraphBuilder(3, 8, 8);
+        string path = Path.Combine(directory.Path, "small.onnx");
+        File.WriteAllBytes(path, g.Output(g.Node("Relu", "r", [g.Conv("c", "x", 3, 4, 3)])).ToBytes());
+        string outDir = Path.Combine(directory.Path, "out");
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        Assert.Equal(0, Cli.Run(["import", path, "--class", "Small", "--namespace", "N", "--out", outDir], stdout, stderr));
+        Assert.Equal("", stderr.ToString());
+        Assert.Equal(["Small.cs", "Small.safetensors"], Directory.GetFiles(outDir).Select(Path.GetFileName).Order());
+        Assert.Contains("[Conv2D(4, 3, UseBias = false, Activation = Activation.ReLU, Name = \"c\")]", File.ReadAllText(Path.Combine(outDir, "Small.cs")));
+        Assert.Equal(2, Cli.Run(["import", path], stdout, stderr)); // no --class: usage
+    }
 }

@@ -94,6 +94,36 @@ public sealed class SmallGraphTests
     }
 
     [Fact]
+    public void Reshape_MatMul_Add_Softmax_is_a_softmax_Dense_with_a_bias()
+    {
+        var g = new GraphBuilder(4, 1, 1);
+        var shape = new OnnxTensor { Name = "shape", DataType = OnnxTensor.Int64Type, Int64Data = [1, -1] };
+        shape.Dims.Add(2);
+        g.Model.Graph.Initializers.Add(shape);
+        string flat = g.Node("Reshape", "flat", ["x", "shape"]);
+        string product = g.Node("MatMul", "fc", [flat, g.Weight("fc_w", 4, 3)]);
+        string sum = g.Node("Add", "fc_bias", [product, g.Weight("fc_b", 3)]);
+        var import = Importer.Import(g.Output(g.Node("Softmax", "prob", [sum]), 1, 3), "Small", null);
+        Assert.Contains("""
+            [Input(1, 1, 4)]
+            [Flatten(Name = "flat")]
+            [Dense(3, Activation = Activation.Softmax, Name = "fc")]
+            public partial class Small;
+            """.ReplaceLineEndings("\n"), import.ClassSource());
+        var dense = import.Layers.Single(l => l.Name == "fc");
+        Assert.Equal(["kernel", "bias"], dense.Weights.Select(w => w.Name));
+        Assert.Equal([4, 3], dense.Weights[0].Shape);
+    }
+
+    [Fact]
+    public void Dump_lists_the_nodes_with_their_attributes()
+    {
+        string text = Dump.Describe(OnnxModel.Load(TestPaths.ResNet18Onnx));
+        Assert.StartsWith("ir_version 3, producer CNTK 2.6, opsets ai.onnx 8\ninput  Input247 [1, 3, 224, 224]\noutput Pooling395_Output_0 [1, 512, 1, 1]\n", text.ReplaceLineEndings("\n"));
+        Assert.Contains("Conv 'Convolution249' (Input247, Parameter91[64x3x7x7]) -> (Convolution249_Output_0) kernel_shape=[7, 7] strides=[2, 2] auto_pad=\"NOTSET\" group=1 dilations=[1, 1] pads=[3, 3, 2, 2]", text);
+    }
+
+    [Fact]
     public void The_writer_round_trips_the_ResNet18_graph()
     {
         var model = OnnxModel.Load(TestPaths.ResNet18Onnx);
