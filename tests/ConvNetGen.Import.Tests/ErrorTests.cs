@@ -3,7 +3,7 @@ using static ConvNetGen.Import.Onnx.OnnxAttribute;
 
 namespace ConvNetGen.Import.Tests;
 
-/// <summary>Every op or attribute the importer does not translate is an error naming the node, op and attribute.</summary>
+/// <summary>Every op or attribute the importer does not translate is an error naming the node, op and attribute; so is a shape the graph declares otherwise.</summary>
 public sealed class ErrorTests
 {
     static OnnxModel Build(string which)
@@ -38,6 +38,9 @@ public sealed class ErrorTests
                 return g.Output(g.Node("Add", "add1", [x, g.Node("GlobalAveragePool", "gap", [x])]));
             case "wrong channels":
                 return g.Output(g.Conv("conv1", x, 3, 4, 3));
+            case "declared shape":
+                g.Model.Graph.ValueInfo.Add(OnnxValueInfo.Float("conv1_out", 1, 4, 8, 8));
+                return g.Output(g.Node("Relu", "relu1", [g.Conv("conv1", x, 4, 4, 3)]));
             default:
                 throw new ArgumentException(which);
         }
@@ -56,6 +59,7 @@ public sealed class ErrorTests
     [InlineData("transA", "Gemm 'fc' has transA=1")]
     [InlineData("softmax on a map", "Softmax 'sm' has axis=1 on 6×6×4")]
     [InlineData("broadcast add", "Add 'add1' adds 8×8×4 from 'x' and (4) from 'gap_out'; broadcasting is not supported")]
+    [InlineData("declared shape", "'conv1_out' is declared [1, 4, 8, 8] but the import computes 6×6×4 (channels last)")]
     [InlineData("wrong channels", "Conv 'conv1' has a weight 'conv1_w' for 3 input channels but its input 'x' has 4")]
     public void Unsupported_graphs_are_errors_naming_node_op_and_attribute(string which, string message)
     {

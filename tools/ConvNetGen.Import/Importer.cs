@@ -190,8 +190,8 @@ public static class Importer
             if (Int(node, "training_mode", 0) != 0)
                 throw Error(node, "has training_mode=1; only inference mode is supported");
             var x = ValueOf(node.Inputs[0], Describe(node));
-            int channels = x.Flat ? x.C : x.C;
             if (x.Flat && !x.Pooled) throw Error(node, $"reads a flat value {x.Describe()}; only channels of a feature map are supported");
+            int channels = x.C;
             string[] roles = ["scale", "B", "mean", "var"];
             var tensors = new float[4][];
             for (int i = 0; i < 4; i++)
@@ -423,7 +423,7 @@ public static class Importer
         void Emit(OnnxNode node, string name, string attribute, string input, List<(string, int[], float[])> weights, Value value,
                   bool names = false, string? output = null)
         {
-            if (node.Outputs.Count != 1 && !(node.OpType == "Dropout"))
+            if (node.Outputs.Count != 1)
                 throw Error(node, $"has {node.Outputs.Count} outputs; expected one");
             string line = $"{(attribute.EndsWith('(') ? attribute : attribute + ", ")}Name = \"{name}\")";
             _layers.Add((new ImportedLayer(name, line, weights), names ? "" : input));
