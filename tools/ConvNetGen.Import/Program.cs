@@ -1,0 +1,3 @@
+using ConvNetGen.Import;
+
+return Cli.Run(args, Console.Out, Console.Error);
