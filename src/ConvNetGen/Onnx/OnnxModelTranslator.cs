@@ -97,7 +97,7 @@ internal sealed class OnnxModelTranslator
         if (_tensors.TryGetValue((producer, layout), out string? name)) return name;
         string source = _tensors[(producer, _produced[producer])];
         name = TensorName(producer, layout);
-        _graph.AddNode("Transpose", name, [source], [name],
+        _graph.AddNode("Transpose", $"{NameOf(producer)}/{(layout == Layout.ChannelsFirst ? "to_nchw" : "to_nhwc")}", [source], [name],
             OnnxGraphBuilder.Attribute.Of("perm", layout == Layout.ChannelsFirst ? ToChannelsFirst : ToChannelsLast));
         _tensors[(producer, layout)] = name;
         return name;
@@ -178,6 +178,9 @@ internal sealed class OnnxModelTranslator
                     OnnxGraphBuilder.Attribute.Of("dilations", 1L, 1L)));
                 break;
             }
+            case LayerKind.MaxPooling2D when input >= 0 && _model.Layers[input].Kind == LayerKind.ZeroPadding2D:
+                EmitMaxPoolOfZeroPadding(layer, _model.Layers[input]);
+                break;
             case LayerKind.MaxPooling2D:
             case LayerKind.AveragePooling2D:
             {
@@ -239,6 +242,9 @@ internal sealed class OnnxModelTranslator
                 _graph.AddNode("Add", $"{layer.Name}/add_offset", [scaled, Scalar($"{layer.Name}/offset", (float)s.Offset)], [Output(layer, layout)]);
                 break;
             }
+            case LayerKind.ZeroPadding2D when layer.Index != _last && _model.Consumers(layer.Index).All(c => _model.Layers[c].Kind == LayerKind.MaxPooling2D):
+                _produced[layer.Index] = ProducedLayout(input); // its max poolings read its input (EmitMaxPoolOfZeroPadding)
+                break;
             case LayerKind.ZeroPadding2D:
             {
                 var layout = ProducedLayout(input);
@@ -275,6 +281,41 @@ internal sealed class OnnxModelTranslator
             default:
                 throw new NotSupportedException($"Layer '{layer.Name}' is a {layer.TypeName}, which the ONNX export does not know.");
         }
+    }
+
+    /// <summary>
+    /// A MaxPooling2D reading a ZeroPadding2D, without a Pad node: ONNX Runtime's PadFusion folds a zero Pad into a
+    /// MaxPool's pads, which MaxPool treats as −∞, so a window of negative values next to the border would lose its
+    /// zeros. Instead the MaxPool reads the padding's input with both paddings as pads, and a Max with a constant mask
+    /// (0 where a window covers a zero of the ZeroPadding2D, the lowest float elsewhere) puts the zeros back: exactly
+    /// max over the window of the zero-padded tensor, whatever an optimiser does.
+    /// </summary>
+    private void EmitMaxPoolOfZeroPadding(LayerInfo layer, LayerInfo padding)
+    {
+        LayerConfig s = layer.Settings, z = padding.Settings;
+        string x = Get(padding.InputIndices[0], Layout.ChannelsFirst);
+        string pooled = $"{layer.Name}/pooled";
+        _graph.AddNode("MaxPool", layer.Name, [x], [pooled],
+            OnnxGraphBuilder.Attribute.Of("kernel_shape", s.WindowHeight, s.WindowWidth),
+            OnnxGraphBuilder.Attribute.Of("strides", s.StrideHeight, s.StrideWidth),
+            OnnxGraphBuilder.Attribute.Of("pads", s.PadTop + z.PadTop, s.PadLeft + z.PadLeft, s.PadBottom + z.PadBottom, s.PadRight + z.PadRight));
+
+        int height = padding.OutputShape[0], width = padding.OutputShape[1]; // the zero-padded tensor
+        int outHeight = layer.OutputShape[0], outWidth = layer.OutputShape[1];
+        var mask = new float[outHeight * outWidth];
+        for (int i = 0; i < outHeight; i++)
+        for (int j = 0; j < outWidth; j++)
+        {
+            bool coversZero = false;
+            for (int r = i * s.StrideHeight - s.PadTop; r < i * s.StrideHeight - s.PadTop + s.WindowHeight; r++)
+            for (int c = j * s.StrideWidth - s.PadLeft; c < j * s.StrideWidth - s.PadLeft + s.WindowWidth; c++)
+                coversZero |= r >= 0 && r < height && c >= 0 && c < width // inside the zero-padded tensor (not Same padding's −∞)
+                              && (r < z.PadTop || r >= height - z.PadBottom || c < z.PadLeft || c >= width - z.PadRight);
+            mask[i * outWidth + j] = coversZero ? 0f : float.MinValue;
+        }
+        string maskName = $"{layer.Name}/zero_padding_mask";
+        _graph.AddInitializer(maskName, [1, 1, outHeight, outWidth], mask);
+        _graph.AddNode("Max", $"{layer.Name}/zero_padding", [pooled, maskName], [Output(layer, Layout.ChannelsFirst)]);
     }
 
     private void EmitBatchNormalization(LayerInfo layer, int input)
