@@ -58,7 +58,10 @@ public sealed class ExportTests(ITestOutputHelper output) : IDisposable
         Assert.True(new FileInfo(path).Length > 11_699_112L * 4, "every weight is in the file");
         double difference = OnnxHarness.Compare(model, path, OnnxLayout.Nhwc, 1, GraphOptimizationLevel.ORT_ENABLE_ALL);
         output.WriteLine($"ResNet18 batch 1: max relative difference {difference:E2}");
-        Assert.True(difference <= Tolerance, $"max relative difference {difference:E3}");
+        // 20 convs deep (3×3 ones by Winograd in Predict, by other algorithms in ORT), random BatchNormalization
+        // statistics and a 1000-way softmax: float32 rounding compounds to about 1e-4 here (8.4e-5 measured); a wrong
+        // layer is 1e-2 or worse (see the negative control).
+        Assert.True(difference <= 1e-3, $"max relative difference {difference:E3}");
     }
 
     [Fact]
