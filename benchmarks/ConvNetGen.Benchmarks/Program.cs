@@ -1,6 +1,8 @@
 // ConvNetGen benchmarks.
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- e2e [--data DIR] [--steps N] [--threads N] [--infer-calls N]
 //       the reference model end to end: median training step (batch 64), batch-1 latency, throughput, allocations.
+//   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- resnet18 [--calls N] [--rounds N]
+//       ResNet18 inference against ONNX Runtime: batch-1 latency and batch-32 throughput on 1 and 2 threads, the fp32 peak.
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- layers [batch=32]
 //       each generated layer method alone, forward and backward, one thread: µs, GFLOP/s and % of one core's peak.
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- winograd
@@ -22,6 +24,8 @@ switch (mode)
 {
     case "e2e":
         return EndToEnd.Run(rest);
+    case "resnet18":
+        return ResNetInference.Run(rest);
     case "layers":
         return LayerProfile.Run(rest);
     case "winograd":
