@@ -4,7 +4,8 @@
 // from scratch, (b) the frozen base under a new Dense head, (c) the top residual stage unfrozen (its
 // BatchNormalization kept frozen) at learning rate 1e-5, and times a training step frozen and unfrozen.
 //   dotnet run -c Release --project samples/PretrainedFineTuning -- [--weights PATH] [--train 1000] [--test 300]
-//       [--epochs 2] [--batch 32] [--cache-features]
+//       [--epochs 2] [--head-epochs 2] [--batch 32] [--cache-features]
+// --epochs is each phase's epochs; --head-epochs (default: --epochs) only phase (b)'s, cheap with --cache-features.
 using System.Diagnostics;
 using System.Globalization;
 using ConvNetGen;
@@ -12,9 +13,9 @@ using ConvNetGen.Import;
 using ConvNetGen.Import.Onnx;
 using PretrainedFineTuning;
 
-const string Usage = "usage: PretrainedFineTuning [--weights PATH] [--train N] [--test N] [--epochs E] [--batch B] [--cache-features] [--data DIR]";
+const string Usage = "usage: PretrainedFineTuning [--weights PATH] [--train N] [--test N] [--epochs E] [--head-epochs H] [--batch B] [--cache-features] [--data DIR]";
 string? weights = null, dataDir = null;
-int trainSize = 1000, testSize = 300, epochs = 2, batchSize = 32;
+int trainSize = 1000, testSize = 300, epochs = 2, batchSize = 32, headEpochs = -1;
 bool cacheFeatures = false;
 for (int i = 0; i < args.Length; i++)
 {
@@ -25,6 +26,7 @@ for (int i = 0; i < args.Length; i++)
         case "--train": trainSize = Int(); break;
         case "--test": testSize = Int(); break;
         case "--epochs": epochs = Int(); break;
+        case "--head-epochs": headEpochs = Int(); break;
         case "--batch": batchSize = Int(); break;
         case "--cache-features": cacheFeatures = true; break;
         case "--data": dataDir = args[++i]; break; // a folder of your own images, once image folders exist (issue 12)
@@ -39,6 +41,7 @@ if (dataDir is not null)
         "this sample runs on Fashion-MNIST only.");
     return 2;
 }
+if (headEpochs < 0) headEpochs = epochs;
 var total = Stopwatch.StartNew();
 
 // The weights: the importer's .safetensors, or the importer run here on the package's ResNet18.onnx.
@@ -77,7 +80,7 @@ Console.WriteLine($"Per-channel mean subtracted (B, G, R): {string.Join(", ", me
 var (train, test) = FashionMnist.Load();
 var (trainX, trainY) = Prepare(train, trainSize, mean);
 var (testX, testY) = Prepare(test, testSize, mean);
-Console.WriteLine($"{trainY.Length} training and {testY.Length} test images at 128×128×3 (112×112 + border), {epochs} epoch(s) per phase, batch {batchSize}, {Environment.ProcessorCount} threads");
+Console.WriteLine($"{trainY.Length} training and {testY.Length} test images at 128×128×3 (112×112 + border), {epochs} epoch(s) per phase ({headEpochs} for the head), batch {batchSize}, {Environment.ProcessorCount} threads");
 
 // (a) A small network from scratch on the same images and epochs.
 var scratch = new ScratchNet(seed: 1);
@@ -109,7 +112,7 @@ if (cacheFeatures)
     Console.WriteLine($"Features of {trainY.Length + testY.Length} images computed once in {featureSeconds:0.0} s");
     var head = new FeatureHead(seed: 2);
     head.Compile(new RMSprop(0.001f), Losses.SparseCategoricalCrossentropy, [Metrics.Accuracy]);
-    frozenSteps = Train(head, trainF, trainY, epochs, batchSize, seed: 2);
+    frozenSteps = Train(head, trainF, trainY, headEpochs, batchSize, seed: 2);
     frozenAccuracy = head.Evaluate(testF, testY).Accuracy;
     head["head"].Weights("kernel").CopyTo(model["head"].Weights("kernel"));
     head["head"].Weights("bias").CopyTo(model["head"].Weights("bias"));
@@ -121,7 +124,7 @@ if (cacheFeatures)
 }
 else
 {
-    frozenSteps = Train(model, trainX, trainY, epochs, batchSize, seed: 2);
+    frozenSteps = Train(model, trainX, trainY, headEpochs, batchSize, seed: 2);
     frozenAccuracy = model.Evaluate(testX, testY).Accuracy;
 }
 Console.WriteLine($"(b) frozen ImageNet base + new head: test accuracy {frozenAccuracy:0.000} (median step {Median(frozenSteps):0.0} ms{(cacheFeatures ? ", head on cached features" : "")})");
