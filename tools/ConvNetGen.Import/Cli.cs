@@ -9,7 +9,8 @@ public static class Cli
         usage: convnetgen import model.onnx --class NAME [--namespace NS] [--out DIR] [--block]
                convnetgen dump model.onnx
         import writes DIR/NAME.cs (the model in ConvNetGen's attributes) and DIR/NAME.safetensors (its weights).
-        --block writes a [Block] (no [Input]): included with [Include(typeof(NAME))] it takes the shape that arrives there.
+        --block writes a [Block] (no [Input]): included with [Include(typeof(NAME))] it takes the shape that arrives there
+                (the ONNX pads stay as they are; at a size where they no longer line up the build says so, CNG0022).
         """;
 
     /// <summary>Runs a command; returns the process exit code (0 ok, 1 import error, 2 usage).</summary>
