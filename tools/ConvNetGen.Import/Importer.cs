@@ -30,7 +30,8 @@ public static class Importer
     /// padding is then used only where it equals the ONNX padding at every size (stride 1, or auto_pad=SAME_UPPER);
     /// elsewhere the ONNX pads are written as a ZeroPadding2D, as ONNX applies them whatever the size. Fixed pads that
     /// line up at the ONNX input's size may not at another (CNTK's ResNet18 needs an even input at every stage, so a
-    /// multiple of 32): the generator then reports the mismatch (CNG0022) where the block is included.
+    /// multiple of 32): the generator then reports the mismatch (CNG0022) where the block is included. A pooling over
+    /// the whole map at the ONNX size is written as a global pooling, so in a block it pools the whole map at any size.
     /// </param>
     /// <exception cref="ImportException">An op, attribute or shape the importer does not support.</exception>
     public static ImportResult Import(OnnxModel model, string className, string? ns, string source = "model.onnx", bool block = false) =>
