@@ -6,9 +6,11 @@ namespace ConvNetGen.Import;
 public static class Cli
 {
     const string Usage = """
-        usage: convnetgen import model.onnx --class NAME [--namespace NS] [--out DIR]
+        usage: convnetgen import model.onnx --class NAME [--namespace NS] [--out DIR] [--block]
                convnetgen dump model.onnx
         import writes DIR/NAME.cs (the model in ConvNetGen's attributes) and DIR/NAME.safetensors (its weights).
+        --block writes a [Block] (no [Input]): included with [Include(typeof(NAME))] it takes the shape that arrives there
+                (the ONNX pads stay as they are; at a size where they no longer line up the build says so, CNG0022).
         """;
 
     /// <summary>Runs a command; returns the process exit code (0 ok, 1 import error, 2 usage).</summary>
@@ -21,6 +23,7 @@ public static class Cli
         }
         string model = args[1];
         string? className = null, ns = null, outDir = ".";
+        bool block = false;
         for (int i = 2; i < args.Length; i++)
         {
             string? Value() => i + 1 < args.Length ? args[++i] : null;
@@ -29,6 +32,7 @@ public static class Cli
                 case "--class": className = Value(); break;
                 case "--namespace": ns = Value(); break;
                 case "--out": outDir = Value(); break;
+                case "--block": block = true; break;
                 default:
                     error.WriteLine($"unknown option '{args[i]}'");
                     error.WriteLine(Usage);
@@ -48,7 +52,7 @@ public static class Cli
                 error.WriteLine(Usage);
                 return 2;
             }
-            var result = Importer.Import(onnx, className, ns, Path.GetFileName(model));
+            var result = Importer.Import(onnx, className, ns, Path.GetFileName(model), block);
             foreach (var warning in result.Warnings) error.WriteLine($"convnetgen: warning: {warning}");
             var (code, weights) = result.Write(outDir);
             output.WriteLine($"wrote {code} ({result.Layers.Count} layers) and {weights} ({result.ParameterCount:N0} values)");

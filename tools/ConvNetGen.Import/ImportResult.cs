@@ -15,9 +15,11 @@ public sealed class ImportResult
     readonly OnnxModel _model;
     readonly string _input;
     readonly List<(ImportedLayer Layer, string Input)> _layers;
+    readonly bool _block;
 
-    internal ImportResult(string className, string? ns, string source, OnnxModel model, string input, List<(ImportedLayer Layer, string Input)> layers, IReadOnlyList<string> warnings)
+    internal ImportResult(string className, string? ns, string source, OnnxModel model, string input, List<(ImportedLayer Layer, string Input)> layers, IReadOnlyList<string> warnings, bool block = false)
     {
+        _block = block;
         _className = className;
         _namespace = ns;
         _source = source;
@@ -48,8 +50,10 @@ public sealed class ImportResult
             .Append(" values), loaded with LoadWeights.\n");
         text.Append("using ConvNetGen;\n\n");
         if (_namespace is not null) text.Append("namespace ").Append(_namespace).Append(";\n\n");
-        text.Append("/// <summary>").Append(_source).Append(", imported: ").Append(_layers.Count).Append(" layers.</summary>\n");
-        text.Append('[').Append(_input).Append("]\n");
+        text.Append("/// <summary>").Append(_source).Append(", imported: ").Append(_layers.Count).Append(" layers");
+        if (_block) text.Append(", as a block that takes the shape where it is included (the ONNX model reads ").Append(_input[6..^1]).Append(")");
+        text.Append(".</summary>\n");
+        text.Append('[').Append(_block ? "Block" : _input).Append("]\n");
         string previous = "input_layer";
         foreach (var (layer, input) in _layers)
         {
@@ -59,6 +63,8 @@ public sealed class ImportResult
                 int at = attribute.LastIndexOf("Name = ", StringComparison.Ordinal);
                 attribute = attribute[..at] + $"Input = \"{input}\", " + attribute[at..];
             }
+            // In a block the graph input is Block.Input (no layer is named input_layer: the importer reserves it).
+            if (_block) attribute = attribute.Replace("\"input_layer\"", "Block.Input", StringComparison.Ordinal);
             text.Append('[').Append(attribute).Append("]\n");
             previous = layer.Name;
         }

@@ -24,9 +24,18 @@ public static class Importer
     /// <param name="className">The C# class name.</param>
     /// <param name="ns">The namespace, or null for none.</param>
     /// <param name="source">What the file header says the model came from (a file name, no folder, so output is reproducible).</param>
+    /// <param name="block">
+    /// Write a <c>[Block]</c> instead of a model with an <c>[Input]</c>: it takes the shape where it is included, so
+    /// the network runs at another image size (a layer reading the graph input reads <c>Block.Input</c>). Keras' same
+    /// padding is then used only where it equals the ONNX padding at every size (stride 1, or auto_pad=SAME_UPPER);
+    /// elsewhere the ONNX pads are written as a ZeroPadding2D, as ONNX applies them whatever the size. Fixed pads that
+    /// line up at the ONNX input's size may not at another (CNTK's ResNet18 needs an even input at every stage, so a
+    /// multiple of 32): the generator then reports the mismatch (CNG0022) where the block is included. A pooling over
+    /// the whole map at the ONNX size is written as a global pooling, so in a block it pools the whole map at any size.
+    /// </param>
     /// <exception cref="ImportException">An op, attribute or shape the importer does not support.</exception>
-    public static ImportResult Import(OnnxModel model, string className, string? ns, string source = "model.onnx") =>
-        new Translation(model).Run(className, ns, source);
+    public static ImportResult Import(OnnxModel model, string className, string? ns, string source = "model.onnx", bool block = false) =>
+        new Translation(model, block).Run(className, ns, source);
 
     // A value of the ONNX graph as our model holds it: the layer that produces it and its channels-last shape.
     // Pooled: a global pooling's (C) output standing for ONNX's [N, C, 1, 1]. ChwFlat: a Flatten of an H×W×C map,
@@ -37,7 +46,7 @@ public static class Importer
         public string Describe() => Flat ? $"({C})" : $"{H}×{W}×{C}";
     }
 
-    sealed class Translation(OnnxModel model)
+    sealed class Translation(OnnxModel model, bool block)
     {
         const string InputLayer = "input_layer";
         readonly OnnxGraph _graph = model.Graph;
@@ -90,7 +99,7 @@ public static class Importer
                 throw new ImportException($"the graph output '{output.Name}' is made by '{result.Layer}', not by the last layer; a model's output is its last layer");
             CheckDeclaredShape(output, result, "the graph output");
 
-            return new ImportResult(className, ns, source, model, _inputLine, _layers, _warnings);
+            return new ImportResult(className, ns, source, model, _inputLine, _layers, _warnings, block);
         }
 
         void ReadInput()
@@ -447,7 +456,11 @@ public static class Importer
             var (st, sb) = KerasSame(x.H, kh, sh);
             var (sl, sr) = KerasSame(x.W, kw, sw);
             // Keras' same padding is exactly this padding: say so (for max pooling it never wins, as ONNX's -∞).
-            if ((top, bottom, left, right) == (st, sb, sl, sr) && rule != PadRule.ZeroOnly) return (x.Layer, x.H, x.W, "Same");
+            // In a block the input size is not known: same padding at stride > 1 depends on it, explicit ONNX pads do not.
+            bool sameAtEverySize = !block || (sh == 1 && sw == 1) || (node.Attribute("auto_pad")?.S ?? "NOTSET") == "SAME_UPPER";
+            if ((top, bottom, left, right) == (st, sb, sl, sr) && rule != PadRule.ZeroOnly && sameAtEverySize) return (x.Layer, x.H, x.W, "Same");
+            if (block && (node.Attribute("auto_pad")?.S ?? "NOTSET") == "SAME_LOWER" && !(sh == 1 && sw == 1))
+                throw Error(node, "has auto_pad=\"SAME_LOWER\" at stride > 1, whose padding depends on the input size; not supported with --block");
             if (rule == PadRule.SameOnly && node.OpType == "MaxPool")
                 throw Error(node, $"has pads=[{top}, {left}, {bottom}, {right}] on an input that may be negative ('{node.Inputs[0]}'); zero padding equals ONNX's -∞ padding only after a Relu, so this is not supported");
             if (rule == PadRule.SameOnly)
