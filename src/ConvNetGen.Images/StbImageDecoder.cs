@@ -13,12 +13,14 @@ public sealed class StbImageDecoder : IImageDecoder
     /// <summary>The decoder; it holds no state, so one serves every thread.</summary>
     public static StbImageDecoder Shared { get; } = new();
 
+    private static ReadOnlySpan<byte> PngSignature => [0x89, (byte)'P', (byte)'N', (byte)'G', 13, 10, 26, 10];
+
     /// <inheritdoc/>
     public ImageHeader ReadHeader(ReadOnlySpan<byte> file)
     {
         // Parsed here rather than through stb for PNG, JPEG, GIF and BMP: the header alone, no allocation, and the
         // sizes are known before stb allocates anything.
-        if (file.Length >= 24 && file[..8].SequenceEqual("\x89PNG\r\n\x1a\n"u8))
+        if (file.Length >= 24 && file[..8].SequenceEqual(PngSignature))
         {
             int width = BinaryPrimitives.ReadInt32BigEndian(file[16..]), height = BinaryPrimitives.ReadInt32BigEndian(file[20..]);
             int colourType = file.Length > 25 ? file[25] : 0;

@@ -169,15 +169,15 @@ public abstract partial class Model
         using var pipeline = new BatchPipeline(new SkipMarking(data), order, DatasetInferenceBatch, DatasetReaders);
         for (int b = 0; pipeline.Next(out var x, out var y, out int count); b++)
         {
-            // SkipMarking keeps every sample, labelling each with its index and a skipped one with −2 − index.
+            // SkipMarking keeps every sample, labelling each with its index and a skipped one with Count + index.
             int real = 0;
             for (int i = 0; i < count; i++)
-                if (y[i] >= 0)
+                if (y[i] < data.Count)
                 {
                     if (real != i) x.AsSpan(i * inputSize, inputSize).CopyTo(x.AsSpan(real * inputSize));
                     y[real++] = y[i];
                 }
-                else result.AsSpan((-2 - y[i]) * outputSize, outputSize).Fill(float.NaN);
+                else result.AsSpan((y[i] - data.Count) * outputSize, outputSize).Fill(float.NaN);
             if (real == 0) continue;
             Predict(x.AsSpan(0, real * inputSize), rows.AsSpan(0, real * outputSize));
             for (int i = 0; i < real; i++)
@@ -186,7 +186,7 @@ public abstract partial class Model
         return result;
     }
 
-    /// <summary>Reports sample indices instead of labels, and keeps skipped samples (as −2 − index) so Predict can mark their rows.</summary>
+    /// <summary>Reports sample indices instead of labels, and keeps skipped samples (as Count + index) so Predict can mark their rows.</summary>
     private sealed class SkipMarking(IDataset inner) : IDataset
     {
         public int Count => inner.Count;
@@ -197,7 +197,7 @@ public abstract partial class Model
         public int Skipped => inner.Skipped;
         public int Read(int index, Span<float> image)
         {
-            return inner.Read(index, image) < 0 ? -2 - index : index;
+            return inner.Read(index, image) < 0 ? inner.Count + index : index;
         }
     }
 
