@@ -32,4 +32,19 @@ internal static class DatasetCatalog
             new("t10k-images-idx3-ubyte.gz", 4_422_102, "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073"),
             new("t10k-labels-idx1-ubyte.gz", 5_148, "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5"),
         ], Classes: 10);
+
+    /// <summary>
+    /// CIFAR-10's binary version from its publisher (Alex Krizhevsky, University of Toronto): one .tar.gz holding
+    /// <c>cifar-10-batches-bin/data_batch_1..5.bin</c> and <c>test_batch.bin</c>. The publisher's page lists MD5 sums
+    /// only, so the download is checked against that MD5 (no SHA-256 from the publisher could be confirmed here).
+    /// The size and MD5 are the publisher's published values; they could not be re-checked from this machine.
+    /// </summary>
+    public static readonly DatasetSpec Cifar10 = new(
+        "cifar-10", "CIFAR-10", "https://www.cs.toronto.edu/~kriz/", DebianPackage: null,
+        [new("cifar-10-binary.tar.gz", 170_052_171, Sha256: null, Md5: "c32a1d4ab5d03f1284b67883e8d87530")], Classes: 10);
+
+    /// <summary>CIFAR-100's binary version (<c>cifar-100-binary/train.bin</c>, <c>test.bin</c>), MD5 from the publisher's page, as <see cref="Cifar10"/>.</summary>
+    public static readonly DatasetSpec Cifar100 = new(
+        "cifar-100", "CIFAR-100", "https://www.cs.toronto.edu/~kriz/", DebianPackage: null,
+        [new("cifar-100-binary.tar.gz", 168_513_733, Sha256: null, Md5: "03b5dce01913d631647c71ecec9e9cb8")], Classes: 100);
 }

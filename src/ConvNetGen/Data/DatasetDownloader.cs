@@ -71,7 +71,8 @@ internal sealed class DatasetDownloader
                 throw WrongSize(url, file, Invariant($"the server announces {length:N0} bytes"));
 
             progress.Start();
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+            bool md5Only = file.Sha256 is null;
+            using var hash = IncrementalHash.CreateHash(md5Only ? HashAlgorithmName.MD5 : HashAlgorithmName.SHA256);
             using (var body = response.Content.ReadAsStream())
             using (var output = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
             {
@@ -92,14 +93,16 @@ internal sealed class DatasetDownloader
                 throw WrongSize(url, file, Invariant($"the download ended after {received:N0} bytes"));
 
             string actual = Convert.ToHexStringLower(hash.GetHashAndReset());
-            if (!string.Equals(actual, file.Sha256, StringComparison.OrdinalIgnoreCase))
+            string expected = (md5Only ? file.Md5 : file.Sha256) ?? throw new InvalidOperationException($"{file.FileName} has no checksum to verify.");
+            string algorithm = md5Only ? "MD5" : "SHA-256";
+            if (!string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase))
                 throw new InvalidDataException(
-                    $"The file downloaded from {url} has SHA-256 {actual}, but {file.FileName} must have {file.Sha256}. " +
+                    $"The file downloaded from {url} has {algorithm} {actual}, but {file.FileName} must have {expected}. " +
                     "It was discarded and nothing was cached: the mirror serves a different file, or the download was altered on the way.");
 
             File.Move(temporary, target, overwrite: true);
             verified = true;
-            progress.Finish(received, "SHA-256 verified");
+            progress.Finish(received, algorithm + " verified");
         }
         finally
         {

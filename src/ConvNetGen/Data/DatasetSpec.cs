@@ -1,7 +1,10 @@
 namespace ConvNetGen;
 
-/// <summary>One file of a downloadable dataset: its name, exact size in bytes and SHA-256 (lower-case hex).</summary>
-internal sealed record DatasetFile(string FileName, long Size, string Sha256);
+/// <summary>
+/// One file of a downloadable dataset: its name, exact size in bytes and SHA-256 (lower-case hex); or, for a file whose
+/// publisher lists only an MD5 sum (CIFAR), a null SHA-256 and that MD5.
+/// </summary>
+internal sealed record DatasetFile(string FileName, long Size, string? Sha256, string? Md5 = null);
 
 /// <summary>Where a dataset lives and what its files must be.</summary>
 /// <param name="Name">The folder name: <c>mnist</c>, <c>fashion-mnist</c>.</param>

@@ -19,6 +19,9 @@ internal sealed class ProgressReporter
     private readonly StringBuilder _line = new(160);
     private long _lastDraw;
 
+    /// <summary>Text appended to the progress line, e.g. how many bad files a dataset skipped; null for none.</summary>
+    public string? Suffix { get; set; }
+
     public ProgressReporter(Verbosity verbosity, TextWriter? output)
     {
         _output = output ?? Console.Out;
@@ -67,5 +70,6 @@ internal sealed class ProgressReporter
             .Append((elapsed.TotalMilliseconds / Math.Max(step, 1)).ToString("0.0", c)).Append("ms/step");
         foreach (var (name, value) in values)
             _line.Append(" - ").Append(name).Append(": ").Append(value.ToString("0.0000", c));
+        if (Suffix is not null) _line.Append(Suffix);
     }
 }
