@@ -38,7 +38,7 @@ internal sealed class RandomCrop : AugmentationLayer
         if (a.Height > c.Input[0] || a.Width > c.Input[1])
         {
             c.Report(Diagnostics.Descriptors.InvalidArgument, c.Kind, c.Name,
-                $"the crop {a.Height}×{a.Width} must not be larger than its input {c.From}, {c.Input[0]}×{c.Input[1]}");
+                $"the crop {a.Height}×{a.Width} must not be larger than its input '{c.From}', {c.Input[0]}×{c.Input[1]}");
             return null;
         }
         return new[] { a.Height, a.Width, c.Input[2] };
