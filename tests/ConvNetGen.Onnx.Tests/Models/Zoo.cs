@@ -118,5 +118,5 @@ public partial class PaddedPoolsNet;
 [RandomBrightness(0.1, -10, 10)]
 [RandomCrop(5, 6)]
 [Flatten]
-[Dense(3)]
+[Dense(3, Activation = Activation.Softmax)] // outputs of order 1: the comparison is relative per element
 public partial class AugmentedNet;
