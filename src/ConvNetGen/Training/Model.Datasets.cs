@@ -119,31 +119,7 @@ public abstract partial class Model
         {
             if (count == 0) continue;
             CheckBatch(x, y, count, inputSize, nameof(data), b * DatasetInferenceBatch);
-            var samples = x.AsSpan(0, count * inputSize);
-            using (ReadWeights())
-            {
-                var lease = RentLease(out int threads, count);
-                try
-                {
-                    for (int first = 0; first < count;)
-                    {
-                        int chunks = RunInferenceRound(lease, samples, first, count, threads);
-                        for (int t = 0; t < chunks; t++)
-                        {
-                            var ws = lease.Workspaces[t]!;
-                            var outputs = ws.Output.AsSpan(0, ws.BatchSize * outputSize);
-                            var labels = y.AsSpan(first, ws.BatchSize);
-                            lossSum += (double)loss.Compute(outputs, labels, outputSize) * ws.BatchSize;
-                            foreach (var metric in metrics) metric.Update(outputs, labels, outputSize);
-                            first += ws.BatchSize;
-                        }
-                    }
-                }
-                finally
-                {
-                    ReturnLease(lease);
-                }
-            }
+            lossSum += EvaluateBlock(x, y, count, loss, metrics);
             seen += count;
         }
         if (seen == 0)

@@ -13,24 +13,11 @@ public abstract partial class Model
     private int _inferenceBlock; // samples per inference pass, fixed per model so results never depend on timing
 
     /// <summary>
-    /// Computes the loss and metrics on <paramref name="x"/> and <paramref name="y"/> in inference mode (Keras'
-    /// <c>model.evaluate</c>). Safe to call from any number of threads at once, also while the model trains on another
-    /// thread (it then sees the weights between two steps).
+    /// Runs <paramref name="count"/> samples under the shared weights lock, adds each block's metrics, and returns the
+    /// sum of the per-sample losses (Evaluate over arrays and over datasets both add up their batches with it).
     /// </summary>
-    /// <param name="x">The samples, one after another.</param>
-    /// <param name="y">One class index per sample.</param>
-    /// <param name="batchSize">
-    /// Keras' <c>batch_size</c>, checked for compatibility. Neither the result nor the memory depends on it: evaluation
-    /// runs in blocks of at most 64 samples per thread, so a large value holds no large buffers.
-    /// </param>
-    /// <exception cref="ArgumentException">Wrong sizes, labels out of range, or non-finite inputs.</exception>
-    /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
-    public Evaluation Evaluate(float[] x, int[] y, int batchSize = 32)
+    private double EvaluateBlock(float[] x, int[] y, int count, Loss loss, Metric[] metrics)
     {
-        var (_, loss) = RequireCompiled();
-        int count = InputChecks.Validate(x, y, Definition, nameof(x), nameof(y));
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        var metrics = Array.ConvertAll(_metrics, m => m.CreateNew()); // this call's own state: evaluations may run concurrently
         int outputSize = Definition.OutputShape.ElementCount;
         double lossSum = 0;
         using (ReadWeights())
@@ -57,6 +44,31 @@ public abstract partial class Model
                 ReturnLease(lease);
             }
         }
+        return lossSum;
+    }
+
+    /// <summary>
+    /// Computes the loss and metrics on <paramref name="x"/> and <paramref name="y"/> in inference mode (Keras'
+    /// <c>model.evaluate</c>). Safe to call from any number of threads at once, also while the model trains on another
+    /// thread (it then sees the weights between two steps).
+    /// </summary>
+    /// <param name="x">The samples, one after another.</param>
+    /// <param name="y">One class index per sample.</param>
+    /// <param name="batchSize">
+    /// Keras' <c>batch_size</c>, checked for compatibility. Neither the result nor the memory depends on it: evaluation
+    /// runs in blocks of at most 64 samples per thread, so a large value holds no large buffers.
+    /// </param>
+    /// <exception cref="ArgumentException">Wrong sizes, labels out of range, or non-finite inputs.</exception>
+    /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
+    public Evaluation Evaluate(float[] x, int[] y, int batchSize = 32)
+    {
+        var (_, loss) = RequireCompiled();
+        int count = InputChecks.Validate(x, y, Definition, nameof(x), nameof(y));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        var metrics = Array.ConvertAll(_metrics, m => m.CreateNew()); // this call's own state: evaluations may run concurrently
+        int outputSize = Definition.OutputShape.ElementCount;
+        double lossSum = 0;
+        lossSum += EvaluateBlock(x, y, count, loss, metrics);
         return new Evaluation((float)(lossSum / count), metrics.ToDictionary(m => m.Name, m => m.Result));
     }
 
