@@ -18,6 +18,11 @@ internal enum LayerKind
     Add,
     Concatenate,
     GlobalMaxPooling2D,
+    RandomFlip,
+    RandomTranslation,
+    RandomCrop,
+    RandomContrast,
+    RandomBrightness,
     /// <summary>[Include(typeof(Other))]: replaced by the other model's layers before shapes are inferred.</summary>
     Include,
 }
