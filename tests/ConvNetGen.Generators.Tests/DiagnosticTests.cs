@@ -415,6 +415,37 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void CNG0006_RandomRotationFactorOutOfRange()
+    {
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(32, 32, 3)]
+            [[|RandomRotation(1.25, Name = "turn")|]]
+            [Flatten]
+            [Dense(10)]
+            public partial class M;
+            """,
+            Error("CNG0006", "RandomRotation 'turn': factor must be in [-1, 1] (a fraction of a full turn) but is 1.25"));
+    }
+
+    [Theory]
+    [InlineData("RandomZoom(-1.0)", "heightFactor must be in (-1, 1] but is -1")]
+    [InlineData("RandomZoom(0.2, 1.5)", "widthFactor must be in (-1, 1] but is 1.5")]
+    [InlineData("RandomZoom(0.2, FillValue = double.NaN)", "FillValue must be finite but is NaN")]
+    public void CNG0006_RandomZoomArguments(string layer, string message)
+    {
+        DiagnosticAssert.Reports($$"""
+            using ConvNetGen;
+            [Input(32, 32, 3)]
+            [[|{{layer}}|]]
+            [Flatten]
+            [Dense(10)]
+            public partial class M;
+            """,
+            Error("CNG0006", $"RandomZoom 'random_zoom': {message}"));
+    }
+
+    [Fact]
     public void CNG0006_RandomTranslationFillMode()
     {
         DiagnosticAssert.Reports("""

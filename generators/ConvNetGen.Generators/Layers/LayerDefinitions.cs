@@ -28,6 +28,8 @@ internal static class LayerDefinitions
         new RandomCrop(),
         new RandomContrast(),
         new RandomBrightness(),
+        new RandomRotation(),
+        new RandomZoom(),
     };
 
     private static readonly Dictionary<LayerKind, LayerDefinition> ByKind = All.ToDictionary(d => d.Kind);

@@ -23,6 +23,8 @@ internal enum LayerKind
     RandomCrop,
     RandomContrast,
     RandomBrightness,
+    RandomRotation,
+    RandomZoom,
     /// <summary>[Include(typeof(Other))]: replaced by the other model's layers before shapes are inferred.</summary>
     Include,
 }

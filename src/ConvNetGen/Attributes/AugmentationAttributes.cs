@@ -50,6 +50,51 @@ public sealed class RandomTranslationAttribute(double heightFactor, double width
 }
 
 /// <summary>
+/// While training, rotates each image about its centre by an angle drawn uniformly from [-factor, factor] of a full
+/// turn (0.1 is ±36°), with bilinear interpolation; the identity at inference. Keras' <c>layers.RandomRotation</c> with
+/// a scalar factor.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class RandomRotationAttribute(double factor) : LayerAttribute
+{
+    /// <summary>The largest rotation as a fraction of 2π, in [-1, 1] (its absolute value is used).</summary>
+    public double Factor { get; } = factor;
+    /// <summary>What fills the points rotated in from outside (default <see cref="ConvNetGen.FillMode.Reflect"/>).</summary>
+    public FillMode FillMode { get; set; } = FillMode.Reflect;
+    /// <summary>The value <see cref="ConvNetGen.FillMode.Constant"/> fills with (default 0).</summary>
+    public double FillValue { get; set; }
+}
+
+/// <summary>
+/// While training, zooms each image about its centre by a factor drawn uniformly from [1 - f, 1 + f] per axis, with
+/// bilinear interpolation; the identity at inference. As in Keras, a positive draw zooms out (the image shrinks and
+/// the fill shows) and a negative one zooms in. Without a width factor both axes take the height's draw, keeping the
+/// aspect ratio. Keras' <c>layers.RandomZoom</c> with scalar factors.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
+public sealed class RandomZoomAttribute : LayerAttribute
+{
+    /// <summary>Zooms both axes by one draw from [1 - |heightFactor|, 1 + |heightFactor|] (Keras' <c>width_factor=None</c>).</summary>
+    public RandomZoomAttribute(double heightFactor) => HeightFactor = heightFactor;
+
+    /// <summary>Zooms the height and the width by separate draws.</summary>
+    public RandomZoomAttribute(double heightFactor, double widthFactor)
+    {
+        HeightFactor = heightFactor;
+        WidthFactor = widthFactor;
+    }
+
+    /// <summary>How far the vertical zoom may move from 1, in (-1, 1] (its absolute value is used).</summary>
+    public double HeightFactor { get; }
+    /// <summary>How far the horizontal zoom may move from 1, in (-1, 1]; null when it follows the height's.</summary>
+    public double? WidthFactor { get; }
+    /// <summary>What fills the points zoomed in from outside (default <see cref="ConvNetGen.FillMode.Reflect"/>).</summary>
+    public FillMode FillMode { get; set; } = FillMode.Reflect;
+    /// <summary>The value <see cref="ConvNetGen.FillMode.Constant"/> fills with (default 0).</summary>
+    public double FillValue { get; set; }
+}
+
+/// <summary>
 /// Crops to (height, width): while training at a random place (one seeded draw per pass, as Keras crops a whole batch
 /// at one place) when the input is larger on both axes, otherwise and at inference in the centre. Keras'
 /// <c>layers.RandomCrop</c>; the crop must not be larger than the input.

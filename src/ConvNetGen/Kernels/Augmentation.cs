@@ -3,7 +3,7 @@ using System.ComponentModel;
 namespace ConvNetGen.Kernels;
 
 /// <summary>
-/// The per-image loops of the augmentation layers (RandomFlip, RandomTranslation, RandomCrop, RandomContrast,
+/// The per-image loops of the augmentation layers (RandomFlip, RandomTranslation, RandomRotation, RandomZoom, RandomCrop, RandomContrast,
 /// RandomBrightness), forward and backward, on one (height, width, channels) image at a time. Each backward is the
 /// exact transpose (or derivative) of its forward for the same draws.
 /// </summary>

@@ -43,4 +43,8 @@ public enum LayerKind
     RandomContrast,
     /// <summary>See <see cref="RandomBrightnessAttribute"/>.</summary>
     RandomBrightness,
+    /// <summary>See <see cref="RandomRotationAttribute"/>.</summary>
+    RandomRotation,
+    /// <summary>See <see cref="RandomZoomAttribute"/>.</summary>
+    RandomZoom,
 }

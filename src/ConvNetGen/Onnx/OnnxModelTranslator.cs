@@ -234,6 +234,8 @@ internal sealed class OnnxModelTranslator
             case LayerKind.RandomTranslation:
             case LayerKind.RandomContrast:
             case LayerKind.RandomBrightness:
+            case LayerKind.RandomRotation:
+            case LayerKind.RandomZoom:
             {
                 var layout = ProducedLayout(input);
                 string x = Get(input, layout);

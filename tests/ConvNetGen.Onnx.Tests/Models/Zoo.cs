@@ -112,6 +112,8 @@ public partial class PaddedPoolsNet;
 [Input(13, 11, 3)]
 [RandomFlip]
 [RandomTranslation(0.2, 0.2)]
+[RandomRotation(0.1)]
+[RandomZoom(0.2, 0.1)]
 [RandomCrop(10, 9)]
 [RandomContrast(0.3)]
 [Conv2D(4, 3, Activation = Activation.ReLU)]

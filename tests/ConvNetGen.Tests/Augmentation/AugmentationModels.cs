@@ -26,6 +26,22 @@ internal partial class TranslationReflectNet;
 [RandomTranslation(-0.3, 1.0, FillMode = FillMode.Constant, FillValue = 0.25)]
 internal partial class TranslationConstantNet;
 
+[Input(6, 7, 2)]
+[RandomRotation(0.2)]
+internal partial class RotationReflectNet;
+
+[Input(7, 6, 2)]
+[RandomRotation(-0.5, FillMode = FillMode.Constant, FillValue = 0.25)]
+internal partial class RotationConstantNet;
+
+[Input(6, 7, 2)]
+[RandomZoom(0.5)]
+internal partial class ZoomReflectNet;
+
+[Input(7, 6, 2)]
+[RandomZoom(0.3, -0.6, FillMode = FillMode.Constant, FillValue = 0.25)]
+internal partial class ZoomConstantNet;
+
 [Input(8, 7, 2)]
 [RandomCrop(5, 4)]
 internal partial class CropNet;
@@ -61,6 +77,18 @@ internal partial class GradRandomTranslation;
 [RandomTranslation(0.3, 0.6, FillMode = FillMode.Constant, FillValue = 0.5)]
 [Conv2D(2, 2)]
 internal partial class GradRandomTranslationConstant;
+
+[Input(6, 5, 2)]
+[Conv2D(3, 3, Padding = Padding.Same)]
+[RandomRotation(0.3)]
+[Conv2D(2, 2)]
+internal partial class GradRandomRotation;
+
+[Input(6, 5, 2)]
+[Conv2D(3, 3, Padding = Padding.Same)]
+[RandomZoom(0.4, 0.3, FillMode = FillMode.Constant, FillValue = 0.5)]
+[Conv2D(2, 2)]
+internal partial class GradRandomZoom;
 
 [Input(7, 6, 2)]
 [Conv2D(3, 3, Padding = Padding.Same)]

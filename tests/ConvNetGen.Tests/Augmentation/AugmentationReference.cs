@@ -139,6 +139,66 @@ internal sealed class RefRandomTranslation(float[] draws, double heightFactor, d
     }
 }
 
+/// <summary>
+/// An affine warp from Keras' matrices: output (y, x) reads column a0·x + a1·y + a2 and row b0·x + b1·y + b2 with
+/// bilinear interpolation and Keras' fill.
+/// </summary>
+internal abstract class RefAffineAugmentation(float[] draws, bool reflect, double fill) : RefAugmentation(draws)
+{
+    protected abstract (double A0, double A1, double A2, double B0, double B1, double B2) Matrix(int b);
+
+    protected override double[] Training(double[] x, int b)
+    {
+        var m = Matrix(b);
+        var y = new double[x.Length];
+        for (int i = 0; i < H; i++)
+        for (int j = 0; j < W; j++)
+        for (int c = 0; c < C; c++)
+            y[(i * W + j) * C + c] = Bilinear(x, m.B0 * j + m.B1 * i + m.B2, m.A0 * j + m.A1 * i + m.A2, c, reflect, fill);
+        return y;
+    }
+}
+
+/// <summary>Keras' <c>_compute_affine_matrix</c> for a rotation by θ = U(−f, f)·2π about ((W − 1)/2, (H − 1)/2).</summary>
+internal sealed class RefRandomRotation(float[] draws, double factor, bool reflect = true, double fill = 0) : RefAffineAugmentation(draws, reflect, fill)
+{
+    public override LayerKind Kind => LayerKind.RandomRotation;
+
+    public double Angle(int b)
+    {
+        float f = (float)Math.Abs(factor);
+        return (-f + Draws[b] * (2 * f)) * 2 * Math.PI;
+    }
+
+    protected override (double, double, double, double, double, double) Matrix(int b)
+    {
+        double angle = Angle(b), cos = Math.Cos(angle), sin = Math.Sin(angle);
+        double cx = (W - 1) / 2.0, cy = (H - 1) / 2.0;
+        return (cos, -sin, cx - cx * cos + cy * sin, sin, cos, cy - cx * sin - cy * cos);
+    }
+}
+
+/// <summary>Keras' <c>_get_zoom_matrix</c>: zooms 1 + U(−f, f) per axis (height's draw first; the width follows it without a factor).</summary>
+internal sealed class RefRandomZoom(float[] draws, double heightFactor, double? widthFactor = null, bool reflect = true, double fill = 0) : RefAffineAugmentation(draws, reflect, fill)
+{
+    public override LayerKind Kind => LayerKind.RandomZoom;
+
+    public (double Zy, double Zx) Zooms(int b)
+    {
+        float hf = (float)Math.Abs(heightFactor);
+        double zy = 1 - hf + Draws[2 * b] * (2 * hf);
+        if (widthFactor is not { } w) return (zy, zy);
+        float wf = (float)Math.Abs(w);
+        return (zy, 1 - wf + Draws[2 * b + 1] * (2 * wf));
+    }
+
+    protected override (double, double, double, double, double, double) Matrix(int b)
+    {
+        var (zy, zx) = Zooms(b);
+        return (zx, 0, (W - 1) / 2.0 * (1 - zx), 0, zy, (H - 1) / 2.0 * (1 - zy));
+    }
+}
+
 internal sealed class RefRandomCrop(float[] draws, int height, int width) : RefAugmentation(draws)
 {
     public override LayerKind Kind => LayerKind.RandomCrop;

@@ -3,8 +3,8 @@ using ConvNetGen.Tests.Numerics;
 namespace ConvNetGen.Tests.Augmentation;
 
 /// <summary>
-/// The augmentation layers (Keras 3's RandomFlip, RandomTranslation, RandomCrop, RandomContrast, RandomBrightness):
-/// training-mode outputs against naive float64 references for the same draws, the identity (RandomCrop: the centre
+/// The augmentation layers (Keras 3's RandomFlip, RandomTranslation, RandomRotation, RandomZoom, RandomCrop,
+/// RandomContrast, RandomBrightness): training-mode outputs against naive float64 references for the same draws, the identity (RandomCrop: the centre
 /// window) at inference, the same outputs for the same seed, and the statistics of many draws. Their gradients are in
 /// GradientTests (a trainable conv below each).
 /// </summary>
@@ -20,6 +20,10 @@ public class AugmentationTests
         ["FlipBoth"] = (s => new FlipBothNet(seed: s), () => new RefRandomFlip(AugmentationDraws.FirstWorkspace(3, 64), RandomFlipMode.HorizontalAndVertical)),
         ["TranslationReflect"] = (s => new TranslationReflectNet(seed: s), () => new RefRandomTranslation(AugmentationDraws.FirstWorkspace(3, 64), 0.5, 0.4)),
         ["TranslationConstant"] = (s => new TranslationConstantNet(seed: s), () => new RefRandomTranslation(AugmentationDraws.FirstWorkspace(3, 64), -0.3, 1.0, reflect: false, fill: 0.25)),
+        ["RotationReflect"] = (s => new RotationReflectNet(seed: s), () => new RefRandomRotation(AugmentationDraws.FirstWorkspace(3, 64), 0.2)),
+        ["RotationConstant"] = (s => new RotationConstantNet(seed: s), () => new RefRandomRotation(AugmentationDraws.FirstWorkspace(3, 64), -0.5, reflect: false, fill: 0.25)),
+        ["ZoomReflect"] = (s => new ZoomReflectNet(seed: s), () => new RefRandomZoom(AugmentationDraws.FirstWorkspace(3, 64), 0.5)),
+        ["ZoomConstant"] = (s => new ZoomConstantNet(seed: s), () => new RefRandomZoom(AugmentationDraws.FirstWorkspace(3, 64), 0.3, -0.6, reflect: false, fill: 0.25)),
         ["Crop"] = (s => new CropNet(seed: s), () => new RefRandomCrop(AugmentationDraws.FirstWorkspace(3, 64), 5, 4)),
         ["CropFullHeight"] = (s => new CropFullHeightNet(seed: s), () => new RefRandomCrop(AugmentationDraws.FirstWorkspace(3, 64), 8, 3)),
         ["Contrast"] = (s => new ContrastNet(seed: s), () => new RefRandomContrast(AugmentationDraws.FirstWorkspace(3, 64), 0.5)),
@@ -197,6 +201,47 @@ public class AugmentationTests
             }
             NumericsKit.AssertClose(y, expected, 1e-5, $"warp, {fill}");
             NumericsKit.AssertClose(gradient, expectedGradient, 1e-5, $"warp backward, {fill}");
+        }
+    }
+
+    [Fact]
+    public void A_quarter_turn_with_kerass_rotation_matrix_turns_the_image_counter_clockwise()
+    {
+        // θ = 90° about the centre of a 3×3 image: Keras' matrix (cos, −sin, a2; sin, cos, b2) moves the bottom-right
+        // pixel to the top right, the left column to the bottom row — pixel centres land on pixel centres, so exact.
+        const int N = 3;
+        var x = Enumerable.Range(0, N * N).Select(i => (float)i).ToArray(); // row-major 0 … 8
+        var y = new float[N * N];
+        float c = (N - 1) / 2f;
+        ConvNetGen.Kernels.Augmentation.AffineWarp(x, y, N, N, 1, 0f, -1f, c + c, 1f, 0f, c - c, FillMode.Constant, -1f);
+        Assert.Equal([2f, 5f, 8f, 1f, 4f, 7f, 0f, 3f, 6f], y.Select(v => MathF.Round(v, 4)));
+    }
+
+    [Fact]
+    public void Rotations_and_zooms_spread_over_their_ranges()
+    {
+        const int Images = 2000;
+        var draws = AugmentationDraws.FirstWorkspace(3, 2 * Images);
+        var rotation = new RefRandomRotation(draws, 0.2);
+        var angles = Enumerable.Range(0, Images).Select(rotation.Angle).ToArray();
+        Assert.InRange(angles.Min(), -0.4 * Math.PI, -0.39 * Math.PI);
+        Assert.InRange(angles.Max(), 0.39 * Math.PI, 0.4 * Math.PI);
+        Assert.InRange(angles.Average(), -0.05, 0.05);
+
+        var zoom = new RefRandomZoom(draws, 0.5);
+        var zooms = Enumerable.Range(0, Images).Select(zoom.Zooms).ToArray();
+        Assert.All(zooms, z => Assert.Equal(z.Zy, z.Zx)); // no width factor: the aspect ratio is kept
+        Assert.InRange(zooms.Min(z => z.Zy), 0.5, 0.51);
+        Assert.InRange(zooms.Max(z => z.Zy), 1.49, 1.5);
+
+        // And the generated layers apply those draws to a whole batch of that size.
+        foreach (var (model, reference) in new (Model, RefOp)[] { (new RotationReflectNet(seed: 3), rotation), (new ZoomReflectNet(seed: 3), zoom) })
+        {
+            reference.Bind(model.Definition.Layers[0], [6, 7, 2]);
+            var input = NumericsKit.Uniform(Images * 6 * 7 * 2, 5);
+            var output = new float[input.Length];
+            model.ForwardPass(input, output, training: true);
+            NumericsKit.AssertClose(output, reference.Forward(NumericsKit.ToDouble(input), Images, [], training: true, null), NumericsKit.ForwardTolerance, $"{reference.Kind}, 2000 images");
         }
     }
 
