@@ -64,8 +64,18 @@ public static class Augmentation
         for (int y = 0; y < height; y++)
         for (int x = 0; x < width; x++)
         {
-            Taps(x, y, height, width, a0, a1, a2, b0, b1, b2, fillMode, rows, cols, wy, wx);
             var o = output.Slice((y * width + x) * channels, channels);
+            if (Interior(x, y, height, width, channels, a0, a1, a2, b0, b1, b2, out int at, out float w00, out float w01, out float w10, out float w11))
+            {
+                // All four taps inside (most pixels): no fill, no index mapping; the same sums in the same order as below.
+                var p0 = input.Slice(at, channels);
+                var p1 = input.Slice(at + channels, channels);
+                var q0 = input.Slice(at + width * channels, channels);
+                var q1 = input.Slice(at + width * channels + channels, channels);
+                for (int c = 0; c < channels; c++) o[c] = 0f + w00 * p0[c] + w01 * p1[c] + w10 * q0[c] + w11 * q1[c];
+                continue;
+            }
+            Taps(x, y, height, width, a0, a1, a2, b0, b1, b2, fillMode, rows, cols, wy, wx);
             o.Clear();
             for (int i = 0; i < 2; i++)
             for (int j = 0; j < 2; j++)
@@ -102,8 +112,23 @@ public static class Augmentation
         for (int y = 0; y < height; y++)
         for (int x = 0; x < width; x++)
         {
-            Taps(x, y, height, width, a0, a1, a2, b0, b1, b2, fillMode, rows, cols, wy, wx);
             var g = gradient.Slice((y * width + x) * channels, channels);
+            if (Interior(x, y, height, width, channels, a0, a1, a2, b0, b1, b2, out int at, out float w00, out float w01, out float w10, out float w11))
+            {
+                var p0 = inputGradient.Slice(at, channels);
+                var p1 = inputGradient.Slice(at + channels, channels);
+                var q0 = inputGradient.Slice(at + width * channels, channels);
+                var q1 = inputGradient.Slice(at + width * channels + channels, channels);
+                for (int c = 0; c < channels; c++)
+                {
+                    p0[c] += w00 * g[c];
+                    p1[c] += w01 * g[c];
+                    q0[c] += w10 * g[c];
+                    q1[c] += w11 * g[c];
+                }
+                continue;
+            }
+            Taps(x, y, height, width, a0, a1, a2, b0, b1, b2, fillMode, rows, cols, wy, wx);
             for (int i = 0; i < 2; i++)
             for (int j = 0; j < 2; j++)
             {
@@ -113,6 +138,30 @@ public static class Augmentation
                 for (int c = 0; c < channels; c++) dst[c] += weight * g[c];
             }
         }
+    }
+
+    /// <summary>
+    /// Whether output pixel (y, x) reads four taps all inside the image, and if so the first tap's offset and the four
+    /// weights (row-major: top left, top right, bottom left, bottom right), computed exactly as <see cref="Taps"/> does.
+    /// </summary>
+    private static bool Interior(int x, int y, int height, int width, int channels, float a0, float a1, float a2, float b0, float b1, float b2,
+        out int at, out float w00, out float w01, out float w10, out float w11)
+    {
+        float sx = a0 * x + a1 * y + a2, sy = b0 * x + b1 * y + b2;
+        float fy = MathF.Floor(sy), fx = MathF.Floor(sx);
+        if (!(fy >= 0 && fy <= height - 2 && fx >= 0 && fx <= width - 2))
+        {
+            at = 0;
+            w00 = w01 = w10 = w11 = 0;
+            return false;
+        }
+        float ty = sy - fy, tx = sx - fx;
+        at = ((int)fy * width + (int)fx) * channels;
+        w00 = (1 - ty) * (1 - tx);
+        w01 = (1 - ty) * tx;
+        w10 = ty * (1 - tx);
+        w11 = ty * tx;
+        return true;
     }
 
     /// <summary>The two rows and two columns output pixel (y, x) interpolates between, with their weights; −1 for a constant fill.</summary>
