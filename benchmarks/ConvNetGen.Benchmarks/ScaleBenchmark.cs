@@ -19,7 +19,7 @@ internal static class ScaleBenchmark
     {
         string which = GemmQuick.Option(args, "--model") ?? "all";
         int rounds = Int(args, "--rounds", 2);
-        string? torch = GemmQuick.Option(args, "--torch") ?? FindTorchScript();
+        string? torch = args.Contains("--no-torch") ? null : GemmQuick.Option(args, "--torch") ?? FindTorchScript();
         Console.WriteLine($"{FmaPeak.Line()} path={Kernels.Gemm.HardwarePath} torch={(torch ?? "not found")}");
         foreach (var (name, create, batch) in new (string, Func<Model>, int)[] { ("cifar", () => new CifarVgg(seed: 1), 64), ("big128", () => new Big128(seed: 1), 32) })
         {

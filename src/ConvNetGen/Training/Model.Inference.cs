@@ -141,11 +141,29 @@ public abstract partial class Model
             samples.Slice(first * inputSize, ws.BatchSize * inputSize).CopyTo(ws.Input);
             first += ws.BatchSize;
         }
-        // Small requests (a single image above all) stay on the calling thread: waking workers costs more than it saves.
-        if (chunks == 1) lease.RunChunk(0);
+        // One pass (a single image above all) runs on the calling thread, its large products shared with the team.
+        if (chunks == 1) RunAlone(lease);
         else if (!WorkerTeam.Shared(chunks).TryRun(chunks, lease.RunChunk))
             for (int t = 0; t < chunks; t++) lease.RunChunk(t);
         return chunks;
+    }
+
+    /// <summary>
+    /// Runs a round's only pass on this thread, letting its large matrix products use the model's other threads
+    /// (row splits that leave every result bit-identical; see <see cref="Kernels.GemmRowSplit"/>).
+    /// </summary>
+    private void RunAlone(InferenceLease lease)
+    {
+        int previous = Kernels.GemmRowSplit.Threads;
+        Kernels.GemmRowSplit.Threads = ThreadCount;
+        try
+        {
+            lease.RunChunk(0);
+        }
+        finally
+        {
+            Kernels.GemmRowSplit.Threads = previous;
+        }
     }
 
     /// <summary>Samples per inference pass: <see cref="PredictBlock"/>, or fewer when a big model's buffers would pass the budget or a .NET array's size.</summary>
