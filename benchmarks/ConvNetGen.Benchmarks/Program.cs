@@ -3,6 +3,9 @@
 //       the reference model end to end: median training step (batch 64), batch-1 latency, throughput, allocations.
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- resnet18 [--calls N] [--rounds N]
 //       ResNet18 inference against ONNX Runtime: batch-1 latency and batch-32 throughput on 1 and 2 threads, the fp32 peak.
+//   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- scale [--model cifar|big128|all] [--rounds N] [--torch PATH | --no-torch]
+//       the CIFAR VGG and the 128×128 net against TorchSharp (torch-scale.sh) and ONNX Runtime, interleaved: train step,
+//       batch-1 latency, throughput at 64 and 1000, the ratios of the targets, the fp32 peak.
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- layers [batch=32]
 //       each generated layer method alone, forward and backward, one thread: µs, GFLOP/s and % of one core's peak.
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- winograd
@@ -26,6 +29,8 @@ switch (mode)
         return EndToEnd.Run(rest);
     case "resnet18":
         return ResNetInference.Run(rest);
+    case "scale":
+        return ScaleBenchmark.Run(rest);
     case "layers":
         return LayerProfile.Run(rest);
     case "winograd":

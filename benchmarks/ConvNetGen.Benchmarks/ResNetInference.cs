@@ -12,7 +12,7 @@ namespace ConvNetGen.Benchmarks;
 /// <c>--calls</c>) and batch-32 throughput, on 1 and 2 threads. ConvNetGen runs the imported class
 /// (samples/Pretrained/ResNet18Base.cs, CNTK's ResNet18 from the ML.NET package, random weights: time does not depend
 /// on them); ONNX Runtime runs the package's own ResNet18.onnx for batch 1 (its batch is fixed at 1) and the same
-/// network exported by ConvNetGen (dynamic batch) for batch 32. Also the fp32 peak of this sitting (FMA loop).
+/// network exported by ConvNetGen (dynamic batch) for batch 32. Also the fp32 peak of this sitting (<see cref="FmaPeak"/>).
 /// </summary>
 internal static class ResNetInference
 {
@@ -28,7 +28,7 @@ internal static class ResNetInference
         float[] Images(int n) => Enumerable.Range(0, n * ResNet18Base.Shapes.InputSize).Select(_ => random.NextSingle() * 255 - 128).ToArray();
         var one = Images(1);
         var batch = Images(32);
-        Console.WriteLine($"fp32_peak_gflops_1_core={Peak(1):F0} fp32_peak_gflops_2_cores={Peak(2):F0} path={Kernels.Gemm.HardwarePath}");
+        Console.WriteLine($"{FmaPeak.Line()} path={Kernels.Gemm.HardwarePath}");
         for (int round = 0; round < rounds; round++)
         {
             foreach (int threads in new[] { 1, 2 })
@@ -68,41 +68,6 @@ internal static class ResNetInference
         }
         Array.Sort(times);
         return times[n / 2];
-    }
-
-    /// <summary>GFLOP/s of eight independent 256-bit FMA chains per thread on <paramref name="cores"/> threads: this sitting's ceiling.</summary>
-    private static double Peak(int cores)
-    {
-        const int Iterations = 50_000_000;
-        var seconds = new double[cores];
-        Parallel.For(0, cores, new ParallelOptions { MaxDegreeOfParallelism = cores }, t =>
-        {
-            seconds[t] = FmaChains(Iterations, out float sink);
-            if (sink == 42) Console.Write(""); // keep the chains alive
-        });
-        return cores * (double)Iterations * 8 * 8 * 2 / seconds.Max() / 1e9;
-    }
-
-    private static double FmaChains(int iterations, out float sink)
-    {
-        var b = System.Runtime.Intrinsics.Vector256.Create(0.9999999f);
-        var c = System.Runtime.Intrinsics.Vector256.Create(1e-7f);
-        System.Runtime.Intrinsics.Vector256<float> a0 = b, a1 = b, a2 = b, a3 = b, a4 = b, a5 = b, a6 = b, a7 = b;
-        var watch = Stopwatch.StartNew();
-        for (int i = 0; i < iterations; i++)
-        {
-            a0 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a0, b, c);
-            a1 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a1, b, c);
-            a2 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a2, b, c);
-            a3 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a3, b, c);
-            a4 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a4, b, c);
-            a5 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a5, b, c);
-            a6 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a6, b, c);
-            a7 = System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(a7, b, c);
-        }
-        double s = watch.Elapsed.TotalSeconds;
-        sink = (a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7)[0];
-        return s;
     }
 
     private static int Arg(string[] args, string name, int fallback)

@@ -52,8 +52,10 @@ public sealed class ModelGenerator : IIncrementalGenerator
         });
         ReportDiagnostics(context, results.Select(static (result, _) => result.Diagnostics));
 
-        // A class with layers but no [Input] is never seen above; one provider per layer attribute finds it.
-        IncrementalValuesProvider<DiagnosticInfo>? missing = null;
+        // A class with layers but no [Input] is never seen above; one provider per layer attribute finds it. The
+        // per-attribute results are collected and joined as values: chaining Collect/Combine/SelectMany over values
+        // providers made the driver's work grow exponentially with the number of layer kinds.
+        IncrementalValueProvider<ImmutableArray<DiagnosticInfo>>? missing = null;
         foreach (var attributeName in AttributeNames.Layers.Keys)
         {
             var found = context.SyntaxProvider
@@ -62,11 +64,12 @@ public sealed class ModelGenerator : IIncrementalGenerator
                     static (node, _) => node is TypeDeclarationSyntax,
                     static (ctx, _) => MissingInput(ctx))
                 .Where(static d => d is not null)
-                .Select(static (d, _) => d!);
-            missing = missing is null ? found : missing.Value.Collect().Combine(found.Collect())
-                .SelectMany(static (pair, _) => pair.Left.AddRange(pair.Right));
+                .Select(static (d, _) => d!)
+                .Collect();
+            missing = missing is null ? found : missing.Value.Combine(found)
+                .Select(static (pair, _) => pair.Left.AddRange(pair.Right));
         }
-        var distinct = missing!.Value.Collect()
+        var distinct = missing!.Value
             .Select(static (all, _) => all.Distinct().ToImmutableArray())
             .WithTrackingName(TrackingNames.FindModelsWithoutInput);
         ReportDiagnostics(context, distinct.Select(static (all, _) => all.ToEquatableArray()));

@@ -370,6 +370,185 @@ public class DiagnosticTests
             Error("CNG0006", "Rescaling 'rescaling': offset must be finite but is Infinity"));
     }
 
+    // ---------------------------------------------------------------- CNG0006: augmentation layers
+
+    [Fact]
+    public void CNG0006_RandomCropLargerThanInput()
+    {
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(32, 32, 3)]
+            [[|RandomCrop(24, 40)|]]
+            [Flatten]
+            [Dense(10)]
+            public partial class M;
+            """,
+            Error("CNG0006", "RandomCrop 'random_crop': the crop 24×40 must not be larger than its input 'input_layer', 32×32"));
+    }
+
+    [Fact]
+    public void CNG0006_RandomCropNotPositive()
+    {
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(32, 32, 3)]
+            [[|RandomCrop(0, 8, Name = "crop")|]]
+            [Flatten]
+            [Dense(10)]
+            public partial class M;
+            """,
+            Error("CNG0006", "RandomCrop 'crop': the crop must be positive but is 0×8"));
+    }
+
+    [Fact]
+    public void CNG0006_RandomTranslationFactorOutOfRange()
+    {
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(32, 32, 3)]
+            [[|RandomTranslation(0.1, -1.5)|]]
+            [Flatten]
+            [Dense(10)]
+            public partial class M;
+            """,
+            Error("CNG0006", "RandomTranslation 'random_translation': widthFactor must be in [-1, 1] but is -1.5"));
+    }
+
+    [Fact]
+    public void CNG0006_RandomRotationFactorOutOfRange()
+    {
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(32, 32, 3)]
+            [[|RandomRotation(1.25, Name = "turn")|]]
+            [Flatten]
+            [Dense(10)]
+            public partial class M;
+            """,
+            Error("CNG0006", "RandomRotation 'turn': factor must be in [-1, 1] (a fraction of a full turn) but is 1.25"));
+    }
+
+    [Theory]
+    [InlineData("RandomZoom(-1.0)", "heightFactor must be in (-1, 1] but is -1")]
+    [InlineData("RandomZoom(0.2, 1.5)", "widthFactor must be in (-1, 1] but is 1.5")]
+    [InlineData("RandomZoom(0.2, FillValue = double.NaN)", "FillValue must be finite but is NaN")]
+    public void CNG0006_RandomZoomArguments(string layer, string message)
+    {
+        DiagnosticAssert.Reports($$"""
+            using ConvNetGen;
+            [Input(32, 32, 3)]
+            [[|{{layer}}|]]
+            [Flatten]
+            [Dense(10)]
+            public partial class M;
+            """,
+            Error("CNG0006", $"RandomZoom 'random_zoom': {message}"));
+    }
+
+    [Fact]
+    public void CNG0006_RandomTranslationFillMode()
+    {
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(32, 32, 3)]
+            [[|RandomTranslation(0.1, 0.1, FillMode = (FillMode)7)|]]
+            [Flatten]
+            [Dense(10)]
+            public partial class M;
+            """,
+            Error("CNG0006", "RandomTranslation 'random_translation': 7 is not a FillMode"));
+    }
+
+    [Fact]
+    public void CNG0006_RandomFlipMode()
+    {
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(32, 32, 3)]
+            [[|RandomFlip((RandomFlipMode)3)|]]
+            [Flatten]
+            [Dense(10)]
+            public partial class M;
+            """,
+            Error("CNG0006", "RandomFlip 'random_flip': 3 is not a RandomFlipMode"));
+    }
+
+    [Fact]
+    public void CNG0006_RandomContrastFactorOutOfRange()
+    {
+        // Keras' contrast factor is in [0, 1].
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(32, 32, 3)]
+            [[|RandomContrast(-0.2)|]]
+            [Flatten]
+            [Dense(10)]
+            public partial class M;
+            """,
+            Error("CNG0006", "RandomContrast 'random_contrast': factor must be in [0, 1] but is -0.2"));
+    }
+
+    [Fact]
+    public void CNG0006_RandomBrightnessValueRange()
+    {
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(32, 32, 3)]
+            [[|RandomBrightness(0.2, 1, 0)|]]
+            [Flatten]
+            [Dense(10)]
+            public partial class M;
+            """,
+            Error("CNG0006", "RandomBrightness 'random_brightness': the value range must be two finite numbers, low below high, but is [1, 0]"));
+    }
+
+    [Fact]
+    public void CNG0006_RandomBrightnessFactorOutOfRange()
+    {
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(32, 32, 3)]
+            [[|RandomBrightness(1.5)|]]
+            [Flatten]
+            [Dense(10)]
+            public partial class M;
+            """,
+            Error("CNG0006", "RandomBrightness 'random_brightness': factor must be in [-1, 1] but is 1.5"));
+    }
+
+    [Fact]
+    public void CNG0007_RandomFlipOnFlatInput()
+    {
+        DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(784)]
+            [[|RandomFlip|]]
+            [Dense(10)]
+            public partial class M;
+            """,
+            Error("CNG0007", "RandomFlip 'random_flip' needs a (height, width, channels) input but gets 784 from 'input_layer'"));
+    }
+
+    [Fact]
+    public void Augmentation_layers_build_cleanly()
+    {
+        var run = DiagnosticAssert.Reports("""
+            using ConvNetGen;
+            [Input(32, 32, 3)]
+            [RandomFlip(RandomFlipMode.Horizontal)]
+            [RandomTranslation(0.1, 0.1, FillMode = FillMode.Constant)]
+            [RandomCrop(28, 28)]
+            [RandomContrast(0.2)]
+            [RandomBrightness(0.2, 0, 1)]
+            [Conv2D(8, 3)]
+            [Flatten]
+            [Dense(10)]
+            public partial class M;
+            """);
+        run.AssertNoGeneratorDiagnostics();
+        run.AssertOutputCompilesCleanly();
+    }
+
     // ---------------------------------------------------------------- CNG0007 wrong input rank
 
     [Fact]

@@ -22,6 +22,7 @@ public sealed class ExportTests(ITestOutputHelper output) : IDisposable
         ["ImageOutputNet"] = () => new ImageOutputNet(seed: 8),
         ["VectorNet"] = () => new VectorNet(seed: 9),
         ["PaddedPoolsNet"] = () => new PaddedPoolsNet(seed: 10),
+        ["AugmentedNet"] = () => new AugmentedNet(seed: 11),
     };
 
     public static TheoryData<string, OnnxLayout> Models()

@@ -23,6 +23,13 @@ internal static class LayerDefinitions
         new ActivationLayer(),
         new Add(),
         new Concatenate(),
+        new RandomFlip(),
+        new RandomTranslation(),
+        new RandomCrop(),
+        new RandomContrast(),
+        new RandomBrightness(),
+        new RandomRotation(),
+        new RandomZoom(),
     };
 
     private static readonly Dictionary<LayerKind, LayerDefinition> ByKind = All.ToDictionary(d => d.Kind);

@@ -18,6 +18,13 @@ internal enum LayerKind
     Add,
     Concatenate,
     GlobalMaxPooling2D,
+    RandomFlip,
+    RandomTranslation,
+    RandomCrop,
+    RandomContrast,
+    RandomBrightness,
+    RandomRotation,
+    RandomZoom,
     /// <summary>[Include(typeof(Other))]: replaced by the other model's layers before shapes are inferred.</summary>
     Include,
 }

@@ -146,7 +146,16 @@ public static class Gemm
     private static unsafe void Run(float* a, nint ars, nint acs, float* b, nint ldb, float* c, int m, int n, int k,
                                    float* bias, bool accumulate, bool relu)
     {
-        switch (ActiveWidth)
+        int width = ActiveWidth;
+        if (GemmRowSplit.Threads > 1 && GemmRowSplit.TryRun(width, a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu)) return;
+        RunOnWidth(width, a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu);
+    }
+
+    /// <summary>The product on the kernels of one path, on the calling thread.</summary>
+    internal static unsafe void RunOnWidth(int width, float* a, nint ars, nint acs, float* b, nint ldb, float* c, int m, int n, int k,
+                                           float* bias, bool accumulate, bool relu)
+    {
+        switch (width)
         {
             case 512: GemmKernel<Simd512, Vector512<float>>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu); break;
             case 256: GemmKernel<Simd256, Vector256<float>>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu); break;

@@ -33,4 +33,18 @@ public enum LayerKind
     Concatenate,
     /// <summary>See <see cref="GlobalMaxPooling2DAttribute"/>.</summary>
     GlobalMaxPooling2D,
+    /// <summary>See <see cref="RandomFlipAttribute"/>.</summary>
+    RandomFlip,
+    /// <summary>See <see cref="RandomTranslationAttribute"/>.</summary>
+    RandomTranslation,
+    /// <summary>See <see cref="RandomCropAttribute"/>.</summary>
+    RandomCrop,
+    /// <summary>See <see cref="RandomContrastAttribute"/>.</summary>
+    RandomContrast,
+    /// <summary>See <see cref="RandomBrightnessAttribute"/>.</summary>
+    RandomBrightness,
+    /// <summary>See <see cref="RandomRotationAttribute"/>.</summary>
+    RandomRotation,
+    /// <summary>See <see cref="RandomZoomAttribute"/>.</summary>
+    RandomZoom,
 }

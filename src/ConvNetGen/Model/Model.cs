@@ -184,4 +184,16 @@ public abstract partial class Model
         for (int i = 0; i < mask.Length; i++)
             mask[i] = workspace.Random.NextSingle() < rate ? 0f : scale;
     }
+
+    /// <summary>
+    /// Fills <paramref name="draws"/> with uniform values in [0, 1) from the workspace's seeded stream, the draws an
+    /// augmentation layer turns into its per-image (or per-pass) parameters.
+    /// </summary>
+    /// <remarks>For generated code; not a stable API.</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected static void AugmentationDraws(ModelWorkspace workspace, Span<float> draws)
+    {
+        for (int i = 0; i < draws.Length; i++)
+            draws[i] = workspace.Random.NextSingle();
+    }
 }

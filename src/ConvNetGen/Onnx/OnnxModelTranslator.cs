@@ -230,6 +230,32 @@ internal sealed class OnnxModelTranslator
                 _graph.AddNode("Identity", layer.Name, [x], [Output(layer, layout)]); // inference: Dropout does nothing
                 break;
             }
+            case LayerKind.RandomFlip:
+            case LayerKind.RandomTranslation:
+            case LayerKind.RandomContrast:
+            case LayerKind.RandomBrightness:
+            case LayerKind.RandomRotation:
+            case LayerKind.RandomZoom:
+            {
+                var layout = ProducedLayout(input);
+                string x = Get(input, layout);
+                _graph.AddNode("Identity", layer.Name, [x], [Output(layer, layout)]); // inference: augmentation does nothing
+                break;
+            }
+            case LayerKind.RandomCrop:
+            {
+                // Inference: the centre window, ⌊(H − h)/2⌋ and ⌊(W − w)/2⌋ from the top left, as the generated forward.
+                var layout = ProducedLayout(input);
+                string x = Get(input, layout);
+                var inputShape = ShapeOf(input);
+                int top = (inputShape[0] - layer.OutputShape[0]) / 2, left = (inputShape[1] - layer.OutputShape[1]) / 2;
+                long[] axes = layout == Layout.ChannelsFirst ? [2, 3] : [1, 2];
+                _graph.AddInitializer($"{layer.Name}/starts", [2], new long[] { top, left });
+                _graph.AddInitializer($"{layer.Name}/ends", [2], new long[] { top + layer.OutputShape[0], left + layer.OutputShape[1] });
+                _graph.AddInitializer($"{layer.Name}/axes", [2], axes);
+                _graph.AddNode("Slice", layer.Name, [x, $"{layer.Name}/starts", $"{layer.Name}/ends", $"{layer.Name}/axes"], [Output(layer, layout)]);
+                break;
+            }
             case LayerKind.BatchNormalization:
                 EmitBatchNormalization(layer, input);
                 break;

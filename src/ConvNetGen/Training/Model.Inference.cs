@@ -22,12 +22,12 @@ public abstract partial class Model
         double lossSum = 0;
         using (ReadWeights())
         {
-            var lease = RentLease(out int threads, count);
+            var lease = RentLease(out int threads, out int block, count);
             try
             {
                 for (int first = 0; first < count;)
                 {
-                    int chunks = RunInferenceRound(lease, x, first, count, threads);
+                    int chunks = RunInferenceRound(lease, x, first, count, threads, block);
                     for (int t = 0; t < chunks; t++)
                     {
                         var ws = lease.Workspaces[t]!;
@@ -102,12 +102,12 @@ public abstract partial class Model
             throw new ArgumentException($"outputs has {outputs.Length} elements; {count} samples need {(long)count * outputSize} ({count} × {outputSize}).", nameof(outputs));
         using (ReadWeights())
         {
-            var lease = RentLease(out int threads, count);
+            var lease = RentLease(out int threads, out int block, count);
             try
             {
                 for (int first = 0; first < count;)
                 {
-                    int chunks = RunInferenceRound(lease, samples, first, count, threads);
+                    int chunks = RunInferenceRound(lease, samples, first, count, threads, block);
                     for (int t = 0; t < chunks; t++)
                     {
                         var ws = lease.Workspaces[t]!;
@@ -124,16 +124,15 @@ public abstract partial class Model
     }
 
     /// <summary>
-    /// Fills up to <paramref name="threads"/> of the lease's workspaces with consecutive blocks of samples from
-    /// <paramref name="first"/> and runs the forward pass on each, in parallel when the worker team is free and on
-    /// this thread when another call is using it. Returns the number of blocks. The blocks always start at multiples of
-    /// the model's block size, so a sample's result does not depend on threads or timing.
+    /// Fills up to <paramref name="threads"/> of the lease's workspaces with consecutive blocks of
+    /// <paramref name="block"/> samples from <paramref name="first"/> and runs the forward pass on each, in parallel
+    /// when the worker team is free and on this thread when another call is using it. Returns the number of blocks. The
+    /// blocks depend only on the call's sample count and the thread count, so a result never depends on timing.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every call: no slow first tier
-    private int RunInferenceRound(InferenceLease lease, ReadOnlySpan<float> samples, int first, int count, int threads)
+    private int RunInferenceRound(InferenceLease lease, ReadOnlySpan<float> samples, int first, int count, int threads, int block)
     {
         int inputSize = Definition.InputShape.ElementCount;
-        int block = InferenceBlock;
         int chunks = 0;
         for (; chunks < threads && first < count; chunks++)
         {
@@ -142,11 +141,29 @@ public abstract partial class Model
             samples.Slice(first * inputSize, ws.BatchSize * inputSize).CopyTo(ws.Input);
             first += ws.BatchSize;
         }
-        // Small requests (a single image above all) stay on the calling thread: waking workers costs more than it saves.
-        if (chunks == 1) lease.RunChunk(0);
+        // One pass (a single image above all) runs on the calling thread, its large products shared with the team.
+        if (chunks == 1) RunAlone(lease);
         else if (!WorkerTeam.Shared(chunks).TryRun(chunks, lease.RunChunk))
             for (int t = 0; t < chunks; t++) lease.RunChunk(t);
         return chunks;
+    }
+
+    /// <summary>
+    /// Runs a round's only pass on this thread, letting its large matrix products use the model's other threads
+    /// (row splits that leave every result bit-identical; see <see cref="Kernels.GemmRowSplit"/>).
+    /// </summary>
+    private void RunAlone(InferenceLease lease)
+    {
+        int previous = Kernels.GemmRowSplit.Threads;
+        Kernels.GemmRowSplit.Threads = ThreadCount;
+        try
+        {
+            lease.RunChunk(0);
+        }
+        finally
+        {
+            Kernels.GemmRowSplit.Threads = previous;
+        }
     }
 
     /// <summary>Samples per inference pass: <see cref="PredictBlock"/>, or fewer when a big model's buffers would pass the budget or a .NET array's size.</summary>
@@ -161,11 +178,23 @@ public abstract partial class Model
         }
     }
 
-    /// <summary>A lease for a call over <paramref name="count"/> samples, and how many threads the call uses.</summary>
+    /// <summary>
+    /// A lease for a call over <paramref name="count"/> samples, how many threads the call uses and how many samples
+    /// each pass takes: full blocks when there are enough for every thread, otherwise the samples shared evenly (a
+    /// batch of 64 runs as two passes of 32 on two cores rather than one of 64 on one).
+    /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every call: no slow first tier
-    private InferenceLease RentLease(out int threads, int count)
+    private InferenceLease RentLease(out int threads, out int block, int count)
     {
-        threads = count <= InferenceBlock ? 1 : Math.Min(ThreadCount, (count + InferenceBlock - 1) / InferenceBlock);
+        block = InferenceBlock;
+        threads = 1;
+        if ((long)count >= (long)ThreadCount * block) threads = ThreadCount;
+        else if (count > 1)
+        {
+            threads = Math.Min(ThreadCount, count);
+            block = (count + threads - 1) / threads;
+            threads = (count + block - 1) / block;
+        }
         lock (_leaseLock)
         {
             while (_idleLeases.TryPop(out var idle))

@@ -72,7 +72,8 @@ internal sealed class WorkerTeam
     public bool TryRun(int count, Action<int> body)
     {
         if (count > Size) throw new ArgumentOutOfRangeException(nameof(count), count, $"The team has {Size} threads.");
-        if (!_runLock.TryEnter()) return false;
+        // Held by this very thread: a run is in progress here (its workers are busy), so nothing more can start.
+        if (_runLock.IsHeldByCurrentThread || !_runLock.TryEnter()) return false;
         try
         {
             RunLocked(count, body);

@@ -114,7 +114,14 @@ public static class TestModels
 
         namespace Kinds;
 
-        [Input(28, 28, 3)]
+        [Input(30, 30, 3)]
+        [RandomFlip(RandomFlipMode.Horizontal)]
+        [RandomTranslation(0.1, 0.1)]
+        [RandomRotation(0.1, FillMode = FillMode.Constant)]
+        [RandomZoom(0.2)]
+        [RandomContrast(0.2)]
+        [RandomBrightness(0.2)]
+        [RandomCrop(28, 28)]
         [Rescaling(2.0 / 255, offset: -1)]
         [Conv2D(8, 3, Activation = Activation.ReLU)]
         [BatchNormalization(Momentum = 0.9, Epsilon = 1e-5)]

@@ -107,3 +107,18 @@ public partial class VectorNet;
 [Concatenate("g1", "g2", "g3", "f", Name = "cat")]
 [Dense(6, Activation = Activation.Softmax, Name = "out")]
 public partial class PaddedPoolsNet;
+
+/// <summary>Every augmentation layer: Identity at inference, RandomCrop a centre Slice (on the input and after a conv, whose layout may differ).</summary>
+[Input(13, 11, 3)]
+[RandomFlip]
+[RandomTranslation(0.2, 0.2)]
+[RandomRotation(0.1)]
+[RandomZoom(0.2, 0.1)]
+[RandomCrop(10, 9)]
+[RandomContrast(0.3)]
+[Conv2D(4, 3, Activation = Activation.ReLU)]
+[RandomBrightness(0.1, -10, 10)]
+[RandomCrop(5, 6)]
+[Flatten]
+[Dense(3, Activation = Activation.Softmax)] // outputs of order 1: the comparison is relative per element
+public partial class AugmentedNet;

@@ -221,6 +221,47 @@ public class GemmTests
 
     [Theory]
     [MemberData(nameof(WidthCases))]
+    public void A_product_split_by_rows_between_threads_is_bit_identical(int width)
+    {
+        // Single-image inference shares a product's rows with the worker team; the cut at a multiple of the six-row
+        // tile must leave every row computed exactly as before, on the caller's (here forced) path.
+        foreach (var (m, n, k) in new[] { (1000, 40, 300), (97, 64, 288), (13, 130, 4096), (1024, 32, 27) })
+        {
+            var a = Random(m * k, 1);
+            var b = Random(k * n, 2);
+            var bias = Random(n, 3);
+            var alone = new float[m * n];
+            var split = new float[m * n];
+            using (Force(width))
+            {
+                Gemm.MultiplyBiasActivation(a, b, bias, alone, m, n, k, Activation.ReLU);
+                int previous = GemmRowSplit.Threads;
+                GemmRowSplit.Threads = 2;
+                try
+                {
+                    // Other tests may hold the team (the product then runs whole): retry until it really was split.
+                    bool wasSplit = false;
+                    for (int attempt = 0; attempt < 1000 && !wasSplit; attempt++)
+                    {
+                        long before = GemmRowSplit.t_splits;
+                        split.AsSpan().Clear();
+                        Gemm.MultiplyBiasActivation(a, b, bias, split, m, n, k, Activation.ReLU);
+                        wasSplit = GemmRowSplit.t_splits > before;
+                        if (!wasSplit) Thread.Sleep(1);
+                    }
+                    Assert.True(wasSplit, "the worker team was never free");
+                }
+                finally
+                {
+                    GemmRowSplit.Threads = previous;
+                }
+            }
+            Assert.True(alone.AsSpan().SequenceEqual(split), $"{Gemm.PathName(width)} m={m} n={n} k={k}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(WidthCases))]
     public void Kernels_allocate_nothing_once_warmed_up(int width)
     {
         // conv2d_1's products, and the dense layer's narrow ones.

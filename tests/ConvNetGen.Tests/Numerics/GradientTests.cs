@@ -1,3 +1,5 @@
+using ConvNetGen.Tests.Augmentation;
+
 namespace ConvNetGen.Tests.Numerics;
 
 /// <summary>
@@ -134,6 +136,39 @@ public class GradientTests
             new RefDropout(0.0),
             new RefFlatten(),
             new RefDense(3))),
+        // Augmentation layers in training mode above a trainable conv: the reference follows the first workspace's draws.
+        ["RandomFlip"] = (() => new GradRandomFlip(seed: 1), () => ReferenceModel.Of(GradRandomFlip.Architecture,
+            new RefConv2D(3, 3, 3, padding: Padding.Same),
+            new RefRandomFlip(AugmentationDraws.FirstWorkspace(1, 64), RandomFlipMode.HorizontalAndVertical),
+            new RefConv2D(2, 2, 2))),
+        ["RandomTranslation"] = (() => new GradRandomTranslation(seed: 1), () => ReferenceModel.Of(GradRandomTranslation.Architecture,
+            new RefConv2D(3, 3, 3, padding: Padding.Same),
+            new RefRandomTranslation(AugmentationDraws.FirstWorkspace(1, 64), 0.4, 0.5),
+            new RefConv2D(2, 2, 2))),
+        ["RandomTranslationConstant"] = (() => new GradRandomTranslationConstant(seed: 1), () => ReferenceModel.Of(GradRandomTranslationConstant.Architecture,
+            new RefConv2D(3, 3, 3, padding: Padding.Same),
+            new RefRandomTranslation(AugmentationDraws.FirstWorkspace(1, 64), 0.3, 0.6, reflect: false, fill: 0.5),
+            new RefConv2D(2, 2, 2))),
+        ["RandomRotation"] = (() => new GradRandomRotation(seed: 1), () => ReferenceModel.Of(GradRandomRotation.Architecture,
+            new RefConv2D(3, 3, 3, padding: Padding.Same),
+            new RefRandomRotation(AugmentationDraws.FirstWorkspace(1, 64), 0.3),
+            new RefConv2D(2, 2, 2))),
+        ["RandomZoom"] = (() => new GradRandomZoom(seed: 1), () => ReferenceModel.Of(GradRandomZoom.Architecture,
+            new RefConv2D(3, 3, 3, padding: Padding.Same),
+            new RefRandomZoom(AugmentationDraws.FirstWorkspace(1, 64), 0.4, 0.3, reflect: false, fill: 0.5),
+            new RefConv2D(2, 2, 2))),
+        ["RandomCrop"] = (() => new GradRandomCrop(seed: 1), () => ReferenceModel.Of(GradRandomCrop.Architecture,
+            new RefConv2D(3, 3, 3, padding: Padding.Same),
+            new RefRandomCrop(AugmentationDraws.FirstWorkspace(1, 64), 4, 3),
+            new RefConv2D(2, 2, 2))),
+        ["RandomContrast"] = (() => new GradRandomContrast(seed: 1), () => ReferenceModel.Of(GradRandomContrast.Architecture,
+            new RefConv2D(3, 3, 3, padding: Padding.Same),
+            new RefRandomContrast(AugmentationDraws.FirstWorkspace(1, 64), 0.5, -1000, 1000),
+            new RefConv2D(2, 2, 2))),
+        ["RandomBrightness"] = (() => new GradRandomBrightness(seed: 1), () => ReferenceModel.Of(GradRandomBrightness.Architecture,
+            new RefConv2D(3, 3, 3, padding: Padding.Same),
+            new RefRandomBrightness(AugmentationDraws.FirstWorkspace(1, 64), 0.2, -100, 100),
+            new RefConv2D(2, 2, 2))),
         // Larger mixes: BatchNormalization as the first layer, and two batch normalizations (conv and dense) in one model.
         ["BatchNormFirst"] = (() => new BatchNormFirstNet(seed: 1), TestReferences.BatchNormFirst),
         ["TrainingMix"] = (() => new TrainingMixNet(seed: 1), TestReferences.TrainingMix),

@@ -137,6 +137,22 @@ public sealed class TrainingTests
     }
 
     [Fact]
+    public void A_single_image_predicts_the_same_on_one_thread_and_on_two()
+    {
+        // On two threads a single image's large products are split by rows between them; nothing may change.
+        var one = new MnistConvNetCopy(seed: 4) { ThreadCount = 1 };
+        var two = new MnistConvNetCopy(seed: 4) { ThreadCount = 2 };
+        var x = new float[MnistConvNetCopy.Shapes.InputSize * 5];
+        var random = new Random(6);
+        for (int i = 0; i < x.Length; i++) x[i] = random.NextSingle();
+        for (int i = 0; i < 5; i++)
+        {
+            var sample = x.AsSpan(i * MnistConvNetCopy.Shapes.InputSize, MnistConvNetCopy.Shapes.InputSize);
+            Assert.Equal(one.Predict(sample), two.Predict(sample));
+        }
+    }
+
+    [Fact]
     public void Predict_returns_probabilities_and_matches_batch_predict()
     {
         var (x, _) = SyntheticData.Make(5, seed: 8);
