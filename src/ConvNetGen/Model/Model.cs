@@ -183,5 +183,6 @@ public abstract partial class Model
         float scale = 1f / (1f - rate);
         for (int i = 0; i < mask.Length; i++)
             mask[i] = workspace.Random.NextSingle() < rate ? 0f : scale;
+        workspace.RandomDraws += mask.Length;
     }
 }
