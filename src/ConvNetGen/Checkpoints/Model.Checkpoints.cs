@@ -115,12 +115,22 @@ public abstract partial class Model
         var (optimizer, _) = RequireCompiled();
         ThrowIfTraining("load a checkpoint");
         using var file = OpenForReading(path);
-        var (entries, metadata, dataStart) = SafeTensorsFormat.ReadHeader(file, path);
+        List<SafeTensorEntry> entries;
+        Dictionary<string, string> metadata;
+        long dataStart;
+        try
+        {
+            (entries, metadata, dataStart) = SafeTensorsFormat.ReadHeader(file, path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw CheckpointError(path, $"it is damaged or not a checkpoint ({e.Message.TrimEnd('.')})", e);
+        }
         string Meta(string key) => metadata.TryGetValue(key, out var v) ? v
             : throw CheckpointError(path, $"its metadata lacks '{key}' (not a checkpoint, or a damaged one)");
         if (!metadata.TryGetValue("format", out var format) || format != CheckpointFormat)
-            throw CheckpointError(path, format is null
-                ? "it is a safetensors file but not a checkpoint (SaveWeights files load with LoadWeights)"
+            throw CheckpointError(path, format is null or "convnetgen"
+                ? "it is a safetensors file of weights but not a checkpoint (SaveWeights files load with LoadWeights)"
                 : $"its format is '{format}', not '{CheckpointFormat}'");
         if (Meta("version") != CheckpointVersion)
             throw CheckpointError(path, $"it is version {Meta("version")}; this library reads version {CheckpointVersion}");
