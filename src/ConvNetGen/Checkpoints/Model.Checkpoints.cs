@@ -64,7 +64,7 @@ public abstract partial class Model
                 ["model"] = Definition.Name,
                 ["seed"] = Seed.ToString(c),
                 ["epoch"] = _epochReached.ToString(c),
-                ["optimizer"] = JsonSerializer.Serialize(ComparableConfig(optimizer)),
+                ["optimizer"] = ConfigJson(ComparableConfig(optimizer)),
                 ["optimizer_state"] = string.Join(",", state.Select(a => a.Length.ToString(c))),
                 ["iterations"] = optimizer.Iterations.ToString(c),
                 ["learning_rate"] = (optimizer.Schedule is null ? optimizer.LearningRate : 0f).ToString("R", c),
@@ -174,7 +174,7 @@ public abstract partial class Model
         foreach (var entry in entries.Where(e => e.Name.StartsWith("weights/", StringComparison.Ordinal) && !expected.Contains(e.Name)))
             problems.Add($"'{entry.Name["weights/".Length..]}' is in the checkpoint but {Definition.Name} has no such weight");
 
-        var savedConfig = JsonSerializer.Deserialize<Dictionary<string, string>>(Meta("optimizer")) ?? [];
+        var savedConfig = ParseConfig(Meta("optimizer")) ?? throw CheckpointError(path, "its optimizer configuration is not a JSON object of strings");
         var ownConfig = ComparableConfig(optimizer);
         foreach (var key in savedConfig.Keys.Union(ownConfig.Keys).Order(StringComparer.Ordinal))
         {
@@ -247,6 +247,39 @@ public abstract partial class Model
         var config = new Dictionary<string, string>(optimizer.GetConfig(), StringComparer.Ordinal);
         if (optimizer.Schedule is null) config.Remove("learning_rate");
         return config;
+    }
+
+    // Written and read by hand rather than by JsonSerializer: no reflection, so nothing for the trimmer to warn about.
+    private static string ConfigJson(Dictionary<string, string> config)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            foreach (var (key, value) in config.OrderBy(p => p.Key, StringComparer.Ordinal)) json.WriteString(key, value);
+            json.WriteEndObject();
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static Dictionary<string, string>? ParseConfig(string text)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            if (document.RootElement.ValueKind != JsonValueKind.Object) return null;
+            var config = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (property.Value.ValueKind != JsonValueKind.String) return null;
+                config[property.Name] = property.Value.GetString()!;
+            }
+            return config;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static float[] Floats(byte[] data, SafeTensorEntry entry) =>
