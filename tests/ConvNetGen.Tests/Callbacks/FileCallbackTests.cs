@@ -70,4 +70,25 @@ public sealed class FileCallbackTests : IDisposable
         var run = model.Fit(x, y, epochs: 2, batchSize: 16, verbose: Verbosity.Silent, callbacks: [bestOnly]);
         Assert.Equal(run["loss"].Min(), bestOnly.Best);
     }
+
+    private sealed class Throwing : Callback
+    {
+        public override void OnEpochEnd(int epoch, TrainingLogs logs) => throw new InvalidTimeZoneException("from a callback");
+    }
+
+    [Fact]
+    public void A_throwing_callback_ends_Fit_and_the_others_are_closed_and_free_again()
+    {
+        var (x, y) = SyntheticData.Make(32, seed: 1);
+        string path = Path.Combine(_dir, "log.csv");
+        var logger = new CSVLogger(path);
+        var model = CallbackTests.Compiled();
+        Assert.Throws<InvalidTimeZoneException>(() => model.Fit(x, y, epochs: 2, batchSize: 16, verbose: Verbosity.Silent, callbacks: [logger, new Throwing()]));
+        Assert.False(model.IsTraining);
+        Assert.Equal(2, File.ReadAllLines(path).Length); // the header and epoch 0, written before the throw
+        using (new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.None)) { } // .NET locks files it opens: this fails while the logger holds it
+        File.Delete(path);
+        model.Fit(x, y, epochs: 1, batchSize: 16, verbose: Verbosity.Silent, callbacks: [logger]); // detached, so usable again
+        Assert.Equal(2, File.ReadAllLines(path).Length);
+    }
 }

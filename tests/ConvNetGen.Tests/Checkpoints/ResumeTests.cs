@@ -47,6 +47,21 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void The_dataset_overload_resumes_bit_identically_too()
+    {
+        var data = new ArrayDataset(Data.X, Data.Y, 12, 12, 1);
+        var straight = Compiled();
+        straight.Fit(data, epochs: 4, batchSize: 16, verbose: Verbosity.Silent);
+        string path = Path.Combine(_dir, "dataset.ckpt");
+        var first = Compiled();
+        first.Fit(data, epochs: 2, batchSize: 16, verbose: Verbosity.Silent);
+        first.SaveCheckpoint(path);
+        var resumed = Compiled();
+        resumed.Fit(data, epochs: 4, batchSize: 16, verbose: Verbosity.Silent, initialEpoch: resumed.LoadCheckpoint(path));
+        Assert.Equal(straight.Parameters.ToArray(), resumed.Parameters.ToArray());
+    }
+
+    [Fact]
     public void Without_the_checkpoint_the_same_two_epochs_do_not_give_those_weights()
     {
         // The control for the test above: continuing from the weights alone (fresh optimizer, shuffle and dropout
