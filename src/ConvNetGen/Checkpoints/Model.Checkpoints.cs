@@ -225,7 +225,7 @@ public abstract partial class Model
             throw CheckpointError(path, $"a metadata value is malformed ({e.Message})", e);
         }
         if (optimizer.Schedule is null && !(float.IsFinite(learningRate) && learningRate > 0f))
-            throw CheckpointError(path, $"its learning rate {learningRate} is not a finite number above 0");
+            throw CheckpointError(path, FormattableString.Invariant($"its learning rate {learningRate} is not a finite number above 0"));
 
         Reconfigure("load a checkpoint", () =>
         {
