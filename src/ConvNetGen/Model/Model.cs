@@ -13,7 +13,7 @@ namespace ConvNetGen;
 /// <c>Fit</c> and <c>TrainOnBatch</c> run on one thread at a time (a second caller gets an
 /// <see cref="InvalidOperationException"/>); inference on other threads meanwhile waits for the running step and sees
 /// the weights between two steps. Configuration (<c>Compile</c>, <see cref="ThreadCount"/>, <c>Layer.Trainable</c>,
-/// <c>LoadWeights</c>, <c>CopyWeightsFrom</c>, <c>ReleaseBuffers</c>) is refused while training runs and otherwise
+/// <c>LoadWeights</c>, <c>LoadCheckpoint</c>, <c>CopyWeightsFrom</c>, <c>ReleaseBuffers</c>) is refused while training runs and otherwise
 /// waits for running inference calls. Writing through the spans of <see cref="Parameters"/> or
 /// <see cref="Weights"/> is not synchronised: do it while nothing else uses the model.
 /// </remarks>
@@ -183,6 +183,7 @@ public abstract partial class Model
         float scale = 1f / (1f - rate);
         for (int i = 0; i < mask.Length; i++)
             mask[i] = workspace.Random.NextSingle() < rate ? 0f : scale;
+        workspace.RandomDraws += mask.Length;
     }
 
     /// <summary>

@@ -91,6 +91,12 @@ public abstract class ModelWorkspace
     /// <summary>This workspace's own seeded random stream (dropout masks), so threads never share one.</summary>
     internal Random Random { get; set; } = new(0);
 
+    /// <summary>Which of the model's training workspaces this is, in creation order: its <see cref="Random"/> is seeded from it.</summary>
+    internal int SeedIndex { get; set; }
+
+    /// <summary>How many numbers <see cref="Random"/> has given (dropout masks), so a checkpoint can put the stream back where it was.</summary>
+    internal long RandomDraws { get; set; }
+
     /// <summary>This pass's parameter gradients, same layout as the model's parameters; empty in an inference workspace.</summary>
     /// <remarks>For generated code; not a stable API.</remarks>
     [EditorBrowsable(EditorBrowsableState.Never)]

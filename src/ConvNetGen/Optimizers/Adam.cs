@@ -31,7 +31,24 @@ public sealed class Adam : Optimizer
     /// <param name="amsgrad">Whether to use the AMSGrad variant (divide by the running maximum of the second moment).</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is outside its range.</exception>
     public Adam(float learningRate = 0.001f, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f, bool amsgrad = false)
-        : base(learningRate)
+        : this(null, learningRate, beta1, beta2, epsilon, amsgrad)
+    {
+    }
+
+    /// <summary>Creates the optimizer with a learning rate that follows <paramref name="learningRate"/> step by step (Keras: a schedule as <c>learning_rate</c>).</summary>
+    /// <param name="learningRate">The rate per step.</param>
+    /// <param name="beta1">The decay of the first-moment estimate, in [0, 1).</param>
+    /// <param name="beta2">The decay of the second-moment estimate, in [0, 1).</param>
+    /// <param name="epsilon">Added to the square root of the second moment; greater than 0.</param>
+    /// <param name="amsgrad">Whether to use the AMSGrad variant (divide by the running maximum of the second moment).</param>
+    /// <exception cref="ArgumentOutOfRangeException">An argument is outside its range.</exception>
+    public Adam(LearningRateSchedule learningRate, float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-7f, bool amsgrad = false)
+        : this(learningRate ?? throw new ArgumentNullException(nameof(learningRate)), 0f, beta1, beta2, epsilon, amsgrad)
+    {
+    }
+
+    private Adam(LearningRateSchedule? schedule, float learningRate, float beta1, float beta2, float epsilon, bool amsgrad)
+        : base(schedule, learningRate)
     {
         Beta1 = HyperparameterGuard.UnitInterval(beta1, nameof(beta1));
         Beta2 = HyperparameterGuard.UnitInterval(beta2, nameof(beta2));
@@ -40,6 +57,9 @@ public sealed class Adam : Optimizer
         _oneMinusBeta1 = HyperparameterGuard.OneMinus(beta1);
         _oneMinusBeta2 = HyperparameterGuard.OneMinus(beta2);
     }
+
+    /// <inheritdoc/>
+    public override IReadOnlyDictionary<string, string> GetConfig() => Config(("beta_1", Beta1), ("beta_2", Beta2), ("epsilon", Epsilon), ("amsgrad", Amsgrad));
 
     /// <inheritdoc/>
     public override string Name => "adam";
@@ -91,7 +111,7 @@ public sealed class Adam : Optimizer
         long step = Iterations;
         double beta1Power = Math.Pow(Beta1, step);
         double beta2Power = Math.Pow(Beta2, step);
-        float alpha = (float)(LearningRate * Math.Sqrt(1.0 - beta2Power) / (1.0 - beta1Power));
+        float alpha = (float)(StepLearningRate * Math.Sqrt(1.0 - beta2Power) / (1.0 - beta1Power));
         float oneMinusBeta1 = _oneMinusBeta1, oneMinusBeta2 = _oneMinusBeta2, epsilon = Epsilon;
         bool amsgrad = Amsgrad;
 

@@ -13,6 +13,7 @@ namespace ConvNetGen;
 public abstract class Optimizer
 {
     private float _learningRate;
+    private readonly LearningRateSchedule? _schedule;
 
     /// <summary>Initializes the optimizer with its learning rate.</summary>
     /// <param name="learningRate">The step size; a finite number greater than 0.</param>
@@ -22,16 +23,78 @@ public abstract class Optimizer
         _learningRate = HyperparameterGuard.LearningRate(learningRate, nameof(learningRate));
     }
 
+    /// <summary>Initializes the optimizer with a learning rate that follows <paramref name="schedule"/> step by step.</summary>
+    /// <param name="schedule">The rate per step (Keras: passing a <c>LearningRateSchedule</c> as <c>learning_rate</c>).</param>
+    /// <exception cref="ArgumentNullException"><paramref name="schedule"/> is null.</exception>
+    protected Optimizer(LearningRateSchedule schedule)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        _schedule = schedule;
+        _learningRate = schedule.RateAt(0);
+    }
+
+    /// <summary>For the built-in optimizers, whose fixed-rate and scheduled constructors share one body.</summary>
+    private protected Optimizer(LearningRateSchedule? schedule, float learningRate)
+    {
+        if (schedule is null) _learningRate = HyperparameterGuard.LearningRate(learningRate, nameof(learningRate));
+        else
+        {
+            _schedule = schedule;
+            _learningRate = schedule.RateAt(0);
+        }
+    }
+
+    /// <summary>The schedule the learning rate follows, or null for a fixed (settable) rate.</summary>
+    public LearningRateSchedule? Schedule => _schedule;
+
     /// <summary>The optimizer's name as Keras reports it in its config (e.g. <c>adam</c>).</summary>
     public abstract string Name { get; }
 
-    /// <summary>The step size the next <see cref="Step"/> uses; it may be changed between steps (a schedule).</summary>
+    /// <summary>
+    /// The step size the next <see cref="Step"/> uses: the fixed rate, which may be changed between steps (as
+    /// <see cref="ReduceLROnPlateau"/> does), or the <see cref="Schedule"/>'s rate for step <see cref="Iterations"/>.
+    /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The value is not finite or not greater than 0.</exception>
+    /// <exception cref="InvalidOperationException">Set on an optimizer that follows a schedule (as Keras refuses it).</exception>
     public float LearningRate
     {
-        get => _learningRate;
-        set => _learningRate = HyperparameterGuard.LearningRate(value, nameof(value));
+        get => _schedule is null ? _learningRate : _schedule.RateAt(Iterations);
+        set
+        {
+            if (_schedule is not null)
+                throw new InvalidOperationException(
+                    $"This {GetType().Name} follows {_schedule}, so its learning rate cannot be set; create the optimizer with a fixed learning rate to change it between epochs.");
+            _learningRate = HyperparameterGuard.LearningRate(value, nameof(value));
+        }
     }
+
+    /// <summary>
+    /// The rate of the step being applied, read by <see cref="Update"/>: the schedule's rate for the step's 0-based
+    /// index (Keras' <c>schedule(iterations)</c>), fixed for the whole step whichever thread updates which slice.
+    /// </summary>
+    protected float StepLearningRate { get; private set; }
+
+    /// <summary>
+    /// The optimizer's configuration as Keras' <c>get_config</c> names it (<c>name</c>, <c>learning_rate</c>, and the
+    /// hyperparameters), in invariant culture. Checkpoints store it and refuse to resume with another.
+    /// </summary>
+    public virtual IReadOnlyDictionary<string, string> GetConfig() => BaseConfig();
+
+    /// <summary>Adds <paramref name="extra"/> to the base configuration (for the built-in optimizers' overrides).</summary>
+    private protected IReadOnlyDictionary<string, string> Config(params (string Key, object Value)[] extra)
+    {
+        var config = new Dictionary<string, string>(BaseConfig());
+        foreach (var (key, value) in extra)
+            config[key] = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!;
+        return config;
+    }
+
+    private IReadOnlyDictionary<string, string> BaseConfig() => new Dictionary<string, string>
+    {
+        ["class"] = GetType().Name,
+        ["name"] = Name,
+        ["learning_rate"] = _schedule?.ToString() ?? _learningRate.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    };
 
     /// <summary>The number of <see cref="Step"/> calls since the state was built (Keras' <c>optimizer.iterations</c>).</summary>
     public long Iterations { get; private set; }
@@ -101,7 +164,8 @@ public abstract class Optimizer
         ValidateRanges(trainableRanges, ParameterCount);
 
         // Keras increments iterations after applying the update but reads iterations + 1 inside it; incrementing first
-        // lets Update read the 1-based step number directly.
+        // lets Update read the 1-based step number directly. The schedule is read at the 0-based index, as Keras' is.
+        StepLearningRate = _schedule is null ? _learningRate : _schedule.RateAt(Iterations);
         Iterations++;
     }
 
@@ -123,6 +187,18 @@ public abstract class Optimizer
     internal void RestoreState(int from, int to)
     {
         for (int i = 0; i < _state.Length; i++) _stateBackup[i].AsSpan(from, to - from).CopyTo(_state[i].AsSpan(from));
+    }
+
+    /// <summary>The per-parameter state arrays, empty ones included, in <see cref="StateArrays"/>' order (for checkpoints).</summary>
+    internal IReadOnlyList<float[]> CheckpointState => StateArrays;
+
+    /// <summary>Puts back what a checkpoint held: the fixed rate (unless scheduled), the step count and the state, already checked to fit.</summary>
+    internal void RestoreCheckpoint(long iterations, float learningRate, IReadOnlyList<float[]> state)
+    {
+        var arrays = StateArrays;
+        for (int i = 0; i < arrays.Count; i++) state[i].CopyTo(arrays[i], 0);
+        if (_schedule is null) _learningRate = learningRate;
+        Iterations = iterations;
     }
 
     /// <summary>Takes back the step <see cref="BeginStep"/> counted, when the model found the step's gradients not finite and applied nothing.</summary>

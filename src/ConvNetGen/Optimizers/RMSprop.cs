@@ -31,7 +31,24 @@ public sealed class RMSprop : Optimizer
     /// <param name="centered">Whether to normalize by the estimated variance of the gradient instead of its uncentered second moment.</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is outside its range.</exception>
     public RMSprop(float learningRate = 0.001f, float rho = 0.9f, float momentum = 0f, float epsilon = 1e-7f, bool centered = false)
-        : base(learningRate)
+        : this(null, learningRate, rho, momentum, epsilon, centered)
+    {
+    }
+
+    /// <summary>Creates the optimizer with a learning rate that follows <paramref name="learningRate"/> step by step (Keras: a schedule as <c>learning_rate</c>).</summary>
+    /// <param name="learningRate">The rate per step.</param>
+    /// <param name="rho">The decay of the running averages, in [0, 1).</param>
+    /// <param name="momentum">The decay of the momentum buffer, in [0, 1); 0 disables momentum.</param>
+    /// <param name="epsilon">Added to the second moment before its square root; greater than 0.</param>
+    /// <param name="centered">Whether to normalize by the estimated variance of the gradient instead of its uncentered second moment.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An argument is outside its range.</exception>
+    public RMSprop(LearningRateSchedule learningRate, float rho = 0.9f, float momentum = 0f, float epsilon = 1e-7f, bool centered = false)
+        : this(learningRate ?? throw new ArgumentNullException(nameof(learningRate)), 0f, rho, momentum, epsilon, centered)
+    {
+    }
+
+    private RMSprop(LearningRateSchedule? schedule, float learningRate, float rho, float momentum, float epsilon, bool centered)
+        : base(schedule, learningRate)
     {
         Rho = HyperparameterGuard.UnitInterval(rho, nameof(rho));
         Momentum = HyperparameterGuard.UnitInterval(momentum, nameof(momentum));
@@ -39,6 +56,9 @@ public sealed class RMSprop : Optimizer
         Centered = centered;
         _oneMinusRho = HyperparameterGuard.OneMinus(rho);
     }
+
+    /// <inheritdoc/>
+    public override IReadOnlyDictionary<string, string> GetConfig() => Config(("rho", Rho), ("momentum", Momentum), ("epsilon", Epsilon), ("centered", Centered));
 
     /// <inheritdoc/>
     public override string Name => "rmsprop";
@@ -86,7 +106,7 @@ public sealed class RMSprop : Optimizer
         var m = Momentum > 0f ? _momentums.AsSpan(start, length) : default;
         var a = Centered ? _averageGradients.AsSpan(start, length) : default;
 
-        float rho = Rho, oneMinusRho = _oneMinusRho, momentum = Momentum, epsilon = Epsilon, learningRate = LearningRate;
+        float rho = Rho, oneMinusRho = _oneMinusRho, momentum = Momentum, epsilon = Epsilon, learningRate = StepLearningRate;
         bool centered = Centered, useMomentum = Momentum > 0f;
 
         ref float wRef = ref MemoryMarshal.GetReference(w);

@@ -24,11 +24,29 @@ public sealed class SGD : Optimizer
     /// <param name="nesterov">Whether to apply Nesterov momentum (no effect when <paramref name="momentum"/> is 0).</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is outside its range.</exception>
     public SGD(float learningRate = 0.01f, float momentum = 0f, bool nesterov = false)
-        : base(learningRate)
+        : this(null, learningRate, momentum, nesterov)
+    {
+    }
+
+    /// <summary>Creates the optimizer with a learning rate that follows <paramref name="learningRate"/> step by step (Keras: a schedule as <c>learning_rate</c>).</summary>
+    /// <param name="learningRate">The rate per step.</param>
+    /// <param name="momentum">The velocity's decay, in [0, 1); 0 is plain gradient descent.</param>
+    /// <param name="nesterov">Whether to apply Nesterov momentum (no effect when <paramref name="momentum"/> is 0).</param>
+    /// <exception cref="ArgumentOutOfRangeException">An argument is outside its range.</exception>
+    public SGD(LearningRateSchedule learningRate, float momentum = 0f, bool nesterov = false)
+        : this(learningRate ?? throw new ArgumentNullException(nameof(learningRate)), 0f, momentum, nesterov)
+    {
+    }
+
+    private SGD(LearningRateSchedule? schedule, float learningRate, float momentum, bool nesterov)
+        : base(schedule, learningRate)
     {
         Momentum = HyperparameterGuard.UnitInterval(momentum, nameof(momentum));
         Nesterov = nesterov;
     }
+
+    /// <inheritdoc/>
+    public override IReadOnlyDictionary<string, string> GetConfig() => Config(("momentum", Momentum), ("nesterov", Nesterov));
 
     /// <inheritdoc/>
     public override string Name => "SGD";
@@ -57,7 +75,7 @@ public sealed class SGD : Optimizer
     {
         var w = parameters.Slice(start, length);
         var g = gradients.Slice(start, length);
-        float learningRate = LearningRate;
+        float learningRate = StepLearningRate;
 
         if (Momentum == 0f)
         {

@@ -6,8 +6,10 @@ namespace ConvNetGen;
 // - Training (Fit, TrainOnBatch) runs on one thread at a time per model; a second concurrent call is refused. Each
 //   training step holds the exclusive lock, so inference on other threads waits for the step to finish and never
 //   reads half-updated weights.
-// - Configuration (Compile, ThreadCount, Layer.Trainable, LoadWeights, CopyWeightsFrom) is refused while training
+// - Configuration (Compile, ThreadCount, Layer.Trainable, LoadWeights, LoadCheckpoint, CopyWeightsFrom) is refused while training
 //   runs, and otherwise takes the exclusive lock, so it never changes what a running Predict or step reads.
+// - Callbacks run on the training thread between steps (no lock held), so they may read and save the weights;
+//   SaveCheckpoint from any other thread is refused while training runs.
 // - Parameters and Weights(...) hand out spans over the live buffer: writing through them is the caller's to
 //   synchronise.
 public abstract partial class Model

@@ -25,70 +25,79 @@ public abstract partial class Model
     /// <param name="shuffle">Whether to shuffle the samples before each epoch.</param>
     /// <param name="verbose">How progress is shown.</param>
     /// <param name="output">Where progress goes (default: the console).</param>
+    /// <param name="callbacks">Hooks called as training goes, as for the array overload.</param>
+    /// <param name="initialEpoch">The epoch (0-based) to start at, to resume a run; <paramref name="epochs"/> is the epoch to end at.</param>
+    /// <param name="cancellationToken">Checked before each step; a cancelled Fit throws <see cref="OperationCanceledException"/> with the weights of the last whole step.</param>
+    /// <param name="progress">Told after each step (epoch, step, running logs), e.g. for a progress bar in a UI.</param>
     /// <exception cref="ArgumentException">The dataset's image shape or classes do not fit the model, or a sample is not finite.</exception>
     /// <exception cref="InvalidOperationException">The model is not compiled, or is already training on another thread.</exception>
     /// <exception cref="InvalidDataException">A bad file in a dataset set to refuse bad files.</exception>
-    /// <exception cref="TrainingDivergedException">The loss or a gradient became NaN or infinite; the weights are those after the last good step.</exception>
+    /// <exception cref="TrainingDivergedException">The loss or a gradient became NaN or infinite (and no callback stopped training); the weights are those after the last good step.</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public History Fit(IDataset train, int epochs = 1, int batchSize = 32, IDataset? validation = null, bool shuffle = true,
-        Verbosity verbose = Verbosity.Auto, TextWriter? output = null)
+        Verbosity verbose = Verbosity.Auto, TextWriter? output = null, IEnumerable<Callback>? callbacks = null, int initialEpoch = 0,
+        CancellationToken cancellationToken = default, IProgress<TrainingProgress>? progress = null)
     {
         var (optimizer, loss) = RequireCompiled();
         CheckDataset(train, nameof(train));
         if (validation is not null) CheckDataset(validation, nameof(validation));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epochs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        ArgumentOutOfRangeException.ThrowIfNegative(initialEpoch);
         using var training = BeginTraining(nameof(Fit));
 
         int trainCount = train.Count;
-        var history = new History();
-        var progress = new ProgressReporter(verbose, output);
+        using var session = new FitSession(this, callbacks, epochs, verbose, output, progress, cancellationToken);
         var order = Enumerable.Range(0, trainCount).ToArray();
-        var shuffler = _shuffler ??= new Random(Seed);
+        var shuffler = _shuffler ??= new ShuffleStream(Seed);
         batchSize = Math.Min(batchSize, trainCount);
         var logs = new List<KeyValuePair<string, float>>();
         if (_identity.Length < batchSize) _identity = Enumerable.Range(0, batchSize).ToArray();
         int inputSize = Definition.InputShape.ElementCount;
 
-        for (int epoch = 1; epoch <= epochs; epoch++)
+        session.BeginTraining();
+        for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
         {
-            if (shuffle)
-            {
-                for (int i = 0; i < order.Length; i++) order[i] = i;
-                shuffler.Shuffle(order); // the same draws as Fit over arrays
-            }
+            if (shuffle) shuffler.Shuffle(order); // the same draws as Fit over arrays
             foreach (var metric in _metrics) metric.Reset();
-            progress.BeginEpoch(epoch, epochs);
+            session.BeginEpoch(epoch);
             double lossSum = 0;
             int seen = 0, skippedBefore = train.Skipped;
-            long start = Stopwatch.GetTimestamp();
             using (var pipeline = new BatchPipeline(train, order, batchSize, DatasetReaders))
             {
                 int steps = pipeline.Batches;
-                for (int step = 0; pipeline.Next(out var x, out var y, out int n); step++)
+                for (int step = 0; !StopTraining; step++)
                 {
+                    if (!pipeline.Next(out var x, out var y, out int n)) break;
+                    session.BeginStep(step); // after the read: the batch is the one this step trains, and a cancel still lands before it
                     if (n > 0)
                     {
                         CheckBatch(x, y, n, inputSize, nameof(train), step * batchSize);
                         float batchLoss = TrainStep(x, y, _identity.AsSpan(0, n), optimizer, loss);
-                        if (_stepDiverged) throw new TrainingDivergedException(epoch, step + 1, batchLoss);
+                        bool diverged = _stepDiverged;
                         lossSum += (double)batchLoss * n;
                         seen += n;
+                        Logs(logs, (float)(lossSum / seen), null);
+                        session.Reporter.Suffix = SkippedNote(train.Skipped - skippedBefore);
+                        session.EndStep(step, steps, logs);
+                        if (diverged && !StopTraining) throw new TrainingDivergedException(epoch + 1, step + 1, batchLoss);
+                        continue;
                     }
                     Logs(logs, seen == 0 ? float.NaN : (float)(lossSum / seen), null);
-                    progress.Suffix = SkippedNote(train.Skipped - skippedBefore);
-                    progress.Step(step + 1, steps, Stopwatch.GetElapsedTime(start), logs);
+                    session.Reporter.Suffix = SkippedNote(train.Skipped - skippedBefore);
+                    session.EndStep(step, steps, logs);
                 }
                 if (seen == 0)
-                    throw new InvalidDataException($"Every one of the {trainCount} training samples was skipped as a bad file in epoch {epoch}; nothing was trained.");
-                var elapsed = Stopwatch.GetElapsedTime(start);
-                var evaluation = validation is null ? null : Evaluate(validation);
+                    throw new InvalidDataException($"Every one of the {trainCount} training samples was skipped as a bad file in epoch {epoch + 1}; nothing was trained.");
+                var elapsed = session.Elapsed;
+                var evaluation = validation is null ? null : Evaluate(validation, cancellationToken: cancellationToken);
                 Logs(logs, (float)(lossSum / seen), evaluation);
-                progress.Suffix = SkippedNote(train.Skipped - skippedBefore);
-                progress.EndEpoch(steps, elapsed, logs);
-                history.Add(logs, elapsed);
+                session.Reporter.Suffix = SkippedNote(train.Skipped - skippedBefore);
+                session.EndEpoch(epoch, steps, elapsed, logs);
             }
         }
-        return history;
+        session.EndTraining();
+        return session.History;
     }
 
     private static string? SkippedNote(int skipped) =>
@@ -101,9 +110,11 @@ public abstract partial class Model
     /// </summary>
     /// <param name="data">The samples.</param>
     /// <param name="batchSize">Accepted for Keras compatibility; the result does not depend on it.</param>
+    /// <param name="cancellationToken">Checked before each block of samples.</param>
     /// <exception cref="ArgumentException">The dataset does not fit the model, or a sample is not finite.</exception>
     /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
-    public Evaluation Evaluate(IDataset data, int batchSize = 32)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public Evaluation Evaluate(IDataset data, int batchSize = 32, CancellationToken cancellationToken = default)
     {
         var (_, loss) = RequireCompiled();
         CheckDataset(data, nameof(data));
@@ -115,13 +126,14 @@ public abstract partial class Model
         int seen = 0;
         var order = Enumerable.Range(0, data.Count).ToArray();
         using var pipeline = new BatchPipeline(data, order, DatasetInferenceBatch, DatasetReaders);
-        for (int b = 0; pipeline.Next(out var x, out var y, out int count); b++)
+        for (int b = 0; !cancellationToken.IsCancellationRequested && pipeline.Next(out var x, out var y, out int count); b++)
         {
             if (count == 0) continue;
             CheckBatch(x, y, count, inputSize, nameof(data), b * DatasetInferenceBatch);
             lossSum += EvaluateBlock(x, y, count, loss, metrics);
             seen += count;
         }
+        cancellationToken.ThrowIfCancellationRequested();
         if (seen == 0)
             throw new InvalidDataException($"Every one of the {data.Count} samples was skipped as a bad file; there is nothing to evaluate.");
         return new Evaluation((float)(lossSum / seen), metrics.ToDictionary(m => m.Name, m => m.Result));
@@ -131,8 +143,11 @@ public abstract partial class Model
     /// The model's outputs for every sample of a dataset, in its order: <see cref="IDataset.Count"/> rows of the
     /// output size. A sample the dataset skips (a bad file) gets a row of NaN, so row <c>i</c> is always sample <c>i</c>.
     /// </summary>
+    /// <param name="data">The samples.</param>
+    /// <param name="cancellationToken">Checked before each block of samples.</param>
     /// <exception cref="ArgumentException">The dataset's image shape does not fit the model, or a sample is not finite.</exception>
-    public float[] Predict(IDataset data)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public float[] Predict(IDataset data, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         CheckShape(data, nameof(data));
@@ -145,6 +160,7 @@ public abstract partial class Model
         using var pipeline = new BatchPipeline(new SkipMarking(data), order, DatasetInferenceBatch, DatasetReaders);
         for (int b = 0; pipeline.Next(out var x, out var y, out int count); b++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             // SkipMarking keeps every sample, labelling each with its index and a skipped one with Count + index.
             int real = 0;
             for (int i = 0; i < count; i++)

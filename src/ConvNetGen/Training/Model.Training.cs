@@ -12,7 +12,7 @@ public abstract partial class Model
     private ModelWorkspace[] _workspaces = []; // training workspaces, one per thread of a step
     private ParameterRange[]? _trainableRanges;
     private int _workspacesCreated;
-    private Random? _shuffler; // one stream for the model's life: each Fit continues it, as Keras' shuffling does
+    private ShuffleStream? _shuffler; // one stream for the model's life: each Fit continues it, as Keras' shuffling does
 
     /// <summary>
     /// Threads a training step, an evaluation or a large prediction splits its batch over (default: every core).
@@ -77,19 +77,35 @@ public abstract partial class Model
     /// <param name="shuffle">Whether to shuffle the samples before each epoch.</param>
     /// <param name="verbose">How progress is shown.</param>
     /// <param name="output">Where progress goes (default: the console).</param>
+    /// <param name="callbacks">Hooks called as training goes (Keras' <c>callbacks</c>): <see cref="EarlyStopping"/>, <see cref="ModelCheckpoint"/>, ….</param>
+    /// <param name="initialEpoch">
+    /// The epoch (0-based) to start at, to resume a run (Keras' <c>initial_epoch</c>): epochs
+    /// <paramref name="initialEpoch"/> to <paramref name="epochs"/> - 1 are trained, so <paramref name="epochs"/> is the
+    /// epoch to end at, not a count. <see cref="LoadCheckpoint"/> returns the value to pass.
+    /// </param>
+    /// <param name="cancellationToken">
+    /// Checked before each step: a cancelled Fit throws <see cref="OperationCanceledException"/> with the weights, the
+    /// statistics and the optimizer's state of the last whole step.
+    /// </param>
+    /// <param name="progress">Told after each step (epoch, step, running logs), e.g. for a progress bar in a UI.</param>
     /// <exception cref="ArgumentException">Wrong sizes, labels out of range, or non-finite inputs; the message says where.</exception>
     /// <exception cref="InvalidOperationException">The model is not compiled, or is already training on another thread.</exception>
     /// <exception cref="TrainingDivergedException">
-    /// The loss or a gradient became NaN or infinite. The step that saw it changed nothing: the weights, the moving
-    /// statistics and the optimizer's state are those after the last good step.
+    /// The loss or a gradient became NaN or infinite (and no callback such as <see cref="TerminateOnNaN"/> stopped
+    /// training). The step that saw it changed nothing: the weights, the moving statistics and the optimizer's state
+    /// are those after the last good step.
     /// </exception>
     /// <exception cref="InsufficientMemoryException">The batch's buffers would not fit in memory (nothing was allocated).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public History Fit(float[] x, int[] y, int epochs = 1, int batchSize = 32, float validationSplit = 0f,
-        (float[] X, int[] Y)? validationData = null, bool shuffle = true, Verbosity verbose = Verbosity.Auto, TextWriter? output = null)
+        (float[] X, int[] Y)? validationData = null, bool shuffle = true, Verbosity verbose = Verbosity.Auto, TextWriter? output = null,
+        IEnumerable<Callback>? callbacks = null, int initialEpoch = 0, CancellationToken cancellationToken = default,
+        IProgress<TrainingProgress>? progress = null)
     {
         var (optimizer, loss) = RequireCompiled();
         int count = InputChecks.Validate(x, y, Definition, nameof(x), nameof(y));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epochs);
+        ArgumentOutOfRangeException.ThrowIfNegative(initialEpoch);
         using var training = BeginTraining(nameof(Fit));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         if (!(validationSplit >= 0f && validationSplit < 1f))
@@ -113,44 +129,43 @@ public abstract partial class Model
             valY = y[trainCount..count];
         }
 
-        var history = new History();
-        var progress = new ProgressReporter(verbose, output);
+        using var session = new FitSession(this, callbacks, epochs, verbose, output, progress, cancellationToken);
         var order = Enumerable.Range(0, trainCount).ToArray();
-        var shuffler = _shuffler ??= new Random(Seed);
+        var shuffler = _shuffler ??= new ShuffleStream(Seed);
         batchSize = Math.Min(batchSize, trainCount); // a batch larger than the data is the whole data, as in Keras
         int steps = trainCount / batchSize + (trainCount % batchSize == 0 ? 0 : 1);
         var logs = new List<KeyValuePair<string, float>>();
 
-        for (int epoch = 1; epoch <= epochs; epoch++)
+        session.BeginTraining();
+        for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
         {
-            if (shuffle)
-            {
-                // A fresh permutation from the stream each epoch, so Fit(epochs: 1) in a loop trains as one longer Fit.
-                for (int i = 0; i < order.Length; i++) order[i] = i;
-                shuffler.Shuffle(order);
-            }
+            // A fresh permutation from the stream each epoch, so Fit(epochs: 1) in a loop trains as one longer Fit.
+            if (shuffle) shuffler.Shuffle(order);
             foreach (var metric in _metrics) metric.Reset();
-            progress.BeginEpoch(epoch, epochs);
+            session.BeginEpoch(epoch);
             double lossSum = 0;
-            long start = Stopwatch.GetTimestamp();
-            for (int step = 0; step < steps; step++)
+            int done = 0;
+            for (int step = 0; step < steps && !StopTraining; step++)
             {
+                session.BeginStep(step);
                 int first = step * batchSize;
                 var batch = order.AsSpan(first, Math.Min(batchSize, trainCount - first));
                 float batchLoss = TrainStep(x, y, batch, optimizer, loss);
-                if (_stepDiverged)
-                    throw new TrainingDivergedException(epoch, step + 1, batchLoss);
+                bool diverged = _stepDiverged;
                 lossSum += (double)batchLoss * batch.Length;
-                Logs(logs, (float)(lossSum / (first + batch.Length)), null);
-                progress.Step(step + 1, steps, Stopwatch.GetElapsedTime(start), logs);
+                done = first + batch.Length;
+                Logs(logs, (float)(lossSum / done), null);
+                session.EndStep(step, steps, logs);
+                if (diverged && !StopTraining) // no callback took it as the end of training
+                    throw new TrainingDivergedException(epoch + 1, step + 1, batchLoss);
             }
-            var elapsed = Stopwatch.GetElapsedTime(start);
+            var elapsed = session.Elapsed;
             var validation = valX is null ? null : Evaluate(valX, valY!, batchSize);
-            Logs(logs, (float)(lossSum / trainCount), validation);
-            progress.EndEpoch(steps, elapsed, logs);
-            history.Add(logs, elapsed);
+            Logs(logs, (float)(lossSum / Math.Max(done, 1)), validation);
+            session.EndEpoch(epoch, steps, elapsed, logs);
         }
-        return history;
+        session.EndTraining();
+        return session.History;
     }
 
     /// <summary>Keras' log order: metrics and loss alphabetically, then the validation ones.</summary>
@@ -378,7 +393,19 @@ public abstract partial class Model
     {
         var ws = CreateWorkspace(capacity, training);
         // Not HashCode.Combine: it is randomised per process, and the same seed must give the same dropout masks in every run.
-        if (training) ws.Random = new Random(WorkspaceSeed(Seed, _workspacesCreated++));
+        if (!training) return ws;
+        if (_restoredStreams is { Count: > 0 } restored)
+        {
+            // A loaded checkpoint's dropout streams: the workspace continues where the saved run's was.
+            var (seed, index, draws) = restored.Dequeue();
+            ws.Random = new Random(seed);
+            for (long i = 0; i < draws; i++) ws.Random.NextSingle();
+            ws.SeedIndex = index;
+            ws.RandomDraws = draws;
+            return ws;
+        }
+        ws.SeedIndex = _workspacesCreated;
+        ws.Random = new Random(WorkspaceSeed(Seed, _workspacesCreated++));
         return ws;
     }
 
