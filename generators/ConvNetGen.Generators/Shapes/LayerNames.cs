@@ -19,6 +19,7 @@ internal sealed class LayerNames
         // Model's public surface.
         "Definition", "Seed", "Layers", "Item", "Parameters", "Weights", "GetSummary", "IsTraining", "ThreadCount", "Optimizer",
         "Compile", "Fit", "Evaluate", "Predict", "TrainOnBatch", "ReleaseBuffers", "SaveWeights", "LoadWeights", "CopyWeightsFrom", "ExportOnnx",
+        "GetWeights", "SetWeights",
         // Model's protected hooks, which only generated code calls or overrides.
         "ComputesWeightGradients", "ComputesInputGradient", "RunsBackward", "IsTrainingMode", "SumAcrossChunks", "IsFirstChunk", "DropoutMask",
         "CreateWorkspace", "WorkspaceBytes", "MaxWorkspaceCapacity", "Forward", "Backward",
