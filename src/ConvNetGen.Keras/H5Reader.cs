@@ -72,7 +72,8 @@ internal sealed class H5Reader(string path)
     {
         if (!owner.AttributeExists(name)) return null;
         var attribute = owner.Attribute(name);
-        if (attribute.Type.Class != H5DataTypeClass.String) return null;
+        // h5py and PureHDF write a Python / C# str as a variable-length string, older files as fixed-length.
+        if (attribute.Type.Class is not (H5DataTypeClass.String or H5DataTypeClass.VariableLength)) return null;
         return attribute.Space.Rank == 0 ? attribute.Read<string>() : attribute.Read<string[]>().FirstOrDefault();
     });
 
