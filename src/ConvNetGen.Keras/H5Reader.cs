@@ -77,8 +77,16 @@ internal sealed class H5Reader(string path)
         return attribute.Space.Rank == 0 ? attribute.Read<string>() : attribute.Read<string[]>().FirstOrDefault();
     });
 
-    private static string[] ReadStrings(IH5Attribute attribute) =>
-        attribute.Space.Rank == 0 ? [attribute.Read<string>()] : attribute.Read<string[]>();
+    private string[] ReadStrings(IH5Attribute attribute)
+    {
+        if (attribute.Type.Class is not (H5DataTypeClass.String or H5DataTypeClass.VariableLength))
+        {
+            // h5py stores Keras' empty list (a pooling layer's weight_names) as an empty float64 array.
+            if (attribute.Space.Rank > 0 && attribute.Space.Dimensions.Any(d => d == 0)) return [];
+            throw Invalid(attribute.Name, $"is {Describe(attribute.Type)}, not a list of strings");
+        }
+        return attribute.Space.Rank == 0 ? [attribute.Read<string>()] : attribute.Read<string[]>();
+    }
 
     /// <summary>Describes a dataset without reading its values: its shape, and whether it is float32.</summary>
     public FileVariable Variable(IH5Group group, string groupPath, string name, string? kerasName)

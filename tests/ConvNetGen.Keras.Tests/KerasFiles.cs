@@ -50,7 +50,9 @@ public static class KerasFiles
         foreach (var (layer, weights) in layers)
         {
             names.Add(layer);
-            var group = new H5Group { Attributes = new() { ["weight_names"] = weights.Select(w => w.WeightName).ToArray() } };
+            // h5py writes Keras' empty list as an empty float64 array, as the pooling layers of keras.applications' files have it.
+            object weightNames = weights.Length == 0 ? new H5Attribute(Array.Empty<double>(), dimensions: [0]) : weights.Select(w => w.WeightName).ToArray();
+            var group = new H5Group { Attributes = new() { ["weight_names"] = weightNames } };
             foreach (var (weightName, value) in weights)
             {
                 var parts = weightName.Split('/');
