@@ -4,6 +4,7 @@ namespace ConvNetGen.Keras.Applications;
 /// keras.applications' VGG16 convolutional base (keras/src/applications/vgg16.py): five blocks of 3×3 same-padded ReLU
 /// convolutions and 2×2 max pooling, with Keras' layer names (<c>block1_conv1</c> … <c>block5_pool</c>). A block, so it
 /// takes the image size where it is included (a multiple of 32 keeps every pooling exact).
+/// (A [Block] is included only within its own project, CNG0016: other projects declare the same layers themselves.)
 /// </summary>
 [Block]
 [Conv2D(64, 3, Padding = Padding.Same, Activation = Activation.ReLU, Name = "block1_conv1")]
@@ -37,7 +38,10 @@ public partial class VGG16Base;
 public partial class VGG16;
 
 /// <summary><c>keras.applications.VGG16(include_top=False, input_shape=(224, 224, 3))</c>: the base alone, 14,714,688 parameters.</summary>
-/// <remarks>For another image size, include <see cref="VGG16Base"/> in a model of your own: the weights are the same.</remarks>
+/// <remarks>
+/// For another image size, declare the same layers (Keras' names) in a model of your own: the weights are the same, and
+/// a [Block] is included only within its own project (CNG0016), so <see cref="VGG16Base"/> serves this package's models.
+/// </remarks>
 [Input(224, 224, 3, Name = "input_layer")]
 [Include(typeof(VGG16Base))]
 public partial class VGG16NoTop;

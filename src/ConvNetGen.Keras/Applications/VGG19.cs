@@ -3,6 +3,7 @@ namespace ConvNetGen.Keras.Applications;
 /// <summary>
 /// keras.applications' VGG19 convolutional base (keras/src/applications/vgg19.py): as <see cref="VGG16Base"/> with four
 /// convolutions in blocks 3 to 5, Keras' layer names. A block, so it takes the image size where it is included.
+/// (A [Block] is included only within its own project, CNG0016: other projects declare the same layers themselves.)
 /// </summary>
 [Block]
 [Conv2D(64, 3, Padding = Padding.Same, Activation = Activation.ReLU, Name = "block1_conv1")]
