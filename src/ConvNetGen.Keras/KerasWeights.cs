@@ -26,6 +26,10 @@ public static class KerasWeights
     /// <summary>The most a <c>config.json</c> may take when read; Keras' own configs are kilobytes.</summary>
     private const long MaxConfigBytes = 64L << 20;
 
+    /// <summary>Keras' zip-bomb rule for extracting a member to disk: over 256 MiB and over 100× the stored size.</summary>
+    private const long ZipBombFloorBytes = 1L << 28;
+    private const long ZipMaxExpansion = 100;
+
     private static ReadOnlySpan<byte> HdfSignature => [0x89, (byte)'H', (byte)'D', (byte)'F', 0x0D, 0x0A, 0x1A, 0x0A];
     private static ReadOnlySpan<byte> ZipSignature => [(byte)'P', (byte)'K', 3, 4];
 
@@ -50,12 +54,14 @@ public static class KerasWeights
         ArgumentException.ThrowIfNullOrEmpty(path);
         options ??= KerasLoadOptions.Strict;
         var reader = new H5Reader(path);
-        Span<byte> head = stackalloc byte[8];
+        var head = new byte[8];
         int read;
+        bool hdf5;
         try
         {
             using var probe = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
             read = probe.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            hdf5 = HasHdf5Signature(probe);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -65,12 +71,24 @@ public static class KerasWeights
         {
             throw new IOException($"Cannot load Keras weights from '{path}': it is a folder, not a file.", e);
         }
-        if (read >= 4 && head[..4].SequenceEqual(ZipSignature)) return LoadArchive(model, path, options);
-        // HDF5 may start after a user block of 512, 1024, … bytes; PureHDF finds the signature there itself.
-        if (read < 8 || !head.SequenceEqual(HdfSignature) && new FileInfo(path).Length < 512)
-            throw new InvalidDataException($"'{path}' is neither an HDF5 file (.h5, .weights.h5) nor a zip (.keras): it starts with [{Convert.ToHexString(head[..read])}].");
+        if (read >= 4 && head.AsSpan(0, 4).SequenceEqual(ZipSignature)) return LoadArchive(model, path, options);
+        if (!hdf5)
+            throw new InvalidDataException($"'{path}' is neither an HDF5 file (.h5, .weights.h5) nor a zip (.keras): it starts with [{Convert.ToHexString(head, 0, read)}].");
         using var file = reader.Open();
         return LoadHdf5(model, file, reader, path, options, config: null);
+    }
+
+    /// <summary>Whether the HDF5 signature is where the format allows it: at 0, or after a user block of 512, 1024, 2048, … bytes.</summary>
+    private static bool HasHdf5Signature(FileStream file)
+    {
+        Span<byte> signature = stackalloc byte[8];
+        for (long at = 0; at + signature.Length <= file.Length; at = at == 0 ? 512 : at * 2)
+        {
+            file.Position = at;
+            file.ReadExactly(signature);
+            if (signature.SequenceEqual(HdfSignature)) return true;
+        }
+        return false;
     }
 
     private static KerasLoadResult LoadHdf5(Model model, NativeFile file, H5Reader reader, string path, KerasLoadOptions options, KerasConfig? config)
@@ -135,13 +153,24 @@ public static class KerasWeights
             }
             var config = KerasConfig.Parse(json, $"'{path}' {ArchiveConfigEntry}");
 
+            // A decompression bomb (CWE-409) is refused by Keras' rule: large and over 100× its stored size.
+            if (weightsEntry.Length > ZipBombFloorBytes && weightsEntry.Length > ZipMaxExpansion * weightsEntry.CompressedLength)
+                throw new InvalidDataException($"'{path}': {ArchiveWeightsEntry} declares {weightsEntry.Length:N0} bytes but only {weightsEntry.CompressedLength:N0} are stored; refused as a potential decompression bomb.");
+
             // PureHDF needs to seek, a zip entry cannot: the weights go to a temporary file the size the zip declares.
             string temporary = Path.Combine(Path.GetTempPath(), $"convnetgen-keras-{Environment.ProcessId}-{Guid.NewGuid():N}.h5");
             using var copy = new FileStream(temporary, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose);
             try
             {
                 using var entry = weightsEntry.Open();
-                entry.CopyTo(copy);
+                var buffer = new byte[1 << 16];
+                long copied = 0;
+                for (int n; (n = entry.Read(buffer)) > 0; copied += n)
+                {
+                    if (copied + n > weightsEntry.Length)
+                        throw new InvalidDataException($"'{path}': {ArchiveWeightsEntry} holds more than the {weightsEntry.Length:N0} bytes the zip declares.");
+                    copy.Write(buffer, 0, n);
+                }
             }
             catch (InvalidDataException e)
             {

@@ -73,6 +73,21 @@ public sealed class KerasArchiveTests : IDisposable
     }
 
     [Fact]
+    public void ADecompressionBombIsRefusedBeforeAnythingIsExtracted()
+    {
+        string path = _folder.File("bomb.keras");
+        using (var zip = System.IO.Compression.ZipFile.Open(path, System.IO.Compression.ZipArchiveMode.Create))
+        {
+            using (var writer = new StreamWriter(zip.CreateEntry("config.json").Open())) writer.Write(Config());
+            using var weights = zip.CreateEntry("model.weights.h5", System.IO.Compression.CompressionLevel.SmallestSize).Open();
+            var zeros = new byte[1 << 20];
+            for (int i = 0; i < 300; i++) weights.Write(zeros); // 300 MiB of zeros, stored in well under 1%
+        }
+        var e = Assert.Throws<InvalidDataException>(() => KerasWeights.Load(new SmallNet(seed: 1), path));
+        Assert.Contains("decompression bomb", e.Message);
+    }
+
+    [Fact]
     public void AZipWithoutKerasEntriesIsRefusedClearly()
     {
         string path = _folder.File("other.keras");
