@@ -67,7 +67,7 @@ internal sealed class WeightMatcher(Model model, H5Reader reader, KerasLoadOptio
             return;
         }
         var byName = new Dictionary<string, FileLayer>(StringComparer.Ordinal);
-        foreach (var file in fileLayers)
+        foreach (var file in fileLayers.Where(f => f.Name is not null)) // the unnamed ones left have no variables
             if (!byName.TryAdd(file.Name!, file) && file.Variables.Count > 0)
                 _problems.Add($"the file has two layers named '{file.Name}' ('{byName[file.Name!].Key}' and '{file.Key}')");
         foreach (var layer in model.Definition.Layers)

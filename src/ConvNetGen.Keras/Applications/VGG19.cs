@@ -40,6 +40,7 @@ public partial class VGG19Base;
 public partial class VGG19;
 
 /// <summary><c>keras.applications.VGG19(include_top=False, input_shape=(224, 224, 3))</c>: the base alone, 20,024,384 parameters.</summary>
+/// <remarks>Instances hold 80 MB of weights. Thread safety as for every <see cref="Model"/>.</remarks>
 [Input(224, 224, 3, Name = "input_layer")]
 [Include(typeof(VGG19Base))]
 public partial class VGG19NoTop;
