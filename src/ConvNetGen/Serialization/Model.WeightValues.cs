@@ -27,7 +27,8 @@ public abstract partial class Model
     /// </summary>
     /// <remarks>
     /// Thread-safe as <see cref="LoadWeights"/> is: refused while training, and it waits for running inference calls,
-    /// so none of them sees half old and half new weights. Values are copied; the arrays stay the caller's.
+    /// so none of them sees half old and half new weights. Values are copied in; the arrays stay the caller's (do not
+    /// change them during the call). Values are not checked for NaN or infinity (<see cref="LoadWeights"/> does).
     /// </remarks>
     /// <exception cref="ArgumentException">A name is not a weight of this model, or a length differs; nothing was changed.</exception>
     /// <exception cref="InvalidOperationException">The model is training; nothing was changed.</exception>
@@ -48,7 +49,7 @@ public abstract partial class Model
             else if (array is null || array.Length != weight.Length)
                 problems.Add($"'{name}' {weight.Shape} takes {weight.Length} values; got {array?.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null"}");
             else
-                validated.Add((weight.Offset, array.ToArray())); // copied now, so a caller changing the array later cannot reach the model
+                validated.Add((weight.Offset, array)); // copied into the parameters under the lock; no second copy, as a base can be hundreds of MB
         }
         if (problems.Count > 0)
         {
