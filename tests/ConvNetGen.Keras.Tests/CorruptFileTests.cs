@@ -66,6 +66,22 @@ public sealed class CorruptFileTests : IDisposable
     }
 
     [Fact]
+    public void ALegacyFileWhoseAttributesNameMissingObjectsSaysWhich()
+    {
+        string path = _folder.File("dangling.h5");
+        var file = new PureHDF.H5File
+        {
+            ["conv2d"] = new PureHDF.H5Group { Attributes = new() { ["weight_names"] = new[] { "conv2d/kernel:0" } } },
+        };
+        file.Attributes = new() { ["layer_names"] = new[] { "conv2d", "dense" } };
+        file.Write(path, new PureHDF.H5WriteOptions(DefaultStringLength: 32));
+        var e = Assert.Throws<InvalidDataException>(() => KerasWeights.Load(new SmallNet(seed: 1), path));
+        Assert.Contains(path, e.Message);
+        Assert.Contains("'conv2d/conv2d/kernel:0'", e.Message);
+        Assert.Contains("listed in weight_names of 'conv2d' but there is no such dataset", e.Message);
+    }
+
+    [Fact]
     public void AMissingFileIsFileNotFound() =>
         Assert.Throws<FileNotFoundException>(() => KerasWeights.Load(new MnistConvNet(seed: 1), _folder.File("none.h5")));
 
