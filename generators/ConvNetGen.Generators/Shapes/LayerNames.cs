@@ -20,6 +20,7 @@ internal sealed class LayerNames
         "Definition", "Seed", "Layers", "Item", "Parameters", "Weights", "GetSummary", "IsTraining", "ThreadCount", "Optimizer",
         "Compile", "Fit", "Evaluate", "Predict", "TrainOnBatch", "ReleaseBuffers", "SaveWeights", "LoadWeights", "CopyWeightsFrom", "ExportOnnx",
         "StopTraining", "SaveCheckpoint", "LoadCheckpoint",
+        "GetWeights", "SetWeights",
         // Model's protected hooks, which only generated code calls or overrides.
         "ComputesWeightGradients", "ComputesInputGradient", "RunsBackward", "IsTrainingMode", "SumAcrossChunks", "IsFirstChunk", "DropoutMask", "AugmentationDraws",
         "CreateWorkspace", "WorkspaceBytes", "MaxWorkspaceCapacity", "Forward", "Backward",

@@ -39,7 +39,8 @@ internal static class AtomicFile
         var existing = ExistingFile.Of(target);
         try
         {
-            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write, Share = FileShare.None };
+            // ReadWrite: a writer may seek back and read what it wrote (an HDF5 writer patches its object headers).
+            var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.None };
             // Created no more open than the old file (the umask can only narrow it), so the data is never more exposed.
             if (existing is not null && !OperatingSystem.IsWindows())
                 options.UnixCreateMode = existing.Mode & (UnixFileMode)0x1FF;
