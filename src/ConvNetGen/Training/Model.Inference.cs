@@ -2,8 +2,12 @@ namespace ConvNetGen;
 
 public abstract partial class Model
 {
-    /// <summary>Samples one thread runs per inference pass: enough to fill the GEMM tiles, few enough to stay in cache.</summary>
-    private const int PredictBlock = 64;
+    /// <summary>
+    /// Samples one thread runs per inference pass: enough to fill the GEMM tiles, few enough that a pass's activations
+    /// and patches stay near the cache. Measured on 2026-12-01 (2 threads): 16 against 64 gave the CIFAR VGG 717
+    /// against 641 images/s at batch 1000 and the MNIST model 26,957 against 22,493.
+    /// </summary>
+    private const int PredictBlock = 16;
 
     /// <summary>An inference workspace's memory budget: a big model predicts in smaller blocks rather than hold gigabytes per thread.</summary>
     private const long InferenceWorkspaceBudget = 256L << 20;
@@ -56,7 +60,7 @@ public abstract partial class Model
     /// <param name="y">One class index per sample.</param>
     /// <param name="batchSize">
     /// Keras' <c>batch_size</c>, checked for compatibility. Neither the result nor the memory depends on it: evaluation
-    /// runs in blocks of at most 64 samples per thread, so a large value holds no large buffers.
+    /// runs in blocks of at most 16 samples per thread, so a large value holds no large buffers.
     /// </param>
     /// <exception cref="ArgumentException">Wrong sizes, labels out of range, or non-finite inputs.</exception>
     /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
@@ -181,7 +185,7 @@ public abstract partial class Model
     /// <summary>
     /// A lease for a call over <paramref name="count"/> samples, how many threads the call uses and how many samples
     /// each pass takes: full blocks when there are enough for every thread, otherwise the samples shared evenly (a
-    /// batch of 64 runs as two passes of 32 on two cores rather than one of 64 on one).
+    /// batch of 20 runs as two passes of 10 on two cores rather than one of 16 and one of 4).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every call: no slow first tier
     private InferenceLease RentLease(out int threads, out int block, int count)

@@ -62,7 +62,7 @@ public class ForwardTests
     [Fact]
     public void Predict_over_several_workspace_chunks_matches_the_reference()
     {
-        // Predict runs in chunks of its workspace's capacity (64 samples): 150 samples take three, the last partial.
+        // Predict runs in chunks of its workspace's capacity (16 samples): 150 samples take ten, the last partial.
         const int Samples = 150;
         var model = new KitchenSinkNet(seed: 7);
         var reference = TestReferences.KitchenSink();
