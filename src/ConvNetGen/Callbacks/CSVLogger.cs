@@ -74,7 +74,7 @@ public sealed class CSVLogger : Callback
             if (keys.Count > 0 && !keys.Any(k => k.StartsWith("val_", StringComparison.Ordinal)))
                 keys.AddRange(keys.Select(k => "val_" + k).ToList());
             _keys = keys.ToArray();
-            if (_writeHeader) WriteLine(string.Join(Separator, new[] { "epoch" }.Concat(_keys).Select(Quote)));
+            if (_writeHeader) WriteLine(string.Join(Separator, new[] { "epoch" }.Concat(_keys).Select(k => Quote(k, Separator))));
         }
         var row = new StringBuilder(epoch.ToString(CultureInfo.InvariantCulture));
         foreach (string key in _keys)
@@ -100,7 +100,7 @@ public sealed class CSVLogger : Callback
     }
 
     /// <summary>Python's <c>repr</c> of the value as a double, which is what Keras' logs hold.</summary>
-    private static string Number(float value) =>
+    internal static string Number(float value) =>
         float.IsNaN(value) ? "nan" : float.IsPositiveInfinity(value) ? "inf" : float.IsNegativeInfinity(value) ? "-inf"
         : FormatDouble(value);
 
@@ -112,6 +112,7 @@ public sealed class CSVLogger : Callback
         return text.Replace("E", "e", StringComparison.Ordinal);
     }
 
-    private string Quote(string field) =>
-        field.Contains(Separator, StringComparison.Ordinal) || field.Contains('"') ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
+    /// <summary>A header field as Python's csv module writes it: quoted when it holds the separator or a quote.</summary>
+    internal static string Quote(string field, string separator) =>
+        field.Contains(separator, StringComparison.Ordinal) || field.Contains('"') ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
 }

@@ -28,6 +28,38 @@ public sealed class History : Callback
     /// <summary>Each epoch's wall-clock time (its training steps, without validation).</summary>
     public IReadOnlyList<TimeSpan> Durations => _durations;
 
+    /// <summary>
+    /// Writes the history as CSV, as <see cref="CSVLogger"/> writes it (an <c>epoch</c> column, then the names in
+    /// ordinal order, Python's number format, <c>NA</c> where an epoch lacks a value), atomically: the file is complete
+    /// or untouched. For plotting in a spreadsheet or with pandas, as Keras users plot <c>history.history</c>.
+    /// </summary>
+    /// <param name="path">The file to write (replaced if it exists).</param>
+    /// <param name="separator">The field separator (Keras' default ",").</param>
+    /// <exception cref="ArgumentException">The path or the separator is empty.</exception>
+    /// <exception cref="IOException">The file cannot be written (nothing was changed).</exception>
+    public void SaveCsv(string path, string separator = ",")
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        ArgumentException.ThrowIfNullOrEmpty(separator);
+        var keys = _values.Keys.OrderBy(k => k, StringComparer.Ordinal).ToArray();
+        var text = new System.Text.StringBuilder();
+        text.Append(string.Join(separator, new[] { "epoch" }.Concat(keys).Select(k => CSVLogger.Quote(k, separator)))).Append("\r\n");
+        for (int row = 0; row < _epochIndices.Count; row++)
+        {
+            text.Append(_epochIndices[row].ToString(System.Globalization.CultureInfo.InvariantCulture));
+            foreach (string key in keys)
+            {
+                var values = _values[key];
+                // A name first logged in a later epoch (none do today) has fewer values: its early rows are NA.
+                int offset = _epochIndices.Count - values.Count;
+                text.Append(separator).Append(row >= offset ? CSVLogger.Number(values[row - offset]) : "NA");
+            }
+            text.Append("\r\n");
+        }
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text.ToString());
+        AtomicFile.Write(path, stream => stream.Write(bytes));
+    }
+
     /// <summary>The duration Fit measured for the epoch whose end it is reporting.</summary>
     internal TimeSpan PendingDuration { get; set; }
 

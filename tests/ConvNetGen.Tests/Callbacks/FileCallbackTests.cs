@@ -31,6 +31,23 @@ public sealed class FileCallbackTests : IDisposable
     }
 
     [Fact]
+    public void History_SaveCsv_writes_what_CSVLogger_wrote_for_the_same_run()
+    {
+        var (x, y) = SyntheticData.Make(40, seed: 1);
+        var (vx, vy) = SyntheticData.Make(20, seed: 2);
+        string logged = Path.Combine(_dir, "logged.csv"), saved = Path.Combine(_dir, "saved.csv");
+        var history = CallbackTests.Compiled().Fit(x, y, epochs: 3, batchSize: 16, validationData: (vx, vy), verbose: Verbosity.Silent,
+            callbacks: [new CSVLogger(logged)]);
+        history.SaveCsv(saved);
+        Assert.Equal(File.ReadAllBytes(logged), File.ReadAllBytes(saved));
+        Assert.Equal(4, File.ReadAllLines(saved).Length);
+
+        history.SaveCsv(saved, separator: ";"); // replaced whole, with the other separator
+        Assert.StartsWith("epoch;accuracy;loss;val_accuracy;val_loss", File.ReadAllText(saved));
+        Assert.Empty(Directory.GetFiles(_dir, "*.convnetgen-tmp"));
+    }
+
+    [Fact]
     public void CSVLogger_without_validation_adds_NA_val_columns_and_appends_without_a_second_header()
     {
         var (x, y) = SyntheticData.Make(32, seed: 1);
