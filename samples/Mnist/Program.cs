@@ -67,9 +67,14 @@ try
     if (options.EarlyStopping)
         callbacks.Add(new EarlyStopping(monitor: "val_loss", patience: 2, restoreBestWeights: true, verbose: true));
 
-    model.Fit(train.Images, train.Labels, epochs: options.Epochs, batchSize: options.BatchSize,
+    var history = model.Fit(train.Images, train.Labels, epochs: options.Epochs, batchSize: options.BatchSize,
               validationSplit: options.EarlyStopping ? 0.1f : 0f, callbacks: callbacks, initialEpoch: initialEpoch,
               cancellationToken: cancel.Token);
+    if (options.PlotPath is { } plotPath)
+    {
+        HistoryPlot.Save(history, plotPath);
+        Console.WriteLine($"Plotted {string.Join(", ", history.Keys.Order(StringComparer.Ordinal))} per epoch into '{plotPath}'.");
+    }
     var (_, accuracy) = model.Evaluate(test.Images, test.Labels);
     Console.WriteLine($"Test accuracy: {accuracy:0.000}");
     return 0;

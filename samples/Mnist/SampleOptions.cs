@@ -4,11 +4,11 @@ namespace Mnist;
 
 /// <summary>The sample's command line.</summary>
 internal sealed record SampleOptions(string Dataset, string? DataDirectory, int Epochs, int BatchSize, int? Limit, bool SummaryOnly,
-    bool EarlyStopping = false, string? CheckpointDirectory = null, bool Resume = false, bool Help = false)
+    bool EarlyStopping = false, string? CheckpointDirectory = null, bool Resume = false, bool Help = false, string? PlotPath = null)
 {
     public const string Usage =
         "usage: Mnist [--dataset mnist|fashion] [--data DIR] [--epochs 5] [--batch-size 64] [--limit N] [--summary] " +
-        "[--early-stopping] [--checkpoint DIR [--resume]]";
+        "[--early-stopping] [--checkpoint DIR [--resume]] [--plot history.png]";
 
     /// <summary>The options, or throws <see cref="ArgumentException"/> with a one-line message saying what is wrong.</summary>
     public static SampleOptions Parse(string[] args)
@@ -31,6 +31,7 @@ internal sealed record SampleOptions(string Dataset, string? DataDirectory, int 
                 "--early-stopping" => options with { EarlyStopping = true },
                 "--checkpoint" => options with { CheckpointDirectory = Value() },
                 "--resume" => options with { Resume = true },
+                "--plot" => options with { PlotPath = Value().EndsWith(".png", StringComparison.OrdinalIgnoreCase) ? args[i] : throw new ArgumentException($"--plot writes a PNG: give a path ending in .png, not '{args[i]}'.") },
                 "--help" or "-h" => options with { Help = true },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'."),
             };
