@@ -6,7 +6,7 @@ using ConvNetGen.Generators.Shapes;
 namespace ConvNetGen.Generators.Layers;
 
 /// <summary>
-/// What the augmentation kinds (RandomFlip, RandomTranslation, RandomRotation, RandomZoom, RandomCrop, RandomContrast,
+/// What the augmentation kinds (RandomFlip, the affine warps of AffineWarpLayer, RandomCrop, RandomContrast,
 /// RandomBrightness) share: a (height, width, channels) input; while training, uniform [0, 1) draws from the workspace's seeded stream
 /// (<c>AugmentationDraws</c>, the stream Dropout's masks come from) kept in <c>{Id}Draws</c> for the backward; the
 /// identity at inference unless the kind says otherwise. Forward and backward run image by image through

@@ -13,7 +13,7 @@ internal sealed record RandomRotationArguments(double Factor, int FillMode, doub
 /// cos θ·x − sin θ·y + a2 and row sin θ·x + cos θ·y + b2, Keras' <c>_compute_affine_matrix</c> with no shear, scale 1 and
 /// no translation. Backward is the warp's transpose.
 /// </summary>
-internal sealed class RandomRotation : AugmentationLayer
+internal sealed class RandomRotation : AffineWarpLayer
 {
     public override LayerKind Kind => LayerKind.RandomRotation;
 
@@ -38,7 +38,7 @@ internal sealed class RandomRotation : AugmentationLayer
         return $"RandomRotation ±{Num(System.Math.Abs(a.Factor))} of a turn, {(a.FillMode == 0 ? "reflect" : "constant")} fill, bilinear; {Shapes(layer)}.";
     }
 
-    private static void Matrix(SourceWriter w, LayerContext c)
+    protected override void Matrix(SourceWriter w, LayerContext c)
     {
         var a = c.Layer.Spec.Args<RandomRotationArguments>();
         w.Line($"const float Factor = {SourceWriter.Float(System.Math.Abs(a.Factor))}, FillValue = {SourceWriter.Float(a.FillValue)};");
@@ -48,23 +48,5 @@ internal sealed class RandomRotation : AugmentationLayer
         w.Line("float cos = global::System.MathF.Cos(angle), sin = global::System.MathF.Sin(angle);");
     }
 
-    private const string Coefficients = "cos, -sin, Cx - Cx * cos + Cy * sin, sin, cos, Cy - Cx * sin - Cy * cos";
-
-    protected override void TrainingForward(SourceWriter w, LayerContext c)
-    {
-        using (w.Block("for (int b = 0; b < batch; b++)"))
-        {
-            Matrix(w, c);
-            w.Line($"{Kernels}.AffineWarp(input.Slice(b * IH * IW * IC, IH * IW * IC), output.Slice(b * OH * OW * OC, OH * OW * OC), IH, IW, IC, {Coefficients}, Fill, FillValue);");
-        }
-    }
-
-    protected override void BackwardBody(SourceWriter w, LayerContext c)
-    {
-        using (w.Block("for (int b = 0; b < batch; b++)"))
-        {
-            Matrix(w, c);
-            w.Line($"{Kernels}.AffineWarpBackward(gradient.Slice(b * OH * OW * OC, OH * OW * OC), inputGradient.Slice(b * IH * IW * IC, IH * IW * IC), IH, IW, IC, {Coefficients}, Fill);");
-        }
-    }
+    protected override string Coefficients(LayerContext c) => "cos, -sin, Cx - Cx * cos + Cy * sin, sin, cos, Cy - Cx * sin - Cy * cos";
 }

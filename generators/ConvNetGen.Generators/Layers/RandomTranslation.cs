@@ -12,7 +12,7 @@ internal sealed record RandomTranslationArguments(double HeightFactor, double Wi
 /// in [−|heightFactor|, |heightFactor|] and [−|widthFactor|, |widthFactor|] (its two draws, height first), read with
 /// bilinear interpolation at (y − dy, x − dx) and Keras' fill; backward is the warp's transpose.
 /// </summary>
-internal sealed class RandomTranslation : AugmentationLayer
+internal sealed class RandomTranslation : AffineWarpLayer
 {
     public override LayerKind Kind => LayerKind.RandomTranslation;
 
@@ -38,7 +38,7 @@ internal sealed class RandomTranslation : AugmentationLayer
         return $"RandomTranslation height ±{Num(System.Math.Abs(a.HeightFactor))}, width ±{Num(System.Math.Abs(a.WidthFactor))}, {(a.FillMode == 0 ? "reflect" : "constant")} fill, bilinear; {Shapes(layer)}.";
     }
 
-    private static void Shift(SourceWriter w, LayerContext c)
+    protected override void Matrix(SourceWriter w, LayerContext c)
     {
         var a = c.Layer.Spec.Args<RandomTranslationArguments>();
         w.Line($"const float HeightFactor = {SourceWriter.Float(System.Math.Abs(a.HeightFactor))}, WidthFactor = {SourceWriter.Float(System.Math.Abs(a.WidthFactor))}, FillValue = {SourceWriter.Float(a.FillValue)};");
@@ -46,21 +46,5 @@ internal sealed class RandomTranslation : AugmentationLayer
         w.Line("float dy = (-HeightFactor + draws[2 * b] * (2 * HeightFactor)) * IH, dx = (-WidthFactor + draws[2 * b + 1] * (2 * WidthFactor)) * IW;");
     }
 
-    protected override void TrainingForward(SourceWriter w, LayerContext c)
-    {
-        using (w.Block("for (int b = 0; b < batch; b++)"))
-        {
-            Shift(w, c);
-            w.Line($"{Kernels}.AffineWarp(input.Slice(b * IH * IW * IC, IH * IW * IC), output.Slice(b * OH * OW * OC, OH * OW * OC), IH, IW, IC, 1f, 0f, -dx, 0f, 1f, -dy, Fill, FillValue);");
-        }
-    }
-
-    protected override void BackwardBody(SourceWriter w, LayerContext c)
-    {
-        using (w.Block("for (int b = 0; b < batch; b++)"))
-        {
-            Shift(w, c);
-            w.Line($"{Kernels}.AffineWarpBackward(gradient.Slice(b * OH * OW * OC, OH * OW * OC), inputGradient.Slice(b * IH * IW * IC, IH * IW * IC), IH, IW, IC, 1f, 0f, -dx, 0f, 1f, -dy, Fill);");
-        }
-    }
+    protected override string Coefficients(LayerContext c) => "1f, 0f, -dx, 0f, 1f, -dy";
 }

@@ -16,7 +16,7 @@ internal sealed record RandomZoomArguments(double HeightFactor, double WidthFact
 /// uniform in [−1, 1] (two draws, height first; without a width factor zx = zy, as Keras). A zoom above 1 reads a larger
 /// area, so positive factors zoom out, as in Keras. Bilinear with Keras' fill; backward is the warp's transpose.
 /// </summary>
-internal sealed class RandomZoom : AugmentationLayer
+internal sealed class RandomZoom : AffineWarpLayer
 {
     public override LayerKind Kind => LayerKind.RandomZoom;
 
@@ -45,7 +45,7 @@ internal sealed class RandomZoom : AugmentationLayer
         return $"RandomZoom height ±{Num(System.Math.Abs(a.HeightFactor))}, {width}, {(a.FillMode == 0 ? "reflect" : "constant")} fill, bilinear; {Shapes(layer)}.";
     }
 
-    private static void Zooms(SourceWriter w, LayerContext c)
+    protected override void Matrix(SourceWriter w, LayerContext c)
     {
         var a = c.Layer.Spec.Args<RandomZoomArguments>();
         w.Line($"const float HeightFactor = {SourceWriter.Float(System.Math.Abs(a.HeightFactor))}, FillValue = {SourceWriter.Float(a.FillValue)};");
@@ -60,23 +60,5 @@ internal sealed class RandomZoom : AugmentationLayer
             w.Line("float zx = zy; // no width factor: the aspect ratio is kept");
     }
 
-    private const string Coefficients = "zx, 0f, (IW - 1) / 2f * (1 - zx), 0f, zy, (IH - 1) / 2f * (1 - zy)";
-
-    protected override void TrainingForward(SourceWriter w, LayerContext c)
-    {
-        using (w.Block("for (int b = 0; b < batch; b++)"))
-        {
-            Zooms(w, c);
-            w.Line($"{Kernels}.AffineWarp(input.Slice(b * IH * IW * IC, IH * IW * IC), output.Slice(b * OH * OW * OC, OH * OW * OC), IH, IW, IC, {Coefficients}, Fill, FillValue);");
-        }
-    }
-
-    protected override void BackwardBody(SourceWriter w, LayerContext c)
-    {
-        using (w.Block("for (int b = 0; b < batch; b++)"))
-        {
-            Zooms(w, c);
-            w.Line($"{Kernels}.AffineWarpBackward(gradient.Slice(b * OH * OW * OC, OH * OW * OC), inputGradient.Slice(b * IH * IW * IC, IH * IW * IC), IH, IW, IC, {Coefficients}, Fill);");
-        }
-    }
+    protected override string Coefficients(LayerContext c) => "zx, 0f, (IW - 1) / 2f * (1 - zx), 0f, zy, (IH - 1) / 2f * (1 - zy)";
 }
