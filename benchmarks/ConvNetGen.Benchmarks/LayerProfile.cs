@@ -10,13 +10,20 @@ namespace ConvNetGen.Benchmarks;
 /// </summary>
 internal static class LayerProfile
 {
-    private const double PeakGflopsPerCore = 250; // measured from .NET on this machine's cores (see README)
+    
 
     public static int Run(string[] args)
     {
         int batch = args.Length > 0 && int.TryParse(args[0], out int b) ? b : 32;
-        // --model transfer: the fine-tuning sample's model (BatchNormalization, same padding) instead of the reference.
-        Model model = GemmQuick.Option(args, "--model") == "transfer" ? new FineTuning.TransferNet(seed: 42) : new MnistConvNet(seed: 42);
+        // --model transfer|cifar|big128: the fine-tuning sample's model (BatchNormalization, same padding) or a scale
+        // benchmark network instead of the reference.
+        Model model = GemmQuick.Option(args, "--model") switch
+        {
+            "transfer" => new FineTuning.TransferNet(seed: 42),
+            "cifar" => new CifarVgg(seed: 42),
+            "big128" => new Big128(seed: 42),
+            _ => new MnistConvNet(seed: 42),
+        };
         model.ThreadCount = 1;
         var type = model.GetType();
         var ws = (ModelWorkspace)type.GetMethod("CreateWorkspace", BindingFlags.NonPublic | BindingFlags.Instance)!
@@ -25,7 +32,8 @@ internal static class LayerProfile
         for (int i = 0; i < ws.Input.Length; i++) ws.Input[i] = random.NextSingle();
         for (int i = 0; i < ws.OutputGradient.Length; i++) ws.OutputGradient[i] = (random.NextSingle() - 0.5f) * 0.01f;
 
-        Console.WriteLine($"model={type.Name} batch={batch} threads=1 path={Kernels.Gemm.HardwarePath} peak_gflops_per_core={PeakGflopsPerCore}");
+        double peak = FmaPeak.Gflops(1); // this sitting's: the machine's speed changes from day to day
+        Console.WriteLine($"model={type.Name} batch={batch} threads=1 path={Kernels.Gemm.HardwarePath} peak_gflops_per_core={peak:F0}");
         // GFLOP/s count a direct convolution's multiply-adds, as Keras would: where the generated code does fewer
         // (Winograd, pixels no pooling window reads), the rate is effective and may pass 100% of peak.
         Console.WriteLine($"{"layer",-16} {"pass",-8} {"µs",9} {"GFLOP/s",8} {"% peak",7}  (nominal: a direct convolution's FLOPs)");
@@ -49,7 +57,7 @@ internal static class LayerProfile
             total += median;
             double flops = Flops(layer, pass, first: layer.Index == 0) * batch;
             string rate = flops == 0 ? "-" : (flops / median / 1e3).ToString("0.0");
-            string share = flops == 0 ? "-" : (flops / median / 1e3 / PeakGflopsPerCore * 100).ToString("0");
+            string share = flops == 0 ? "-" : (flops / median / 1e3 / peak * 100).ToString("0");
             Console.WriteLine($"{layer.Name,-16} {pass,-8} {median,9:0.0} {rate,8} {share,7}");
         }
         Console.WriteLine($"total_us={total:0} for {batch} samples on one thread");

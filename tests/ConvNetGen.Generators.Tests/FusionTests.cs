@@ -97,7 +97,7 @@ public class FusionTests
     [Theory]
     [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]", true)]
     [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3)] [MaxPooling2D(3)]", false)]                        // a 3×3 window is not a 2×2 tile
-    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Padding = Padding.Same)] [MaxPooling2D(2)]", false)]
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Padding = Padding.Same)] [MaxPooling2D(2)]", true)]  // border tiles read the zero padding
     [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Strides = 2)] [MaxPooling2D(2)]", false)]
     [InlineData("[Conv2D(8, 1)] [Conv2D(16, 2)] [MaxPooling2D(2)]", false)]
     [InlineData("[Conv2D(4, 1)] [Conv2D(16, 3)] [MaxPooling2D(2)]", false)]                        // too few input channels to pay
@@ -113,12 +113,14 @@ public class FusionTests
 
     [Theory]
     [InlineData("[Conv2D(8, 2, 5)] [Conv2D(16, 3, Activation = Activation.ReLU)]", true)]                    // 11×8×8 → 9×6: 3×2 tiles
-    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3)] [Conv2D(4, 1)]", false)]                                   // 10×10 output: not a multiple of 3
-    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Padding = Padding.Same)]", false)]
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3)] [Conv2D(4, 1)]", true)]                                    // 10×10: 4×4 tiles keep 2.25× fewer multiplies
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Padding = Padding.Same)]", true)]                           // 12×12, the border read as zeros
     [InlineData("[Conv2D(4, 2, 5)] [Conv2D(16, 3)]", false)]                                               // 4 input channels: too few
-    public void A_three_by_three_conv_whose_output_tiles_by_three_runs_as_Winograd_F3(string layers, bool expected)
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3)]", false, "[Input(6, 6, 1)]")]                              // 4×4: 2×2 tiles waste too much (1.44×)
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Padding = Padding.Same)]", true, "[Input(8, 8, 1)]")]        // 8×8: 3×3 tiles, 2.56×
+    public void A_three_by_three_conv_its_tiles_cover_without_much_waste_runs_as_Winograd_F3(string layers, bool expected, string input = "[Input(12, 12, 1)]")
     {
-        var plan = Plan(Model(layers));
+        var plan = Plan(Model(layers, input));
         var conv = plan.Layers.Single(l => l.Kind == Kind.Conv2D && l.Spec.Args<ConvNetGen.Generators.Layers.Conv2DArguments>().Window.Height == 3);
         Assert.Equal(expected, conv.Strategy.Conv == ConvAlgorithm.WinogradF3);
         Assert.Equal(expected, conv.Strategy.Winograd is { Positions: 25, OutputTile: 3 });

@@ -59,26 +59,50 @@ internal static class WorkspaceLayout
         return new WorkspacePlan(buffers.ToEquatableArray(), maxTraining, trainingLimit, maxInference, inferenceLimit);
     }
 
-    /// <summary>The name of the array the layers' forward scratch buffers share in an inference workspace.</summary>
-    public const string InferenceScratch = "InferenceScratch";
+    /// <summary>
+    /// The arrays the layers' forward scratch buffers share in an inference workspace: im2col patches (per sample);
+    /// Winograd's transformed input (one block), transformed kernels and products (fixed).
+    /// </summary>
+    public const string InferenceScratch = "InferenceScratch", InferenceInputScratch = "InferenceInputScratch",
+        InferenceKernelScratch = "InferenceKernelScratch", InferenceProductScratch = "InferenceProductScratch";
 
     /// <summary>
-    /// In an inference workspace the layers run one after another and no backward pass reads their scratch buffers,
-    /// so two or more of them share one array, as long as the largest: VGG16's thirteen im2col buffers become one.
+    /// In an inference workspace the layers run one after another and no backward pass reads their scratch buffers
+    /// (im2col patches; Winograd's transformed kernel, one block of transformed input, products), so two or more of a
+    /// kind share one array, as long as the longest of them: VGG16's convs' 37 such buffers become four arrays.
     /// </summary>
     private static void ShareInferenceScratch(List<BufferPlan> buffers)
     {
-        var scratch = buffers.Where(b => b.ForwardScratch && b.Kind == BufferKind.Allocated && !b.TrainingOnly).ToList();
-        if (scratch.Count < 2) return;
-        long perSample = scratch.Max(b => b.Size.PerSample);
-        string largest = scratch.First(b => b.Size.PerSample == perSample).Name;
-        foreach (var b in scratch)
-            buffers[buffers.IndexOf(b)] = b with { InferenceAliasOf = InferenceScratch };
-        // Before the layers' buffers, so the constructor allocates it before they take it.
-        buffers.Insert(3, new BufferPlan(BufferPlan.Shared, InferenceScratch, "float", BufferKind.Allocated,
-            BufferSize.Samples(perSample), false, $"inference only: the {scratch.Count} im2col buffers' one array, as long as {largest}",
-            $"as {largest}", InferenceOnly: true));
+        foreach (string share in new[] { InferenceProductScratch, InferenceKernelScratch, InferenceInputScratch, InferenceScratch })
+            ShareInferenceScratch(buffers, share);
     }
+
+    private static void ShareInferenceScratch(List<BufferPlan> buffers, string share)
+    {
+        var scratch = buffers.Where(b => b.ForwardScratch && b.ScratchShare == share && b.Kind == BufferKind.Allocated && !b.TrainingOnly).ToList();
+        if (scratch.Count < 2) return;
+        // One kind of length per share (all per sample, or all fixed), so the longest is the longest at every capacity.
+        var sizes = scratch.Select(b => b.InferenceSize ?? b.Size).ToList();
+        if (sizes.Any(s => s.PerBlock != 0 || (s.Fixed != 0 && s.PerSample != 0)) || (sizes.Any(s => s.Fixed != 0) && sizes.Any(s => s.PerSample != 0)))
+            throw new System.InvalidOperationException($"{share}: its buffers' lengths must all be per sample or all fixed.");
+        long fixedPart = sizes.Max(s => s.Fixed), perSample = sizes.Max(s => s.PerSample);
+        int longest = sizes.FindIndex(s => s.Fixed == fixedPart && s.PerSample == perSample);
+        string derivation = $"as {scratch[longest].Name}";
+        foreach (var b in scratch)
+            buffers[buffers.IndexOf(b)] = b with { InferenceAliasOf = share };
+        // Before the layers' buffers, so the constructor allocates it before they take it.
+        buffers.Insert(3, new BufferPlan(BufferPlan.Shared, share, "float", BufferKind.Allocated,
+            new BufferSize(fixedPart, perSample, 0, 0, 1), false, $"inference only: {scratch.Count} convs' {What(share)}, one array ({derivation})",
+            derivation, InferenceOnly: true));
+    }
+
+    private static string What(string share) => share switch
+    {
+        InferenceInputScratch => "transformed input blocks",
+        InferenceKernelScratch => "transformed kernels",
+        InferenceProductScratch => "Winograd products",
+        _ => "im2col patches",
+    };
 
     /// <summary>The buffers of one layer, in declaration order.</summary>
     public static IEnumerable<BufferPlan> Of(WorkspacePlan workspace, int layer) => workspace.Buffers.Where(b => b.Layer == layer);

@@ -40,12 +40,18 @@ internal static class WinogradEmission
         int ic = c.Layer.InputShape[2], oc = c.Layer.OutputShape[2], block = t.BlockTiles, tiles = t.TilesPerSample;
         BufferPlan Make(string suffix, BufferSize size, bool trainingOnly, string comment, string derivation) =>
             new(c.Layer.Index, c.Id + suffix, "float", BufferKind.Allocated, size, trainingOnly, comment, derivation);
+        long oneBlock = t.Positions * Plane(block, ic);
+        // Each forward pass transforms the kernel and multiplies block by block, so in an inference workspace U and M are
+        // scratch too, each shared with the other Winograd convs'.
         yield return Make("TransformedKernel", BufferSize.Constant(t.Positions * Plane(ic, oc)), false, "U = G g Gᵀ, per position: IC × OC",
-            $"{t.Positions} positions × ({ic}×{oc} + 16)");
-        yield return Make("TransformedInput", BufferSize.Blocks(t.Positions * Plane(block, ic), tiles, block), false, "V = Bᵀ d B, block by block, per position: tiles × IC; reused for dV",
-            $"⌈capacity·{tiles} tiles / {block}⌉ blocks × {t.Positions} positions × ({block}×{ic} + 16)");
+            $"{t.Positions} positions × ({ic}×{oc} + 16)") with { ForwardScratch = true, ScratchShare = WorkspaceLayout.InferenceKernelScratch };
+        // Training keeps every block's V for the backward pass; a forward alone needs one block at a time, so in an
+        // inference workspace V is one block, shared with the other Winograd convs'.
+        yield return Make("TransformedInput", BufferSize.Blocks(oneBlock, tiles, block), false, "V = Bᵀ d B, block by block, per position: tiles × IC; reused for dV",
+            $"⌈capacity·{tiles} tiles / {block}⌉ blocks × {t.Positions} positions × ({block}×{ic} + 16)")
+            with { ForwardScratch = true, InferenceSize = BufferSize.Constant(oneBlock), ScratchShare = WorkspaceLayout.InferenceInputScratch };
         yield return Make("Products", BufferSize.Constant(t.Positions * Plane(block, oc)), false, "M = V · U for one block of tiles, per position: tiles × OC; reused for dM",
-            $"{t.Positions} positions × ({block}×{oc} + 16)");
+            $"{t.Positions} positions × ({block}×{oc} + 16)") with { ForwardScratch = true, ScratchShare = WorkspaceLayout.InferenceProductScratch };
         yield return Make("TransformedKernelGradient", BufferSize.Constant(t.Positions * Plane(ic, oc)), true, "dU = Vᵀ · dM, per position",
             $"{t.Positions} positions × ({ic}×{oc} + 16)");
         yield return Make("TransformedKernelTransposed", BufferSize.Constant(t.Positions * Plane(oc, ic)), true, "Uᵀ, per position: OC × IC, for dV = dM · Uᵀ",
@@ -58,7 +64,9 @@ internal static class WinogradEmission
         var f = Of(c);
         LayerDefinition.Constants(w, c, c.Layer.Spec.Args<Conv2DArguments>().Window);
         Conv2D.PixelConstants(w, c);
-        if (!c.Winograd) w.Line("const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly");
+        if (!c.Winograd)
+            w.Line(Exact(c) ? "const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly"
+                : "const int PH = (OH + 2) / 3, PW = (OW + 2) / 3; // 3×3 output tiles; the last row and column keep what the output has");
         w.Line($"const int Positions = {f.Kernels}.Positions, Block = {c.Strategy.Winograd!.BlockTiles}; // tiles per block: its V and M stay in L2");
         w.Line("int tiles = batch * PH * PW;");
         w.Line(gradientOrOutput);
@@ -66,12 +74,24 @@ internal static class WinogradEmission
         w.Line("int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);");
     }
 
+    /// <summary>Whether F(3×3, 3×3)'s tiles divide the output exactly (otherwise the last row and column are cut to it).</summary>
+    private static bool Exact(LayerContext c) => c.Layer.OutputShape[0] % 3 == 0 && c.Layer.OutputShape[1] % 3 == 0;
+
+    /// <summary>The zero border the input tiles start inside, when same padding gives one (PT, PL).</summary>
+    private static string Padding(LayerContext c) =>
+        c.Layer.PadTop == 0 && c.Layer.PadLeft == 0 ? "" : ", padTop: PT, padLeft: PL";
+
+    /// <summary>The output F(3×3, 3×3) cuts its last tiles to, when the tiles do not divide it.</summary>
+    private static string OutputSize(LayerContext c) => c.Winograd || Exact(c) ? "" : ", outputHeight: OH, outputWidth: OW";
+
     /// <summary>The block of tiles [first, first + n): its transformed input <c>vb</c> and the distances between positions in it and in the products.</summary>
-    private static void BlockLocals(SourceWriter w)
+    private static void BlockLocals(SourceWriter w, bool forward)
     {
         w.Line("int n = global::System.Math.Min(Block, tiles - first);");
         w.Line("int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);");
-        w.Line("var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);");
+        w.Line(forward
+            ? "var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block"
+            : "var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);");
     }
 
     public static void Forward(SourceWriter w, LayerContext c)
@@ -87,13 +107,13 @@ internal static class WinogradEmission
         string activation = fusedActivation ? $", global::ConvNetGen.Activation.{c.Layer.Spec.Activation}" : "";
         using (w.Block("for (int first = 0; first < tiles; first += Block)"))
         {
-            BlockLocals(w);
-            w.Line($"{f.Kernels}.TransformInput({c.InputBuffer}, vb, batch, IH, IW, IC, PH, PW, first, n);");
+            BlockLocals(w, forward: true);
+            w.Line($"{f.Kernels}.TransformInput({c.InputBuffer}, vb, batch, IH, IW, IC, PH, PW, first, n{Padding(c)});");
             w.Line("for (int p = 0; p < Positions; p++)");
             w.Line("    global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(vb.Slice(p * vPlane, n * IC), u.Slice(p * uPlane, IC * OC), default, m.Slice(p * mPlane, n * OC), n, OC, IC, global::ConvNetGen.Activation.Linear);");
             w.Line(c.Winograd
                 ? $"{f.Kernels}.TransformOutput(m.Slice(0, Positions * mPlane), {bias}, output.Slice(first * 4 * OC, n * 4 * OC), n, OC{activation});"
-                : $"{f.Kernels}.TransformOutput(m.Slice(0, Positions * mPlane), {bias}, output, batch, PH, PW, OC, first, n{activation});");
+                : $"{f.Kernels}.TransformOutput(m.Slice(0, Positions * mPlane), {bias}, output, batch, PH, PW, OC, first, n{activation}{OutputSize(c)});");
         }
         if (!fusedActivation)
             w.Line($"global::ConvNetGen.Kernels.Activations.Forward(global::ConvNetGen.Activation.{c.Layer.Spec.Activation}, output, OC);");
@@ -117,10 +137,10 @@ internal static class WinogradEmission
         }
         using (w.Block("for (int first = 0; first < tiles; first += Block)"))
         {
-            BlockLocals(w);
+            BlockLocals(w, forward: false);
             w.Line(c.Winograd
                 ? $"{f.Kernels}.TransformOutputGradient(gradient.Slice(first * 4 * OC, n * 4 * OC), m.Slice(0, Positions * mPlane), n, OC); // m now holds dM"
-                : $"{f.Kernels}.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM");
+                : $"{f.Kernels}.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n{OutputSize(c)}); // m now holds dM");
             w.Line("if (weights)");
             w.Line("    for (int p = 0; p < Positions; p++)");
             w.Line("        global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * IC), m.Slice(p * mPlane, n * OC), du.Slice(p * uPlane, IC * OC), IC, OC, n);");
@@ -129,7 +149,7 @@ internal static class WinogradEmission
                 w.Line("// The block's V is no longer needed: it takes dV.");
                 w.Line("for (int p = 0; p < Positions; p++)");
                 w.Line("    global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(m.Slice(p * mPlane, n * OC), ut.Slice(p * utPlane, OC * IC), default, vb.Slice(p * vPlane, n * IC), n, IC, OC, global::ConvNetGen.Activation.Linear);");
-                w.Line($"{f.Kernels}.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n);");
+                w.Line($"{f.Kernels}.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n{Padding(c)});");
             }
         }
         w.Line($"if (weights) {f.Kernels}.AddKernelGradient(du, ws.Gradients.AsSpan({LayerDefinition.Weight(c, "kernel")}), IC, OC);");

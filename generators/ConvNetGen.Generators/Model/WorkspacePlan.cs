@@ -45,6 +45,14 @@ internal enum BufferKind
 /// workspace nothing else reads it, so every such buffer can share one array (<see cref="InferenceAliasOf"/>).
 /// </param>
 /// <param name="InferenceAliasOf">In an inference workspace, the shared array this buffer is instead of its own.</param>
+/// <param name="ScratchShare">
+/// For <see cref="ForwardScratch"/> buffers: the shared inference array this one joins. A layer's buffers that are in
+/// use at the same time (Winograd's kernel, input and products) join different ones.
+/// </param>
+/// <param name="InferenceSize">
+/// For <see cref="ForwardScratch"/> buffers whose inference use is smaller than their training use (Winograd's
+/// transformed input: every block for the backward pass, one block for a forward alone): the length it needs there.
+/// </param>
 /// <param name="InferenceOnly">Allocated only in inference workspaces (the shared scratch array).</param>
 internal sealed record BufferPlan(
     int Layer,
@@ -58,7 +66,9 @@ internal sealed record BufferPlan(
     string? AliasOf = null,
     bool ForwardScratch = false,
     string? InferenceAliasOf = null,
-    bool InferenceOnly = false)
+    bool InferenceOnly = false,
+    BufferSize? InferenceSize = null,
+    string ScratchShare = "InferenceScratch")
 {
     /// <summary>The owner of the base class's arrays (input, labels, parameter gradients), counted but not emitted.</summary>
     public const int BaseClass = -1;

@@ -82,7 +82,7 @@ internal static class ConvPlanning
 
     /// <summary>
     /// Whether the Conv2D at <paramref name="convIndex"/>, computing pixels by pool window, runs as Winograd F(2×2, 3×3)
-    /// (<c>Winograd</c> in the runtime): a 3×3 kernel, stride 1, valid padding, and 2×2 pooling windows, so each
+    /// (<c>Winograd</c> in the runtime): a 3×3 kernel, stride 1, valid or same padding, and 2×2 pooling windows, so each
     /// window is one Winograd output tile; 2.25× fewer multiplies in all three matrix products.
     /// </summary>
     public static bool UsesWinograd(IReadOnlyList<LayerPlan> layers, int convIndex)
@@ -91,25 +91,38 @@ internal static class ConvPlanning
         var conv = layers[convIndex];
         var pool = PoolWindow(Pool(layers, convIndex)!);
         var c = ConvWindow(conv);
-        return c.Height == 3 && c.Width == 3 && c.StrideHeight == 1 && c.StrideWidth == 1
-            && c.Padding == PaddingKind.Valid && conv.InputShape[2] >= MinWinogradChannels
-            && pool.Height == 2 && pool.Width == 2;
+        return ThreeByThree(conv) && pool.Height == 2 && pool.Width == 2;
     }
 
     /// <summary>
     /// Whether the Conv2D at <paramref name="convIndex"/> runs as Winograd F(3×3, 3×3) (<c>WinogradF3</c> in the
-    /// runtime): a 3×3 kernel, stride 1, valid padding, an output whose height and width are multiples of 3 (tiled
-    /// exactly, no padding computed), enough input channels, and none of the pooling-specific plans above apply.
-    /// 3.24× fewer multiplies in all three matrix products.
+    /// runtime): a 3×3 kernel, stride 1, valid or same padding, enough input channels, none of the pooling-specific
+    /// plans above, and an output its 3×3 tiles cover without much waste. Tiled exactly (3, 6, 9 …) it needs 3.24×
+    /// fewer multiplies than a direct conv; otherwise the last row and column of tiles overhang the output and
+    /// compute pixels it does not have: 32×32 keeps 3.06×, 16×16 and 8×8 2.56×, but 4×4 only 1.44×, which the
+    /// transforms eat, so at least <see cref="MinWinogradF3Saving"/>× is required.
     /// </summary>
     public static bool UsesWinogradF3(IReadOnlyList<LayerPlan> layers, int convIndex)
     {
         var conv = layers[convIndex];
         if (conv.Kind != LayerKind.Conv2D || FusesWithMaxPool(layers, convIndex) || OrdersRowsByPoolWindow(layers, convIndex)) return false;
+        if (!ThreeByThree(conv)) return false;
+        int oh = conv.OutputShape[0], ow = conv.OutputShape[1], tiles = (oh + 2) / 3 * ((ow + 2) / 3);
+        return 9.0 * oh * ow / (25.0 * tiles) >= MinWinogradF3Saving;
+    }
+
+    /// <summary>The fewest times fewer multiplies F(3×3, 3×3) must need, counting the pixels its overhanging tiles waste.</summary>
+    public const double MinWinogradF3Saving = 2.0;
+
+    /// <summary>
+    /// A conv either Winograd flavour computes: a 3×3 kernel at stride 1, valid or same padding (same pads one pixel
+    /// each side, which the runtime's tiles read as zeros), and enough input channels to repay the transforms.
+    /// </summary>
+    private static bool ThreeByThree(LayerPlan conv)
+    {
         var c = ConvWindow(conv);
         return c.Height == 3 && c.Width == 3 && c.StrideHeight == 1 && c.StrideWidth == 1
-            && c.Padding == PaddingKind.Valid && conv.InputShape[2] >= MinWinogradChannels
-            && conv.OutputShape[0] % 3 == 0 && conv.OutputShape[1] % 3 == 0;
+            && (c.Padding == PaddingKind.Valid || c.Padding == PaddingKind.Same) && conv.InputShape[2] >= MinWinogradChannels;
     }
 
     /// <summary>
@@ -146,7 +159,7 @@ internal static class ConvPlanning
         int positions = pooled ? 16 : 25, outputTile = pooled ? 2 : 3;
         int tilesPerSample = pooled
             ? Pool(layers, convIndex)!.OutputShape[0] * Pool(layers, convIndex)!.OutputShape[1]
-            : conv.OutputShape[0] / 3 * (conv.OutputShape[1] / 3);
+            : (conv.OutputShape[0] + 2) / 3 * ((conv.OutputShape[1] + 2) / 3);
         int channels = conv.InputShape[2] + conv.OutputShape[2];
         return new WinogradTiling(positions, outputTile, tilesPerSample, BlockTiles(positions, channels),
             MinBatch(positions, outputTile, tilesPerSample));

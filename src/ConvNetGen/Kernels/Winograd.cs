@@ -4,8 +4,8 @@ using System.Runtime.Intrinsics;
 namespace ConvNetGen.Kernels;
 
 /// <summary>
-/// Winograd's F(2×2, 3×3) for a 3×3, stride-1, valid convolution whose output is read in 2×2 tiles (the windows of
-/// the 2×2 max pooling after it): each tile's 4 outputs come from a 4×4 input tile with 16 multiplies per input
+/// Winograd's F(2×2, 3×3) for a 3×3, stride-1 convolution, valid or same-padded, whose output is read in 2×2 tiles
+/// (the windows of the 2×2 max pooling after it): each tile's 4 outputs come from a 4×4 input tile with 16 multiplies per input
 /// channel and filter instead of 36, so the three matrix multiplies of a training step shrink 2.25×.
 /// <para>
 /// The caller transforms the kernel (<see cref="TransformKernel"/>: U, 16 × IC × OC) and the input tiles
@@ -16,8 +16,8 @@ namespace ConvNetGen.Kernels;
 /// takes it to the kernel) and <c>dV[p] = dM[p] · U[p]ᵀ</c> (<see cref="AddInputGradient"/> takes it to the input).
 /// </para>
 /// <para>
-/// Layouts: input NHWC; kernel HWIO; tile t = (b·TH + ty)·TW + tx covers input rows 2·ty … 2·ty + 3 and columns
-/// 2·tx … 2·tx + 3; position p = 4·i + j of the 4×4 transformed tile; outputs are written tile by tile, the tile's
+/// Layouts: input NHWC; kernel HWIO; tile t = (b·TH + ty)·TW + tx covers input rows 2·ty − padTop … 2·ty − padTop + 3
+/// (columns alike), pixels outside the image reading as zero (same padding); position p = 4·i + j of the 4×4 transformed tile; outputs are written tile by tile, the tile's
 /// 2×2 pixels as consecutive rows (q = 2·i + j) — the order the pooling reads.
 /// </para>
 /// </summary>
@@ -61,9 +61,9 @@ public static class Winograd
     /// </summary>
     /// <exception cref="ArgumentException">A size is not positive, the tiles do not fit the input, or a span is too short.</exception>
     public static unsafe void TransformInput(ReadOnlySpan<float> input, Span<float> transformed, int batch, int inputHeight, int inputWidth,
-                                             int inputChannels, int tilesHigh, int tilesWide, int firstTile, int tileCount)
+                                             int inputChannels, int tilesHigh, int tilesWide, int firstTile, int tileCount, int padTop = 0, int padLeft = 0)
     {
-        var s = WinogradShape.Checked("Winograd." + nameof(TransformInput), 2, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount);
+        var s = WinogradShape.Checked("Winograd." + nameof(TransformInput), 2, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount, padTop, padLeft);
         WinogradShape.Require("Winograd." + nameof(TransformInput), "input", input.Length, (long)batch * inputHeight * inputWidth * inputChannels);
         WinogradShape.Require("Winograd." + nameof(TransformInput), "transformed", transformed.Length, (long)Positions * Plane(tileCount, inputChannels));
         fixed (float* x = input, v = transformed)
@@ -150,9 +150,9 @@ public static class Winograd
     /// </summary>
     /// <exception cref="ArgumentException">A size is not positive, the tiles do not fit the input, or a span is too short.</exception>
     public static unsafe void AddInputGradient(ReadOnlySpan<float> transformedGradient, Span<float> inputGradient, int batch, int inputHeight,
-                                               int inputWidth, int inputChannels, int tilesHigh, int tilesWide, int firstTile, int tileCount)
+                                               int inputWidth, int inputChannels, int tilesHigh, int tilesWide, int firstTile, int tileCount, int padTop = 0, int padLeft = 0)
     {
-        var s = WinogradShape.Checked("Winograd." + nameof(AddInputGradient), 2, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount);
+        var s = WinogradShape.Checked("Winograd." + nameof(AddInputGradient), 2, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount, padTop, padLeft);
         WinogradShape.Require("Winograd." + nameof(AddInputGradient), "transformed gradient", transformedGradient.Length, (long)Positions * Plane(tileCount, inputChannels));
         WinogradShape.Require("Winograd." + nameof(AddInputGradient), "input gradient", inputGradient.Length, (long)batch * inputHeight * inputWidth * inputChannels);
         fixed (float* dv = transformedGradient, dx = inputGradient)
@@ -168,26 +168,57 @@ public static class Winograd
     }
 }
 
-/// <summary>The sizes of one Winograd pass over a batch.</summary>
-internal readonly record struct WinogradShape(int Batch, int InputHeight, int InputWidth, int InputChannels, int TilesHigh, int TilesWide)
+/// <summary>
+/// The sizes of one Winograd pass over a batch. Input tile t = (b·TH + ty)·TW + tx starts at input row
+/// step·ty − <see cref="PadTop"/> and column step·tx − <see cref="PadLeft"/>; rows and columns outside the input read as
+/// zero (the zero padding of a same-padded conv, or past the far edge). An NHWC output of
+/// <see cref="OutputHeight"/> × <see cref="OutputWidth"/> (F(3×3, 3×3)) keeps only the pixels of each tile it has.
+/// </summary>
+internal readonly record struct WinogradShape(int Batch, int InputHeight, int InputWidth, int InputChannels, int TilesHigh, int TilesWide,
+                                              int PadTop = 0, int PadLeft = 0, int OutputHeight = 0, int OutputWidth = 0)
 {
     /// <summary>
     /// The shape of a pass whose output tiles are <paramref name="step"/> × <paramref name="step"/> (input tiles two
-    /// larger, at stride <paramref name="step"/>), checked: positive sizes, tiles inside the input, and a block of
-    /// tiles [first, first + count) inside the batch. <paramref name="caller"/> names the method in the message.
+    /// larger, at stride <paramref name="step"/>), checked: positive sizes, padding of 0 to 2, every tile starting inside
+    /// the input, and a block of tiles [first, first + count) inside the batch. <paramref name="caller"/> names the method in the message.
     /// </summary>
     public static WinogradShape Checked(string caller, int step, int batch, int inputHeight, int inputWidth, int inputChannels,
-                                        int tilesHigh, int tilesWide, int firstTile, int tileCount)
+                                        int tilesHigh, int tilesWide, int firstTile, int tileCount, int padTop = 0, int padLeft = 0)
     {
         if (batch < 0 || inputHeight <= 0 || inputWidth <= 0 || inputChannels <= 0 || tilesHigh <= 0 || tilesWide <= 0)
             throw new ArgumentException($"{caller}: sizes must be positive (batch {batch}, input {inputHeight}×{inputWidth}×{inputChannels}, tiles {tilesHigh}×{tilesWide}).");
-        int size = step + 2;
-        if (step * tilesHigh + 2 > inputHeight || step * tilesWide + 2 > inputWidth)
-            throw new ArgumentException($"{caller}: {tilesHigh}×{tilesWide} tiles of {size}×{size} at stride {step} need an input of at least {step * tilesHigh + 2}×{step * tilesWide + 2}, not {inputHeight}×{inputWidth}.");
-        var s = new WinogradShape(batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide);
-        if (firstTile < 0 || tileCount < 0 || firstTile > s.Tiles - tileCount)
-            throw new ArgumentException($"{caller}: tiles [{firstTile}, {(long)firstTile + tileCount}) are not among the batch's {s.Tiles}.");
+        if (padTop is < 0 or > 2 || padLeft is < 0 or > 2)
+            throw new ArgumentException($"{caller}: padding {padTop} (top) and {padLeft} (left) must be 0, 1 or 2 for a 3×3 kernel.");
+        if (step * (tilesHigh - 1) - padTop >= inputHeight || step * (tilesWide - 1) - padLeft >= inputWidth)
+            throw new ArgumentException($"{caller}: {tilesHigh}×{tilesWide} tiles at stride {step} from ({-padTop}, {-padLeft}) start past a {inputHeight}×{inputWidth} input; it needs at least {step * (tilesHigh - 1) - padTop + 1}×{step * (tilesWide - 1) - padLeft + 1}.");
+        var s = new WinogradShape(batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, padTop, padLeft);
+        s.CheckBlock(caller, firstTile, tileCount);
         return s;
+    }
+
+    /// <summary>
+    /// The shape of a pass writing (or reading the gradient of) an NHWC output of <paramref name="outputHeight"/> ×
+    /// <paramref name="outputWidth"/> in step × step tiles, checked: the tiles cover it, each keeping at least one row
+    /// and column (0 stands for step × the tiles).
+    /// </summary>
+    public static WinogradShape CheckedOutput(string caller, int step, int batch, int tilesHigh, int tilesWide, int outputHeight, int outputWidth,
+                                              int firstTile, int tileCount)
+    {
+        if (batch < 0 || tilesHigh <= 0 || tilesWide <= 0)
+            throw new ArgumentException($"{caller}: sizes must be positive (batch {batch}, tiles {tilesHigh}×{tilesWide}).");
+        if (outputHeight == 0) outputHeight = step * tilesHigh;
+        if (outputWidth == 0) outputWidth = step * tilesWide;
+        if (outputHeight <= step * (tilesHigh - 1) || outputHeight > step * tilesHigh || outputWidth <= step * (tilesWide - 1) || outputWidth > step * tilesWide)
+            throw new ArgumentException($"{caller}: {tilesHigh}×{tilesWide} tiles of {step}×{step} do not cover a {outputHeight}×{outputWidth} output (every tile must keep a row and a column).");
+        var s = new WinogradShape(batch, outputHeight + 2, outputWidth + 2, 1, tilesHigh, tilesWide, 0, 0, outputHeight, outputWidth);
+        s.CheckBlock(caller, firstTile, tileCount);
+        return s;
+    }
+
+    private void CheckBlock(string caller, int firstTile, int tileCount)
+    {
+        if (firstTile < 0 || tileCount < 0 || firstTile > Tiles - tileCount)
+            throw new ArgumentException($"{caller}: tiles [{firstTile}, {(long)firstTile + tileCount}) are not among the batch's {Tiles}.");
     }
 
     /// <summary>Throws when a span of <paramref name="length"/> values is shorter than the <paramref name="needed"/> it must hold.</summary>
@@ -199,17 +230,41 @@ internal readonly record struct WinogradShape(int Batch, int InputHeight, int In
 
     public int Tiles => Batch * TilesHigh * TilesWide;
 
-    /// <summary>The index of tile <paramref name="t"/>'s top-left input value: tile t = (b·TH + ty)·TW + tx sits at (step·ty, step·tx).</summary>
-    public nint TileOrigin(int t, int step = 2)
+    /// <summary>
+    /// Tile <paramref name="t"/>'s input window: the offset of its sample, its top-left corner (which may be negative), and
+    /// whether the (step + 2) × (step + 2) window lies wholly inside the input, so it can be read in place.
+    /// </summary>
+    public bool InputTile(int t, int step, out nint sample, out int y0, out int x0)
     {
-        int perSample = TilesHigh * TilesWide, b = t / perSample, r = t - b * perSample, ty = r / TilesWide, tx = r - ty * TilesWide;
-        return (((nint)b * InputHeight + step * ty) * InputWidth + step * tx) * InputChannels;
+        Locate(t, out int b, out int ty, out int tx);
+        y0 = step * ty - PadTop;
+        x0 = step * tx - PadLeft;
+        sample = (nint)b * InputHeight * InputWidth * InputChannels;
+        return y0 >= 0 && x0 >= 0 && y0 + step + 2 <= InputHeight && x0 + step + 2 <= InputWidth;
     }
 
-    /// <summary>The index of tile <paramref name="t"/>'s top-left output value in an NHWC output tiled exactly by step × step tiles.</summary>
-    public nint OutputTileOrigin(int t, int step, int filters)
+    /// <summary>The offset of input pixel (<paramref name="y"/>, <paramref name="x"/>) within its sample.</summary>
+    public nint InputPixel(int y, int x) => ((nint)y * InputWidth + x) * InputChannels;
+
+    /// <summary>
+    /// Tile <paramref name="t"/>'s place in the NHWC output: its sample's offset, its top-left pixel, and whether the
+    /// whole step × step tile is inside the output.
+    /// </summary>
+    public bool OutputTile(int t, int step, int filters, out nint sample, out int y0, out int x0)
     {
-        int perSample = TilesHigh * TilesWide, b = t / perSample, r = t - b * perSample, ty = r / TilesWide, tx = r - ty * TilesWide;
-        return (((nint)b * TilesHigh * step + step * ty) * TilesWide * step + step * tx) * filters;
+        Locate(t, out int b, out int ty, out int tx);
+        y0 = step * ty;
+        x0 = step * tx;
+        sample = (nint)b * OutputHeight * OutputWidth * filters;
+        return y0 + step <= OutputHeight && x0 + step <= OutputWidth;
+    }
+
+    private void Locate(int t, out int b, out int ty, out int tx)
+    {
+        int perSample = TilesHigh * TilesWide;
+        b = t / perSample;
+        int r = t - b * perSample;
+        ty = r / TilesWide;
+        tx = r - ty * TilesWide;
     }
 }

@@ -4,15 +4,17 @@ using System.Runtime.Intrinsics;
 namespace ConvNetGen.Kernels;
 
 /// <summary>
-/// Winograd's F(3×3, 3×3) for a 3×3, stride-1, valid convolution whose output height and width are multiples of 3
-/// (conv2d_2's 3×3 output is one tile per sample): each 3×3 output tile comes from a 5×5 input tile with 25 multiplies
-/// per input channel and filter instead of 81 — 3.24× fewer in each of a training step's three matrix products.
+/// Winograd's F(3×3, 3×3) for a 3×3, stride-1 convolution, valid or same-padded (conv2d_2's 3×3 output is one tile per
+/// sample): each 3×3 output tile comes from a 5×5 input tile with 25 multiplies per input channel and filter instead of
+/// 81 — 3.24× fewer in each of a training step's three matrix products. An output the tiles do not divide keeps only
+/// the pixels it has of the last row and column of tiles (<c>outputHeight</c>, <c>outputWidth</c>); input pixels
+/// outside the image (<c>padTop</c>, <c>padLeft</c>, or past the far edge) read as zero.
 /// <para>
 /// Used as <see cref="Winograd"/> is: transform the kernel (U, 25 × IC × OC) and a block of input tiles (V, 25 ×
 /// tiles × IC), multiply position by position with <see cref="Gemm"/> (M = V · U), transform back; backward is the
 /// adjoint. Transformed buffers hold their 25 matrices <see cref="Winograd.Plane"/> apart. Unlike
 /// <see cref="Winograd"/>, outputs and output gradients are plain NHWC: tile t = (b·TH + ty)·TW + tx covers output
-/// rows 3·ty … 3·ty + 2 and columns 3·tx … 3·tx + 2, and input rows and columns 3·ty … 3·ty + 4.
+/// rows 3·ty … 3·ty + 2 and columns 3·tx … 3·tx + 2, and input rows 3·ty − padTop … 3·ty − padTop + 4 (columns alike).
 /// </para>
 /// </summary>
 /// <remarks>For generated code; not a stable API.</remarks>
@@ -43,9 +45,9 @@ public static class WinogradF3
     /// <summary>V[p][t − first][c] = (Bᵀ d B)[p] for the 5×5 input tiles of tiles [<paramref name="firstTile"/>, + <paramref name="tileCount"/>).</summary>
     /// <exception cref="ArgumentException">A size is not positive, the tiles do not fit the input, or a span is too short.</exception>
     public static unsafe void TransformInput(ReadOnlySpan<float> input, Span<float> transformed, int batch, int inputHeight, int inputWidth,
-                                             int inputChannels, int tilesHigh, int tilesWide, int firstTile, int tileCount)
+                                             int inputChannels, int tilesHigh, int tilesWide, int firstTile, int tileCount, int padTop = 0, int padLeft = 0)
     {
-        var s = WinogradShape.Checked("WinogradF3." + nameof(TransformInput), 3, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount);
+        var s = WinogradShape.Checked("WinogradF3." + nameof(TransformInput), 3, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount, padTop, padLeft);
         WinogradShape.Require("WinogradF3." + nameof(TransformInput), "input", input.Length, (long)batch * inputHeight * inputWidth * inputChannels);
         WinogradShape.Require("WinogradF3." + nameof(TransformInput), "transformed", transformed.Length, (long)Positions * Winograd.Plane(tileCount, inputChannels));
         fixed (float* x = input, v = transformed)
@@ -62,19 +64,21 @@ public static class WinogradF3
 
     /// <summary>
     /// The block's outputs: <c>activation((Aᵀ M A) + bias)</c> into the NHWC <paramref name="output"/> of the whole batch
-    /// (3·TH × 3·TW × OC per sample); ReLU and linear only — other activations are applied afterwards by the caller.
+    /// (<paramref name="outputHeight"/> × <paramref name="outputWidth"/> × OC per sample; 0 means 3·TH, 3·TW); ReLU and
+    /// linear only — other activations are applied afterwards by the caller.
     /// </summary>
     /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
     public static unsafe void TransformOutput(ReadOnlySpan<float> products, ReadOnlySpan<float> bias, Span<float> output, int batch, int tilesHigh,
-                                              int tilesWide, int filters, int firstTile, int tileCount, Activation activation = Activation.Linear)
+                                              int tilesWide, int filters, int firstTile, int tileCount, Activation activation = Activation.Linear,
+                                              int outputHeight = 0, int outputWidth = 0)
     {
         if (activation is not (Activation.Linear or Activation.ReLU))
             throw new ArgumentOutOfRangeException(nameof(activation), activation, "WinogradF3.TransformOutput applies ReLU or nothing; apply other activations afterwards.");
         if (filters <= 0 || (bias.Length != 0 && bias.Length != filters))
             throw new ArgumentException($"WinogradF3.TransformOutput: {filters} filters with a bias of {bias.Length} (needs {filters} or none).");
-        var s = WinogradShape.Checked("WinogradF3." + nameof(TransformOutput), 3, batch, 3 * tilesHigh + 2, 3 * tilesWide + 2, 1, tilesHigh, tilesWide, firstTile, tileCount);
+        var s = WinogradShape.CheckedOutput("WinogradF3." + nameof(TransformOutput), 3, batch, tilesHigh, tilesWide, outputHeight, outputWidth, firstTile, tileCount);
         WinogradShape.Require("WinogradF3." + nameof(TransformOutput), "products", products.Length, (long)Positions * Winograd.Plane(tileCount, filters));
-        WinogradShape.Require("WinogradF3." + nameof(TransformOutput), "output", output.Length, 9L * s.Tiles * filters);
+        WinogradShape.Require("WinogradF3." + nameof(TransformOutput), "output", output.Length, (long)batch * s.OutputHeight * s.OutputWidth * filters);
         fixed (float* m = products, b = bias, o = output)
         {
             float* pb = bias.IsEmpty ? null : b;
@@ -92,12 +96,12 @@ public static class WinogradF3
     /// <summary><c>dM[p][t − first][f] = (A dY Aᵀ)[p]</c> for the block's tiles, from the NHWC output gradient of the whole batch.</summary>
     /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
     public static unsafe void TransformOutputGradient(ReadOnlySpan<float> gradient, Span<float> transformed, int batch, int tilesHigh, int tilesWide,
-                                                      int filters, int firstTile, int tileCount)
+                                                      int filters, int firstTile, int tileCount, int outputHeight = 0, int outputWidth = 0)
     {
         if (filters <= 0)
             throw new ArgumentException($"WinogradF3.TransformOutputGradient: {filters} filters.");
-        var s = WinogradShape.Checked("WinogradF3." + nameof(TransformOutputGradient), 3, batch, 3 * tilesHigh + 2, 3 * tilesWide + 2, 1, tilesHigh, tilesWide, firstTile, tileCount);
-        WinogradShape.Require("WinogradF3." + nameof(TransformOutputGradient), "gradient", gradient.Length, 9L * s.Tiles * filters);
+        var s = WinogradShape.CheckedOutput("WinogradF3." + nameof(TransformOutputGradient), 3, batch, tilesHigh, tilesWide, outputHeight, outputWidth, firstTile, tileCount);
+        WinogradShape.Require("WinogradF3." + nameof(TransformOutputGradient), "gradient", gradient.Length, (long)batch * s.OutputHeight * s.OutputWidth * filters);
         WinogradShape.Require("WinogradF3." + nameof(TransformOutputGradient), "transformed", transformed.Length, (long)Positions * Winograd.Plane(tileCount, filters));
         fixed (float* g = gradient, d = transformed)
         {
@@ -132,9 +136,9 @@ public static class WinogradF3
     /// <summary><c>inputGradient[tile t] += B dV[t − first] Bᵀ</c> for the block's tiles; the caller clears the input gradient before the first block.</summary>
     /// <exception cref="ArgumentException">A size is not positive, the tiles do not fit the input, or a span is too short.</exception>
     public static unsafe void AddInputGradient(ReadOnlySpan<float> transformedGradient, Span<float> inputGradient, int batch, int inputHeight,
-                                               int inputWidth, int inputChannels, int tilesHigh, int tilesWide, int firstTile, int tileCount)
+                                               int inputWidth, int inputChannels, int tilesHigh, int tilesWide, int firstTile, int tileCount, int padTop = 0, int padLeft = 0)
     {
-        var s = WinogradShape.Checked("WinogradF3." + nameof(AddInputGradient), 3, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount);
+        var s = WinogradShape.Checked("WinogradF3." + nameof(AddInputGradient), 3, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount, padTop, padLeft);
         WinogradShape.Require("WinogradF3." + nameof(AddInputGradient), "transformed gradient", transformedGradient.Length, (long)Positions * Winograd.Plane(tileCount, inputChannels));
         WinogradShape.Require("WinogradF3." + nameof(AddInputGradient), "input gradient", inputGradient.Length, (long)batch * inputHeight * inputWidth * inputChannels);
         fixed (float* dv = transformedGradient, dx = inputGradient)

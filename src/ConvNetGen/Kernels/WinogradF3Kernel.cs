@@ -24,14 +24,28 @@ internal static unsafe class WinogradF3Kernel<TOps, TV> where TOps : struct, ISi
     public static void TransformInput(WinogradShape s, float* input, float* v, int first, int count)
     {
         nint plane = Winograd.Plane(count, s.InputChannels), rowStride = (nint)s.InputWidth * s.InputChannels;
+        float* tile = null;
         for (int t = first; t < first + count; t++)
         {
-            float* x = input + s.TileOrigin(t, Out);
             float* o = v + (nint)(t - first) * s.InputChannels;
-            int c = 0;
-            for (; c + Width <= s.InputChannels; c += Width) InputGroup(x + c, rowStride, s.InputChannels, o + c, plane);
-            for (; c < s.InputChannels; c++) WinogradF3Kernel<SimdScalar, float>.InputGroup(x + c, rowStride, s.InputChannels, o + c, plane);
+            if (s.InputTile(t, Out, out nint sample, out int y0, out int x0))
+            {
+                InputTile(input + sample + s.InputPixel(y0, x0), rowStride, s.InputChannels, o, plane);
+                continue;
+            }
+            if (tile == null) tile = WinogradBorder.Scratch(Positions * s.InputChannels);
+            WinogradBorder.Gather(input + sample, s.InputHeight, s.InputWidth, s.InputChannels, y0, x0, Size, tile);
+            InputTile(tile, Size * s.InputChannels, s.InputChannels, o, plane);
         }
+    }
+
+    /// <summary>One tile's V, all channels: <paramref name="x"/> is its top-left pixel, rows <paramref name="rowStride"/> apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputTile(float* x, nint rowStride, int channels, float* o, nint plane)
+    {
+        int c = 0;
+        for (; c + Width <= channels; c += Width) InputGroup(x + c, rowStride, channels, o + c, plane);
+        for (; c < channels; c++) WinogradF3Kernel<SimdScalar, float>.InputGroup(x + c, rowStride, channels, o + c, plane);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -76,15 +90,29 @@ internal static unsafe class WinogradF3Kernel<TOps, TV> where TOps : struct, ISi
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TransformOutput(WinogradShape s, int oc, float* m, float* bias, bool relu, float* output, int first, int count)
     {
-        nint plane = Winograd.Plane(count, oc), rowStride = (nint)s.TilesWide * Out * oc;
+        nint plane = Winograd.Plane(count, oc), rowStride = (nint)s.OutputWidth * oc;
+        float* tile = null;
         for (int t = first; t < first + count; t++)
         {
             float* mt = m + (nint)(t - first) * oc;
-            float* o = output + s.OutputTileOrigin(t, Out, oc);
-            int f = 0;
-            for (; f + Width <= oc; f += Width) OutputGroup(mt + f, plane, bias == null ? null : bias + f, relu, o + f, rowStride, oc);
-            for (; f < oc; f++) WinogradF3Kernel<SimdScalar, float>.OutputGroup(mt + f, plane, bias == null ? null : bias + f, relu, o + f, rowStride, oc);
+            if (s.OutputTile(t, Out, oc, out nint sample, out int y0, out int x0))
+            {
+                OutputTile(mt, plane, bias, relu, output + sample + ((nint)y0 * s.OutputWidth + x0) * oc, rowStride, oc);
+                continue;
+            }
+            // The last row or column of tiles overhangs the output: the tile is written whole to the scratch, and the pixels the output has are copied.
+            if (tile == null) tile = WinogradBorder.Scratch(Out * Out * oc);
+            OutputTile(mt, plane, bias, relu, tile, Out * oc, oc);
+            WinogradBorder.CopyInside(tile, output + sample, s.OutputHeight, s.OutputWidth, oc, y0, x0, Out);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OutputTile(float* mt, nint plane, float* bias, bool relu, float* o, nint rowStride, int oc)
+    {
+        int f = 0;
+        for (; f + Width <= oc; f += Width) OutputGroup(mt + f, plane, bias == null ? null : bias + f, relu, o + f, rowStride, oc);
+        for (; f < oc; f++) WinogradF3Kernel<SimdScalar, float>.OutputGroup(mt + f, plane, bias == null ? null : bias + f, relu, o + f, rowStride, oc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -109,15 +137,29 @@ internal static unsafe class WinogradF3Kernel<TOps, TV> where TOps : struct, ISi
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TransformOutputGradient(WinogradShape s, int oc, float* gradient, float* dm, int first, int count)
     {
-        nint plane = Winograd.Plane(count, oc), rowStride = (nint)s.TilesWide * Out * oc;
+        nint plane = Winograd.Plane(count, oc), rowStride = (nint)s.OutputWidth * oc;
+        float* tile = null;
         for (int t = first; t < first + count; t++)
         {
-            float* g = gradient + s.OutputTileOrigin(t, Out, oc);
             float* d = dm + (nint)(t - first) * oc;
-            int f = 0;
-            for (; f + Width <= oc; f += Width) OutputGradientGroup(g + f, rowStride, oc, d + f, plane);
-            for (; f < oc; f++) WinogradF3Kernel<SimdScalar, float>.OutputGradientGroup(g + f, rowStride, oc, d + f, plane);
+            if (s.OutputTile(t, Out, oc, out nint sample, out int y0, out int x0))
+            {
+                OutputGradientTile(gradient + sample + ((nint)y0 * s.OutputWidth + x0) * oc, rowStride, oc, d, plane);
+                continue;
+            }
+            // Pixels the output does not have get no gradient: zeros in the scratch tile.
+            if (tile == null) tile = WinogradBorder.Scratch(Out * Out * oc);
+            WinogradBorder.Gather(gradient + sample, s.OutputHeight, s.OutputWidth, oc, y0, x0, Out, tile);
+            OutputGradientTile(tile, Out * oc, oc, d, plane);
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OutputGradientTile(float* g, nint rowStride, int oc, float* d, nint plane)
+    {
+        int f = 0;
+        for (; f + Width <= oc; f += Width) OutputGradientGroup(g + f, rowStride, oc, d + f, plane);
+        for (; f < oc; f++) WinogradF3Kernel<SimdScalar, float>.OutputGradientGroup(g + f, rowStride, oc, d + f, plane);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -164,14 +206,31 @@ internal static unsafe class WinogradF3Kernel<TOps, TV> where TOps : struct, ISi
     public static void AddInputGradient(WinogradShape s, float* dv, float* inputGradient, int first, int count)
     {
         nint plane = Winograd.Plane(count, s.InputChannels), rowStride = (nint)s.InputWidth * s.InputChannels;
+        float* tile = null;
+        int tileValues = Positions * s.InputChannels;
         for (int t = first; t < first + count; t++)
         {
-            float* x = inputGradient + s.TileOrigin(t, Out);
             float* d = dv + (nint)(t - first) * s.InputChannels;
-            int c = 0;
-            for (; c + Width <= s.InputChannels; c += Width) InputGradientGroup(d + c, plane, x + c, rowStride, s.InputChannels);
-            for (; c < s.InputChannels; c++) WinogradF3Kernel<SimdScalar, float>.InputGradientGroup(d + c, plane, x + c, rowStride, s.InputChannels);
+            if (s.InputTile(t, Out, out nint sample, out int y0, out int x0))
+            {
+                InputGradientTile(d, plane, inputGradient + sample + s.InputPixel(y0, x0), rowStride, s.InputChannels);
+                continue;
+            }
+            // Past the border: the tile's gradient is summed in the scratch, and only the pixels the image has kept.
+            if (tile == null) tile = WinogradBorder.Scratch(tileValues);
+            new Span<float>(tile, tileValues).Clear();
+            InputGradientTile(d, plane, tile, Size * s.InputChannels, s.InputChannels);
+            WinogradBorder.AddInside(tile, inputGradient + sample, s.InputHeight, s.InputWidth, s.InputChannels, y0, x0, Size);
         }
+    }
+
+    /// <summary>One tile's B dV Bᵀ, all channels, added at <paramref name="x"/> (rows <paramref name="rowStride"/> apart).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputGradientTile(float* d, nint plane, float* x, nint rowStride, int channels)
+    {
+        int c = 0;
+        for (; c + Width <= channels; c += Width) InputGradientGroup(d + c, plane, x + c, rowStride, channels);
+        for (; c < channels; c++) WinogradF3Kernel<SimdScalar, float>.InputGradientGroup(d + c, plane, x + c, rowStride, channels);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -13,6 +13,8 @@ namespace ConvNetGen.Kernels;
 /// </summary>
 internal static unsafe class WinogradKernel<TOps, TV> where TOps : struct, ISimd<TV> where TV : struct
 {
+    private const int Size = 4, Step = 2; // input tile, output tile
+
     private static int Width => TOps.Width;
 
     // ---- Forward -------------------------------------------------------------------------------------------------
@@ -22,14 +24,28 @@ internal static unsafe class WinogradKernel<TOps, TV> where TOps : struct, ISimd
     public static void TransformInput(WinogradShape s, float* input, float* v, int first, int count)
     {
         nint plane = Winograd.Plane(count, s.InputChannels), rowStride = (nint)s.InputWidth * s.InputChannels;
+        float* tile = null;
         for (int t = first; t < first + count; t++)
         {
-            float* x = input + s.TileOrigin(t);
             float* o = v + (nint)(t - first) * s.InputChannels;
-            int c = 0;
-            for (; c + Width <= s.InputChannels; c += Width) InputGroup(x + c, rowStride, s.InputChannels, o + c, plane);
-            for (; c < s.InputChannels; c++) WinogradKernel<SimdScalar, float>.InputGroup(x + c, rowStride, s.InputChannels, o + c, plane);
+            if (s.InputTile(t, Step, out nint sample, out int y0, out int x0))
+            {
+                InputTile(input + sample + s.InputPixel(y0, x0), rowStride, s.InputChannels, o, plane);
+                continue;
+            }
+            if (tile == null) tile = WinogradBorder.Scratch(Size * Size * s.InputChannels);
+            WinogradBorder.Gather(input + sample, s.InputHeight, s.InputWidth, s.InputChannels, y0, x0, Size, tile);
+            InputTile(tile, Size * s.InputChannels, s.InputChannels, o, plane);
         }
+    }
+
+    /// <summary>One tile's V, all channels: <paramref name="x"/> is its top-left pixel, rows <paramref name="rowStride"/> apart.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputTile(float* x, nint rowStride, int channels, float* o, nint plane)
+    {
+        int c = 0;
+        for (; c + Width <= channels; c += Width) InputGroup(x + c, rowStride, channels, o + c, plane);
+        for (; c < channels; c++) WinogradKernel<SimdScalar, float>.InputGroup(x + c, rowStride, channels, o + c, plane);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -181,14 +197,31 @@ internal static unsafe class WinogradKernel<TOps, TV> where TOps : struct, ISimd
     public static void AddInputGradient(WinogradShape s, float* dv, float* inputGradient, int first, int count)
     {
         nint plane = Winograd.Plane(count, s.InputChannels), rowStride = (nint)s.InputWidth * s.InputChannels;
+        float* tile = null;
+        int tileValues = Size * Size * s.InputChannels;
         for (int t = first; t < first + count; t++)
         {
-            float* x = inputGradient + s.TileOrigin(t);
             float* d = dv + (nint)(t - first) * s.InputChannels;
-            int c = 0;
-            for (; c + Width <= s.InputChannels; c += Width) InputGradientGroup(d + c, plane, x + c, rowStride, s.InputChannels);
-            for (; c < s.InputChannels; c++) WinogradKernel<SimdScalar, float>.InputGradientGroup(d + c, plane, x + c, rowStride, s.InputChannels);
+            if (s.InputTile(t, Step, out nint sample, out int y0, out int x0))
+            {
+                InputGradientTile(d, plane, inputGradient + sample + s.InputPixel(y0, x0), rowStride, s.InputChannels);
+                continue;
+            }
+            // Past the border: the tile's gradient is summed in the scratch, and only the pixels the image has kept.
+            if (tile == null) tile = WinogradBorder.Scratch(tileValues);
+            new Span<float>(tile, tileValues).Clear();
+            InputGradientTile(d, plane, tile, Size * s.InputChannels, s.InputChannels);
+            WinogradBorder.AddInside(tile, inputGradient + sample, s.InputHeight, s.InputWidth, s.InputChannels, y0, x0, Size);
         }
+    }
+
+    /// <summary>One tile's B dV Bᵀ, all channels, added at <paramref name="x"/> (rows <paramref name="rowStride"/> apart).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InputGradientTile(float* d, nint plane, float* x, nint rowStride, int channels)
+    {
+        int c = 0;
+        for (; c + Width <= channels; c += Width) InputGradientGroup(d + c, plane, x + c, rowStride, channels);
+        for (; c < channels; c++) WinogradKernel<SimdScalar, float>.InputGradientGroup(d + c, plane, x + c, rowStride, channels);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

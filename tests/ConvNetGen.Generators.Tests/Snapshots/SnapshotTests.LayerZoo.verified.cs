@@ -201,10 +201,9 @@ partial class LayerZoo : global::ConvNetGen.Model
     {
         /// <summary>The most samples a training workspace holds: beyond it, conv2d's Conv2dPatches would pass Array.MaxLength.</summary>
         public const int MaxTrainingCapacity = 111_848;
-        /// <summary>The most samples an inference workspace holds: beyond it, InferenceScratch would pass Array.MaxLength.</summary>
+        /// <summary>The most samples an inference workspace holds: beyond it, conv2d's Conv2dPatches would pass Array.MaxLength.</summary>
         public const int MaxInferenceCapacity = 111_848;
 
-        public readonly float[] InferenceScratch; // inference only: the 2 im2col buffers' one array, as long as Conv2dPatches
         // scale (Rescaling)
         public readonly float[] ScaleOutput, ScaleGradient;
         // conv2d (Conv2D)
@@ -224,7 +223,11 @@ partial class LayerZoo : global::ConvNetGen.Model
         public readonly float[] AveragePooling2dOutput, AveragePooling2dGradient;
         // conv2d_1 (Conv2D)
         public readonly float[] Conv2d1Output, Conv2d1Gradient;
-        public readonly float[] Conv2d1Patches; // im2col rows, one per output pixel; reused for the patch gradients
+        public readonly float[] Conv2d1TransformedKernel; // U = G g Gᵀ, per position: IC × OC
+        public readonly float[] Conv2d1TransformedInput; // V = Bᵀ d B, block by block, per position: tiles × IC; reused for dV
+        public readonly float[] Conv2d1Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
+        public readonly float[] Conv2d1TransformedKernelGradient; // dU = Vᵀ · dM, per position
+        public readonly float[] Conv2d1TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
         // max_pooling2d (MaxPooling2D)
         public readonly float[] MaxPooling2dOutput, MaxPooling2dGradient;
         public readonly int[] MaxPooling2dArgmax; // index into the input of each output's maximum
@@ -240,12 +243,11 @@ partial class LayerZoo : global::ConvNetGen.Model
         public Workspace(int capacity, bool training)
             : base(CheckCapacity(capacity, training ? MaxTrainingCapacity : MaxInferenceCapacity, training), Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount, training)
         {
-            InferenceScratch = training ? global::System.Array.Empty<float>() : new float[checked(capacity * 19_200)]; // as Conv2dPatches
             ScaleOutput = new float[checked(capacity * 3072)]; // 32×32×3
             ScaleGradient = training ? new float[checked(capacity * 3072)] : global::System.Array.Empty<float>(); // 32×32×3
             Conv2dOutput = new float[checked(capacity * 4096)]; // 16×16×16
             Conv2dGradient = training ? new float[checked(capacity * 4096)] : global::System.Array.Empty<float>(); // 16×16×16
-            Conv2dPatches = training ? new float[checked(capacity * 19_200)] : InferenceScratch; // 16×16 pixels × 5×5×3 taps
+            Conv2dPatches = new float[checked(capacity * 19_200)]; // 16×16 pixels × 5×5×3 taps
             BatchNormalizationOutput = new float[checked(capacity * 4096)]; // 16×16×16
             BatchNormalizationGradient = training ? new float[checked(capacity * 4096)] : global::System.Array.Empty<float>(); // 16×16×16
             BatchNormalizationNormalized = training ? new float[checked(capacity * 4096)] : global::System.Array.Empty<float>(); // 16×16×16
@@ -260,7 +262,11 @@ partial class LayerZoo : global::ConvNetGen.Model
             AveragePooling2dGradient = training ? new float[checked(capacity * 1024)] : global::System.Array.Empty<float>(); // 8×8×16
             Conv2d1Output = new float[checked(capacity * 2048)]; // 8×8×32
             Conv2d1Gradient = training ? new float[checked(capacity * 2048)] : global::System.Array.Empty<float>(); // 8×8×32
-            Conv2d1Patches = training ? new float[checked(capacity * 9216)] : InferenceScratch; // 8×8 pixels × 3×3×16 taps
+            Conv2d1TransformedKernel = new float[13_200]; // 25 positions × (16×32 + 16)
+            Conv2d1TransformedInput = new float[checked((int)(Blocks(capacity, 9, 96) * 38_800))]; // ⌈capacity·9 tiles / 96⌉ blocks × 25 positions × (96×16 + 16)
+            Conv2d1Products = new float[77_200]; // 25 positions × (96×32 + 16)
+            Conv2d1TransformedKernelGradient = training ? new float[13_200] : global::System.Array.Empty<float>(); // 25 positions × (16×32 + 16)
+            Conv2d1TransformedKernelTransposed = training ? new float[13_200] : global::System.Array.Empty<float>(); // 25 positions × (32×16 + 16)
             MaxPooling2dOutput = new float[checked(capacity * 672)]; // 7×3×32
             MaxPooling2dGradient = training ? new float[checked(capacity * 672)] : global::System.Array.Empty<float>(); // 7×3×32
             MaxPooling2dArgmax = new int[checked(capacity * 672)]; // 7×3×32
@@ -282,8 +288,11 @@ partial class LayerZoo : global::ConvNetGen.Model
         /// </summary>
         public static long Bytes(int capacity, bool training) =>
             BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
-                ? 261_200 * (long)capacity + 1089
-                : 142_376 * (long)capacity + 129);
+                ? 224_336 * (long)capacity + 155_200 * Blocks(capacity, 9, 96) + 468_289
+                : 142_376 * (long)capacity + 155_200 * Blocks(capacity, 9, 96) + 361_729);
+
+        /// <summary>The blocks of Winograd tiles <paramref name="capacity"/> samples take, <paramref name="tilesPerSample"/> tiles each.</summary>
+        private static long Blocks(int capacity, int tilesPerSample, int block) => ((long)capacity * tilesPerSample + block - 1) / block;
     }
 
     /// <inheritdoc />
@@ -608,38 +617,24 @@ partial class LayerZoo : global::ConvNetGen.Model
         const int Taps = KH * KW * IC;
         const int Pixels = OH * OW;
         int rows = batch * Pixels;
-        global::System.ReadOnlySpan<float> input = ws.AveragePooling2dOutput;
-        global::System.Span<float> patches = ws.Conv2d1Patches.AsSpan(0, rows * Taps);
+        const int PH = (OH + 2) / 3, PW = (OW + 2) / 3; // 3×3 output tiles; the last row and column keep what the output has
+        const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
+        int tiles = batch * PH * PW;
         global::System.Span<float> output = ws.Conv2d1Output.AsSpan(0, rows * OC);
-        global::System.ReadOnlySpan<float> kernel = Parameters.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength);
-        // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
-        for (int b = 0; b < batch; b++)
+        global::System.Span<float> u = ws.Conv2d1TransformedKernel, v = ws.Conv2d1TransformedInput, m = ws.Conv2d1Products;
+        int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
+        // Winograd F(3×3, 3×3): each 3×3 block of the output is one tile, from a 5×5 input tile.
+        global::ConvNetGen.Kernels.WinogradF3.TransformKernel(Parameters.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), u, IC, OC);
+        for (int first = 0; first < tiles; first += Block)
         {
-            for (int oy = 0; oy < OH; oy++)
-            {
-                for (int ox = 0; ox < OW; ox++)
-                {
-                    int row = ((b * OH + oy) * OW + ox) * Taps;
-                    int x0 = ox * SW - PL; // the input column under kx = 0
-                    int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
-                    for (int ky = 0; ky < KH; ky++)
-                    {
-                        int iy = oy * SH + ky - PT;
-                        var taps = patches.Slice(row + ky * KW * IC, KW * IC);
-                        if ((uint)iy >= IH || last <= first)
-                        {
-                            taps.Clear(); // the whole kernel row lies in the padding
-                            continue;
-                        }
-                        taps.Slice(0, first * IC).Clear();
-                        input.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC).CopyTo(taps.Slice(first * IC));
-                        taps.Slice(last * IC).Clear();
-                    }
-                }
-            }
+            int n = global::System.Math.Min(Block, tiles - first);
+            int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
+            var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
+            global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.AveragePooling2dOutput, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
+            for (int p = 0; p < Positions; p++)
+                global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(vb.Slice(p * vPlane, n * IC), u.Slice(p * uPlane, IC * OC), default, m.Slice(p * mPlane, n * OC), n, OC, IC, global::ConvNetGen.Activation.Linear);
+            global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), Parameters.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.ReLU, outputHeight: OH, outputWidth: OW);
         }
-        // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), the bias and activation applied as results leave the registers
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, Parameters.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
     }
 
     /// <summary>conv2d_1 backward: Conv2D 32 filters 3×3, stride 1×1, same padding, ReLU; 8×8×16 → 8×8×32.</summary>
@@ -652,41 +647,47 @@ partial class LayerZoo : global::ConvNetGen.Model
         const int Taps = KH * KW * IC;
         const int Pixels = OH * OW;
         int rows = batch * Pixels;
+        const int PH = (OH + 2) / 3, PW = (OW + 2) / 3; // 3×3 output tiles; the last row and column keep what the output has
+        const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
+        int tiles = batch * PH * PW;
         global::System.Span<float> gradient = ws.Conv2d1Gradient.AsSpan(0, rows * OC);
-        global::System.Span<float> patches = ws.Conv2d1Patches.AsSpan(0, rows * Taps);
+        global::System.Span<float> u = ws.Conv2d1TransformedKernel, v = ws.Conv2d1TransformedInput, m = ws.Conv2d1Products;
+        int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
+        global::System.Span<float> du = ws.Conv2d1TransformedKernelGradient, ut = ws.Conv2d1TransformedKernelTransposed;
+        int utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);
         if (ComputesWeightGradients(4))
         {
             // The activation's derivative and dBias[OC] += Σ rows, in one pass over the gradient.
             global::ConvNetGen.Kernels.Activations.BackwardWithBiasGradient(global::ConvNetGen.Activation.ReLU, ws.Conv2d1Output.AsSpan(0, rows * OC), gradient, OC, ws.Gradients.AsSpan(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength));
-            // dKernel[Taps×OC] += patchesᵀ · gradient
-            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(patches, gradient, ws.Gradients.AsSpan(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), Taps, OC, rows);
         }
         else global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.ReLU, ws.Conv2d1Output.AsSpan(0, rows * OC), gradient, OC);
-        if (ComputesInputGradient(4))
+        bool weights = ComputesWeightGradients(4), inputs = ComputesInputGradient(4);
+        if (weights) du.Clear();
+        global::System.Span<float> inputGradient = ws.AveragePooling2dGradient.AsSpan(0, batch * IH * IW * IC);
+        if (inputs)
         {
-            // dPatches[rows×Taps] = gradient · kernelᵀ, then col2im adds each window back onto the input it came from.
-            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), patches, rows, Taps, OC);
-            global::System.Span<float> inputGradient = ws.AveragePooling2dGradient.AsSpan(0, batch * IH * IW * IC);
             inputGradient.Clear();
-            for (int b = 0; b < batch; b++)
+            for (int p = 0; p < Positions; p++)
+                global::ConvNetGen.Kernels.Gemm.Transpose(u.Slice(p * uPlane, IC * OC), ut.Slice(p * utPlane, OC * IC), IC, OC);
+        }
+        for (int first = 0; first < tiles; first += Block)
+        {
+            int n = global::System.Math.Min(Block, tiles - first);
+            int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
+            var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);
+            global::ConvNetGen.Kernels.WinogradF3.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n, outputHeight: OH, outputWidth: OW); // m now holds dM
+            if (weights)
+                for (int p = 0; p < Positions; p++)
+                    global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * IC), m.Slice(p * mPlane, n * OC), du.Slice(p * uPlane, IC * OC), IC, OC, n);
+            if (inputs)
             {
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    for (int ox = 0; ox < OW; ox++)
-                    {
-                        int row = ((b * OH + oy) * OW + ox) * Taps;
-                        int x0 = ox * SW - PL; // the input column under kx = 0
-                        int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
-                        for (int ky = 0; ky < KH; ky++)
-                        {
-                            int iy = oy * SH + ky - PT;
-                            if ((uint)iy >= IH || last <= first) continue; // padding takes no gradient
-                            global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + (ky * KW + first) * IC, (last - first) * IC), inputGradient.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC));
-                        }
-                    }
-                }
+                // The block's V is no longer needed: it takes dV.
+                for (int p = 0; p < Positions; p++)
+                    global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(m.Slice(p * mPlane, n * OC), ut.Slice(p * utPlane, OC * IC), default, vb.Slice(p * vPlane, n * IC), n, IC, OC, global::ConvNetGen.Activation.Linear);
+                global::ConvNetGen.Kernels.WinogradF3.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
             }
         }
+        if (weights) global::ConvNetGen.Kernels.WinogradF3.AddKernelGradient(du, ws.Gradients.AsSpan(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), IC, OC);
     }
 
     /// <summary>max_pooling2d forward: MaxPooling2D 2×3, stride 1×2, valid padding; 8×8×32 → 7×3×32.</summary>

@@ -177,9 +177,12 @@ partial class MnistConvNet : global::ConvNetGen.Model
     {
         /// <summary>The most samples a training workspace holds: beyond it, conv2d_1's Conv2d1TransformedInput would pass Array.MaxLength.</summary>
         public const int MaxTrainingCapacity = 166_901;
-        /// <summary>The most samples an inference workspace holds: beyond it, conv2d_1's Conv2d1TransformedInput would pass Array.MaxLength.</summary>
-        public const int MaxInferenceCapacity = 166_901;
+        /// <summary>The most samples an inference workspace holds: beyond it, conv2d_1's Conv2d1Output would pass Array.MaxLength.</summary>
+        public const int MaxInferenceCapacity = 277_309;
 
+        public readonly float[] InferenceInputScratch; // inference only: 2 convs' transformed input blocks, one array (as Conv2d2TransformedInput)
+        public readonly float[] InferenceKernelScratch; // inference only: 2 convs' transformed kernels, one array (as Conv2d2TransformedKernel)
+        public readonly float[] InferenceProductScratch; // inference only: 2 convs' Winograd products, one array (as Conv2d2Products)
         // conv2d (Conv2D)
         public readonly float[] Conv2dOutput, Conv2dGradient;
         // max_pooling2d (MaxPooling2D)
@@ -212,6 +215,9 @@ partial class MnistConvNet : global::ConvNetGen.Model
         public Workspace(int capacity, bool training)
             : base(CheckCapacity(capacity, training ? MaxTrainingCapacity : MaxInferenceCapacity, training), Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount, training)
         {
+            InferenceInputScratch = training ? global::System.Array.Empty<float>() : new float[58_000]; // as Conv2d2TransformedInput
+            InferenceKernelScratch = training ? global::System.Array.Empty<float>() : new float[205_200]; // as Conv2d2TransformedKernel
+            InferenceProductScratch = training ? global::System.Array.Empty<float>() : new float[115_600]; // as Conv2d2Products
             Conv2dOutput = global::System.Array.Empty<float>(); // never written: fused with max_pooling2d
             Conv2dGradient = global::System.Array.Empty<float>();
             MaxPooling2dOutput = new float[checked(capacity * 5408)]; // 13×13×32
@@ -219,9 +225,9 @@ partial class MnistConvNet : global::ConvNetGen.Model
             MaxPooling2dWinners = new float[checked(capacity * 5408)]; // 13×13×32
             Conv2d1Output = new float[checked(capacity * 7744)]; // 11×11×64
             Conv2d1Gradient = training ? new float[checked(capacity * 7744)] : global::System.Array.Empty<float>(); // 11×11×64
-            Conv2d1TransformedKernel = new float[33_024]; // 16 positions × (32×64 + 16)
-            Conv2d1TransformedInput = new float[checked((int)(Blocks(capacity, 25, 96) * 49_408))]; // ⌈capacity·25 tiles / 96⌉ blocks × 16 positions × (96×32 + 16)
-            Conv2d1Products = new float[98_560]; // 16 positions × (96×64 + 16)
+            Conv2d1TransformedKernel = training ? new float[33_024] : InferenceKernelScratch; // 16 positions × (32×64 + 16)
+            Conv2d1TransformedInput = training ? new float[checked((int)(Blocks(capacity, 25, 96) * 49_408))] : InferenceInputScratch; // ⌈capacity·25 tiles / 96⌉ blocks × 16 positions × (96×32 + 16)
+            Conv2d1Products = training ? new float[98_560] : InferenceProductScratch; // 16 positions × (96×64 + 16)
             Conv2d1TransformedKernelGradient = training ? new float[33_024] : global::System.Array.Empty<float>(); // 16 positions × (32×64 + 16)
             Conv2d1TransformedKernelTransposed = training ? new float[33_024] : global::System.Array.Empty<float>(); // 16 positions × (64×32 + 16)
             MaxPooling2d1Output = new float[checked(capacity * 1600)]; // 5×5×64
@@ -229,9 +235,9 @@ partial class MnistConvNet : global::ConvNetGen.Model
             MaxPooling2d1Argmax = new int[checked(capacity * 1600)]; // 5×5×64
             Conv2d2Output = new float[checked(capacity * 1152)]; // 3×3×128
             Conv2d2Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 3×3×128
-            Conv2d2TransformedKernel = new float[205_200]; // 25 positions × (64×128 + 16)
-            Conv2d2TransformedInput = new float[checked((int)(Blocks(capacity, 1, 36) * 58_000))]; // ⌈capacity·1 tiles / 36⌉ blocks × 25 positions × (36×64 + 16)
-            Conv2d2Products = new float[115_600]; // 25 positions × (36×128 + 16)
+            Conv2d2TransformedKernel = training ? new float[205_200] : InferenceKernelScratch; // 25 positions × (64×128 + 16)
+            Conv2d2TransformedInput = training ? new float[checked((int)(Blocks(capacity, 1, 36) * 58_000))] : InferenceInputScratch; // ⌈capacity·1 tiles / 36⌉ blocks × 25 positions × (36×64 + 16)
+            Conv2d2Products = training ? new float[115_600] : InferenceProductScratch; // 25 positions × (36×128 + 16)
             Conv2d2TransformedKernelGradient = training ? new float[205_200] : global::System.Array.Empty<float>(); // 25 positions × (64×128 + 16)
             Conv2d2TransformedKernelTransposed = training ? new float[205_200] : global::System.Array.Empty<float>(); // 25 positions × (128×64 + 16)
             Conv2d2Patches = new float[checked(capacity * 5184)]; // 3×3 pixels × 3×3×64 taps
@@ -251,7 +257,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
         public static long Bytes(int capacity, bool training) =>
             BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
                 ? 176_080 * (long)capacity + 197_632 * Blocks(capacity, 25, 96) + 232_000 * Blocks(capacity, 1, 36) + 3_715_328
-                : 112_424 * (long)capacity + 197_632 * Blocks(capacity, 25, 96) + 232_000 * Blocks(capacity, 1, 36) + 1_809_536);
+                : 112_424 * (long)capacity + 1_515_200);
 
         /// <summary>The blocks of Winograd tiles <paramref name="capacity"/> samples take, <paramref name="tilesPerSample"/> tiles each.</summary>
         private static long Blocks(int capacity, int tilesPerSample, int block) => ((long)capacity * tilesPerSample + block - 1) / block;
@@ -352,7 +358,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
         {
             int n = global::System.Math.Min(Block, tiles - first);
             int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
-            var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);
+            var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
             global::ConvNetGen.Kernels.Winograd.TransformInput(ws.MaxPooling2dOutput, vb, batch, IH, IW, IC, PH, PW, first, n);
             for (int p = 0; p < Positions; p++)
                 global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(vb.Slice(p * vPlane, n * IC), u.Slice(p * uPlane, IC * OC), default, m.Slice(p * mPlane, n * OC), n, OC, IC, global::ConvNetGen.Activation.Linear);
@@ -467,7 +473,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
             {
                 int n = global::System.Math.Min(Block, tiles - first);
                 int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
-                var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);
+                var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
                 global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.MaxPooling2d1Output, vb, batch, IH, IW, IC, PH, PW, first, n);
                 for (int p = 0; p < Positions; p++)
                     global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(vb.Slice(p * vPlane, n * IC), u.Slice(p * uPlane, IC * OC), default, m.Slice(p * mPlane, n * OC), n, OC, IC, global::ConvNetGen.Activation.Linear);

@@ -398,19 +398,26 @@ partial class ResidualNet : global::ConvNetGen.Model
     /// </summary>
     private sealed class Workspace : global::ConvNetGen.ModelWorkspace
     {
-        /// <summary>The most samples a training workspace holds: beyond it, layer1_0/conv1's Layer10Conv1Patches would pass Array.MaxLength.</summary>
-        public const int MaxTrainingCapacity = 207_126;
+        /// <summary>The most samples a training workspace holds: beyond it, layer2_0/conv2's Layer20Conv2Patches would pass Array.MaxLength.</summary>
+        public const int MaxTrainingCapacity = 414_252;
         /// <summary>The most samples an inference workspace holds: beyond it, InferenceScratch would pass Array.MaxLength.</summary>
-        public const int MaxInferenceCapacity = 207_126;
+        public const int MaxInferenceCapacity = 414_252;
 
-        public readonly float[] InferenceScratch; // inference only: the 6 im2col buffers' one array, as long as Layer10Conv1Patches
+        public readonly float[] InferenceScratch; // inference only: 4 convs' im2col patches, one array (as Layer20Conv2Patches)
+        public readonly float[] InferenceInputScratch; // inference only: 3 convs' transformed input blocks, one array (as Layer20Conv2TransformedInput)
+        public readonly float[] InferenceKernelScratch; // inference only: 3 convs' transformed kernels, one array (as Layer20Conv2TransformedKernel)
+        public readonly float[] InferenceProductScratch; // inference only: 3 convs' Winograd products, one array (as Layer20Conv2Products)
         // stem (Conv2D)
         public readonly float[] StemOutput, StemGradient;
         public readonly float[] StemGradient1; // the gradient from layer1_0/conv1, added into StemGradient
         public readonly float[] StemPatches; // im2col rows, one per output pixel; reused for the patch gradients
         // layer1_0/conv1 (Conv2D)
         public readonly float[] Layer10Conv1Output, Layer10Conv1Gradient;
-        public readonly float[] Layer10Conv1Patches; // im2col rows, one per output pixel; reused for the patch gradients
+        public readonly float[] Layer10Conv1TransformedKernel; // U = G g Gᵀ, per position: IC × OC
+        public readonly float[] Layer10Conv1TransformedInput; // V = Bᵀ d B, block by block, per position: tiles × IC; reused for dV
+        public readonly float[] Layer10Conv1Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
+        public readonly float[] Layer10Conv1TransformedKernelGradient; // dU = Vᵀ · dM, per position
+        public readonly float[] Layer10Conv1TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
         // layer1_0/bn1 (BatchNormalization)
         public readonly float[] Layer10Bn1Output, Layer10Bn1Gradient;
         public readonly float[] Layer10Bn1Normalized; // x̂ = (x - mean) / sqrt(var + ε), for backward
@@ -425,7 +432,11 @@ partial class ResidualNet : global::ConvNetGen.Model
         public readonly float[] Layer10Relu1Output, Layer10Relu1Gradient;
         // layer1_0/conv2 (Conv2D)
         public readonly float[] Layer10Conv2Output, Layer10Conv2Gradient;
-        public readonly float[] Layer10Conv2Patches; // im2col rows, one per output pixel; reused for the patch gradients
+        public readonly float[] Layer10Conv2TransformedKernel; // U = G g Gᵀ, per position: IC × OC
+        public readonly float[] Layer10Conv2TransformedInput; // V = Bᵀ d B, block by block, per position: tiles × IC; reused for dV
+        public readonly float[] Layer10Conv2Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
+        public readonly float[] Layer10Conv2TransformedKernelGradient; // dU = Vᵀ · dM, per position
+        public readonly float[] Layer10Conv2TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
         // layer1_0/bn2 (BatchNormalization)
         public readonly float[] Layer10Bn2Output, Layer10Bn2Gradient;
         public readonly float[] Layer10Bn2Normalized; // x̂ = (x - mean) / sqrt(var + ε), for backward
@@ -460,6 +471,11 @@ partial class ResidualNet : global::ConvNetGen.Model
         public readonly float[] Layer20Relu1Output, Layer20Relu1Gradient;
         // layer2_0/conv2 (Conv2D)
         public readonly float[] Layer20Conv2Output, Layer20Conv2Gradient;
+        public readonly float[] Layer20Conv2TransformedKernel; // U = G g Gᵀ, per position: IC × OC
+        public readonly float[] Layer20Conv2TransformedInput; // V = Bᵀ d B, block by block, per position: tiles × IC; reused for dV
+        public readonly float[] Layer20Conv2Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
+        public readonly float[] Layer20Conv2TransformedKernelGradient; // dU = Vᵀ · dM, per position
+        public readonly float[] Layer20Conv2TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
         public readonly float[] Layer20Conv2Patches; // im2col rows, one per output pixel; reused for the patch gradients
         // layer2_0/bn2 (BatchNormalization)
         public readonly float[] Layer20Bn2Output, Layer20Bn2Gradient;
@@ -503,14 +519,21 @@ partial class ResidualNet : global::ConvNetGen.Model
         public Workspace(int capacity, bool training)
             : base(CheckCapacity(capacity, training ? MaxTrainingCapacity : MaxInferenceCapacity, training), Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount, training)
         {
-            InferenceScratch = training ? global::System.Array.Empty<float>() : new float[checked(capacity * 10_368)]; // as Layer10Conv1Patches
+            InferenceScratch = training ? global::System.Array.Empty<float>() : new float[checked(capacity * 5184)]; // as Layer20Conv2Patches
+            InferenceInputScratch = training ? global::System.Array.Empty<float>() : new float[38_800]; // as Layer20Conv2TransformedInput
+            InferenceKernelScratch = training ? global::System.Array.Empty<float>() : new float[6800]; // as Layer20Conv2TransformedKernel
+            InferenceProductScratch = training ? global::System.Array.Empty<float>() : new float[38_800]; // as Layer20Conv2Products
             StemOutput = new float[checked(capacity * 1152)]; // 12×12×8
             StemGradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
             StemGradient1 = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
             StemPatches = training ? new float[checked(capacity * 3888)] : InferenceScratch; // 12×12 pixels × 3×3×3 taps
             Layer10Conv1Output = new float[checked(capacity * 1152)]; // 12×12×8
             Layer10Conv1Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
-            Layer10Conv1Patches = training ? new float[checked(capacity * 10_368)] : InferenceScratch; // 12×12 pixels × 3×3×8 taps
+            Layer10Conv1TransformedKernel = training ? new float[2000] : InferenceKernelScratch; // 25 positions × (8×8 + 16)
+            Layer10Conv1TransformedInput = training ? new float[checked((int)(Blocks(capacity, 16, 96) * 19_600))] : InferenceInputScratch; // ⌈capacity·16 tiles / 96⌉ blocks × 25 positions × (96×8 + 16)
+            Layer10Conv1Products = training ? new float[19_600] : InferenceProductScratch; // 25 positions × (96×8 + 16)
+            Layer10Conv1TransformedKernelGradient = training ? new float[2000] : global::System.Array.Empty<float>(); // 25 positions × (8×8 + 16)
+            Layer10Conv1TransformedKernelTransposed = training ? new float[2000] : global::System.Array.Empty<float>(); // 25 positions × (8×8 + 16)
             Layer10Bn1Output = new float[checked(capacity * 1152)]; // 12×12×8
             Layer10Bn1Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
             Layer10Bn1Normalized = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
@@ -525,7 +548,11 @@ partial class ResidualNet : global::ConvNetGen.Model
             Layer10Relu1Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
             Layer10Conv2Output = new float[checked(capacity * 1152)]; // 12×12×8
             Layer10Conv2Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
-            Layer10Conv2Patches = training ? new float[checked(capacity * 10_368)] : InferenceScratch; // 12×12 pixels × 3×3×8 taps
+            Layer10Conv2TransformedKernel = training ? new float[2000] : InferenceKernelScratch; // 25 positions × (8×8 + 16)
+            Layer10Conv2TransformedInput = training ? new float[checked((int)(Blocks(capacity, 16, 96) * 19_600))] : InferenceInputScratch; // ⌈capacity·16 tiles / 96⌉ blocks × 25 positions × (96×8 + 16)
+            Layer10Conv2Products = training ? new float[19_600] : InferenceProductScratch; // 25 positions × (96×8 + 16)
+            Layer10Conv2TransformedKernelGradient = training ? new float[2000] : global::System.Array.Empty<float>(); // 25 positions × (8×8 + 16)
+            Layer10Conv2TransformedKernelTransposed = training ? new float[2000] : global::System.Array.Empty<float>(); // 25 positions × (8×8 + 16)
             Layer10Bn2Output = new float[checked(capacity * 1152)]; // 12×12×8
             Layer10Bn2Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
             Layer10Bn2Normalized = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
@@ -560,6 +587,11 @@ partial class ResidualNet : global::ConvNetGen.Model
             Layer20Relu1Gradient = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16
             Layer20Conv2Output = new float[checked(capacity * 576)]; // 6×6×16
             Layer20Conv2Gradient = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16
+            Layer20Conv2TransformedKernel = training ? new float[6800] : InferenceKernelScratch; // 25 positions × (16×16 + 16)
+            Layer20Conv2TransformedInput = training ? new float[checked((int)(Blocks(capacity, 4, 96) * 38_800))] : InferenceInputScratch; // ⌈capacity·4 tiles / 96⌉ blocks × 25 positions × (96×16 + 16)
+            Layer20Conv2Products = training ? new float[38_800] : InferenceProductScratch; // 25 positions × (96×16 + 16)
+            Layer20Conv2TransformedKernelGradient = training ? new float[6800] : global::System.Array.Empty<float>(); // 25 positions × (16×16 + 16)
+            Layer20Conv2TransformedKernelTransposed = training ? new float[6800] : global::System.Array.Empty<float>(); // 25 positions × (16×16 + 16)
             Layer20Conv2Patches = training ? new float[checked(capacity * 5184)] : InferenceScratch; // 6×6 pixels × 3×3×16 taps
             Layer20Bn2Output = new float[checked(capacity * 576)]; // 6×6×16
             Layer20Bn2Gradient = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16
@@ -609,8 +641,11 @@ partial class ResidualNet : global::ConvNetGen.Model
         /// </summary>
         public static long Bytes(int capacity, bool training) =>
             BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
-                ? 286_800 * (long)capacity + 4357
-                : 105_704 * (long)capacity + 517);
+                ? 203_856 * (long)capacity + 156_800 * Blocks(capacity, 16, 96) + 155_200 * Blocks(capacity, 4, 96) + 445_957
+                : 84_968 * (long)capacity + 338_117);
+
+        /// <summary>The blocks of Winograd tiles <paramref name="capacity"/> samples take, <paramref name="tilesPerSample"/> tiles each.</summary>
+        private static long Blocks(int capacity, int tilesPerSample, int block) => ((long)capacity * tilesPerSample + block - 1) / block;
     }
 
     /// <inheritdoc />
@@ -750,38 +785,24 @@ partial class ResidualNet : global::ConvNetGen.Model
         const int Taps = KH * KW * IC;
         const int Pixels = OH * OW;
         int rows = batch * Pixels;
-        global::System.ReadOnlySpan<float> input = ws.StemOutput;
-        global::System.Span<float> patches = ws.Layer10Conv1Patches.AsSpan(0, rows * Taps);
+        const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly
+        const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
+        int tiles = batch * PH * PW;
         global::System.Span<float> output = ws.Layer10Conv1Output.AsSpan(0, rows * OC);
-        global::System.ReadOnlySpan<float> kernel = Parameters.Slice(Shapes.Layer10Conv1.KernelOffset, Shapes.Layer10Conv1.KernelLength);
-        // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
-        for (int b = 0; b < batch; b++)
+        global::System.Span<float> u = ws.Layer10Conv1TransformedKernel, v = ws.Layer10Conv1TransformedInput, m = ws.Layer10Conv1Products;
+        int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
+        // Winograd F(3×3, 3×3): each 3×3 block of the output is one tile, from a 5×5 input tile.
+        global::ConvNetGen.Kernels.WinogradF3.TransformKernel(Parameters.Slice(Shapes.Layer10Conv1.KernelOffset, Shapes.Layer10Conv1.KernelLength), u, IC, OC);
+        for (int first = 0; first < tiles; first += Block)
         {
-            for (int oy = 0; oy < OH; oy++)
-            {
-                for (int ox = 0; ox < OW; ox++)
-                {
-                    int row = ((b * OH + oy) * OW + ox) * Taps;
-                    int x0 = ox * SW - PL; // the input column under kx = 0
-                    int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
-                    for (int ky = 0; ky < KH; ky++)
-                    {
-                        int iy = oy * SH + ky - PT;
-                        var taps = patches.Slice(row + ky * KW * IC, KW * IC);
-                        if ((uint)iy >= IH || last <= first)
-                        {
-                            taps.Clear(); // the whole kernel row lies in the padding
-                            continue;
-                        }
-                        taps.Slice(0, first * IC).Clear();
-                        input.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC).CopyTo(taps.Slice(first * IC));
-                        taps.Slice(last * IC).Clear();
-                    }
-                }
-            }
+            int n = global::System.Math.Min(Block, tiles - first);
+            int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
+            var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
+            global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.StemOutput, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
+            for (int p = 0; p < Positions; p++)
+                global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(vb.Slice(p * vPlane, n * IC), u.Slice(p * uPlane, IC * OC), default, m.Slice(p * mPlane, n * OC), n, OC, IC, global::ConvNetGen.Activation.Linear);
+            global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), default, output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.Linear);
         }
-        // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), the bias and activation applied as results leave the registers
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
     }
 
     /// <summary>layer1_0/conv1 backward: Conv2D 8 filters 3×3, stride 1×1, same padding; 12×12×8 → 12×12×8.</summary>
@@ -794,38 +815,44 @@ partial class ResidualNet : global::ConvNetGen.Model
         const int Taps = KH * KW * IC;
         const int Pixels = OH * OW;
         int rows = batch * Pixels;
+        const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly
+        const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
+        int tiles = batch * PH * PW;
         global::System.Span<float> gradient = ws.Layer10Conv1Gradient.AsSpan(0, rows * OC);
-        global::System.Span<float> patches = ws.Layer10Conv1Patches.AsSpan(0, rows * Taps);
+        global::System.Span<float> u = ws.Layer10Conv1TransformedKernel, v = ws.Layer10Conv1TransformedInput, m = ws.Layer10Conv1Products;
+        int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
+        global::System.Span<float> du = ws.Layer10Conv1TransformedKernelGradient, ut = ws.Layer10Conv1TransformedKernelTransposed;
+        int utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);
         if (ComputesWeightGradients(1))
         {
-            // dKernel[Taps×OC] += patchesᵀ · gradient
-            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(patches, gradient, ws.Gradients.AsSpan(Shapes.Layer10Conv1.KernelOffset, Shapes.Layer10Conv1.KernelLength), Taps, OC, rows);
         }
-        if (ComputesInputGradient(1))
+        bool weights = ComputesWeightGradients(1), inputs = ComputesInputGradient(1);
+        if (weights) du.Clear();
+        global::System.Span<float> inputGradient = ws.StemGradient1.AsSpan(0, batch * IH * IW * IC);
+        if (inputs)
         {
-            // dPatches[rows×Taps] = gradient · kernelᵀ, then col2im adds each window back onto the input it came from.
-            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Layer10Conv1.KernelOffset, Shapes.Layer10Conv1.KernelLength), patches, rows, Taps, OC);
-            global::System.Span<float> inputGradient = ws.StemGradient1.AsSpan(0, batch * IH * IW * IC);
             inputGradient.Clear();
-            for (int b = 0; b < batch; b++)
+            for (int p = 0; p < Positions; p++)
+                global::ConvNetGen.Kernels.Gemm.Transpose(u.Slice(p * uPlane, IC * OC), ut.Slice(p * utPlane, OC * IC), IC, OC);
+        }
+        for (int first = 0; first < tiles; first += Block)
+        {
+            int n = global::System.Math.Min(Block, tiles - first);
+            int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
+            var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);
+            global::ConvNetGen.Kernels.WinogradF3.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM
+            if (weights)
+                for (int p = 0; p < Positions; p++)
+                    global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * IC), m.Slice(p * mPlane, n * OC), du.Slice(p * uPlane, IC * OC), IC, OC, n);
+            if (inputs)
             {
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    for (int ox = 0; ox < OW; ox++)
-                    {
-                        int row = ((b * OH + oy) * OW + ox) * Taps;
-                        int x0 = ox * SW - PL; // the input column under kx = 0
-                        int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
-                        for (int ky = 0; ky < KH; ky++)
-                        {
-                            int iy = oy * SH + ky - PT;
-                            if ((uint)iy >= IH || last <= first) continue; // padding takes no gradient
-                            global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + (ky * KW + first) * IC, (last - first) * IC), inputGradient.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC));
-                        }
-                    }
-                }
+                // The block's V is no longer needed: it takes dV.
+                for (int p = 0; p < Positions; p++)
+                    global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(m.Slice(p * mPlane, n * OC), ut.Slice(p * utPlane, OC * IC), default, vb.Slice(p * vPlane, n * IC), n, IC, OC, global::ConvNetGen.Activation.Linear);
+                global::ConvNetGen.Kernels.WinogradF3.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
             }
         }
+        if (weights) global::ConvNetGen.Kernels.WinogradF3.AddKernelGradient(du, ws.Gradients.AsSpan(Shapes.Layer10Conv1.KernelOffset, Shapes.Layer10Conv1.KernelLength), IC, OC);
     }
 
     /// <summary>layer1_0/bn1 forward: BatchNormalization; 12×12×8 → 12×12×8.</summary>
@@ -961,38 +988,24 @@ partial class ResidualNet : global::ConvNetGen.Model
         const int Taps = KH * KW * IC;
         const int Pixels = OH * OW;
         int rows = batch * Pixels;
-        global::System.ReadOnlySpan<float> input = ws.Layer10Relu1Output;
-        global::System.Span<float> patches = ws.Layer10Conv2Patches.AsSpan(0, rows * Taps);
+        const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly
+        const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
+        int tiles = batch * PH * PW;
         global::System.Span<float> output = ws.Layer10Conv2Output.AsSpan(0, rows * OC);
-        global::System.ReadOnlySpan<float> kernel = Parameters.Slice(Shapes.Layer10Conv2.KernelOffset, Shapes.Layer10Conv2.KernelLength);
-        // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
-        for (int b = 0; b < batch; b++)
+        global::System.Span<float> u = ws.Layer10Conv2TransformedKernel, v = ws.Layer10Conv2TransformedInput, m = ws.Layer10Conv2Products;
+        int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
+        // Winograd F(3×3, 3×3): each 3×3 block of the output is one tile, from a 5×5 input tile.
+        global::ConvNetGen.Kernels.WinogradF3.TransformKernel(Parameters.Slice(Shapes.Layer10Conv2.KernelOffset, Shapes.Layer10Conv2.KernelLength), u, IC, OC);
+        for (int first = 0; first < tiles; first += Block)
         {
-            for (int oy = 0; oy < OH; oy++)
-            {
-                for (int ox = 0; ox < OW; ox++)
-                {
-                    int row = ((b * OH + oy) * OW + ox) * Taps;
-                    int x0 = ox * SW - PL; // the input column under kx = 0
-                    int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
-                    for (int ky = 0; ky < KH; ky++)
-                    {
-                        int iy = oy * SH + ky - PT;
-                        var taps = patches.Slice(row + ky * KW * IC, KW * IC);
-                        if ((uint)iy >= IH || last <= first)
-                        {
-                            taps.Clear(); // the whole kernel row lies in the padding
-                            continue;
-                        }
-                        taps.Slice(0, first * IC).Clear();
-                        input.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC).CopyTo(taps.Slice(first * IC));
-                        taps.Slice(last * IC).Clear();
-                    }
-                }
-            }
+            int n = global::System.Math.Min(Block, tiles - first);
+            int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
+            var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
+            global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.Layer10Relu1Output, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
+            for (int p = 0; p < Positions; p++)
+                global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(vb.Slice(p * vPlane, n * IC), u.Slice(p * uPlane, IC * OC), default, m.Slice(p * mPlane, n * OC), n, OC, IC, global::ConvNetGen.Activation.Linear);
+            global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), default, output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.Linear);
         }
-        // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), the bias and activation applied as results leave the registers
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
     }
 
     /// <summary>layer1_0/conv2 backward: Conv2D 8 filters 3×3, stride 1×1, same padding; 12×12×8 → 12×12×8.</summary>
@@ -1005,38 +1018,44 @@ partial class ResidualNet : global::ConvNetGen.Model
         const int Taps = KH * KW * IC;
         const int Pixels = OH * OW;
         int rows = batch * Pixels;
+        const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly
+        const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
+        int tiles = batch * PH * PW;
         global::System.Span<float> gradient = ws.Layer10Conv2Gradient.AsSpan(0, rows * OC);
-        global::System.Span<float> patches = ws.Layer10Conv2Patches.AsSpan(0, rows * Taps);
+        global::System.Span<float> u = ws.Layer10Conv2TransformedKernel, v = ws.Layer10Conv2TransformedInput, m = ws.Layer10Conv2Products;
+        int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
+        global::System.Span<float> du = ws.Layer10Conv2TransformedKernelGradient, ut = ws.Layer10Conv2TransformedKernelTransposed;
+        int utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);
         if (ComputesWeightGradients(4))
         {
-            // dKernel[Taps×OC] += patchesᵀ · gradient
-            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(patches, gradient, ws.Gradients.AsSpan(Shapes.Layer10Conv2.KernelOffset, Shapes.Layer10Conv2.KernelLength), Taps, OC, rows);
         }
-        if (ComputesInputGradient(4))
+        bool weights = ComputesWeightGradients(4), inputs = ComputesInputGradient(4);
+        if (weights) du.Clear();
+        global::System.Span<float> inputGradient = ws.Layer10Relu1Gradient.AsSpan(0, batch * IH * IW * IC);
+        if (inputs)
         {
-            // dPatches[rows×Taps] = gradient · kernelᵀ, then col2im adds each window back onto the input it came from.
-            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Layer10Conv2.KernelOffset, Shapes.Layer10Conv2.KernelLength), patches, rows, Taps, OC);
-            global::System.Span<float> inputGradient = ws.Layer10Relu1Gradient.AsSpan(0, batch * IH * IW * IC);
             inputGradient.Clear();
-            for (int b = 0; b < batch; b++)
+            for (int p = 0; p < Positions; p++)
+                global::ConvNetGen.Kernels.Gemm.Transpose(u.Slice(p * uPlane, IC * OC), ut.Slice(p * utPlane, OC * IC), IC, OC);
+        }
+        for (int first = 0; first < tiles; first += Block)
+        {
+            int n = global::System.Math.Min(Block, tiles - first);
+            int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
+            var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);
+            global::ConvNetGen.Kernels.WinogradF3.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM
+            if (weights)
+                for (int p = 0; p < Positions; p++)
+                    global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * IC), m.Slice(p * mPlane, n * OC), du.Slice(p * uPlane, IC * OC), IC, OC, n);
+            if (inputs)
             {
-                for (int oy = 0; oy < OH; oy++)
-                {
-                    for (int ox = 0; ox < OW; ox++)
-                    {
-                        int row = ((b * OH + oy) * OW + ox) * Taps;
-                        int x0 = ox * SW - PL; // the input column under kx = 0
-                        int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
-                        for (int ky = 0; ky < KH; ky++)
-                        {
-                            int iy = oy * SH + ky - PT;
-                            if ((uint)iy >= IH || last <= first) continue; // padding takes no gradient
-                            global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + (ky * KW + first) * IC, (last - first) * IC), inputGradient.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC));
-                        }
-                    }
-                }
+                // The block's V is no longer needed: it takes dV.
+                for (int p = 0; p < Positions; p++)
+                    global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(m.Slice(p * mPlane, n * OC), ut.Slice(p * utPlane, OC * IC), default, vb.Slice(p * vPlane, n * IC), n, IC, OC, global::ConvNetGen.Activation.Linear);
+                global::ConvNetGen.Kernels.WinogradF3.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
             }
         }
+        if (weights) global::ConvNetGen.Kernels.WinogradF3.AddKernelGradient(du, ws.Gradients.AsSpan(Shapes.Layer10Conv2.KernelOffset, Shapes.Layer10Conv2.KernelLength), IC, OC);
     }
 
     /// <summary>layer1_0/bn2 forward: BatchNormalization; 12×12×8 → 12×12×8.</summary>
@@ -1426,69 +1445,47 @@ partial class ResidualNet : global::ConvNetGen.Model
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Layer20Conv2Forward(Workspace ws, int batch, bool training)
     {
-        const int IH = 6, IW = 6, IC = 16;
-        const int OH = 6, OW = 6, OC = 16;
-        const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1;
-        const int Taps = KH * KW * IC;
-        const int Pixels = OH * OW;
-        int rows = batch * Pixels;
-        global::System.ReadOnlySpan<float> input = ws.Layer20Relu1Output;
-        global::System.Span<float> patches = ws.Layer20Conv2Patches.AsSpan(0, rows * Taps);
-        global::System.Span<float> output = ws.Layer20Conv2Output.AsSpan(0, rows * OC);
-        global::System.ReadOnlySpan<float> kernel = Parameters.Slice(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength);
-        // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
-        for (int b = 0; b < batch; b++)
+        // Winograd from 3 samples on; below that, transforming the kernel costs more than it saves (batch-1 prediction).
+        if (batch >= 3)
         {
-            for (int oy = 0; oy < OH; oy++)
+            const int IH = 6, IW = 6, IC = 16;
+            const int OH = 6, OW = 6, OC = 16;
+            const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1;
+            const int Taps = KH * KW * IC;
+            const int Pixels = OH * OW;
+            int rows = batch * Pixels;
+            const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly
+            const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
+            int tiles = batch * PH * PW;
+            global::System.Span<float> output = ws.Layer20Conv2Output.AsSpan(0, rows * OC);
+            global::System.Span<float> u = ws.Layer20Conv2TransformedKernel, v = ws.Layer20Conv2TransformedInput, m = ws.Layer20Conv2Products;
+            int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
+            // Winograd F(3×3, 3×3): each 3×3 block of the output is one tile, from a 5×5 input tile.
+            global::ConvNetGen.Kernels.WinogradF3.TransformKernel(Parameters.Slice(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength), u, IC, OC);
+            for (int first = 0; first < tiles; first += Block)
             {
-                for (int ox = 0; ox < OW; ox++)
-                {
-                    int row = ((b * OH + oy) * OW + ox) * Taps;
-                    int x0 = ox * SW - PL; // the input column under kx = 0
-                    int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
-                    for (int ky = 0; ky < KH; ky++)
-                    {
-                        int iy = oy * SH + ky - PT;
-                        var taps = patches.Slice(row + ky * KW * IC, KW * IC);
-                        if ((uint)iy >= IH || last <= first)
-                        {
-                            taps.Clear(); // the whole kernel row lies in the padding
-                            continue;
-                        }
-                        taps.Slice(0, first * IC).Clear();
-                        input.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC).CopyTo(taps.Slice(first * IC));
-                        taps.Slice(last * IC).Clear();
-                    }
-                }
+                int n = global::System.Math.Min(Block, tiles - first);
+                int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
+                var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
+                global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.Layer20Relu1Output, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
+                for (int p = 0; p < Positions; p++)
+                    global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(vb.Slice(p * vPlane, n * IC), u.Slice(p * uPlane, IC * OC), default, m.Slice(p * mPlane, n * OC), n, OC, IC, global::ConvNetGen.Activation.Linear);
+                global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), default, output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.Linear);
             }
         }
-        // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), the bias and activation applied as results leave the registers
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
-    }
-
-    /// <summary>layer2_0/conv2 backward: Conv2D 16 filters 3×3, stride 1×1, same padding; 6×6×16 → 6×6×16.</summary>
-    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private void Layer20Conv2Backward(Workspace ws, int batch)
-    {
-        const int IH = 6, IW = 6, IC = 16;
-        const int OH = 6, OW = 6, OC = 16;
-        const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1;
-        const int Taps = KH * KW * IC;
-        const int Pixels = OH * OW;
-        int rows = batch * Pixels;
-        global::System.Span<float> gradient = ws.Layer20Conv2Gradient.AsSpan(0, rows * OC);
-        global::System.Span<float> patches = ws.Layer20Conv2Patches.AsSpan(0, rows * Taps);
-        if (ComputesWeightGradients(12))
+        else
         {
-            // dKernel[Taps×OC] += patchesᵀ · gradient
-            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(patches, gradient, ws.Gradients.AsSpan(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength), Taps, OC, rows);
-        }
-        if (ComputesInputGradient(12))
-        {
-            // dPatches[rows×Taps] = gradient · kernelᵀ, then col2im adds each window back onto the input it came from.
-            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength), patches, rows, Taps, OC);
-            global::System.Span<float> inputGradient = ws.Layer20Relu1Gradient.AsSpan(0, batch * IH * IW * IC);
-            inputGradient.Clear();
+            const int IH = 6, IW = 6, IC = 16;
+            const int OH = 6, OW = 6, OC = 16;
+            const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1;
+            const int Taps = KH * KW * IC;
+            const int Pixels = OH * OW;
+            int rows = batch * Pixels;
+            global::System.ReadOnlySpan<float> input = ws.Layer20Relu1Output;
+            global::System.Span<float> patches = ws.Layer20Conv2Patches.AsSpan(0, rows * Taps);
+            global::System.Span<float> output = ws.Layer20Conv2Output.AsSpan(0, rows * OC);
+            global::System.ReadOnlySpan<float> kernel = Parameters.Slice(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength);
+            // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
             for (int b = 0; b < batch; b++)
             {
                 for (int oy = 0; oy < OH; oy++)
@@ -1501,8 +1498,111 @@ partial class ResidualNet : global::ConvNetGen.Model
                         for (int ky = 0; ky < KH; ky++)
                         {
                             int iy = oy * SH + ky - PT;
-                            if ((uint)iy >= IH || last <= first) continue; // padding takes no gradient
-                            global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + (ky * KW + first) * IC, (last - first) * IC), inputGradient.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC));
+                            var taps = patches.Slice(row + ky * KW * IC, KW * IC);
+                            if ((uint)iy >= IH || last <= first)
+                            {
+                                taps.Clear(); // the whole kernel row lies in the padding
+                                continue;
+                            }
+                            taps.Slice(0, first * IC).Clear();
+                            input.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC).CopyTo(taps.Slice(first * IC));
+                            taps.Slice(last * IC).Clear();
+                        }
+                    }
+                }
+            }
+            // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), the bias and activation applied as results leave the registers
+            global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
+        }
+    }
+
+    /// <summary>layer2_0/conv2 backward: Conv2D 16 filters 3×3, stride 1×1, same padding; 6×6×16 → 6×6×16.</summary>
+    [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void Layer20Conv2Backward(Workspace ws, int batch)
+    {
+        if (batch >= 3) // as the forward pass chose
+        {
+            const int IH = 6, IW = 6, IC = 16;
+            const int OH = 6, OW = 6, OC = 16;
+            const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1;
+            const int Taps = KH * KW * IC;
+            const int Pixels = OH * OW;
+            int rows = batch * Pixels;
+            const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly
+            const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
+            int tiles = batch * PH * PW;
+            global::System.Span<float> gradient = ws.Layer20Conv2Gradient.AsSpan(0, rows * OC);
+            global::System.Span<float> u = ws.Layer20Conv2TransformedKernel, v = ws.Layer20Conv2TransformedInput, m = ws.Layer20Conv2Products;
+            int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
+            global::System.Span<float> du = ws.Layer20Conv2TransformedKernelGradient, ut = ws.Layer20Conv2TransformedKernelTransposed;
+            int utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);
+            if (ComputesWeightGradients(12))
+            {
+            }
+            bool weights = ComputesWeightGradients(12), inputs = ComputesInputGradient(12);
+            if (weights) du.Clear();
+            global::System.Span<float> inputGradient = ws.Layer20Relu1Gradient.AsSpan(0, batch * IH * IW * IC);
+            if (inputs)
+            {
+                inputGradient.Clear();
+                for (int p = 0; p < Positions; p++)
+                    global::ConvNetGen.Kernels.Gemm.Transpose(u.Slice(p * uPlane, IC * OC), ut.Slice(p * utPlane, OC * IC), IC, OC);
+            }
+            for (int first = 0; first < tiles; first += Block)
+            {
+                int n = global::System.Math.Min(Block, tiles - first);
+                int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
+                var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);
+                global::ConvNetGen.Kernels.WinogradF3.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM
+                if (weights)
+                    for (int p = 0; p < Positions; p++)
+                        global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * IC), m.Slice(p * mPlane, n * OC), du.Slice(p * uPlane, IC * OC), IC, OC, n);
+                if (inputs)
+                {
+                    // The block's V is no longer needed: it takes dV.
+                    for (int p = 0; p < Positions; p++)
+                        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(m.Slice(p * mPlane, n * OC), ut.Slice(p * utPlane, OC * IC), default, vb.Slice(p * vPlane, n * IC), n, IC, OC, global::ConvNetGen.Activation.Linear);
+                    global::ConvNetGen.Kernels.WinogradF3.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
+                }
+            }
+            if (weights) global::ConvNetGen.Kernels.WinogradF3.AddKernelGradient(du, ws.Gradients.AsSpan(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength), IC, OC);
+        }
+        else
+        {
+            const int IH = 6, IW = 6, IC = 16;
+            const int OH = 6, OW = 6, OC = 16;
+            const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1;
+            const int Taps = KH * KW * IC;
+            const int Pixels = OH * OW;
+            int rows = batch * Pixels;
+            global::System.Span<float> gradient = ws.Layer20Conv2Gradient.AsSpan(0, rows * OC);
+            global::System.Span<float> patches = ws.Layer20Conv2Patches.AsSpan(0, rows * Taps);
+            if (ComputesWeightGradients(12))
+            {
+                // dKernel[Taps×OC] += patchesᵀ · gradient
+                global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(patches, gradient, ws.Gradients.AsSpan(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength), Taps, OC, rows);
+            }
+            if (ComputesInputGradient(12))
+            {
+                // dPatches[rows×Taps] = gradient · kernelᵀ, then col2im adds each window back onto the input it came from.
+                global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength), patches, rows, Taps, OC);
+                global::System.Span<float> inputGradient = ws.Layer20Relu1Gradient.AsSpan(0, batch * IH * IW * IC);
+                inputGradient.Clear();
+                for (int b = 0; b < batch; b++)
+                {
+                    for (int oy = 0; oy < OH; oy++)
+                    {
+                        for (int ox = 0; ox < OW; ox++)
+                        {
+                            int row = ((b * OH + oy) * OW + ox) * Taps;
+                            int x0 = ox * SW - PL; // the input column under kx = 0
+                            int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
+                            for (int ky = 0; ky < KH; ky++)
+                            {
+                                int iy = oy * SH + ky - PT;
+                                if ((uint)iy >= IH || last <= first) continue; // padding takes no gradient
+                                global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + (ky * KW + first) * IC, (last - first) * IC), inputGradient.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC));
+                            }
                         }
                     }
                 }

@@ -3,7 +3,7 @@ using static ConvNetGen.Tests.Kernels.GemmReference;
 namespace ConvNetGen.Tests.Kernels;
 
 /// <summary>
-/// A 3×3, stride-1, valid convolution in double precision, for the Winograd tests: the outputs at the given pixels
+/// A 3×3, stride-1 convolution in double precision, valid or zero-padded by <c>pad</c> on each side, for the Winograd tests: the outputs at the given pixels
 /// (one output row per pixel, in the order given), and the kernel and input gradients from an output gradient laid
 /// out the same way, each with an error bound of <c>scale · 2⁻²³ · Σ|terms|</c>.
 /// </summary>
@@ -15,7 +15,7 @@ internal static class NaiveConv3x3
     /// </summary>
     public static void AssertMatches(float[] input, float[] kernel, float[] bias, float[] outputGradient, float[] kernelGradientBefore,
                                      float[] output, float[] kernelGradient, float[] inputGradient,
-                                     int h, int w, int c, int f, IReadOnlyList<(int B, int Y, int X)> pixels, double scale)
+                                     int h, int w, int c, int f, IReadOnlyList<(int B, int Y, int X)> pixels, double scale, int pad = 0)
     {
         double Tolerance(double absoluteSum) => scale * Math.Pow(2, -23) * absoluteSum + 1e-30;
         var expectedOutput = new double[pixels.Count * f];
@@ -34,7 +34,9 @@ internal static class NaiveConv3x3
                 for (int kx = 0; kx < 3; kx++)
                 for (int ch = 0; ch < c; ch++)
                 {
-                    int i = ((b * h + y + ky) * w + x + kx) * c + ch, k = ((ky * 3 + kx) * c + ch) * f + o;
+                    int iy = y + ky - pad, ix = x + kx - pad;
+                    if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue; // same padding's zeros
+                    int i = ((b * h + iy) * w + ix) * c + ch, k = ((ky * 3 + kx) * c + ch) * f + o;
                     sum += (double)input[i] * kernel[k];
                     abs += Math.Abs((double)input[i] * kernel[k]);
                     expectedKernel[k] += input[i] * g;

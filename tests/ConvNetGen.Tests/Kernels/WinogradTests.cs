@@ -6,18 +6,22 @@ namespace ConvNetGen.Tests.Kernels;
 /// <summary>
 /// Winograd F(2×2, 3×3) forward, kernel gradient and input gradient, composed with the GEMMs exactly as the generated
 /// code composes them, against a naive double-precision 3×3 convolution, on every path this machine runs: channel
-/// counts with whole registers, remainders and single channels; odd conv outputs whose last row or column no tile covers.
+/// counts with whole registers, remainders and single channels; odd conv outputs whose last row or column no tile covers;
+/// same padding, whose border tiles read zeros past the edge.
 /// </summary>
 public class WinogradTests
 {
-    /// <summary>(batch, input height, width, channels, filters); tiles = conv output / 2, rounded down.</summary>
-    private static readonly (int B, int H, int W, int C, int F)[] Shapes =
+    /// <summary>(batch, input height, width, channels, filters, padding each side); tiles = conv output / 2, rounded down.</summary>
+    private static readonly (int B, int H, int W, int C, int F, int Pad)[] Shapes =
     [
-        (2, 13, 13, 32, 64), // the reference model's conv2d_1
-        (3, 7, 6, 3, 5),     // conv 5×4: the odd row is never computed
-        (1, 6, 6, 17, 20),
-        (2, 4, 4, 1, 1),
-        (1, 9, 8, 8, 33),
+        (2, 13, 13, 32, 64, 0), // the reference model's conv2d_1
+        (3, 7, 6, 3, 5, 0),     // conv 5×4: the odd row is never computed
+        (1, 6, 6, 17, 20, 0),
+        (2, 4, 4, 1, 1, 0),
+        (1, 9, 8, 8, 33, 0),
+        (2, 8, 8, 16, 24, 1),   // same padding: every border tile reads zeros past the edge
+        (1, 7, 6, 5, 9, 1),     // same, odd height: the last row is never computed
+        (1, 2, 2, 8, 8, 1),     // same, one tile that is all border
     ];
 
     public static TheoryData<int, int, bool> Cases
@@ -36,8 +40,8 @@ public class WinogradTests
     [MemberData(nameof(Cases))]
     public void Forward_and_both_gradients_match_a_naive_convolution(int width, int shapeIndex, bool useBias)
     {
-        var (batch, h, w, c, f) = Shapes[shapeIndex];
-        int th = (h - 2) / 2, tw = (w - 2) / 2, tiles = batch * th * tw;
+        var (batch, h, w, c, f, pad) = Shapes[shapeIndex];
+        int th = (h + 2 * pad - 2) / 2, tw = (w + 2 * pad - 2) / 2, tiles = batch * th * tw;
         var input = Random(batch * h * w * c, seed: 1);
         var kernel = Random(9 * c * f, seed: 2);
         var bias = useBias ? Random(f, seed: 3) : [];
@@ -61,7 +65,7 @@ public class WinogradTests
             {
                 int n = Math.Min(Block, tiles - first), vPlane = Winograd.Plane(n, c), mPlane = Winograd.Plane(n, f);
                 var vb = v.AsSpan(first / Block * 16 * Winograd.Plane(Block, c), 16 * vPlane);
-                Winograd.TransformInput(input, vb, batch, h, w, c, th, tw, first, n);
+                Winograd.TransformInput(input, vb, batch, h, w, c, th, tw, first, n, pad, pad);
                 for (int p = 0; p < 16; p++)
                     Gemm.MultiplyBiasActivation(vb.Slice(p * vPlane, n * c), u.AsSpan(p * uPlane, c * f), default, m.AsSpan(p * mPlane, n * f), n, f, c, Activation.Linear);
                 Winograd.TransformOutput(m.AsSpan(0, 16 * mPlane), bias, output.AsSpan(first * 4 * f, n * 4 * f), n, f);
@@ -78,7 +82,7 @@ public class WinogradTests
                     Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * c), m.AsSpan(p * mPlane, n * f), du.AsSpan(p * uPlane, c * f), c, f, n);
                 for (int p = 0; p < 16; p++)
                     Gemm.MultiplyBiasActivation(m.AsSpan(p * mPlane, n * f), ut.AsSpan(p * utPlane, f * c), default, vb.Slice(p * vPlane, n * c), n, c, f, Activation.Linear);
-                Winograd.AddInputGradient(vb, inputGradient, batch, h, w, c, th, tw, first, n);
+                Winograd.AddInputGradient(vb, inputGradient, batch, h, w, c, th, tw, first, n, pad, pad);
             }
             Winograd.AddKernelGradient(du, kernelGradient, c, f);
         }
@@ -90,14 +94,17 @@ public class WinogradTests
             return (t / (th * tw), 2 * (t / tw % th) + q / 2, 2 * (t % tw) + q % 2);
         }).ToArray();
         NaiveConv3x3.AssertMatches(input, kernel, bias, outputGradient, kernelGradientBefore, output, kernelGradient, inputGradient,
-            h, w, c, f, pixels, scale: 64);
+            h, w, c, f, pixels, scale: 64, pad);
     }
 
     [Fact]
     public void Tiles_that_do_not_fit_the_input_are_refused()
     {
-        var e = Assert.Throws<ArgumentException>(() => Winograd.TransformInput(new float[36], new float[16 * Winograd.Plane(6, 1)], 1, 6, 6, 1, 2, 3, 0, 6));
-        Assert.Contains("at least 6×8", e.Message);
+        // A tile may overhang the input (it reads zeros there), but not start past it.
+        var e = Assert.Throws<ArgumentException>(() => Winograd.TransformInput(new float[36], new float[16 * Winograd.Plane(8, 1)], 1, 6, 6, 1, 2, 4, 0, 8));
+        Assert.Contains("start past a 6×6 input; it needs at least 3×7", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Winograd.TransformInput(new float[36], new float[16 * Winograd.Plane(4, 1)], 1, 6, 6, 1, 2, 2, 0, 4, padTop: 3));
+        Assert.Contains("padding 3 (top) and 0 (left) must be 0, 1 or 2", e.Message);
         e = Assert.Throws<ArgumentException>(() => Winograd.TransformInput(new float[36], new float[16 * Winograd.Plane(4, 1)], 1, 6, 6, 1, 2, 2, 2, 3));
         Assert.Contains("tiles [2, 5) are not among the batch's 4", e.Message);
     }

@@ -76,6 +76,17 @@ public class GradientTests
             new RefConv2D(5, 3, 3, activation: Activation.Tanh),
             new RefFlatten(),
             new RefDense(2))),
+        ["ConvWinogradSame"] = (() => new GradConvWinogradSame(seed: 1), () => ReferenceModel.Of(GradConvWinogradSame.Architecture,
+            new RefConv2D(8, 1, 1),
+            new RefConv2D(5, 3, 3, padding: Padding.Same, activation: Activation.ReLU),
+            new RefPooling2D(max: true, 2, 2),
+            new RefFlatten(),
+            new RefDense(2))),
+        ["ConvWinogradF3Same"] = (() => new GradConvWinogradF3Same(seed: 1), () => ReferenceModel.Of(GradConvWinogradF3Same.Architecture,
+            new RefConv2D(8, 1, 1),
+            new RefConv2D(5, 3, 3, padding: Padding.Same, activation: Activation.Tanh),
+            new RefFlatten(),
+            new RefDense(2))),
         ["BatchNormWide"] = (() => new GradBatchNormWide(seed: 1), () => ReferenceModel.Of(GradBatchNormWide.Architecture,
             new RefConv2D(19, 1, 1),
             new RefBatchNormalization(momentum: 0.8),
@@ -190,6 +201,8 @@ public class GradientTests
     [Theory]
     [InlineData("ConvWinograd")]
     [InlineData("ConvWinogradF3")]
+    [InlineData("ConvWinogradSame")]
+    [InlineData("ConvWinogradF3Same")]
     public void Winograd_layers_take_the_direct_path_for_one_sample_and_still_match(string name)
     {
         // Below a layer's minimum batch (2 for both models) the generated code keeps im2col + GEMM.

@@ -164,6 +164,29 @@ internal partial class GradConvWinograd;
 [Dense(2)]
 internal partial class GradConvWinogradF3;
 
+/// <summary>
+/// A same-padded 3×3 conv before a 2×2 max pooling: Winograd F(2×2, 3×3) whose border tiles read the zero padding;
+/// 7×8 output (the odd row unread), ReLU fused into the output transform.
+/// </summary>
+[Input(7, 8, 2)]
+[Conv2D(8, 1)]
+[Conv2D(5, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+[MaxPooling2D(2)]
+[Flatten]
+[Dense(2)]
+internal partial class GradConvWinogradSame;
+
+/// <summary>
+/// A same-padded 3×3 conv with a 7×5 output: Winograd F(3×3, 3×3), 3×2 tiles whose last row and column overhang the
+/// output and whose border reads the zero padding; tanh applied after the transform.
+/// </summary>
+[Input(7, 5, 2)]
+[Conv2D(8, 1)]
+[Conv2D(5, 3, Padding = Padding.Same, Activation = Activation.Tanh)]
+[Flatten]
+[Dense(2)]
+internal partial class GradConvWinogradF3Same;
+
 /// <summary>BatchNormalization over 19 channels: whole vectors and a remainder in its vectorised passes.</summary>
 [Input(4, 3, 2)]
 [Conv2D(19, 1)]
