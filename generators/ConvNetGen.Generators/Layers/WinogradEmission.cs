@@ -109,8 +109,7 @@ internal static class WinogradEmission
         {
             BlockLocals(w, forward: true);
             w.Line($"{f.Kernels}.TransformInput({c.InputBuffer}, vb, batch, IH, IW, IC, PH, PW, first, n{Padding(c)});");
-            w.Line("for (int p = 0; p < Positions; p++)");
-            w.Line("    global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(vb.Slice(p * vPlane, n * IC), u.Slice(p * uPlane, IC * OC), default, m.Slice(p * mPlane, n * OC), n, OC, IC, global::ConvNetGen.Activation.Linear);");
+            w.Line("global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC); // M[p] = V[p] · U[p] for every position p");
             w.Line(c.Winograd
                 ? $"{f.Kernels}.TransformOutput(m.Slice(0, Positions * mPlane), {bias}, output.Slice(first * 4 * OC, n * 4 * OC), n, OC{activation});"
                 : $"{f.Kernels}.TransformOutput(m.Slice(0, Positions * mPlane), {bias}, output, batch, PH, PW, OC, first, n{activation}{OutputSize(c)});");

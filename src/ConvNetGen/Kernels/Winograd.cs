@@ -79,6 +79,31 @@ public static class Winograd
     }
 
     /// <summary>
+    /// <c>M[p] = V[p] · U[p]</c> for each of a block's <paramref name="positions"/> positions (<paramref name="tiles"/> ×
+    /// IC times IC × OC, each matrix <see cref="Plane"/> apart), for either flavour. In an inference pass that may use
+    /// several threads the positions are shared between them, each product computed whole by one thread, so the
+    /// results are the same bits either way.
+    /// </summary>
+    /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
+    public static unsafe void MultiplyPositions(ReadOnlySpan<float> transformedInput, ReadOnlySpan<float> transformedKernel, Span<float> products,
+                                                int positions, int tiles, int inputChannels, int filters)
+    {
+        if (positions <= 0 || tiles < 0 || inputChannels <= 0 || filters <= 0)
+            throw new ArgumentException($"Winograd.MultiplyPositions: {positions} positions of {tiles} tiles, {inputChannels} input channels, {filters} filters.");
+        WinogradShape.Require("Winograd." + nameof(MultiplyPositions), "transformed input", transformedInput.Length, (long)positions * Plane(tiles, inputChannels));
+        WinogradShape.Require("Winograd." + nameof(MultiplyPositions), "transformed kernel", transformedKernel.Length, (long)positions * Plane(inputChannels, filters));
+        WinogradShape.Require("Winograd." + nameof(MultiplyPositions), "products", products.Length, (long)positions * Plane(tiles, filters));
+        if (tiles == 0) return;
+        int width = Gemm.ActiveWidth;
+        fixed (float* v = transformedInput, u = transformedKernel, m = products)
+        {
+            if (WinogradPositionSplit.TryRun(width, v, u, m, positions, tiles, inputChannels, filters)) return;
+            nint vPlane = Plane(tiles, inputChannels), uPlane = Plane(inputChannels, filters), mPlane = Plane(tiles, filters);
+            for (int p = 0; p < positions; p++) WinogradPositionSplit.Multiply(width, v, u, m, p, vPlane, uPlane, mPlane, tiles, inputChannels, filters);
+        }
+    }
+
+    /// <summary>
     /// <c>output[(t·4 + q)·OC + f] = activation((Aᵀ M A)[q] + bias[f])</c> (no bias when empty): ReLU and linear are
     /// applied as the values are stored; other activations are left to the caller.
     /// </summary>

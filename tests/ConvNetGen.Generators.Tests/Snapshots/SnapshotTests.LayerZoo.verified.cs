@@ -631,8 +631,7 @@ partial class LayerZoo : global::ConvNetGen.Model
             int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
             var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
             global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.AveragePooling2dOutput, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
-            for (int p = 0; p < Positions; p++)
-                global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(vb.Slice(p * vPlane, n * IC), u.Slice(p * uPlane, IC * OC), default, m.Slice(p * mPlane, n * OC), n, OC, IC, global::ConvNetGen.Activation.Linear);
+            global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC); // M[p] = V[p] · U[p] for every position p
             global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), Parameters.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.ReLU, outputHeight: OH, outputWidth: OW);
         }
     }

@@ -360,8 +360,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
             int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
             var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
             global::ConvNetGen.Kernels.Winograd.TransformInput(ws.MaxPooling2dOutput, vb, batch, IH, IW, IC, PH, PW, first, n);
-            for (int p = 0; p < Positions; p++)
-                global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(vb.Slice(p * vPlane, n * IC), u.Slice(p * uPlane, IC * OC), default, m.Slice(p * mPlane, n * OC), n, OC, IC, global::ConvNetGen.Activation.Linear);
+            global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC); // M[p] = V[p] · U[p] for every position p
             global::ConvNetGen.Kernels.Winograd.TransformOutput(m.Slice(0, Positions * mPlane), Parameters.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output.Slice(first * 4 * OC, n * 4 * OC), n, OC, global::ConvNetGen.Activation.ReLU);
         }
     }
@@ -475,8 +474,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
                 int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
                 var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
                 global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.MaxPooling2d1Output, vb, batch, IH, IW, IC, PH, PW, first, n);
-                for (int p = 0; p < Positions; p++)
-                    global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(vb.Slice(p * vPlane, n * IC), u.Slice(p * uPlane, IC * OC), default, m.Slice(p * mPlane, n * OC), n, OC, IC, global::ConvNetGen.Activation.Linear);
+                global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC); // M[p] = V[p] · U[p] for every position p
                 global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), Parameters.Slice(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength), output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.ReLU);
             }
         }

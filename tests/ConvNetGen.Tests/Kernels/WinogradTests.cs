@@ -97,6 +97,63 @@ public class WinogradTests
             h, w, c, f, pixels, scale: 64, pad);
     }
 
+    public static TheoryData<int> WidthCases
+    {
+        get
+        {
+            var data = new TheoryData<int>();
+            foreach (int width in Widths) data.Add(width);
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(WidthCases))]
+    public void Positions_shared_between_threads_give_the_same_bits_as_one_thread(int width)
+    {
+        // Single-image inference shares a block's per-position products with the worker team; each product is still
+        // computed whole by one thread, on the caller's (here forced) path. 25 positions: F(3×3)'s, 13/12 per thread.
+        foreach (var (positions, tiles, ic, oc) in new[] { (16, 96, 32, 32), (25, 9, 128, 128), (25, 7, 64, 130) })
+        {
+            var v = Random(positions * Winograd.Plane(tiles, ic), 1);
+            var u = Random(positions * Winograd.Plane(ic, oc), 2);
+            var alone = new float[positions * Winograd.Plane(tiles, oc)];
+            var split = new float[alone.Length];
+            using (Force(width))
+            {
+                Winograd.MultiplyPositions(v, u, alone, positions, tiles, ic, oc);
+                int previous = GemmRowSplit.Threads;
+                GemmRowSplit.Threads = 2;
+                try
+                {
+                    // Other tests may hold the team (the block then runs whole): retry until it really was split.
+                    bool wasSplit = false;
+                    for (int attempt = 0; attempt < 1000 && !wasSplit; attempt++)
+                    {
+                        long before = WinogradPositionSplit.t_splits;
+                        split.AsSpan().Clear();
+                        Winograd.MultiplyPositions(v, u, split, positions, tiles, ic, oc);
+                        wasSplit = WinogradPositionSplit.t_splits > before;
+                        if (!wasSplit) Thread.Sleep(1);
+                    }
+                    Assert.True(wasSplit, "the worker team was never free");
+                }
+                finally
+                {
+                    GemmRowSplit.Threads = previous;
+                }
+            }
+            for (int p = 0; p < positions; p++)
+            {
+                var expected = new float[tiles * oc];
+                using (Force(width))
+                    Gemm.MultiplyBiasActivation(v.AsSpan(p * Winograd.Plane(tiles, ic), tiles * ic), u.AsSpan(p * Winograd.Plane(ic, oc), ic * oc), default, expected, tiles, oc, ic, Activation.Linear);
+                Assert.True(expected.AsSpan().SequenceEqual(alone.AsSpan(p * Winograd.Plane(tiles, oc), tiles * oc)), $"position {p}: one GEMM per position");
+            }
+            Assert.True(alone.AsSpan().SequenceEqual(split), $"{Gemm.PathName(width)} {positions} positions of {tiles}×{ic} · {ic}×{oc}");
+        }
+    }
+
     [Fact]
     public void Tiles_that_do_not_fit_the_input_are_refused()
     {

@@ -1,0 +1,50 @@
+namespace ConvNetGen.Kernels;
+
+/// <summary>
+/// Shares a block's per-position products (<c>M[p] = V[p] · U[p]</c>, 16 or 25 independent GEMMs) between the threads
+/// of the worker team in a single sample's inference, where the batch gives nothing to split and each product is too
+/// small to split by rows. Each position's product is computed whole by one thread, as it would be on the calling
+/// thread alone, so the results are bit-identical whether the team was free or not.
+/// </summary>
+internal sealed unsafe class WinogradPositionSplit
+{
+    /// <summary>Blocks smaller than this many multiply-adds are not worth waking a second thread for (≈ 10 µs of work).</summary>
+    private const long MinMultiplyAdds = 512 * 1024;
+
+    [ThreadStatic] private static WinogradPositionSplit? t_instance;
+
+    private readonly Action<int> _body;
+    private float* _v, _u, _m;
+    private nint _vPlane, _uPlane, _mPlane;
+    private int _positions, _parts, _tiles, _ic, _oc, _width;
+
+    private WinogradPositionSplit() => _body = RunPart;
+
+    /// <summary>Runs the products split when the calling thread allows it (<see cref="GemmRowSplit.Threads"/>), they are large enough and the team is free; false otherwise (nothing done).</summary>
+    public static bool TryRun(int width, float* v, float* u, float* m, int positions, int tiles, int ic, int oc)
+    {
+        int threads = GemmRowSplit.Threads;
+        if (threads < 2 || (long)positions * tiles * ic * oc < MinMultiplyAdds) return false;
+        int parts = Math.Min(threads, positions);
+        var split = t_instance ??= new WinogradPositionSplit();
+        split._v = v; split._u = u; split._m = m;
+        split._vPlane = Winograd.Plane(tiles, ic); split._uPlane = Winograd.Plane(ic, oc); split._mPlane = Winograd.Plane(tiles, oc);
+        split._positions = positions; split._parts = parts; split._tiles = tiles; split._ic = ic; split._oc = oc; split._width = width;
+        if (!WorkerTeam.Shared(parts).TryRun(parts, split._body)) return false;
+        t_splits++;
+        return true;
+    }
+
+    /// <summary>How many blocks the calling thread has multiplied split (for tests: a busy team runs them whole).</summary>
+    [ThreadStatic] internal static long t_splits;
+
+    /// <summary>Positions part, part + parts, …: interleaved, so 25 positions on 2 threads share 13/12.</summary>
+    private void RunPart(int part)
+    {
+        for (int p = part; p < _positions; p += _parts) Multiply(_width, _v, _u, _m, p, _vPlane, _uPlane, _mPlane, _tiles, _ic, _oc);
+    }
+
+    /// <summary>Position <paramref name="p"/>'s product on the given path, on the calling thread.</summary>
+    public static void Multiply(int width, float* v, float* u, float* m, int p, nint vPlane, nint uPlane, nint mPlane, int tiles, int ic, int oc) =>
+        Gemm.RunOnWidth(width, v + p * vPlane, ic, 1, u + p * uPlane, oc, m + p * mPlane, tiles, oc, ic, null, accumulate: false, relu: false);
+}
