@@ -1502,7 +1502,11 @@ public class DiagnosticTests
             Assert.Contains(descriptor.Id, text);
             Assert.Contains(descriptor.Title.ToString(System.Globalization.CultureInfo.InvariantCulture), text);
             Assert.Contains(descriptor.DefaultSeverity.ToString(), text);
-            Assert.EndsWith("docs/diagnostics/" + descriptor.Id + ".md", descriptor.HelpLinkUri);
+            // The link is the one base (Directory.Build.props) plus the page's name, and the base is the docs/diagnostics/
+            // folder, so the link resolves to the page checked above.
+            Assert.Equal(TestModels.DiagnosticsHelpBase + descriptor.Id + ".md", descriptor.HelpLinkUri);
+            Assert.EndsWith("/docs/diagnostics/", TestModels.DiagnosticsHelpBase);
+            Assert.True(Uri.IsWellFormedUriString(descriptor.HelpLinkUri, UriKind.Absolute), descriptor.HelpLinkUri);
         }
     }
 }
