@@ -1492,12 +1492,14 @@ public class DiagnosticTests
             .Select(m => m.Name)
             .ToList();
         string docs = Path.Combine(TestModels.RepositoryRoot(), "docs", "diagnostics");
+        string toc = File.ReadAllText(Path.Combine(docs, "toc.yml")); // the site's list of pages
         foreach (var descriptor in descriptors)
         {
             Assert.True(testNames.Any(n => n.StartsWith(descriptor.Id + "_", StringComparison.Ordinal)),
                 $"{descriptor.Id} has no test named {descriptor.Id}_… in DiagnosticTests.");
             string page = Path.Combine(docs, descriptor.Id + ".md");
             Assert.True(File.Exists(page), $"{descriptor.Id} has no documentation page at {page}.");
+            Assert.True(toc.Contains($"href: {descriptor.Id}.md\n", StringComparison.Ordinal), $"{descriptor.Id} is not in docs/diagnostics/toc.yml.");
             string text = File.ReadAllText(page);
             Assert.Contains(descriptor.Id, text);
             Assert.Contains(descriptor.Title.ToString(System.Globalization.CultureInfo.InvariantCulture), text);
