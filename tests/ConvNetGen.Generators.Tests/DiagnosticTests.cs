@@ -1492,17 +1492,23 @@ public class DiagnosticTests
             .Select(m => m.Name)
             .ToList();
         string docs = Path.Combine(TestModels.RepositoryRoot(), "docs", "diagnostics");
+        string toc = File.ReadAllText(Path.Combine(docs, "toc.yml")); // the site's list of pages
         foreach (var descriptor in descriptors)
         {
             Assert.True(testNames.Any(n => n.StartsWith(descriptor.Id + "_", StringComparison.Ordinal)),
                 $"{descriptor.Id} has no test named {descriptor.Id}_… in DiagnosticTests.");
             string page = Path.Combine(docs, descriptor.Id + ".md");
             Assert.True(File.Exists(page), $"{descriptor.Id} has no documentation page at {page}.");
+            Assert.True(toc.Contains($"href: {descriptor.Id}.md\n", StringComparison.Ordinal), $"{descriptor.Id} is not in docs/diagnostics/toc.yml.");
             string text = File.ReadAllText(page);
             Assert.Contains(descriptor.Id, text);
             Assert.Contains(descriptor.Title.ToString(System.Globalization.CultureInfo.InvariantCulture), text);
             Assert.Contains(descriptor.DefaultSeverity.ToString(), text);
-            Assert.EndsWith("docs/diagnostics/" + descriptor.Id + ".md", descriptor.HelpLinkUri);
+            // The link is the one base (Directory.Build.props) plus the page's name, and the base is the docs/diagnostics/
+            // folder, so the link resolves to the page checked above.
+            Assert.Equal(TestModels.DiagnosticsHelpBase + descriptor.Id + ".md", descriptor.HelpLinkUri);
+            Assert.EndsWith("/docs/diagnostics/", TestModels.DiagnosticsHelpBase);
+            Assert.True(Uri.IsWellFormedUriString(descriptor.HelpLinkUri, UriKind.Absolute), descriptor.HelpLinkUri);
         }
     }
 }

@@ -9,7 +9,8 @@ namespace ConvNetGen.Generators.Diagnostics;
 internal static class Descriptors
 {
     private const string Category = "ConvNetGen";
-    private const string HelpLinkBase = "https://github.com/convnetgen/convnetgen/blob/main/docs/diagnostics/";
+    // Set once in Directory.Build.props (ConvNetGenDiagnosticsHelpBase); the page of an ID is <base><ID>.md.
+    private const string HelpLinkBase = DiagnosticsHelp.Base;
 
     public static readonly DiagnosticDescriptor ModelNotPartial = Error("CNG0001",
         "Model class must be partial",

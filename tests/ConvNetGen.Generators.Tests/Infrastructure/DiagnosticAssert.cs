@@ -60,7 +60,7 @@ public static class DiagnosticAssert
             Assert.Equal(e.Severity, match.DefaultSeverity);
             Assert.True(match.Descriptor.IsEnabledByDefault);
             Assert.Equal("ConvNetGen", match.Descriptor.Category);
-            Assert.Equal($"https://github.com/convnetgen/convnetgen/blob/main/docs/diagnostics/{e.Id}.md", match.Descriptor.HelpLinkUri);
+            Assert.Equal(TestModels.DiagnosticsHelpBase + e.Id + ".md", match.Descriptor.HelpLinkUri);
 
             // The exact place, as the IDE and the command line show it.
             var actualSpan = match.Location.GetLineSpan();

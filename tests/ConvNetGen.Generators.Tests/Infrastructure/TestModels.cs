@@ -6,6 +6,12 @@ namespace ConvNetGen.Generators.Tests.Infrastructure;
 public static class TestModels
 {
     /// <summary>The repository root, from this file's compile-time path (tests/ConvNetGen.Generators.Tests/Infrastructure/).</summary>
+    /// <summary>The help links' base URL as Directory.Build.props sets it (the test assembly's metadata).</summary>
+    public static string DiagnosticsHelpBase { get; } = typeof(TestModels).Assembly
+        .GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+        .Cast<System.Reflection.AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "ConvNetGenDiagnosticsHelpBase").Value!;
+
     public static string RepositoryRoot() =>
         Path.GetFullPath(Path.Combine(Path.GetDirectoryName(ThisFile())!, "..", "..", ".."));
 
