@@ -73,7 +73,7 @@ public abstract partial class Model
                     if (n > 0)
                     {
                         CheckBatch(x, y, n, inputSize, nameof(train), step * batchSize);
-                        float batchLoss = TrainStep(x, y, _identity.AsSpan(0, n), optimizer, loss);
+                        float batchLoss = TrainStep(x, Targets.FromLabels(y), _identity.AsSpan(0, n), optimizer, loss);
                         bool diverged = _stepDiverged;
                         lossSum += (double)batchLoss * n;
                         seen += n;
@@ -106,7 +106,7 @@ public abstract partial class Model
     /// <summary>
     /// The loss and metrics over a dataset in inference mode (Keras' <c>model.evaluate</c>), read in batches on
     /// background threads. Skipped samples (bad files) are left out. On an <see cref="ArrayDataset"/> the result is
-    /// bit-identical to <see cref="Evaluate(float[], int[], int)"/> on the same arrays.
+    /// bit-identical to <see cref="Evaluate(float[], int[], int, float[])"/> on the same arrays.
     /// </summary>
     /// <param name="data">The samples.</param>
     /// <param name="batchSize">Accepted for Keras compatibility; the result does not depend on it.</param>
@@ -122,6 +122,7 @@ public abstract partial class Model
         var metrics = Array.ConvertAll(_metrics, m => m.CreateNew());
         int inputSize = Definition.InputShape.ElementCount;
         int outputSize = Definition.OutputShape.ElementCount;
+        var confusion = new long[outputSize * outputSize];
         double lossSum = 0;
         int seen = 0;
         var order = Enumerable.Range(0, data.Count).ToArray();
@@ -130,13 +131,13 @@ public abstract partial class Model
         {
             if (count == 0) continue;
             CheckBatch(x, y, count, inputSize, nameof(data), b * DatasetInferenceBatch);
-            lossSum += EvaluateBlock(x, y, count, loss, metrics);
+            lossSum += EvaluateBlock(x, Targets.FromLabels(y), count, loss, metrics, confusion);
             seen += count;
         }
         cancellationToken.ThrowIfCancellationRequested();
         if (seen == 0)
             throw new InvalidDataException($"Every one of the {data.Count} samples was skipped as a bad file; there is nothing to evaluate.");
-        return new Evaluation((float)(lossSum / seen), metrics.ToDictionary(m => m.Name, m => m.Result));
+        return Evaluation.Of((float)(lossSum / seen), metrics, new ConfusionMatrix(outputSize, confusion));
     }
 
     /// <summary>
