@@ -61,6 +61,7 @@ public abstract partial class Model
             _optimizer = optimizer;
             _loss = loss;
             _metrics = metricArray;
+            _floatTargetsAccepted = false;
         });
     }
 
@@ -175,6 +176,7 @@ public abstract partial class Model
         IEnumerable<Callback>? callbacks, int initialEpoch, CancellationToken cancellationToken, IProgress<TrainingProgress>? progress)
     {
         var (optimizer, loss) = RequireCompiled();
+        RequireTargetKind(y, loss);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epochs);
         ArgumentOutOfRangeException.ThrowIfNegative(initialEpoch);
         using var training = BeginTraining(nameof(Fit));
@@ -291,6 +293,7 @@ public abstract partial class Model
     private float TrainOnBatch(float[] x, Targets y, int count)
     {
         var (optimizer, loss) = RequireCompiled();
+        RequireTargetKind(y, loss);
         using var training = BeginTraining(nameof(TrainOnBatch));
         if (_identity.Length < count) _identity = Enumerable.Range(0, count).ToArray();
         float batchLoss = TrainStep(x, y, _identity.AsSpan(0, count), optimizer, loss);
@@ -299,6 +302,28 @@ public abstract partial class Model
     }
 
     private int[] _identity = [];
+
+    /// <summary>
+    /// Refuses float targets the loss or a metric does not take before a step runs: a step failing half-way would
+    /// already have moved BatchNormalization's statistics. Asks each on the first target row, given as its own output.
+    /// </summary>
+    private void RequireTargetKind(Targets y, Loss loss)
+    {
+        if (y.AreLabels || _floatTargetsAccepted) return; // every loss and metric takes labels, at worst as one-hot rows
+        var row = y.Values.AsSpan(0, y.Width);
+        try
+        {
+            loss.Compute(row, row, default, y.Width);
+            foreach (var metric in _metrics) metric.CreateNew().Update(row, row, y.Width);
+        }
+        catch (ArgumentException)
+        {
+            // The made-up output may not suit the loss or metric; only the kind of target is asked here, and a real step tells the rest.
+        }
+        _floatTargetsAccepted = true; // asked once per Compile, so a warm TrainOnBatch allocates nothing
+    }
+
+    private bool _floatTargetsAccepted;
 
     /// <summary>
     /// One optimizer step on the samples at <paramref name="batch"/>; returns the batch's mean loss. When the loss or a
