@@ -54,9 +54,21 @@ internal static class InputChecks
             return sampleWeight;
         }
         if (classWeight is null) return null;
+        var perClass = ClassWeights(classWeight, architecture);
+        var weights = new float[count];
+        for (int i = 0; i < count; i++)
+            weights[i] = perClass[targets.Labels is { } labels
+                ? labels[i]
+                : System.Numerics.Tensors.TensorPrimitives.IndexOfMax(targets.Values.AsSpan(i * targets.Width, targets.Width))];
+        return weights;
+    }
+
+    /// <summary>Checks Keras' <c>class_weight</c> and returns one weight per class, 1 for the classes it leaves out (as Keras).</summary>
+    public static float[] ClassWeights(IReadOnlyDictionary<int, float> classWeight, ModelArchitecture architecture)
+    {
         int classes = architecture.OutputShape.ElementCount;
         var perClass = new float[classes];
-        perClass.AsSpan().Fill(1f); // classes left out weigh 1, as in Keras
+        perClass.AsSpan().Fill(1f);
         foreach (var (id, weight) in classWeight)
         {
             if ((uint)id >= (uint)classes)
@@ -65,12 +77,7 @@ internal static class InputChecks
                 throw new ArgumentException($"classWeight[{id}] is {weight}; class weights must be finite and non-negative.", nameof(classWeight));
             perClass[id] = weight;
         }
-        var weights = new float[count];
-        for (int i = 0; i < count; i++)
-            weights[i] = perClass[targets.Labels is { } labels
-                ? labels[i]
-                : System.Numerics.Tensors.TensorPrimitives.IndexOfMax(targets.Values.AsSpan(i * targets.Width, targets.Width))];
-        return weights;
+        return perClass;
     }
 
     public static int ValidateSamples(ReadOnlySpan<float> x, int inputSize, string name)

@@ -29,17 +29,20 @@ public abstract partial class Model
     /// <param name="initialEpoch">The epoch (0-based) to start at, to resume a run; <paramref name="epochs"/> is the epoch to end at.</param>
     /// <param name="cancellationToken">Checked before each step; a cancelled Fit throws <see cref="OperationCanceledException"/> with the weights of the last whole step.</param>
     /// <param name="progress">Told after each step (epoch, step, running logs), e.g. for a progress bar in a UI.</param>
-    /// <exception cref="ArgumentException">The dataset's image shape or classes do not fit the model, or a sample is not finite.</exception>
+    /// <param name="classWeight">A weight per class id (Keras' <c>class_weight</c>) multiplying each sample's loss; classes left out weigh 1.</param>
+    /// <exception cref="ArgumentException">The dataset's image shape or classes do not fit the model, a sample is not finite, or a class weight is bad.</exception>
     /// <exception cref="InvalidOperationException">The model is not compiled, or is already training on another thread.</exception>
     /// <exception cref="InvalidDataException">A bad file in a dataset set to refuse bad files.</exception>
     /// <exception cref="TrainingDivergedException">The loss or a gradient became NaN or infinite (and no callback stopped training); the weights are those after the last good step.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public History Fit(IDataset train, int epochs = 1, int batchSize = 32, IDataset? validation = null, bool shuffle = true,
         Verbosity verbose = Verbosity.Auto, TextWriter? output = null, IEnumerable<Callback>? callbacks = null, int initialEpoch = 0,
-        CancellationToken cancellationToken = default, IProgress<TrainingProgress>? progress = null)
+        CancellationToken cancellationToken = default, IProgress<TrainingProgress>? progress = null,
+        IReadOnlyDictionary<int, float>? classWeight = null)
     {
         var (optimizer, loss) = RequireCompiled();
         CheckDataset(train, nameof(train));
+        var perClass = classWeight is null ? null : InputChecks.ClassWeights(classWeight, Definition);
         if (validation is not null) CheckDataset(validation, nameof(validation));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epochs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
@@ -54,6 +57,7 @@ public abstract partial class Model
         var logs = new List<KeyValuePair<string, float>>();
         if (_identity.Length < batchSize) _identity = Enumerable.Range(0, batchSize).ToArray();
         int inputSize = Definition.InputShape.ElementCount;
+        var batchWeights = perClass is null ? null : new float[batchSize];
 
         session.BeginTraining();
         for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
@@ -73,7 +77,9 @@ public abstract partial class Model
                     if (n > 0)
                     {
                         CheckBatch(x, y, n, inputSize, nameof(train), step * batchSize);
-                        float batchLoss = TrainStep(x, Targets.FromLabels(y), _identity.AsSpan(0, n), optimizer, loss);
+                        if (batchWeights is not null)
+                            for (int i = 0; i < n; i++) batchWeights[i] = perClass![y[i]];
+                        float batchLoss = TrainStep(x, Targets.FromLabels(y, batchWeights), _identity.AsSpan(0, n), optimizer, loss);
                         bool diverged = _stepDiverged;
                         lossSum += (double)batchLoss * n;
                         seen += n;

@@ -143,6 +143,24 @@ public sealed class FloatTargetTrainingTests
     }
 
     [Fact]
+    public void Class_weights_on_a_dataset_train_as_on_the_same_arrays()
+    {
+        var (x, y) = SyntheticData.Make(80, seed: 20);
+        var classWeight = new Dictionary<int, float> { [1] = 3f };
+        float[] Train(Action<SmallNet> fit)
+        {
+            var model = new SmallNet(seed: 21) { ThreadCount = 2 };
+            model.Compile(new SGD(0.05f), Losses.SparseCategoricalCrossentropy);
+            fit(model);
+            return model.Parameters.ToArray();
+        }
+        var arrays = Train(m => m.Fit(x, y, epochs: 2, batchSize: 16, verbose: Verbosity.Silent, classWeight: classWeight));
+        var dataset = Train(m => m.Fit(new ArrayDataset(x, y, 12, 12, 1), epochs: 2, batchSize: 16, verbose: Verbosity.Silent, classWeight: classWeight));
+        Assert.Equal(arrays, dataset);
+        Assert.NotEqual(Train(m => m.Fit(new ArrayDataset(x, y, 12, 12, 1), epochs: 2, batchSize: 16, verbose: Verbosity.Silent)), dataset);
+    }
+
+    [Fact]
     public void TrainOnBatch_returns_the_weighted_loss_Evaluate_gives_before_the_step()
     {
         var (x, y) = RegressionData(8, seed: 10);
