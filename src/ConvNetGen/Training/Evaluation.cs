@@ -20,7 +20,7 @@ public sealed class Evaluation
         var results = new Dictionary<string, float>();
         var entries = new List<KeyValuePair<string, float>>();
         foreach (var metric in metrics) metric.AddResults(entries);
-        foreach (var (name, value) in entries) results[name] = value;
+        foreach (var (name, value) in entries) results.Add(name, value); // two metrics of one name are an error, as before
         return new Evaluation(loss, results, confusionMatrix);
     }
 
