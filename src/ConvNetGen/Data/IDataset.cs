@@ -1,7 +1,7 @@
 namespace ConvNetGen;
 
 /// <summary>
-/// Labelled images that <see cref="Model.Fit(IDataset, int, int, IDataset?, bool, Verbosity, TextWriter?, IEnumerable{Callback}?, int, CancellationToken, IProgress{TrainingProgress}?)"/>,
+/// Labelled images that <see cref="Model.Fit(IDataset, int, int, IDataset?, bool, Verbosity, TextWriter?, IEnumerable{Callback}?, int, CancellationToken, IProgress{TrainingProgress}?, IReadOnlyDictionary{int, float}?)"/>,
 /// <see cref="Model.Evaluate(IDataset, int, CancellationToken)"/> and <see cref="Model.Predict(IDataset, CancellationToken)"/> read one sample at a time,
 /// e.g. an <see cref="ImageFolderDataset"/> that decodes files on the fly. The model asks for samples in the order
 /// it wants (a fresh seeded permutation each epoch), on background threads, into a bounded queue of batches.

@@ -1,70 +1,36 @@
-using System.Numerics.Tensors;
-
 namespace ConvNetGen;
 
 /// <summary>
-/// Mean squared error between the outputs and the one-hot encoding of the integer labels (Keras'
-/// <c>MeanSquaredError</c> on <c>to_categorical</c> targets): the squared differences are averaged over the classes of
-/// each sample, then over the batch.
+/// Mean squared error (Keras' <c>MeanSquaredError</c>): per sample the mean over its outputs of the squared
+/// difference, then the weighted sum over the batch divided by the batch size. Float targets are the regression
+/// values; integer labels are compared with their one-hot encoding (as Keras on <c>to_categorical</c> targets).
 /// <code>
-/// loss = mean over samples of mean over j of (p[j] - onehot(label)[j])^2
+/// loss = sum over samples of w * mean over j of (p[j] - y[j])^2, divided by the batch size
 /// </code>
 /// </summary>
+/// <remarks>Holds no state; thread-safe.</remarks>
 public sealed class MeanSquaredError : Loss
 {
     /// <inheritdoc/>
     public override string Name => "mean_squared_error";
 
     /// <inheritdoc/>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
-    public override float Compute(
-        ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, int classes, Activation outputActivation, Span<float> outputGradient)
-    {
-        int batch = BatchArguments.Validate(outputs, labels, classes, outputActivation, outputGradient);
-
-        // d loss / d p[j] = 2 (p[j] - onehot[j]) / (batch * classes)
-        float scale = 2f / ((float)batch * classes);
-        TensorPrimitives.Multiply(outputs, scale, outputGradient);
-        for (int sample = 0; sample < batch; sample++)
-            outputGradient[sample * classes + labels[sample]] -= scale;
-
-        if (outputActivation == Activation.Softmax)
-        {
-            // Through the softmax's Jacobian: dz[i] = p[i] * (dp[i] - sum_j dp[j] p[j]).
-            for (int sample = 0; sample < batch; sample++)
-            {
-                var row = outputs.Slice(sample * classes, classes);
-                var gradientRow = outputGradient.Slice(sample * classes, classes);
-                float weightedSum = TensorPrimitives.Dot(gradientRow, row);
-                TensorPrimitives.Subtract(gradientRow, weightedSum, gradientRow);
-                TensorPrimitives.Multiply(gradientRow, row, gradientRow);
-            }
-        }
-        return MeanLoss(outputs, labels, classes);
-    }
+    public override float Compute(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> sampleWeights, int outputsPerSample,
+        Activation outputActivation, Span<float> outputGradient) =>
+        ElementwiseLoss.Compute(new Term(), outputs, targets, sampleWeights, outputsPerSample, outputActivation, outputGradient);
 
     /// <inheritdoc/>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
-    public override float Compute(ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, int classes)
-    {
-        BatchArguments.Validate(outputs, labels, classes);
-        return MeanLoss(outputs, labels, classes);
-    }
+    public override float Compute(ReadOnlySpan<float> outputs, ReadOnlySpan<float> targets, ReadOnlySpan<float> sampleWeights, int outputsPerSample) =>
+        ElementwiseLoss.Compute(new Term(), outputs, targets, sampleWeights, outputsPerSample);
 
-    private static float MeanLoss(ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, int classes)
+    private readonly struct Term : IElementLoss
     {
-        int batch = labels.Length;
-        double total = 0;
-        for (int sample = 0; sample < batch; sample++)
+        public double Value(float p, float y)
         {
-            var row = outputs.Slice(sample * classes, classes);
-            int label = labels[sample];
-            for (int j = 0; j < classes; j++)
-            {
-                double difference = row[j] - (j == label ? 1.0 : 0.0);
-                total += difference * difference;
-            }
+            double difference = (double)p - y;
+            return difference * difference;
         }
-        return (float)(total / ((double)batch * classes));
+
+        public float Derivative(float p, float y) => 2f * (p - y);
     }
 }

@@ -15,6 +15,7 @@ namespace ConvNetGen;
 /// The gradient is the exact derivative of that formula (zero for a sample whose probability was clipped, as autodiff
 /// through a clip gives), except behind a softmax, where the fused, stable form <c>(p - onehot(label)) / batch</c> with
 /// respect to the logits is written instead.
+/// Holds no state; thread-safe. Float targets are refused: for one-hot or soft labels use <see cref="CategoricalCrossentropy"/>.
 /// </remarks>
 public sealed class SparseCategoricalCrossentropy : Loss
 {
@@ -26,30 +27,37 @@ public sealed class SparseCategoricalCrossentropy : Loss
 
     /// <inheritdoc/>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
-    public override float Compute(
-        ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, int classes, Activation outputActivation, Span<float> outputGradient)
+    public override float Compute(ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> sampleWeights, int classes,
+        Activation outputActivation, Span<float> outputGradient)
     {
         int batch = BatchArguments.Validate(outputs, labels, classes, outputActivation, outputGradient);
-        float inverseBatch = 1f / batch;
+        BatchArguments.ValidateWeights(sampleWeights, batch);
 
         if (outputActivation == Activation.Softmax)
         {
             // d(-log softmax(z)[c]) / dz = p - onehot(c): no division by p, so it stays exact when p underflows.
-            TensorPrimitives.Multiply(outputs, inverseBatch, outputGradient);
+            if (sampleWeights.IsEmpty) TensorPrimitives.Multiply(outputs, 1f / batch, outputGradient);
             for (int sample = 0; sample < batch; sample++)
-                outputGradient[sample * classes + labels[sample]] -= inverseBatch;
-            return MeanLoss(outputs, labels, classes);
+            {
+                float scale = LossReduction.Weight(sampleWeights, sample) / batch;
+                if (!sampleWeights.IsEmpty)
+                    TensorPrimitives.Multiply(outputs.Slice(sample * classes, classes), scale, outputGradient.Slice(sample * classes, classes));
+                outputGradient[sample * classes + labels[sample]] -= scale;
+            }
+            return MeanLoss(outputs, labels, sampleWeights, classes);
         }
 
         double total = 0;
         for (int sample = 0; sample < batch; sample++)
         {
+            float weight = LossReduction.Weight(sampleWeights, sample);
+            float inverseBatch = weight / batch;
             var row = outputs.Slice(sample * classes, classes);
             var gradientRow = outputGradient.Slice(sample * classes, classes);
             int label = labels[sample];
             float rowSum = TensorPrimitives.Sum(row);
             float probability = row[label] / rowSum;
-            total += -MathF.Log(Math.Clamp(probability, Epsilon, 1f - Epsilon));
+            total += weight * -MathF.Log(Math.Clamp(probability, Epsilon, 1f - Epsilon));
 
             if (probability >= Epsilon && probability <= 1f - Epsilon)
             {
@@ -68,13 +76,14 @@ public sealed class SparseCategoricalCrossentropy : Loss
 
     /// <inheritdoc/>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
-    public override float Compute(ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, int classes)
+    public override float Compute(ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> sampleWeights, int classes)
     {
-        BatchArguments.Validate(outputs, labels, classes);
-        return MeanLoss(outputs, labels, classes);
+        int batch = BatchArguments.Validate(outputs, labels, classes);
+        BatchArguments.ValidateWeights(sampleWeights, batch);
+        return MeanLoss(outputs, labels, sampleWeights, classes);
     }
 
-    private static float MeanLoss(ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, int classes)
+    private static float MeanLoss(ReadOnlySpan<float> outputs, ReadOnlySpan<int> labels, ReadOnlySpan<float> sampleWeights, int classes)
     {
         int batch = labels.Length;
         double total = 0;
@@ -82,7 +91,7 @@ public sealed class SparseCategoricalCrossentropy : Loss
         {
             var row = outputs.Slice(sample * classes, classes);
             float probability = row[labels[sample]] / TensorPrimitives.Sum(row);
-            total += -MathF.Log(Math.Clamp(probability, Epsilon, 1f - Epsilon));
+            total += LossReduction.Weight(sampleWeights, sample) * -MathF.Log(Math.Clamp(probability, Epsilon, 1f - Epsilon));
         }
         return (float)(total / batch);
     }

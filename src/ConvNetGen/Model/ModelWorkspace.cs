@@ -69,6 +69,12 @@ public abstract class ModelWorkspace
     /// <summary>The labels of the current pass; empty in an inference workspace.</summary>
     internal int[] Labels { get; }
 
+    /// <summary>The float targets of the current pass (Capacity × output size); empty until a step trains on float targets.</summary>
+    internal float[] Targets { get; set; } = [];
+
+    /// <summary>The sample weights of the current pass; empty until a step trains with weights.</summary>
+    internal float[] SampleWeights { get; set; } = [];
+
     /// <summary>The last layer's output (Capacity × output size); set by the generated subclass.</summary>
     /// <remarks>For generated code; not a stable API.</remarks>
     [EditorBrowsable(EditorBrowsableState.Never)]

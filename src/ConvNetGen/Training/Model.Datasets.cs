@@ -29,17 +29,20 @@ public abstract partial class Model
     /// <param name="initialEpoch">The epoch (0-based) to start at, to resume a run; <paramref name="epochs"/> is the epoch to end at.</param>
     /// <param name="cancellationToken">Checked before each step; a cancelled Fit throws <see cref="OperationCanceledException"/> with the weights of the last whole step.</param>
     /// <param name="progress">Told after each step (epoch, step, running logs), e.g. for a progress bar in a UI.</param>
-    /// <exception cref="ArgumentException">The dataset's image shape or classes do not fit the model, or a sample is not finite.</exception>
+    /// <param name="classWeight">A weight per class id (Keras' <c>class_weight</c>) multiplying each sample's loss; classes left out weigh 1.</param>
+    /// <exception cref="ArgumentException">The dataset's image shape or classes do not fit the model, a sample is not finite, or a class weight is bad.</exception>
     /// <exception cref="InvalidOperationException">The model is not compiled, or is already training on another thread.</exception>
     /// <exception cref="InvalidDataException">A bad file in a dataset set to refuse bad files.</exception>
     /// <exception cref="TrainingDivergedException">The loss or a gradient became NaN or infinite (and no callback stopped training); the weights are those after the last good step.</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
     public History Fit(IDataset train, int epochs = 1, int batchSize = 32, IDataset? validation = null, bool shuffle = true,
         Verbosity verbose = Verbosity.Auto, TextWriter? output = null, IEnumerable<Callback>? callbacks = null, int initialEpoch = 0,
-        CancellationToken cancellationToken = default, IProgress<TrainingProgress>? progress = null)
+        CancellationToken cancellationToken = default, IProgress<TrainingProgress>? progress = null,
+        IReadOnlyDictionary<int, float>? classWeight = null)
     {
         var (optimizer, loss) = RequireCompiled();
         CheckDataset(train, nameof(train));
+        var perClass = classWeight is null ? null : InputChecks.ClassWeights(classWeight, Definition);
         if (validation is not null) CheckDataset(validation, nameof(validation));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epochs);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
@@ -54,6 +57,7 @@ public abstract partial class Model
         var logs = new List<KeyValuePair<string, float>>();
         if (_identity.Length < batchSize) _identity = Enumerable.Range(0, batchSize).ToArray();
         int inputSize = Definition.InputShape.ElementCount;
+        var batchWeights = perClass is null ? null : new float[batchSize];
 
         session.BeginTraining();
         for (int epoch = initialEpoch; epoch < epochs && !StopTraining; epoch++)
@@ -73,7 +77,9 @@ public abstract partial class Model
                     if (n > 0)
                     {
                         CheckBatch(x, y, n, inputSize, nameof(train), step * batchSize);
-                        float batchLoss = TrainStep(x, y, _identity.AsSpan(0, n), optimizer, loss);
+                        if (batchWeights is not null)
+                            for (int i = 0; i < n; i++) batchWeights[i] = perClass![y[i]];
+                        float batchLoss = TrainStep(x, Targets.FromLabels(y, batchWeights), _identity.AsSpan(0, n), optimizer, loss);
                         bool diverged = _stepDiverged;
                         lossSum += (double)batchLoss * n;
                         seen += n;
@@ -106,7 +112,7 @@ public abstract partial class Model
     /// <summary>
     /// The loss and metrics over a dataset in inference mode (Keras' <c>model.evaluate</c>), read in batches on
     /// background threads. Skipped samples (bad files) are left out. On an <see cref="ArrayDataset"/> the result is
-    /// bit-identical to <see cref="Evaluate(float[], int[], int)"/> on the same arrays.
+    /// bit-identical to <see cref="Evaluate(float[], int[], int, float[])"/> on the same arrays.
     /// </summary>
     /// <param name="data">The samples.</param>
     /// <param name="batchSize">Accepted for Keras compatibility; the result does not depend on it.</param>
@@ -122,6 +128,7 @@ public abstract partial class Model
         var metrics = Array.ConvertAll(_metrics, m => m.CreateNew());
         int inputSize = Definition.InputShape.ElementCount;
         int outputSize = Definition.OutputShape.ElementCount;
+        var confusion = new long[outputSize * outputSize];
         double lossSum = 0;
         int seen = 0;
         var order = Enumerable.Range(0, data.Count).ToArray();
@@ -130,13 +137,13 @@ public abstract partial class Model
         {
             if (count == 0) continue;
             CheckBatch(x, y, count, inputSize, nameof(data), b * DatasetInferenceBatch);
-            lossSum += EvaluateBlock(x, y, count, loss, metrics);
+            lossSum += EvaluateBlock(x, Targets.FromLabels(y), count, loss, metrics, confusion);
             seen += count;
         }
         cancellationToken.ThrowIfCancellationRequested();
         if (seen == 0)
             throw new InvalidDataException($"Every one of the {data.Count} samples was skipped as a bad file; there is nothing to evaluate.");
-        return new Evaluation((float)(lossSum / seen), metrics.ToDictionary(m => m.Name, m => m.Result));
+        return Evaluation.Of((float)(lossSum / seen), metrics, new ConfusionMatrix(outputSize, confusion));
     }
 
     /// <summary>

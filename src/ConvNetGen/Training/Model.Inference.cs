@@ -17,10 +17,11 @@ public abstract partial class Model
     private int _inferenceBlock; // samples per inference pass, fixed per model so results never depend on timing
 
     /// <summary>
-    /// Runs <paramref name="count"/> samples under the shared weights lock, adds each block's metrics, and returns the
-    /// sum of the per-sample losses (Evaluate over arrays and over datasets both add up their batches with it).
+    /// Runs the first <paramref name="count"/> samples of <paramref name="x"/> under the shared weights lock, adds each block's metrics (and, for labels, its confusion counts, true class ×
+    /// predicted class), and returns the sum of the weighted per-sample losses (Evaluate over arrays and over datasets
+    /// both add up their batches with it).
     /// </summary>
-    private double EvaluateBlock(float[] x, int[] y, int count, Loss loss, Metric[] metrics)
+    private double EvaluateBlock(float[] x, Targets y, int count, Loss loss, Metric[] metrics, long[]? confusion)
     {
         int outputSize = Definition.OutputShape.ElementCount;
         double lossSum = 0;
@@ -36,9 +37,10 @@ public abstract partial class Model
                     {
                         var ws = lease.Workspaces[t]!;
                         var outputs = ws.Output.AsSpan(0, ws.BatchSize * outputSize);
-                        var labels = y.AsSpan(first, ws.BatchSize);
-                        lossSum += (double)loss.Compute(outputs, labels, outputSize) * ws.BatchSize;
-                        foreach (var metric in metrics) metric.Update(outputs, labels, outputSize);
+                        lossSum += (double)y.Loss(loss, outputs, first, ws.BatchSize, outputSize) * ws.BatchSize;
+                        y.UpdateMetrics(metrics, outputs, first, ws.BatchSize, outputSize);
+                        if (confusion is not null && y.Labels is { } labels)
+                            ConfusionMatrix.Count(confusion, outputs, labels.AsSpan(first, ws.BatchSize), outputSize);
                         first += ws.BatchSize;
                     }
                 }
@@ -53,8 +55,8 @@ public abstract partial class Model
 
     /// <summary>
     /// Computes the loss and metrics on <paramref name="x"/> and <paramref name="y"/> in inference mode (Keras'
-    /// <c>model.evaluate</c>). Safe to call from any number of threads at once, also while the model trains on another
-    /// thread (it then sees the weights between two steps).
+    /// <c>model.evaluate</c>), and the confusion matrix. Safe to call from any number of threads at once, also while
+    /// the model trains on another thread (it then sees the weights between two steps).
     /// </summary>
     /// <param name="x">The samples, one after another.</param>
     /// <param name="y">One class index per sample.</param>
@@ -62,18 +64,46 @@ public abstract partial class Model
     /// Keras' <c>batch_size</c>, checked for compatibility. Neither the result nor the memory depends on it: evaluation
     /// runs in blocks of at most 16 samples per thread, so a large value holds no large buffers.
     /// </param>
-    /// <exception cref="ArgumentException">Wrong sizes, labels out of range, or non-finite inputs.</exception>
+    /// <param name="sampleWeight">One non-negative weight per sample for the loss (Keras' <c>sample_weight</c>), or null; metrics are unweighted.</param>
+    /// <exception cref="ArgumentException">Wrong sizes, labels out of range, non-finite inputs, or bad weights.</exception>
     /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
-    public Evaluation Evaluate(float[] x, int[] y, int batchSize = 32)
+    public Evaluation Evaluate(float[] x, int[] y, int batchSize = 32, float[]? sampleWeight = null)
     {
-        var (_, loss) = RequireCompiled();
+        RequireCompiled();
         int count = InputChecks.Validate(x, y, Definition, nameof(x), nameof(y));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        return EvaluateArrays(x, Targets.FromLabels(y, InputChecks.SampleWeights(sampleWeight, null, default, count, Definition)), count);
+    }
+
+    /// <summary>
+    /// Computes the loss and metrics on <paramref name="x"/> and float targets <paramref name="y"/> (samples × the
+    /// model's outputs) in inference mode (Keras' <c>model.evaluate</c>). Thread-safe as the integer-label overload.
+    /// </summary>
+    /// <param name="x">The samples, one after another.</param>
+    /// <param name="y">The targets: one row of the model's output size per sample, all finite.</param>
+    /// <param name="batchSize">Keras' <c>batch_size</c>, checked for compatibility; the result does not depend on it.</param>
+    /// <param name="sampleWeight">One non-negative weight per sample for the loss, or null; metrics are unweighted.</param>
+    /// <exception cref="ArgumentException">Wrong sizes, non-finite inputs or targets, or bad weights.</exception>
+    /// <exception cref="NotSupportedException">The compiled loss or a metric takes only integer labels.</exception>
+    /// <exception cref="InvalidOperationException">The model is not compiled.</exception>
+    public Evaluation Evaluate(float[] x, float[] y, int batchSize = 32, float[]? sampleWeight = null)
+    {
+        RequireCompiled();
+        int count = InputChecks.Validate(x, y, Definition, nameof(x), nameof(y));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        var weights = InputChecks.SampleWeights(sampleWeight, null, default, count, Definition);
+        return EvaluateArrays(x, Targets.FromValues(y, Definition.OutputShape.ElementCount, weights), count);
+    }
+
+    /// <summary>The array overloads of Evaluate once their targets are checked (also Fit's validation).</summary>
+    private Evaluation EvaluateArrays(float[] x, Targets y, int count)
+    {
+        var (_, loss) = RequireCompiled();
         var metrics = Array.ConvertAll(_metrics, m => m.CreateNew()); // this call's own state: evaluations may run concurrently
         int outputSize = Definition.OutputShape.ElementCount;
-        double lossSum = 0;
-        lossSum += EvaluateBlock(x, y, count, loss, metrics);
-        return new Evaluation((float)(lossSum / count), metrics.ToDictionary(m => m.Name, m => m.Result));
+        var confusion = y.AreLabels ? new long[outputSize * outputSize] : null;
+        double lossSum = EvaluateBlock(x, y, count, loss, metrics, confusion);
+        return Evaluation.Of((float)(lossSum / count), metrics, confusion is null ? null : new ConfusionMatrix(outputSize, confusion));
     }
 
     /// <summary>The model's output for one sample (class probabilities for a softmax classifier).</summary>

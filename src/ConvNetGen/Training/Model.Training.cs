@@ -61,6 +61,7 @@ public abstract partial class Model
             _optimizer = optimizer;
             _loss = loss;
             _metrics = metricArray;
+            _floatTargetsAccepted = false;
         });
     }
 
@@ -88,7 +89,15 @@ public abstract partial class Model
     /// statistics and the optimizer's state of the last whole step.
     /// </param>
     /// <param name="progress">Told after each step (epoch, step, running logs), e.g. for a progress bar in a UI.</param>
-    /// <exception cref="ArgumentException">Wrong sizes, labels out of range, or non-finite inputs; the message says where.</exception>
+    /// <param name="classWeight">
+    /// A weight per class id (Keras' <c>class_weight</c>): each sample's loss is multiplied by its class's weight
+    /// (classes left out weigh 1). Not with <paramref name="sampleWeight"/>.
+    /// </param>
+    /// <param name="sampleWeight">
+    /// One non-negative weight per sample (Keras' <c>sample_weight</c>): the loss is the sum of the weighted per-sample
+    /// losses divided by the batch size. Validation split off the end keeps its samples' weights. Metrics are unweighted.
+    /// </param>
+    /// <exception cref="ArgumentException">Wrong sizes, labels out of range, non-finite inputs, or bad weights; the message says where.</exception>
     /// <exception cref="InvalidOperationException">The model is not compiled, or is already training on another thread.</exception>
     /// <exception cref="TrainingDivergedException">
     /// The loss or a gradient became NaN or infinite (and no callback such as <see cref="TerminateOnNaN"/> stopped
@@ -100,10 +109,74 @@ public abstract partial class Model
     public History Fit(float[] x, int[] y, int epochs = 1, int batchSize = 32, float validationSplit = 0f,
         (float[] X, int[] Y)? validationData = null, bool shuffle = true, Verbosity verbose = Verbosity.Auto, TextWriter? output = null,
         IEnumerable<Callback>? callbacks = null, int initialEpoch = 0, CancellationToken cancellationToken = default,
-        IProgress<TrainingProgress>? progress = null)
+        IProgress<TrainingProgress>? progress = null, IReadOnlyDictionary<int, float>? classWeight = null, float[]? sampleWeight = null)
+    {
+        int count = InputChecks.Validate(x, y, Definition, nameof(x), nameof(y));
+        var targets = Targets.FromLabels(y, InputChecks.SampleWeights(sampleWeight, classWeight, Targets.FromLabels(y), count, Definition));
+        (float[], Targets)? validation = null;
+        if (validationData is { } data)
+        {
+            InputChecks.Validate(data.X, data.Y, Definition, "validationData.X", "validationData.Y");
+            validation = (data.X, Targets.FromLabels(data.Y));
+        }
+        return FitArrays(x, targets, count, epochs, batchSize, validationSplit, validation, shuffle, verbose, output, callbacks,
+            initialEpoch, cancellationToken, progress);
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="x"/> and float targets <paramref name="y"/> (samples × the model's outputs, row-major),
+    /// as Keras' <c>model.fit</c> for regression, one-hot or soft labels and multi-label 0/1 rows; otherwise as
+    /// <see cref="Fit(float[], int[], int, int, float, ValueTuple{float[], int[]}?, bool, Verbosity, TextWriter?, IEnumerable{Callback}?, int, CancellationToken, IProgress{TrainingProgress}?, IReadOnlyDictionary{int, float}?, float[])"/>.
+    /// The loss must take float targets (e.g. <see cref="MeanSquaredError"/>, <see cref="BinaryCrossentropy"/>,
+    /// <see cref="CategoricalCrossentropy"/>).
+    /// </summary>
+    /// <param name="x">The samples, one after another.</param>
+    /// <param name="y">The targets: one row of the model's output size per sample, all finite.</param>
+    /// <param name="epochs">Passes over the data.</param>
+    /// <param name="batchSize">Samples per gradient step.</param>
+    /// <param name="validationSplit">A fraction of the data, taken from the end before shuffling, held out for validation.</param>
+    /// <param name="validationData">Separate validation samples and targets (wins over <paramref name="validationSplit"/>).</param>
+    /// <param name="shuffle">Whether to shuffle the samples before each epoch.</param>
+    /// <param name="verbose">How progress is shown.</param>
+    /// <param name="output">Where progress goes (default: the console).</param>
+    /// <param name="callbacks">Hooks called as training goes.</param>
+    /// <param name="initialEpoch">The epoch (0-based) to start at, to resume a run; <paramref name="epochs"/> is the epoch to end at.</param>
+    /// <param name="cancellationToken">Checked before each step; a cancelled Fit throws <see cref="OperationCanceledException"/> with the weights of the last whole step.</param>
+    /// <param name="progress">Told after each step (epoch, step, running logs).</param>
+    /// <param name="classWeight">A weight per class id, the class of a sample being its target row's argmax, as Keras does; not with <paramref name="sampleWeight"/>.</param>
+    /// <param name="sampleWeight">One non-negative weight per sample (Keras' <c>sample_weight</c>).</param>
+    /// <exception cref="ArgumentException">Wrong sizes, non-finite inputs or targets, or bad weights; the message says where.</exception>
+    /// <exception cref="NotSupportedException">The compiled loss or a metric takes only integer labels.</exception>
+    /// <exception cref="InvalidOperationException">The model is not compiled, or is already training on another thread.</exception>
+    /// <exception cref="TrainingDivergedException">The loss or a gradient became NaN or infinite; the weights are those after the last good step.</exception>
+    /// <exception cref="InsufficientMemoryException">The batch's buffers would not fit in memory (nothing was allocated).</exception>
+    /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled.</exception>
+    public History Fit(float[] x, float[] y, int epochs = 1, int batchSize = 32, float validationSplit = 0f,
+        (float[] X, float[] Y)? validationData = null, bool shuffle = true, Verbosity verbose = Verbosity.Auto, TextWriter? output = null,
+        IEnumerable<Callback>? callbacks = null, int initialEpoch = 0, CancellationToken cancellationToken = default,
+        IProgress<TrainingProgress>? progress = null, IReadOnlyDictionary<int, float>? classWeight = null, float[]? sampleWeight = null)
+    {
+        int count = InputChecks.Validate(x, y, Definition, nameof(x), nameof(y));
+        int width = Definition.OutputShape.ElementCount;
+        var targets = Targets.FromValues(y, width,
+            InputChecks.SampleWeights(sampleWeight, classWeight, Targets.FromValues(y, width), count, Definition));
+        (float[], Targets)? validation = null;
+        if (validationData is { } data)
+        {
+            InputChecks.Validate(data.X, data.Y, Definition, "validationData.X", "validationData.Y");
+            validation = (data.X, Targets.FromValues(data.Y, width));
+        }
+        return FitArrays(x, targets, count, epochs, batchSize, validationSplit, validation, shuffle, verbose, output, callbacks,
+            initialEpoch, cancellationToken, progress);
+    }
+
+    /// <summary>The array overloads of Fit once their targets are checked.</summary>
+    private History FitArrays(float[] x, Targets y, int count, int epochs, int batchSize, float validationSplit,
+        (float[] X, Targets Y)? validationData, bool shuffle, Verbosity verbose, TextWriter? output,
+        IEnumerable<Callback>? callbacks, int initialEpoch, CancellationToken cancellationToken, IProgress<TrainingProgress>? progress)
     {
         var (optimizer, loss) = RequireCompiled();
-        int count = InputChecks.Validate(x, y, Definition, nameof(x), nameof(y));
+        RequireTargetKind(y, loss);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(epochs);
         ArgumentOutOfRangeException.ThrowIfNegative(initialEpoch);
         using var training = BeginTraining(nameof(Fit));
@@ -113,10 +186,9 @@ public abstract partial class Model
 
         int trainCount = count;
         float[]? valX = null;
-        int[]? valY = null;
+        Targets valY = default;
         if (validationData is { } data)
         {
-            InputChecks.Validate(data.X, data.Y, Definition, "validationData.X", "validationData.Y");
             (valX, valY) = data;
         }
         else if (validationSplit > 0f)
@@ -126,7 +198,7 @@ public abstract partial class Model
                 throw new ArgumentException($"A validation split of {validationSplit} leaves no samples on one side of {count}.", nameof(validationSplit));
             int inputSize = Definition.InputShape.ElementCount;
             valX = x[(trainCount * inputSize)..(count * inputSize)];
-            valY = y[trainCount..count];
+            valY = y.Slice(trainCount, count);
         }
 
         using var session = new FitSession(this, callbacks, epochs, verbose, output, progress, cancellationToken);
@@ -160,7 +232,7 @@ public abstract partial class Model
                     throw new TrainingDivergedException(epoch + 1, step + 1, batchLoss);
             }
             var elapsed = session.Elapsed;
-            var validation = valX is null ? null : Evaluate(valX, valY!, batchSize);
+            var validation = valX is null ? null : EvaluateArrays(valX, valY, valY.Count);
             Logs(logs, (float)(lossSum / Math.Max(done, 1)), validation);
             session.EndEpoch(epoch, steps, elapsed, logs);
         }
@@ -172,7 +244,7 @@ public abstract partial class Model
     private void Logs(List<KeyValuePair<string, float>> logs, float loss, Evaluation? validation)
     {
         logs.Clear();
-        foreach (var metric in _metrics) logs.Add(new(metric.Name, metric.Result));
+        foreach (var metric in _metrics) metric.AddResults(logs);
         logs.Add(new("loss", loss));
         logs.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
         if (validation is null) return;
@@ -186,14 +258,42 @@ public abstract partial class Model
     /// One gradient step on one batch (Keras' <c>train_on_batch</c>): <paramref name="x"/> holds the batch's samples,
     /// <paramref name="y"/> their labels. Returns the batch's mean loss. Allocates nothing once warmed up for a batch size.
     /// </summary>
-    /// <exception cref="ArgumentException">Wrong sizes, labels out of range, or non-finite inputs.</exception>
+    /// <param name="x">The batch's samples.</param>
+    /// <param name="y">Their class indices.</param>
+    /// <param name="sampleWeight">One non-negative weight per sample, or null.</param>
+    /// <exception cref="ArgumentException">Wrong sizes, labels out of range, non-finite inputs, or bad weights.</exception>
     /// <exception cref="InvalidOperationException">The model is not compiled, or is training on another thread.</exception>
     /// <exception cref="TrainingDivergedException">The loss or a gradient became NaN or infinite; the weights are kept as they were before the step.</exception>
     /// <exception cref="InsufficientMemoryException">The batch's buffers would not fit in memory (nothing was allocated).</exception>
-    public float TrainOnBatch(float[] x, int[] y)
+    public float TrainOnBatch(float[] x, int[] y, float[]? sampleWeight = null)
+    {
+        int count = InputChecks.Validate(x, y, Definition, nameof(x), nameof(y));
+        return TrainOnBatch(x, Targets.FromLabels(y, InputChecks.SampleWeights(sampleWeight, null, default, count, Definition)), count);
+    }
+
+    /// <summary>
+    /// One gradient step on one batch with float targets (samples × the model's outputs), as Keras'
+    /// <c>train_on_batch</c>. Returns the batch's weighted mean loss. Allocates nothing once warmed up for a batch size.
+    /// </summary>
+    /// <param name="x">The batch's samples.</param>
+    /// <param name="y">Their targets, one row of the model's output size per sample.</param>
+    /// <param name="sampleWeight">One non-negative weight per sample, or null.</param>
+    /// <exception cref="ArgumentException">Wrong sizes, non-finite inputs or targets, or bad weights.</exception>
+    /// <exception cref="NotSupportedException">The compiled loss or a metric takes only integer labels.</exception>
+    /// <exception cref="InvalidOperationException">The model is not compiled, or is training on another thread.</exception>
+    /// <exception cref="TrainingDivergedException">The loss or a gradient became NaN or infinite; the weights are kept as they were before the step.</exception>
+    /// <exception cref="InsufficientMemoryException">The batch's buffers would not fit in memory (nothing was allocated).</exception>
+    public float TrainOnBatch(float[] x, float[] y, float[]? sampleWeight = null)
+    {
+        int count = InputChecks.Validate(x, y, Definition, nameof(x), nameof(y));
+        var weights = InputChecks.SampleWeights(sampleWeight, null, default, count, Definition);
+        return TrainOnBatch(x, Targets.FromValues(y, Definition.OutputShape.ElementCount, weights), count);
+    }
+
+    private float TrainOnBatch(float[] x, Targets y, int count)
     {
         var (optimizer, loss) = RequireCompiled();
-        int count = InputChecks.Validate(x, y, Definition, nameof(x), nameof(y));
+        RequireTargetKind(y, loss);
         using var training = BeginTraining(nameof(TrainOnBatch));
         if (_identity.Length < count) _identity = Enumerable.Range(0, count).ToArray();
         float batchLoss = TrainStep(x, y, _identity.AsSpan(0, count), optimizer, loss);
@@ -204,11 +304,33 @@ public abstract partial class Model
     private int[] _identity = [];
 
     /// <summary>
+    /// Refuses float targets the loss or a metric does not take before a step runs: a step failing half-way would
+    /// already have moved BatchNormalization's statistics. Asks each on the first target row, given as its own output.
+    /// </summary>
+    private void RequireTargetKind(Targets y, Loss loss)
+    {
+        if (y.AreLabels || _floatTargetsAccepted) return; // every loss and metric takes labels, at worst as one-hot rows
+        var row = y.Values.AsSpan(0, y.Width);
+        try
+        {
+            loss.Compute(row, row, default, y.Width);
+            foreach (var metric in _metrics) metric.CreateNew().Update(row, row, y.Width);
+        }
+        catch (ArgumentException)
+        {
+            // The made-up output may not suit the loss or metric; only the kind of target is asked here, and a real step tells the rest.
+        }
+        _floatTargetsAccepted = true; // asked once per Compile, so a warm TrainOnBatch allocates nothing
+    }
+
+    private bool _floatTargetsAccepted;
+
+    /// <summary>
     /// One optimizer step on the samples at <paramref name="batch"/>; returns the batch's mean loss. When the loss or a
     /// gradient is not finite the step changes nothing (see <see cref="_stepDiverged"/>).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)] // runs every step: no slow first tier
-    private float TrainStep(float[] x, int[] y, ReadOnlySpan<int> batch, Optimizer optimizer, Loss loss)
+    private float TrainStep(float[] x, Targets y, ReadOnlySpan<int> batch, Optimizer optimizer, Loss loss)
     {
         using var exclusive = WriteWeights();
         var workspaces = EnsureWorkspaces(batch.Length, ThreadCount, out int chunks);
@@ -220,11 +342,12 @@ public abstract partial class Model
         {
             var ws = workspaces[t];
             int n = ChunkSize(batch.Length, chunks, t);
+            EnsureTargetBuffers(ws, y, outputSize);
             for (int i = 0; i < n; i++)
             {
                 int sample = batch[first + i];
                 x.AsSpan(sample * inputSize, inputSize).CopyTo(ws.Input.AsSpan(i * inputSize));
-                ws.Labels[i] = y[sample];
+                y.CopyTo(sample, ws, i);
             }
             ws.BatchSize = n;
             ws.Loss = 0f;
@@ -235,6 +358,8 @@ public abstract partial class Model
         SaveStatistics();
         _stepDiverged = false;
         _stepLoss = loss;
+        _stepFloatTargets = !y.AreLabels;
+        _stepWeighted = y.Weights is not null;
         _stepTotal = batch.Length;
         _stepChunkCount = chunks;
         _barrier.Reset(chunks);
@@ -274,10 +399,21 @@ public abstract partial class Model
         for (int t = 0; t < chunks; t++)
         {
             var ws = workspaces[t];
+            var outputs = ws.Output.AsSpan(0, ws.BatchSize * outputSize);
             foreach (var metric in _metrics)
-                metric.Update(ws.Output.AsSpan(0, ws.BatchSize * outputSize), ws.Labels.AsSpan(0, ws.BatchSize), outputSize);
+            {
+                if (_stepFloatTargets) metric.Update(outputs, ws.Targets.AsSpan(0, ws.BatchSize * outputSize), outputSize);
+                else metric.Update(outputs, ws.Labels.AsSpan(0, ws.BatchSize), outputSize);
+            }
         }
         return meanLoss;
+    }
+
+    /// <summary>Gives a training workspace room for float targets and sample weights the first time a step has them.</summary>
+    private static void EnsureTargetBuffers(ModelWorkspace ws, Targets y, int outputSize)
+    {
+        if (!y.AreLabels && ws.Targets.Length < ws.Capacity * outputSize) ws.Targets = new float[ws.Capacity * outputSize];
+        if (y.Weights is not null && ws.SampleWeights.Length < ws.Capacity) ws.SampleWeights = new float[ws.Capacity];
     }
 
     /// <summary>
@@ -431,8 +567,14 @@ public abstract partial class Model
         {
             Forward(ws, n, training: true);
             var gradient = ws.OutputGradient.AsSpan(0, n * outputSize);
-            ws.Loss = _stepLoss!.Compute(ws.Output.AsSpan(0, n * outputSize), ws.Labels.AsSpan(0, n), outputSize,
-                Definition.Layers[^1].Activation, gradient);
+            var outputs = ws.Output.AsSpan(0, n * outputSize);
+            var activation = Definition.Layers[^1].Activation;
+            var weights = _stepWeighted ? ws.SampleWeights.AsSpan(0, n) : default;
+            ws.Loss = _stepFloatTargets
+                ? _stepLoss!.Compute(outputs, ws.Targets.AsSpan(0, n * outputSize), weights, outputSize, activation, gradient)
+                : _stepWeighted
+                    ? _stepLoss!.Compute(outputs, ws.Labels.AsSpan(0, n), weights, outputSize, activation, gradient)
+                    : _stepLoss!.Compute(outputs, ws.Labels.AsSpan(0, n), outputSize, activation, gradient);
             // The loss is the chunk's mean; the step follows the whole batch's mean.
             TensorPrimitives.Multiply(gradient, (float)n / _stepTotal, gradient);
             Array.Clear(ws.Gradients);
@@ -555,5 +697,6 @@ public abstract partial class Model
     private Optimizer? _stepOptimizer;
     private int _stepChunks;
     private Loss? _stepLoss;
+    private bool _stepFloatTargets, _stepWeighted; // what the current step's workspaces hold besides labels
     private int _stepTotal;
 }

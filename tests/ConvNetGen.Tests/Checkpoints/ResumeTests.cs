@@ -47,6 +47,33 @@ public sealed class ResumeTests : IDisposable
     }
 
     [Fact]
+    public void Float_targets_with_sample_weights_resume_bit_identically_too()
+    {
+        var (x, _) = Data;
+        var random = new Random(4);
+        var targets = Enumerable.Range(0, 72 * 3).Select(_ => random.NextSingle()).ToArray(); // soft labels
+        var weights = Enumerable.Range(0, 72).Select(i => 0.5f + i % 3).ToArray();
+        SmallNet Soft()
+        {
+            var model = new SmallNet(seed: 5) { ThreadCount = 2 };
+            model.Compile(new Adam(0.01f), new CategoricalCrossentropy(labelSmoothing: 0.1f), [new CategoricalAccuracy()]);
+            return model;
+        }
+        var straight = Soft();
+        straight.Fit(x, targets, epochs: 4, batchSize: 16, verbose: Verbosity.Silent, sampleWeight: weights);
+
+        string path = Path.Combine(_dir, "soft.ckpt");
+        var first = Soft();
+        first.Fit(x, targets, epochs: 2, batchSize: 16, verbose: Verbosity.Silent, sampleWeight: weights);
+        first.SaveCheckpoint(path);
+        var resumed = Soft();
+        int epoch = resumed.LoadCheckpoint(path);
+        resumed.Fit(x, targets, epochs: 4, batchSize: 16, verbose: Verbosity.Silent, sampleWeight: weights, initialEpoch: epoch);
+
+        Assert.Equal(straight.Parameters.ToArray(), resumed.Parameters.ToArray());
+    }
+
+    [Fact]
     public void The_dataset_overload_resumes_bit_identically_too()
     {
         var data = new ArrayDataset(Data.X, Data.Y, 12, 12, 1);

@@ -7,6 +7,7 @@ namespace ConvNetGen.Tests.Kernels;
 /// The GEMM kernels against a naive double-precision product, on every path this machine runs (Vector512, Vector256,
 /// Vector128, scalar), on the reference model's sizes, odd sizes, and every row and column remainder.
 /// </summary>
+[Collection(FreeWorkerTeamCollection.Name)]
 public class GemmTests
 {
     private const float Sentinel = 12345.678f;

@@ -35,6 +35,25 @@ public sealed class AllocationTests
     }
 
     [Fact]
+    public void Training_step_with_float_targets_and_sample_weights_allocates_nothing_once_warm()
+    {
+        var random = new Random(2);
+        var x = Enumerable.Range(0, 32 * 6).Select(_ => random.NextSingle()).ToArray();
+        var y = Enumerable.Range(0, 32 * 3).Select(i => (float)(i % 2)).ToArray();
+        var weights = Enumerable.Range(0, 32).Select(i => 0.5f + i % 3).ToArray();
+        var model = new MultiLabelNet(seed: 1) { ThreadCount = 1 };
+        model.Compile(new Adam(), Losses.BinaryCrossentropy, [new BinaryAccuracy(), new Precision(), new AUC(), new F1Score(F1Average.Macro, 0.5f)]);
+        for (int i = 0; i < 3; i++) model.TrainOnBatch(x, y, weights);
+
+        long training = SteadyStateAllocation.Measure(() =>
+        {
+            for (int i = 0; i < 3; i++) model.TrainOnBatch(x, y, weights);
+        });
+
+        Assert.Equal(0, training);
+    }
+
+    [Fact]
     public void Worker_team_runs_every_index_once_and_rethrows_failures()
     {
         var team = WorkerTeam.Shared(2);

@@ -61,7 +61,7 @@ public sealed record ImageFolderOptions
 
 /// <summary>
 /// A folder of images with one subfolder per class, decoded and resized as they are read: Keras'
-/// <c>image_dataset_from_directory</c> for <see cref="Model.Fit(IDataset, int, int, IDataset?, bool, Verbosity, TextWriter?, IEnumerable{Callback}?, int, CancellationToken, IProgress{TrainingProgress}?)"/>.
+/// <c>image_dataset_from_directory</c> for <see cref="Model.Fit(IDataset, int, int, IDataset?, bool, Verbosity, TextWriter?, IEnumerable{Callback}?, int, CancellationToken, IProgress{TrainingProgress}?, IReadOnlyDictionary{int, float}?)"/>.
 /// Class names are the sorted subfolder names (hidden ones left out); files ending .bmp .gif .jpeg .jpg .png (any case)
 /// are found at any depth; the list is shuffled with numpy's RandomState(seed) and split as Keras does, so the same
 /// seed puts the same files on each side. Pixels are floats in [0, 255], as Keras yields them (add <c>[Rescaling(1.0 / 255)]</c>).
