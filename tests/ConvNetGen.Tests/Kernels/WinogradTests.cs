@@ -97,6 +97,33 @@ public class WinogradTests
             h, w, c, f, pixels, scale: 64, pad);
     }
 
+    [Fact]
+    public void Tiles_that_do_not_fit_the_input_are_refused()
+    {
+        // A tile may overhang the input (it reads zeros there), but not start past it.
+        var e = Assert.Throws<ArgumentException>(() => Winograd.TransformInput(new float[36], new float[16 * Winograd.Plane(8, 1)], 1, 6, 6, 1, 2, 4, 0, 8));
+        Assert.Contains("start past a 6×6 input; it needs at least 3×7", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Winograd.TransformInput(new float[36], new float[16 * Winograd.Plane(4, 1)], 1, 6, 6, 1, 2, 2, 0, 4, padTop: 3));
+        Assert.Contains("padding 3 (top) and 0 (left) must be 0, 1 or 2", e.Message);
+        e = Assert.Throws<ArgumentException>(() => Winograd.TransformInput(new float[36], new float[16 * Winograd.Plane(4, 1)], 1, 6, 6, 1, 2, 2, 2, 3));
+        Assert.Contains("tiles [2, 5) are not among the batch's 4", e.Message);
+    }
+
+    [Fact]
+    public void Short_spans_are_refused_with_the_sizes()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Winograd.TransformOutput(new float[16 * Winograd.Plane(2, 3)], [], new float[23], 2, 3));
+        Assert.Contains("output has 23 values; it needs 24", e.Message);
+    }
+}
+
+/// <summary>
+/// A block's per-position products shared between the worker team's threads (single-image inference): in the
+/// collection that runs alone, since the split happens only when the team is free.
+/// </summary>
+[Collection(FreeWorkerTeamCollection.Name)]
+public class WinogradPositionSplitTests
+{
     public static TheoryData<int> WidthCases
     {
         get
@@ -152,24 +179,5 @@ public class WinogradTests
             }
             Assert.True(alone.AsSpan().SequenceEqual(split), $"{Gemm.PathName(width)} {positions} positions of {tiles}×{ic} · {ic}×{oc}");
         }
-    }
-
-    [Fact]
-    public void Tiles_that_do_not_fit_the_input_are_refused()
-    {
-        // A tile may overhang the input (it reads zeros there), but not start past it.
-        var e = Assert.Throws<ArgumentException>(() => Winograd.TransformInput(new float[36], new float[16 * Winograd.Plane(8, 1)], 1, 6, 6, 1, 2, 4, 0, 8));
-        Assert.Contains("start past a 6×6 input; it needs at least 3×7", e.Message);
-        e = Assert.Throws<ArgumentException>(() => Winograd.TransformInput(new float[36], new float[16 * Winograd.Plane(4, 1)], 1, 6, 6, 1, 2, 2, 0, 4, padTop: 3));
-        Assert.Contains("padding 3 (top) and 0 (left) must be 0, 1 or 2", e.Message);
-        e = Assert.Throws<ArgumentException>(() => Winograd.TransformInput(new float[36], new float[16 * Winograd.Plane(4, 1)], 1, 6, 6, 1, 2, 2, 2, 3));
-        Assert.Contains("tiles [2, 5) are not among the batch's 4", e.Message);
-    }
-
-    [Fact]
-    public void Short_spans_are_refused_with_the_sizes()
-    {
-        var e = Assert.Throws<ArgumentException>(() => Winograd.TransformOutput(new float[16 * Winograd.Plane(2, 3)], [], new float[23], 2, 3));
-        Assert.Contains("output has 23 values; it needs 24", e.Message);
     }
 }
