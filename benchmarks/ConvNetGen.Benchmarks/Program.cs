@@ -17,6 +17,10 @@
 //       (CONVNETGEN_BENCH_PATHS=all adds the forced narrower paths; CONVNETGEN_BENCH_CASES=TEXT keeps the cases naming TEXT).
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- gemm-quick [--filter TEXT] [--paths auto|all] [--rounds N]
 //       the same products without BenchmarkDotNet, on every path, median and best GFLOP/s, in a minute.
+//   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- predict-loop [--model cifar|big128|mnist|resnet18] [--batch 1] [--seconds 10] [--threads N]
+//       Predict in a loop for a profiler (perf record with DOTNET_PerfMapEnabled=1), the median call printed.
+//   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- peak [rounds=5]
+//       the fp32 FMA peak, measured again each round: how steady the machine is in this sitting.
 //   Anything else goes to BenchmarkDotNet's switcher (e.g. --filter *Gemm*).
 using BenchmarkDotNet.Running;
 using ConvNetGen.Benchmarks;
@@ -31,6 +35,11 @@ switch (mode)
         return ResNetInference.Run(rest);
     case "scale":
         return ScaleBenchmark.Run(rest);
+    case "peak":
+        for (int i = 0; i < (rest.Length > 0 ? int.Parse(rest[0]) : 5); i++) Console.WriteLine(FmaPeak.Line());
+        return 0;
+    case "predict-loop":
+        return PredictLoop.Run(rest);
     case "layers":
         return LayerProfile.Run(rest);
     case "winograd":

@@ -61,19 +61,19 @@ internal static class WorkspaceLayout
 
     /// <summary>
     /// The arrays the layers' forward scratch buffers share in an inference workspace: im2col patches (per sample);
-    /// Winograd's transformed input (one block), transformed kernels and products (fixed).
+    /// Winograd's transformed input (one block) and products (fixed). (Transformed kernels are the model's, not a workspace's.)
     /// </summary>
     public const string InferenceScratch = "InferenceScratch", InferenceInputScratch = "InferenceInputScratch",
-        InferenceKernelScratch = "InferenceKernelScratch", InferenceProductScratch = "InferenceProductScratch";
+        InferenceProductScratch = "InferenceProductScratch";
 
     /// <summary>
     /// In an inference workspace the layers run one after another and no backward pass reads their scratch buffers
-    /// (im2col patches; Winograd's transformed kernel, one block of transformed input, products), so two or more of a
-    /// kind share one array, as long as the longest of them: VGG16's convs' 37 such buffers become four arrays.
+    /// (im2col patches; Winograd's one block of transformed input, products), so two or more of a kind share one
+    /// array, as long as the longest of them: VGG16's convs' such buffers become three arrays.
     /// </summary>
     private static void ShareInferenceScratch(List<BufferPlan> buffers)
     {
-        foreach (string share in new[] { InferenceProductScratch, InferenceKernelScratch, InferenceInputScratch, InferenceScratch })
+        foreach (string share in new[] { InferenceProductScratch, InferenceInputScratch, InferenceScratch })
             ShareInferenceScratch(buffers, share);
     }
 
@@ -99,7 +99,6 @@ internal static class WorkspaceLayout
     private static string What(string share) => share switch
     {
         InferenceInputScratch => "transformed input blocks",
-        InferenceKernelScratch => "transformed kernels",
         InferenceProductScratch => "Winograd products",
         _ => "im2col patches",
     };

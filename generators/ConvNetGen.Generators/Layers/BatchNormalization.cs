@@ -76,10 +76,10 @@ internal sealed class BatchNormalization : LayerDefinition
         w.Line($"global::System.ReadOnlySpan<float> input = {c.InputBuffer}.AsSpan(0, rows * C);");
         w.Line($"global::System.Span<float> output = {c.OutputBuffer}.AsSpan(0, rows * C);");
         w.Line($"global::System.Span<float> xhat = ws.IsTraining ? ws.{c.Id}Normalized.AsSpan(0, rows * C) : output; // an inference workspace keeps no x̂: nothing reads it back");
-        w.Line($"global::System.ReadOnlySpan<float> gamma = Parameters.Slice({Weight(c, "gamma")});");
-        w.Line($"global::System.ReadOnlySpan<float> beta = Parameters.Slice({Weight(c, "beta")});");
-        w.Line($"global::System.Span<float> movingMean = Parameters.Slice({Weight(c, "moving_mean")});");
-        w.Line($"global::System.Span<float> movingVariance = Parameters.Slice({Weight(c, "moving_variance")});");
+        w.Line($"global::System.ReadOnlySpan<float> gamma = ParameterBuffer.Slice({Weight(c, "gamma")});");
+        w.Line($"global::System.ReadOnlySpan<float> beta = ParameterBuffer.Slice({Weight(c, "beta")});");
+        w.Line($"global::System.Span<float> movingMean = ParameterBuffer.Slice({Weight(c, "moving_mean")});");
+        w.Line($"global::System.Span<float> movingVariance = ParameterBuffer.Slice({Weight(c, "moving_variance")});");
         w.Line($"global::System.Span<float> mean = ws.{c.Id}Mean;");
         w.Line($"global::System.Span<float> inverseStd = ws.{c.Id}InverseStd;");
         w.Line($"bool trainingMode = IsTrainingMode({c.Layer.Index}, training);");
@@ -122,7 +122,7 @@ internal sealed class BatchNormalization : LayerDefinition
         w.Line($"int rows = batch * ({c.Shapes}.OutputSize / C);");
         w.Line($"global::System.ReadOnlySpan<float> gradient = {c.GradientBuffer}.AsSpan(0, rows * C);");
         w.Line($"global::System.ReadOnlySpan<float> xhat = ws.{c.Id}Normalized.AsSpan(0, rows * C);");
-        w.Line($"global::System.ReadOnlySpan<float> gamma = Parameters.Slice({Weight(c, "gamma")});");
+        w.Line($"global::System.ReadOnlySpan<float> gamma = ParameterBuffer.Slice({Weight(c, "gamma")});");
         w.Line($"global::System.ReadOnlySpan<float> inverseStd = ws.{c.Id}InverseStd;");
         w.Line($"global::System.Span<double> sumGradient = ws.{c.Id}GradientSums.AsSpan(0, C), sumGradientXhat = ws.{c.Id}GradientSums.AsSpan(C, C);");
         w.Line("sumGradient.Clear();");

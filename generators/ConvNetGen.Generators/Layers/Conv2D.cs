@@ -120,13 +120,13 @@ internal sealed class Conv2D : LayerDefinition
         w.Line($"global::System.ReadOnlySpan<float> input = {c.InputBuffer};");
         w.Line($"global::System.Span<float> patches = ws.{c.Id}Patches.AsSpan(0, rows * Taps);");
         w.Line($"global::System.Span<float> output = {c.OutputBuffer}.AsSpan(0, rows * OC);");
-        w.Line($"global::System.ReadOnlySpan<float> kernel = Parameters.Slice({Weight(c, "kernel")});");
+        w.Line($"global::System.ReadOnlySpan<float> kernel = ParameterBuffer.Slice({Weight(c, "kernel")});");
         w.Line(c.RowsByPoolWindow
             ? $"// im2col: one row per output pixel {SourceWriter.Xml(c.Next!.Name)} reads, window by window, holding the KH×KW×IC window under it."
             : "// im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).");
         Im2Col(w, c, gradient: false);
         w.Line($"// output[rows×OC] = {A(c).Activation}(patches[rows×Taps] · kernel[Taps×OC]{(HasBias(c) ? " + bias" : "")}), the bias and activation applied as results leave the registers");
-        string bias = HasBias(c) ? $"Parameters.Slice({Weight(c, "bias")})" : "default";
+        string bias = HasBias(c) ? $"ParameterBuffer.Slice({Weight(c, "bias")})" : "default";
         w.Line($"global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, {bias}, output, rows, OC, Taps, global::ConvNetGen.Activation.{A(c).Activation});");
     }
 
@@ -169,7 +169,7 @@ internal sealed class Conv2D : LayerDefinition
         using (w.Block($"if (ComputesInputGradient({c.Layer.Index}))"))
         {
             w.Line("// dPatches[rows×Taps] = gradient · kernelᵀ, then col2im adds each window back onto the input it came from.");
-            w.Line($"global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice({Weight(c, "kernel")}), patches, rows, Taps, OC);");
+            w.Line($"global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, ParameterBuffer.Slice({Weight(c, "kernel")}), patches, rows, Taps, OC);");
             w.Line($"global::System.Span<float> inputGradient = {c.InputGradientBuffer}.AsSpan(0, batch * IH * IW * IC);");
             w.Line("inputGradient.Clear();");
             Im2Col(w, c, gradient: true);
@@ -204,8 +204,8 @@ internal sealed class Conv2D : LayerDefinition
         Constants(w, c, A(c).Window);
         w.Line($"// Fused with {SourceWriter.Xml(pool.Name)}: each pooled value's 2×2 conv pixels are computed in registers, and only their");
         w.Line("// maximum and which pixel won are stored; this layer's own output is never written.");
-        string bias = HasBias(c) ? $"Parameters.Slice({Weight(c, "bias")})" : "default";
-        w.Line($"global::ConvNetGen.Kernels.ConvMaxPool.Forward({c.InputBuffer}, Parameters.Slice({Weight(c, "kernel")}), {bias}, ws.{pool.Identifier}Output, ws.{pool.Identifier}Winners, batch, IH, IW, IC, KH, KW, OC, global::ConvNetGen.Activation.{A(c).Activation});");
+        string bias = HasBias(c) ? $"ParameterBuffer.Slice({Weight(c, "bias")})" : "default";
+        w.Line($"global::ConvNetGen.Kernels.ConvMaxPool.Forward({c.InputBuffer}, ParameterBuffer.Slice({Weight(c, "kernel")}), {bias}, ws.{pool.Identifier}Output, ws.{pool.Identifier}Winners, batch, IH, IW, IC, KH, KW, OC, global::ConvNetGen.Activation.{A(c).Activation});");
     }
 
     /// <summary>The fused pass's weight gradients, from the pooled output's gradient; nothing below needs an input gradient.</summary>

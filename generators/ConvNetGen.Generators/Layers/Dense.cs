@@ -57,8 +57,8 @@ internal sealed class Dense : LayerDefinition
         Constants(w, c);
         w.Line($"global::System.ReadOnlySpan<float> input = {c.InputBuffer}.AsSpan(0, batch * Inputs);");
         w.Line($"global::System.Span<float> output = {c.OutputBuffer}.AsSpan(0, batch * Units);");
-        string bias = HasBias(c) ? $"Parameters.Slice({Weight(c, "bias")})" : "default";
-        w.Line($"global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, Parameters.Slice({Weight(c, "kernel")}), {bias}, output, batch, Units, Inputs, global::ConvNetGen.Activation.{c.Layer.Spec.Activation});");
+        string bias = HasBias(c) ? $"ParameterBuffer.Slice({Weight(c, "bias")})" : "default";
+        w.Line($"global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, ParameterBuffer.Slice({Weight(c, "kernel")}), {bias}, output, batch, Units, Inputs, global::ConvNetGen.Activation.{c.Layer.Spec.Activation});");
     }
 
     public override void Backward(SourceWriter w, LayerContext c)
@@ -74,7 +74,7 @@ internal sealed class Dense : LayerDefinition
         using (w.Block($"if (ComputesInputGradient({c.Layer.Index}))"))
         {
             w.Line("// dInput[batch×Inputs] = gradient · kernelᵀ");
-            w.Line($"global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice({Weight(c, "kernel")}), {c.InputGradientBuffer}.AsSpan(0, batch * Inputs), batch, Inputs, Units);");
+            w.Line($"global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, ParameterBuffer.Slice({Weight(c, "kernel")}), {c.InputGradientBuffer}.AsSpan(0, batch * Inputs), batch, Inputs, Units);");
         }
     }
 

@@ -13,11 +13,11 @@ namespace ConvNetGen.Generators.Layers;
 /// </summary>
 internal static class WinogradEmission
 {
-    /// <summary>The runtime class of one flavour and how the comments name it.</summary>
-    private sealed record Flavour(string Kernels, string Description);
+    /// <summary>The runtime class of one flavour, its <c>WinogradFlavour</c> member and how the comments name it.</summary>
+    private sealed record Flavour(string Kernels, string Member, string Description);
 
-    private static readonly Flavour Pooled = new("global::ConvNetGen.Kernels.Winograd", "F(2×2, 3×3)");
-    private static readonly Flavour Plain = new("global::ConvNetGen.Kernels.WinogradF3", "F(3×3, 3×3)");
+    private static readonly Flavour Pooled = new("global::ConvNetGen.Kernels.Winograd", "F2x2", "F(2×2, 3×3)");
+    private static readonly Flavour Plain = new("global::ConvNetGen.Kernels.WinogradF3", "F3x3", "F(3×3, 3×3)");
 
     private static Flavour Of(LayerContext c) => c.Winograd ? Pooled : Plain;
 
@@ -41,10 +41,12 @@ internal static class WinogradEmission
         BufferPlan Make(string suffix, BufferSize size, bool trainingOnly, string comment, string derivation) =>
             new(c.Layer.Index, c.Id + suffix, "float", BufferKind.Allocated, size, trainingOnly, comment, derivation);
         long oneBlock = t.Positions * Plane(block, ic);
-        // Each forward pass transforms the kernel and multiplies block by block, so in an inference workspace U and M are
-        // scratch too, each shared with the other Winograd convs'.
-        yield return Make("TransformedKernel", BufferSize.Constant(t.Positions * Plane(ic, oc)), false, "U = G g Gᵀ, per position: IC × OC",
-            $"{t.Positions} positions × ({ic}×{oc} + 16)") with { ForwardScratch = true, ScratchShare = WorkspaceLayout.InferenceKernelScratch };
+        // A training step transforms the kernel into its workspace (the backward pass reads it); inference reads the
+        // model's copy, transformed once per change of the weights (Model.WinogradKernel), so it has no U of its own.
+        yield return Make("TransformedKernel", BufferSize.Constant(t.Positions * Plane(ic, oc)), true, "U = G g Gᵀ, per position: IC × OC",
+            $"{t.Positions} positions × ({ic}×{oc} + 16)");
+        // Each forward pass multiplies block by block, so in an inference workspace M is scratch, shared with the
+        // other Winograd convs'.
         // Training keeps every block's V for the backward pass; a forward alone needs one block at a time, so in an
         // inference workspace V is one block, shared with the other Winograd convs'.
         yield return Make("TransformedInput", BufferSize.Blocks(oneBlock, tiles, block), false, "V = Bᵀ d B, block by block, per position: tiles × IC; reused for dV",
@@ -70,7 +72,7 @@ internal static class WinogradEmission
         w.Line($"const int Positions = {f.Kernels}.Positions, Block = {c.Strategy.Winograd!.BlockTiles}; // tiles per block: its V and M stay in L2");
         w.Line("int tiles = batch * PH * PW;");
         w.Line(gradientOrOutput);
-        w.Line($"global::System.Span<float> u = ws.{c.Id}TransformedKernel, v = ws.{c.Id}TransformedInput, m = ws.{c.Id}Products;");
+        w.Line($"global::System.Span<float> v = ws.{c.Id}TransformedInput, m = ws.{c.Id}Products;");
         w.Line("int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);");
     }
 
@@ -101,8 +103,9 @@ internal static class WinogradEmission
         w.Line(c.Winograd
             ? $"// Winograd {f.Description}: each of {SourceWriter.Xml(c.Next!.Name)}'s 2×2 windows is one output tile, from a 4×4 input tile."
             : $"// Winograd {f.Description}: each 3×3 block of the output is one tile, from a 5×5 input tile.");
-        w.Line($"{f.Kernels}.TransformKernel(Parameters.Slice({LayerDefinition.Weight(c, "kernel")}), u, IC, OC);");
-        string bias = c.Layer.Spec.Args<Conv2DArguments>().UseBias ? $"Parameters.Slice({LayerDefinition.Weight(c, "bias")})" : "default";
+        w.Line("// Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per change of the weights.");
+        w.Line($"global::System.ReadOnlySpan<float> u = WinogradKernel({c.Layer.Index}, global::ConvNetGen.Kernels.WinogradFlavour.{f.Member}, ParameterBuffer.Slice({LayerDefinition.Weight(c, "kernel")}), IC, OC, ws.IsTraining, ws.{c.Id}TransformedKernel);");
+        string bias = c.Layer.Spec.Args<Conv2DArguments>().UseBias ? $"ParameterBuffer.Slice({LayerDefinition.Weight(c, "bias")})" : "default";
         bool fusedActivation = c.Layer.Spec.Activation is Model.ActivationKind.Linear or Model.ActivationKind.ReLU;
         string activation = fusedActivation ? $", global::ConvNetGen.Activation.{c.Layer.Spec.Activation}" : "";
         using (w.Block("for (int first = 0; first < tiles; first += Block)"))
@@ -122,7 +125,7 @@ internal static class WinogradEmission
     {
         var f = Of(c);
         Prologue(w, c, $"global::System.Span<float> gradient = {c.GradientBuffer}.AsSpan(0, rows * OC);");
-        w.Line($"global::System.Span<float> du = ws.{c.Id}TransformedKernelGradient, ut = ws.{c.Id}TransformedKernelTransposed;");
+        w.Line($"global::System.Span<float> u = ws.{c.Id}TransformedKernel, du = ws.{c.Id}TransformedKernelGradient, ut = ws.{c.Id}TransformedKernelTransposed; // u: as this step's forward transformed it");
         w.Line("int utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);");
         LayerDefinition.ActivationAndBiasBackward(w, c, c.Layer.Spec.Args<Conv2DArguments>().UseBias, "rows", "OC", () => { });
         w.Line($"bool weights = ComputesWeightGradients({c.Layer.Index}), inputs = {(c.Previous is null ? "false" : $"ComputesInputGradient({c.Layer.Index})")};");

@@ -56,10 +56,24 @@ public abstract partial class Model
     public Layer this[string layerName] => _layers[Definition[layerName].Index];
 
     /// <summary>All parameters in the generator's layout (each layer's weights contiguous, Keras layouts).</summary>
-    public Span<float> Parameters => _parameters;
+    /// <remarks>
+    /// Writable: getting the span marks the weights changed, so the next inference call derives again what it keeps
+    /// from them (Winograd's transformed kernels). Write through a span before the next Predict or Evaluate, or get it
+    /// again after one: writes through a span got before an inference call are not seen by the calls after it.
+    /// </remarks>
+    public Span<float> Parameters
+    {
+        get
+        {
+            MarkWeightsChanged();
+            return _parameters;
+        }
+    }
 
     /// <summary>One weight tensor by its full name, e.g. <c>conv2d/kernel</c>.</summary>
     /// <remarks>
+    /// Writable, and marks the weights changed as <see cref="Parameters"/> does (write before the next inference call,
+    /// or get the span again after one).
     /// Layer names may contain '/' (layers of an included block: <c>layer1_0/conv1/kernel</c> is weight <c>kernel</c> of
     /// layer <c>layer1_0/conv1</c>) and weight names never do, so the name splits at its last '/'.
     /// </remarks>
@@ -78,6 +92,7 @@ public abstract partial class Model
     {
         var weight = layer.Weights.FirstOrDefault(w => w.Name == weightName)
             ?? throw new KeyNotFoundException($"Layer '{layer.Name}' has no weight '{weightName}'. Its weights: {string.Join(", ", layer.Weights.Select(w => w.Name))}.");
+        MarkWeightsChanged(); // the span is writable
         return _parameters.AsSpan(weight.Offset, weight.Length);
     }
 

@@ -11,7 +11,8 @@ namespace ConvNetGen;
 // - Callbacks run on the training thread between steps (no lock held), so they may read and save the weights;
 //   SaveCheckpoint from any other thread is refused while training runs.
 // - Parameters and Weights(...) hand out spans over the live buffer: writing through them is the caller's to
-//   synchronise.
+//   synchronise. Every write under the exclusive lock, and every hand-out of such a span, marks the weights changed,
+//   so inference derives again what it keeps from them (Model.PreparedKernels.cs).
 public abstract partial class Model
 {
     private readonly ReaderWriterLockSlim _weightsLock = new(LockRecursionPolicy.NoRecursion);
@@ -61,6 +62,7 @@ public abstract partial class Model
         }
         finally
         {
+            MarkWeightsChanged(); // before inference can run again: what it derived from the weights may be stale
             _weightsLock.ExitWriteLock();
         }
     }
@@ -81,11 +83,15 @@ public abstract partial class Model
     private WriteScope WriteWeights()
     {
         _weightsLock.EnterWriteLock();
-        return new WriteScope(_weightsLock);
+        return new WriteScope(this);
     }
 
-    private readonly struct WriteScope(ReaderWriterLockSlim gate) : IDisposable
+    private readonly struct WriteScope(Model model) : IDisposable
     {
-        public void Dispose() => gate.ExitWriteLock();
+        public void Dispose()
+        {
+            model.MarkWeightsChanged(); // the step changed them, before inference can run again
+            model._weightsLock.ExitWriteLock();
+        }
     }
 }

@@ -256,6 +256,7 @@ public abstract partial class Model
     {
         _workspaces = [];
         lock (_leaseLock) _idleLeases.Clear();
+        ReleasePreparedKernels();
     });
 
     private ModelWorkspace NewInferenceWorkspace()

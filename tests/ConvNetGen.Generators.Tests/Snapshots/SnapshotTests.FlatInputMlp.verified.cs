@@ -170,7 +170,7 @@ partial class Mlp : global::ConvNetGen.Model
         const int Inputs = 784, Units = 128;
         global::System.ReadOnlySpan<float> input = ws.Input.AsSpan(0, batch * Inputs);
         global::System.Span<float> output = ws.DenseOutput.AsSpan(0, batch * Units);
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, Parameters.Slice(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), Parameters.Slice(Shapes.Dense.BiasOffset, Shapes.Dense.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.ReLU);
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, ParameterBuffer.Slice(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), ParameterBuffer.Slice(Shapes.Dense.BiasOffset, Shapes.Dense.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.ReLU);
     }
 
     /// <summary>dense backward: Dense 128 units, ReLU; 784 → 128.</summary>
@@ -221,7 +221,7 @@ partial class Mlp : global::ConvNetGen.Model
         const int Inputs = 128, Units = 10;
         global::System.ReadOnlySpan<float> input = ws.DropoutOutput.AsSpan(0, batch * Inputs);
         global::System.Span<float> output = ws.Dense1Output.AsSpan(0, batch * Units);
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, Parameters.Slice(Shapes.Dense1.KernelOffset, Shapes.Dense1.KernelLength), Parameters.Slice(Shapes.Dense1.BiasOffset, Shapes.Dense1.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.Softmax);
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, ParameterBuffer.Slice(Shapes.Dense1.KernelOffset, Shapes.Dense1.KernelLength), ParameterBuffer.Slice(Shapes.Dense1.BiasOffset, Shapes.Dense1.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.Softmax);
     }
 
     /// <summary>dense_1 backward: Dense 10 units, Softmax; 128 → 10.</summary>
@@ -241,7 +241,7 @@ partial class Mlp : global::ConvNetGen.Model
         if (ComputesInputGradient(2))
         {
             // dInput[batch×Inputs] = gradient · kernelᵀ
-            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Dense1.KernelOffset, Shapes.Dense1.KernelLength), ws.DropoutGradient.AsSpan(0, batch * Inputs), batch, Inputs, Units);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, ParameterBuffer.Slice(Shapes.Dense1.KernelOffset, Shapes.Dense1.KernelLength), ws.DropoutGradient.AsSpan(0, batch * Inputs), batch, Inputs, Units);
         }
     }
 }

@@ -146,7 +146,7 @@ partial class IrisClassifier : global::ConvNetGen.Model
         const int Inputs = 4, Units = 8;
         global::System.ReadOnlySpan<float> input = ws.Input.AsSpan(0, batch * Inputs);
         global::System.Span<float> output = ws.DenseOutput.AsSpan(0, batch * Units);
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, Parameters.Slice(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), Parameters.Slice(Shapes.Dense.BiasOffset, Shapes.Dense.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.Tanh);
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, ParameterBuffer.Slice(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), ParameterBuffer.Slice(Shapes.Dense.BiasOffset, Shapes.Dense.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.Tanh);
     }
 
     /// <summary>dense backward: Dense 8 units, Tanh; 4 → 8.</summary>
@@ -172,7 +172,7 @@ partial class IrisClassifier : global::ConvNetGen.Model
         const int Inputs = 8, Units = 3;
         global::System.ReadOnlySpan<float> input = ws.DenseOutput.AsSpan(0, batch * Inputs);
         global::System.Span<float> output = ws.Dense1Output.AsSpan(0, batch * Units);
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, Parameters.Slice(Shapes.Dense1.KernelOffset, Shapes.Dense1.KernelLength), Parameters.Slice(Shapes.Dense1.BiasOffset, Shapes.Dense1.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.Softmax);
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, ParameterBuffer.Slice(Shapes.Dense1.KernelOffset, Shapes.Dense1.KernelLength), ParameterBuffer.Slice(Shapes.Dense1.BiasOffset, Shapes.Dense1.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.Softmax);
     }
 
     /// <summary>dense_1 backward: Dense 3 units, Softmax; 8 → 3.</summary>
@@ -192,7 +192,7 @@ partial class IrisClassifier : global::ConvNetGen.Model
         if (ComputesInputGradient(1))
         {
             // dInput[batch×Inputs] = gradient · kernelᵀ
-            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Dense1.KernelOffset, Shapes.Dense1.KernelLength), ws.DenseGradient.AsSpan(0, batch * Inputs), batch, Inputs, Units);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, ParameterBuffer.Slice(Shapes.Dense1.KernelOffset, Shapes.Dense1.KernelLength), ws.DenseGradient.AsSpan(0, batch * Inputs), batch, Inputs, Units);
         }
     }
 }

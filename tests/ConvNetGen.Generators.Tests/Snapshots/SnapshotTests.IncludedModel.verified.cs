@@ -266,7 +266,7 @@ partial class TransferNet : global::ConvNetGen.Model
         global::System.ReadOnlySpan<float> input = ws.Input;
         global::System.Span<float> patches = ws.Block1ConvPatches.AsSpan(0, rows * Taps);
         global::System.Span<float> output = ws.Block1ConvOutput.AsSpan(0, rows * OC);
-        global::System.ReadOnlySpan<float> kernel = Parameters.Slice(Shapes.Block1Conv.KernelOffset, Shapes.Block1Conv.KernelLength);
+        global::System.ReadOnlySpan<float> kernel = ParameterBuffer.Slice(Shapes.Block1Conv.KernelOffset, Shapes.Block1Conv.KernelLength);
         // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
         for (int b = 0; b < batch; b++)
         {
@@ -293,7 +293,7 @@ partial class TransferNet : global::ConvNetGen.Model
             }
         }
         // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), the bias and activation applied as results leave the registers
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, Parameters.Slice(Shapes.Block1Conv.BiasOffset, Shapes.Block1Conv.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, ParameterBuffer.Slice(Shapes.Block1Conv.BiasOffset, Shapes.Block1Conv.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
     }
 
     /// <summary>block1_conv backward: Conv2D 16 filters 3×3, stride 1×1, same padding, ReLU; 28×28×1 → 28×28×16.</summary>
@@ -328,10 +328,10 @@ partial class TransferNet : global::ConvNetGen.Model
         global::System.ReadOnlySpan<float> input = ws.Block1ConvOutput.AsSpan(0, rows * C);
         global::System.Span<float> output = ws.Block1BnOutput.AsSpan(0, rows * C);
         global::System.Span<float> xhat = ws.IsTraining ? ws.Block1BnNormalized.AsSpan(0, rows * C) : output; // an inference workspace keeps no x̂: nothing reads it back
-        global::System.ReadOnlySpan<float> gamma = Parameters.Slice(Shapes.Block1Bn.GammaOffset, Shapes.Block1Bn.GammaLength);
-        global::System.ReadOnlySpan<float> beta = Parameters.Slice(Shapes.Block1Bn.BetaOffset, Shapes.Block1Bn.BetaLength);
-        global::System.Span<float> movingMean = Parameters.Slice(Shapes.Block1Bn.MovingMeanOffset, Shapes.Block1Bn.MovingMeanLength);
-        global::System.Span<float> movingVariance = Parameters.Slice(Shapes.Block1Bn.MovingVarianceOffset, Shapes.Block1Bn.MovingVarianceLength);
+        global::System.ReadOnlySpan<float> gamma = ParameterBuffer.Slice(Shapes.Block1Bn.GammaOffset, Shapes.Block1Bn.GammaLength);
+        global::System.ReadOnlySpan<float> beta = ParameterBuffer.Slice(Shapes.Block1Bn.BetaOffset, Shapes.Block1Bn.BetaLength);
+        global::System.Span<float> movingMean = ParameterBuffer.Slice(Shapes.Block1Bn.MovingMeanOffset, Shapes.Block1Bn.MovingMeanLength);
+        global::System.Span<float> movingVariance = ParameterBuffer.Slice(Shapes.Block1Bn.MovingVarianceOffset, Shapes.Block1Bn.MovingVarianceLength);
         global::System.Span<float> mean = ws.Block1BnMean;
         global::System.Span<float> inverseStd = ws.Block1BnInverseStd;
         bool trainingMode = IsTrainingMode(1, training);
@@ -378,7 +378,7 @@ partial class TransferNet : global::ConvNetGen.Model
         int rows = batch * (Shapes.Block1Bn.OutputSize / C);
         global::System.ReadOnlySpan<float> gradient = ws.Block1BnGradient.AsSpan(0, rows * C);
         global::System.ReadOnlySpan<float> xhat = ws.Block1BnNormalized.AsSpan(0, rows * C);
-        global::System.ReadOnlySpan<float> gamma = Parameters.Slice(Shapes.Block1Bn.GammaOffset, Shapes.Block1Bn.GammaLength);
+        global::System.ReadOnlySpan<float> gamma = ParameterBuffer.Slice(Shapes.Block1Bn.GammaOffset, Shapes.Block1Bn.GammaLength);
         global::System.ReadOnlySpan<float> inverseStd = ws.Block1BnInverseStd;
         global::System.Span<double> sumGradient = ws.Block1BnGradientSums.AsSpan(0, C), sumGradientXhat = ws.Block1BnGradientSums.AsSpan(C, C);
         sumGradient.Clear();
@@ -492,7 +492,7 @@ partial class TransferNet : global::ConvNetGen.Model
         const int Inputs = 16, Units = 32;
         global::System.ReadOnlySpan<float> input = ws.FeaturesOutput.AsSpan(0, batch * Inputs);
         global::System.Span<float> output = ws.DenseOutput.AsSpan(0, batch * Units);
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, Parameters.Slice(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), Parameters.Slice(Shapes.Dense.BiasOffset, Shapes.Dense.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.ReLU);
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, ParameterBuffer.Slice(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), ParameterBuffer.Slice(Shapes.Dense.BiasOffset, Shapes.Dense.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.ReLU);
     }
 
     /// <summary>dense backward: Dense 32 units, ReLU; 16 → 32.</summary>
@@ -512,7 +512,7 @@ partial class TransferNet : global::ConvNetGen.Model
         if (ComputesInputGradient(4))
         {
             // dInput[batch×Inputs] = gradient · kernelᵀ
-            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), ws.FeaturesGradient.AsSpan(0, batch * Inputs), batch, Inputs, Units);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, ParameterBuffer.Slice(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), ws.FeaturesGradient.AsSpan(0, batch * Inputs), batch, Inputs, Units);
         }
     }
 
@@ -523,7 +523,7 @@ partial class TransferNet : global::ConvNetGen.Model
         const int Inputs = 32, Units = 5;
         global::System.ReadOnlySpan<float> input = ws.DenseOutput.AsSpan(0, batch * Inputs);
         global::System.Span<float> output = ws.HeadOutputOutput.AsSpan(0, batch * Units);
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, Parameters.Slice(Shapes.HeadOutput.KernelOffset, Shapes.HeadOutput.KernelLength), Parameters.Slice(Shapes.HeadOutput.BiasOffset, Shapes.HeadOutput.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.Softmax);
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, ParameterBuffer.Slice(Shapes.HeadOutput.KernelOffset, Shapes.HeadOutput.KernelLength), ParameterBuffer.Slice(Shapes.HeadOutput.BiasOffset, Shapes.HeadOutput.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.Softmax);
     }
 
     /// <summary>head_output backward: Dense 5 units, Softmax; 32 → 5.</summary>
@@ -543,7 +543,7 @@ partial class TransferNet : global::ConvNetGen.Model
         if (ComputesInputGradient(5))
         {
             // dInput[batch×Inputs] = gradient · kernelᵀ
-            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.HeadOutput.KernelOffset, Shapes.HeadOutput.KernelLength), ws.DenseGradient.AsSpan(0, batch * Inputs), batch, Inputs, Units);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, ParameterBuffer.Slice(Shapes.HeadOutput.KernelOffset, Shapes.HeadOutput.KernelLength), ws.DenseGradient.AsSpan(0, batch * Inputs), batch, Inputs, Units);
         }
     }
 }

@@ -262,7 +262,7 @@ partial class LayerZoo : global::ConvNetGen.Model
             AveragePooling2dGradient = training ? new float[checked(capacity * 1024)] : global::System.Array.Empty<float>(); // 8×8×16
             Conv2d1Output = new float[checked(capacity * 2048)]; // 8×8×32
             Conv2d1Gradient = training ? new float[checked(capacity * 2048)] : global::System.Array.Empty<float>(); // 8×8×32
-            Conv2d1TransformedKernel = new float[13_200]; // 25 positions × (16×32 + 16)
+            Conv2d1TransformedKernel = training ? new float[13_200] : global::System.Array.Empty<float>(); // 25 positions × (16×32 + 16)
             Conv2d1TransformedInput = new float[checked((int)(Blocks(capacity, 9, 96) * 38_800))]; // ⌈capacity·9 tiles / 96⌉ blocks × 25 positions × (96×16 + 16)
             Conv2d1Products = new float[77_200]; // 25 positions × (96×32 + 16)
             Conv2d1TransformedKernelGradient = training ? new float[13_200] : global::System.Array.Empty<float>(); // 25 positions × (16×32 + 16)
@@ -289,7 +289,7 @@ partial class LayerZoo : global::ConvNetGen.Model
         public static long Bytes(int capacity, bool training) =>
             BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
                 ? 224_336 * (long)capacity + 155_200 * Blocks(capacity, 9, 96) + 468_289
-                : 142_376 * (long)capacity + 155_200 * Blocks(capacity, 9, 96) + 361_729);
+                : 142_376 * (long)capacity + 155_200 * Blocks(capacity, 9, 96) + 308_929);
 
         /// <summary>The blocks of Winograd tiles <paramref name="capacity"/> samples take, <paramref name="tilesPerSample"/> tiles each.</summary>
         private static long Blocks(int capacity, int tilesPerSample, int block) => ((long)capacity * tilesPerSample + block - 1) / block;
@@ -363,7 +363,7 @@ partial class LayerZoo : global::ConvNetGen.Model
         global::System.ReadOnlySpan<float> input = ws.ScaleOutput;
         global::System.Span<float> patches = ws.Conv2dPatches.AsSpan(0, rows * Taps);
         global::System.Span<float> output = ws.Conv2dOutput.AsSpan(0, rows * OC);
-        global::System.ReadOnlySpan<float> kernel = Parameters.Slice(Shapes.Conv2d.KernelOffset, Shapes.Conv2d.KernelLength);
+        global::System.ReadOnlySpan<float> kernel = ParameterBuffer.Slice(Shapes.Conv2d.KernelOffset, Shapes.Conv2d.KernelLength);
         // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
         for (int b = 0; b < batch; b++)
         {
@@ -414,7 +414,7 @@ partial class LayerZoo : global::ConvNetGen.Model
         if (ComputesInputGradient(1))
         {
             // dPatches[rows×Taps] = gradient · kernelᵀ, then col2im adds each window back onto the input it came from.
-            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Conv2d.KernelOffset, Shapes.Conv2d.KernelLength), patches, rows, Taps, OC);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, ParameterBuffer.Slice(Shapes.Conv2d.KernelOffset, Shapes.Conv2d.KernelLength), patches, rows, Taps, OC);
             global::System.Span<float> inputGradient = ws.ScaleGradient.AsSpan(0, batch * IH * IW * IC);
             inputGradient.Clear();
             for (int b = 0; b < batch; b++)
@@ -448,10 +448,10 @@ partial class LayerZoo : global::ConvNetGen.Model
         global::System.ReadOnlySpan<float> input = ws.Conv2dOutput.AsSpan(0, rows * C);
         global::System.Span<float> output = ws.BatchNormalizationOutput.AsSpan(0, rows * C);
         global::System.Span<float> xhat = ws.IsTraining ? ws.BatchNormalizationNormalized.AsSpan(0, rows * C) : output; // an inference workspace keeps no x̂: nothing reads it back
-        global::System.ReadOnlySpan<float> gamma = Parameters.Slice(Shapes.BatchNormalization.GammaOffset, Shapes.BatchNormalization.GammaLength);
-        global::System.ReadOnlySpan<float> beta = Parameters.Slice(Shapes.BatchNormalization.BetaOffset, Shapes.BatchNormalization.BetaLength);
-        global::System.Span<float> movingMean = Parameters.Slice(Shapes.BatchNormalization.MovingMeanOffset, Shapes.BatchNormalization.MovingMeanLength);
-        global::System.Span<float> movingVariance = Parameters.Slice(Shapes.BatchNormalization.MovingVarianceOffset, Shapes.BatchNormalization.MovingVarianceLength);
+        global::System.ReadOnlySpan<float> gamma = ParameterBuffer.Slice(Shapes.BatchNormalization.GammaOffset, Shapes.BatchNormalization.GammaLength);
+        global::System.ReadOnlySpan<float> beta = ParameterBuffer.Slice(Shapes.BatchNormalization.BetaOffset, Shapes.BatchNormalization.BetaLength);
+        global::System.Span<float> movingMean = ParameterBuffer.Slice(Shapes.BatchNormalization.MovingMeanOffset, Shapes.BatchNormalization.MovingMeanLength);
+        global::System.Span<float> movingVariance = ParameterBuffer.Slice(Shapes.BatchNormalization.MovingVarianceOffset, Shapes.BatchNormalization.MovingVarianceLength);
         global::System.Span<float> mean = ws.BatchNormalizationMean;
         global::System.Span<float> inverseStd = ws.BatchNormalizationInverseStd;
         bool trainingMode = IsTrainingMode(2, training);
@@ -498,7 +498,7 @@ partial class LayerZoo : global::ConvNetGen.Model
         int rows = batch * (Shapes.BatchNormalization.OutputSize / C);
         global::System.ReadOnlySpan<float> gradient = ws.BatchNormalizationGradient.AsSpan(0, rows * C);
         global::System.ReadOnlySpan<float> xhat = ws.BatchNormalizationNormalized.AsSpan(0, rows * C);
-        global::System.ReadOnlySpan<float> gamma = Parameters.Slice(Shapes.BatchNormalization.GammaOffset, Shapes.BatchNormalization.GammaLength);
+        global::System.ReadOnlySpan<float> gamma = ParameterBuffer.Slice(Shapes.BatchNormalization.GammaOffset, Shapes.BatchNormalization.GammaLength);
         global::System.ReadOnlySpan<float> inverseStd = ws.BatchNormalizationInverseStd;
         global::System.Span<double> sumGradient = ws.BatchNormalizationGradientSums.AsSpan(0, C), sumGradientXhat = ws.BatchNormalizationGradientSums.AsSpan(C, C);
         sumGradient.Clear();
@@ -621,10 +621,11 @@ partial class LayerZoo : global::ConvNetGen.Model
         const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
         int tiles = batch * PH * PW;
         global::System.Span<float> output = ws.Conv2d1Output.AsSpan(0, rows * OC);
-        global::System.Span<float> u = ws.Conv2d1TransformedKernel, v = ws.Conv2d1TransformedInput, m = ws.Conv2d1Products;
+        global::System.Span<float> v = ws.Conv2d1TransformedInput, m = ws.Conv2d1Products;
         int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
         // Winograd F(3×3, 3×3): each 3×3 block of the output is one tile, from a 5×5 input tile.
-        global::ConvNetGen.Kernels.WinogradF3.TransformKernel(Parameters.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), u, IC, OC);
+        // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per change of the weights.
+        global::System.ReadOnlySpan<float> u = WinogradKernel(4, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, ParameterBuffer.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), IC, OC, ws.IsTraining, ws.Conv2d1TransformedKernel);
         for (int first = 0; first < tiles; first += Block)
         {
             int n = global::System.Math.Min(Block, tiles - first);
@@ -632,7 +633,7 @@ partial class LayerZoo : global::ConvNetGen.Model
             var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
             global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.AveragePooling2dOutput, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
             global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC); // M[p] = V[p] · U[p] for every position p
-            global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), Parameters.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.ReLU, outputHeight: OH, outputWidth: OW);
+            global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), ParameterBuffer.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.ReLU, outputHeight: OH, outputWidth: OW);
         }
     }
 
@@ -650,9 +651,9 @@ partial class LayerZoo : global::ConvNetGen.Model
         const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
         int tiles = batch * PH * PW;
         global::System.Span<float> gradient = ws.Conv2d1Gradient.AsSpan(0, rows * OC);
-        global::System.Span<float> u = ws.Conv2d1TransformedKernel, v = ws.Conv2d1TransformedInput, m = ws.Conv2d1Products;
+        global::System.Span<float> v = ws.Conv2d1TransformedInput, m = ws.Conv2d1Products;
         int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
-        global::System.Span<float> du = ws.Conv2d1TransformedKernelGradient, ut = ws.Conv2d1TransformedKernelTransposed;
+        global::System.Span<float> u = ws.Conv2d1TransformedKernel, du = ws.Conv2d1TransformedKernelGradient, ut = ws.Conv2d1TransformedKernelTransposed; // u: as this step's forward transformed it
         int utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);
         if (ComputesWeightGradients(4))
         {
@@ -802,7 +803,7 @@ partial class LayerZoo : global::ConvNetGen.Model
         const int Inputs = 32, Units = 10;
         global::System.ReadOnlySpan<float> input = ws.GlobalAveragePooling2dOutput.AsSpan(0, batch * Inputs);
         global::System.Span<float> output = ws.ClassifierOutput.AsSpan(0, batch * Units);
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, Parameters.Slice(Shapes.Classifier.KernelOffset, Shapes.Classifier.KernelLength), Parameters.Slice(Shapes.Classifier.BiasOffset, Shapes.Classifier.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.Softmax);
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, ParameterBuffer.Slice(Shapes.Classifier.KernelOffset, Shapes.Classifier.KernelLength), ParameterBuffer.Slice(Shapes.Classifier.BiasOffset, Shapes.Classifier.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.Softmax);
     }
 
     /// <summary>classifier backward: Dense 10 units, Softmax; 32 → 10.</summary>
@@ -822,7 +823,7 @@ partial class LayerZoo : global::ConvNetGen.Model
         if (ComputesInputGradient(8))
         {
             // dInput[batch×Inputs] = gradient · kernelᵀ
-            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Classifier.KernelOffset, Shapes.Classifier.KernelLength), ws.GlobalAveragePooling2dGradient.AsSpan(0, batch * Inputs), batch, Inputs, Units);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, ParameterBuffer.Slice(Shapes.Classifier.KernelOffset, Shapes.Classifier.KernelLength), ws.GlobalAveragePooling2dGradient.AsSpan(0, batch * Inputs), batch, Inputs, Units);
         }
     }
 }

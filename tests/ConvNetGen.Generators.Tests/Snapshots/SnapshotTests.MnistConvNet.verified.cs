@@ -181,7 +181,6 @@ partial class MnistConvNet : global::ConvNetGen.Model
         public const int MaxInferenceCapacity = 277_309;
 
         public readonly float[] InferenceInputScratch; // inference only: 2 convs' transformed input blocks, one array (as Conv2d2TransformedInput)
-        public readonly float[] InferenceKernelScratch; // inference only: 2 convs' transformed kernels, one array (as Conv2d2TransformedKernel)
         public readonly float[] InferenceProductScratch; // inference only: 2 convs' Winograd products, one array (as Conv2d2Products)
         // conv2d (Conv2D)
         public readonly float[] Conv2dOutput, Conv2dGradient;
@@ -216,7 +215,6 @@ partial class MnistConvNet : global::ConvNetGen.Model
             : base(CheckCapacity(capacity, training ? MaxTrainingCapacity : MaxInferenceCapacity, training), Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount, training)
         {
             InferenceInputScratch = training ? global::System.Array.Empty<float>() : new float[58_000]; // as Conv2d2TransformedInput
-            InferenceKernelScratch = training ? global::System.Array.Empty<float>() : new float[205_200]; // as Conv2d2TransformedKernel
             InferenceProductScratch = training ? global::System.Array.Empty<float>() : new float[115_600]; // as Conv2d2Products
             Conv2dOutput = global::System.Array.Empty<float>(); // never written: fused with max_pooling2d
             Conv2dGradient = global::System.Array.Empty<float>();
@@ -225,7 +223,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
             MaxPooling2dWinners = new float[checked(capacity * 5408)]; // 13×13×32
             Conv2d1Output = new float[checked(capacity * 7744)]; // 11×11×64
             Conv2d1Gradient = training ? new float[checked(capacity * 7744)] : global::System.Array.Empty<float>(); // 11×11×64
-            Conv2d1TransformedKernel = training ? new float[33_024] : InferenceKernelScratch; // 16 positions × (32×64 + 16)
+            Conv2d1TransformedKernel = training ? new float[33_024] : global::System.Array.Empty<float>(); // 16 positions × (32×64 + 16)
             Conv2d1TransformedInput = training ? new float[checked((int)(Blocks(capacity, 25, 96) * 49_408))] : InferenceInputScratch; // ⌈capacity·25 tiles / 96⌉ blocks × 16 positions × (96×32 + 16)
             Conv2d1Products = training ? new float[98_560] : InferenceProductScratch; // 16 positions × (96×64 + 16)
             Conv2d1TransformedKernelGradient = training ? new float[33_024] : global::System.Array.Empty<float>(); // 16 positions × (32×64 + 16)
@@ -235,7 +233,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
             MaxPooling2d1Argmax = new int[checked(capacity * 1600)]; // 5×5×64
             Conv2d2Output = new float[checked(capacity * 1152)]; // 3×3×128
             Conv2d2Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 3×3×128
-            Conv2d2TransformedKernel = training ? new float[205_200] : InferenceKernelScratch; // 25 positions × (64×128 + 16)
+            Conv2d2TransformedKernel = training ? new float[205_200] : global::System.Array.Empty<float>(); // 25 positions × (64×128 + 16)
             Conv2d2TransformedInput = training ? new float[checked((int)(Blocks(capacity, 1, 36) * 58_000))] : InferenceInputScratch; // ⌈capacity·1 tiles / 36⌉ blocks × 25 positions × (36×64 + 16)
             Conv2d2Products = training ? new float[115_600] : InferenceProductScratch; // 25 positions × (36×128 + 16)
             Conv2d2TransformedKernelGradient = training ? new float[205_200] : global::System.Array.Empty<float>(); // 25 positions × (64×128 + 16)
@@ -257,7 +255,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
         public static long Bytes(int capacity, bool training) =>
             BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
                 ? 176_080 * (long)capacity + 197_632 * Blocks(capacity, 25, 96) + 232_000 * Blocks(capacity, 1, 36) + 3_715_328
-                : 112_424 * (long)capacity + 1_515_200);
+                : 112_424 * (long)capacity + 694_400);
 
         /// <summary>The blocks of Winograd tiles <paramref name="capacity"/> samples take, <paramref name="tilesPerSample"/> tiles each.</summary>
         private static long Blocks(int capacity, int tilesPerSample, int block) => ((long)capacity * tilesPerSample + block - 1) / block;
@@ -304,7 +302,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
         const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 0, PL = 0;
         // Fused with max_pooling2d: each pooled value's 2×2 conv pixels are computed in registers, and only their
         // maximum and which pixel won are stored; this layer's own output is never written.
-        global::ConvNetGen.Kernels.ConvMaxPool.Forward(ws.Input, Parameters.Slice(Shapes.Conv2d.KernelOffset, Shapes.Conv2d.KernelLength), Parameters.Slice(Shapes.Conv2d.BiasOffset, Shapes.Conv2d.BiasLength), ws.MaxPooling2dOutput, ws.MaxPooling2dWinners, batch, IH, IW, IC, KH, KW, OC, global::ConvNetGen.Activation.ReLU);
+        global::ConvNetGen.Kernels.ConvMaxPool.Forward(ws.Input, ParameterBuffer.Slice(Shapes.Conv2d.KernelOffset, Shapes.Conv2d.KernelLength), ParameterBuffer.Slice(Shapes.Conv2d.BiasOffset, Shapes.Conv2d.BiasLength), ws.MaxPooling2dOutput, ws.MaxPooling2dWinners, batch, IH, IW, IC, KH, KW, OC, global::ConvNetGen.Activation.ReLU);
     }
 
     /// <summary>conv2d backward: Conv2D 32 filters 3×3, stride 1×1, valid padding, ReLU; 28×28×1 → 26×26×32.</summary>
@@ -350,10 +348,11 @@ partial class MnistConvNet : global::ConvNetGen.Model
         const int Positions = global::ConvNetGen.Kernels.Winograd.Positions, Block = 96; // tiles per block: its V and M stay in L2
         int tiles = batch * PH * PW;
         global::System.Span<float> output = ws.Conv2d1Output.AsSpan(0, rows * OC);
-        global::System.Span<float> u = ws.Conv2d1TransformedKernel, v = ws.Conv2d1TransformedInput, m = ws.Conv2d1Products;
+        global::System.Span<float> v = ws.Conv2d1TransformedInput, m = ws.Conv2d1Products;
         int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
         // Winograd F(2×2, 3×3): each of max_pooling2d_1's 2×2 windows is one output tile, from a 4×4 input tile.
-        global::ConvNetGen.Kernels.Winograd.TransformKernel(Parameters.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), u, IC, OC);
+        // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per change of the weights.
+        global::System.ReadOnlySpan<float> u = WinogradKernel(2, global::ConvNetGen.Kernels.WinogradFlavour.F2x2, ParameterBuffer.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), IC, OC, ws.IsTraining, ws.Conv2d1TransformedKernel);
         for (int first = 0; first < tiles; first += Block)
         {
             int n = global::System.Math.Min(Block, tiles - first);
@@ -361,7 +360,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
             var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
             global::ConvNetGen.Kernels.Winograd.TransformInput(ws.MaxPooling2dOutput, vb, batch, IH, IW, IC, PH, PW, first, n);
             global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC); // M[p] = V[p] · U[p] for every position p
-            global::ConvNetGen.Kernels.Winograd.TransformOutput(m.Slice(0, Positions * mPlane), Parameters.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output.Slice(first * 4 * OC, n * 4 * OC), n, OC, global::ConvNetGen.Activation.ReLU);
+            global::ConvNetGen.Kernels.Winograd.TransformOutput(m.Slice(0, Positions * mPlane), ParameterBuffer.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output.Slice(first * 4 * OC, n * 4 * OC), n, OC, global::ConvNetGen.Activation.ReLU);
         }
     }
 
@@ -379,9 +378,9 @@ partial class MnistConvNet : global::ConvNetGen.Model
         const int Positions = global::ConvNetGen.Kernels.Winograd.Positions, Block = 96; // tiles per block: its V and M stay in L2
         int tiles = batch * PH * PW;
         global::System.Span<float> gradient = ws.Conv2d1Gradient.AsSpan(0, rows * OC);
-        global::System.Span<float> u = ws.Conv2d1TransformedKernel, v = ws.Conv2d1TransformedInput, m = ws.Conv2d1Products;
+        global::System.Span<float> v = ws.Conv2d1TransformedInput, m = ws.Conv2d1Products;
         int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
-        global::System.Span<float> du = ws.Conv2d1TransformedKernelGradient, ut = ws.Conv2d1TransformedKernelTransposed;
+        global::System.Span<float> u = ws.Conv2d1TransformedKernel, du = ws.Conv2d1TransformedKernelGradient, ut = ws.Conv2d1TransformedKernelTransposed; // u: as this step's forward transformed it
         int utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);
         if (ComputesWeightGradients(2))
         {
@@ -464,10 +463,11 @@ partial class MnistConvNet : global::ConvNetGen.Model
             const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 36; // tiles per block: its V and M stay in L2
             int tiles = batch * PH * PW;
             global::System.Span<float> output = ws.Conv2d2Output.AsSpan(0, rows * OC);
-            global::System.Span<float> u = ws.Conv2d2TransformedKernel, v = ws.Conv2d2TransformedInput, m = ws.Conv2d2Products;
+            global::System.Span<float> v = ws.Conv2d2TransformedInput, m = ws.Conv2d2Products;
             int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
             // Winograd F(3×3, 3×3): each 3×3 block of the output is one tile, from a 5×5 input tile.
-            global::ConvNetGen.Kernels.WinogradF3.TransformKernel(Parameters.Slice(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength), u, IC, OC);
+            // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per change of the weights.
+            global::System.ReadOnlySpan<float> u = WinogradKernel(4, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, ParameterBuffer.Slice(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength), IC, OC, ws.IsTraining, ws.Conv2d2TransformedKernel);
             for (int first = 0; first < tiles; first += Block)
             {
                 int n = global::System.Math.Min(Block, tiles - first);
@@ -475,7 +475,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
                 var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
                 global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.MaxPooling2d1Output, vb, batch, IH, IW, IC, PH, PW, first, n);
                 global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC); // M[p] = V[p] · U[p] for every position p
-                global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), Parameters.Slice(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength), output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.ReLU);
+                global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), ParameterBuffer.Slice(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength), output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.ReLU);
             }
         }
         else
@@ -489,7 +489,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
             global::System.ReadOnlySpan<float> input = ws.MaxPooling2d1Output;
             global::System.Span<float> patches = ws.Conv2d2Patches.AsSpan(0, rows * Taps);
             global::System.Span<float> output = ws.Conv2d2Output.AsSpan(0, rows * OC);
-            global::System.ReadOnlySpan<float> kernel = Parameters.Slice(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength);
+            global::System.ReadOnlySpan<float> kernel = ParameterBuffer.Slice(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength);
             // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
             for (int b = 0; b < batch; b++)
             {
@@ -506,7 +506,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
                 }
             }
             // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), the bias and activation applied as results leave the registers
-            global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, Parameters.Slice(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
+            global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, ParameterBuffer.Slice(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
         }
     }
 
@@ -526,9 +526,9 @@ partial class MnistConvNet : global::ConvNetGen.Model
             const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 36; // tiles per block: its V and M stay in L2
             int tiles = batch * PH * PW;
             global::System.Span<float> gradient = ws.Conv2d2Gradient.AsSpan(0, rows * OC);
-            global::System.Span<float> u = ws.Conv2d2TransformedKernel, v = ws.Conv2d2TransformedInput, m = ws.Conv2d2Products;
+            global::System.Span<float> v = ws.Conv2d2TransformedInput, m = ws.Conv2d2Products;
             int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
-            global::System.Span<float> du = ws.Conv2d2TransformedKernelGradient, ut = ws.Conv2d2TransformedKernelTransposed;
+            global::System.Span<float> u = ws.Conv2d2TransformedKernel, du = ws.Conv2d2TransformedKernelGradient, ut = ws.Conv2d2TransformedKernelTransposed; // u: as this step's forward transformed it
             int utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);
             if (ComputesWeightGradients(4))
             {
@@ -585,7 +585,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
             if (ComputesInputGradient(4))
             {
                 // dPatches[rows×Taps] = gradient · kernelᵀ, then col2im adds each window back onto the input it came from.
-                global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength), patches, rows, Taps, OC);
+                global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, ParameterBuffer.Slice(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength), patches, rows, Taps, OC);
                 global::System.Span<float> inputGradient = ws.MaxPooling2d1Gradient.AsSpan(0, batch * IH * IW * IC);
                 inputGradient.Clear();
                 for (int b = 0; b < batch; b++)
@@ -627,7 +627,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
         const int Inputs = 1152, Units = 10;
         global::System.ReadOnlySpan<float> input = ws.FlattenOutput.AsSpan(0, batch * Inputs);
         global::System.Span<float> output = ws.DenseOutput.AsSpan(0, batch * Units);
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, Parameters.Slice(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), Parameters.Slice(Shapes.Dense.BiasOffset, Shapes.Dense.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.Softmax);
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, ParameterBuffer.Slice(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), ParameterBuffer.Slice(Shapes.Dense.BiasOffset, Shapes.Dense.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.Softmax);
     }
 
     /// <summary>dense backward: Dense 10 units, Softmax; 1152 → 10.</summary>
@@ -647,7 +647,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
         if (ComputesInputGradient(6))
         {
             // dInput[batch×Inputs] = gradient · kernelᵀ
-            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), ws.FlattenGradient.AsSpan(0, batch * Inputs), batch, Inputs, Units);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, ParameterBuffer.Slice(Shapes.Dense.KernelOffset, Shapes.Dense.KernelLength), ws.FlattenGradient.AsSpan(0, batch * Inputs), batch, Inputs, Units);
         }
     }
 }

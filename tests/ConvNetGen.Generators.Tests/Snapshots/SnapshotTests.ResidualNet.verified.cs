@@ -405,7 +405,6 @@ partial class ResidualNet : global::ConvNetGen.Model
 
         public readonly float[] InferenceScratch; // inference only: 4 convs' im2col patches, one array (as Layer20Conv2Patches)
         public readonly float[] InferenceInputScratch; // inference only: 3 convs' transformed input blocks, one array (as Layer20Conv2TransformedInput)
-        public readonly float[] InferenceKernelScratch; // inference only: 3 convs' transformed kernels, one array (as Layer20Conv2TransformedKernel)
         public readonly float[] InferenceProductScratch; // inference only: 3 convs' Winograd products, one array (as Layer20Conv2Products)
         // stem (Conv2D)
         public readonly float[] StemOutput, StemGradient;
@@ -521,7 +520,6 @@ partial class ResidualNet : global::ConvNetGen.Model
         {
             InferenceScratch = training ? global::System.Array.Empty<float>() : new float[checked(capacity * 5184)]; // as Layer20Conv2Patches
             InferenceInputScratch = training ? global::System.Array.Empty<float>() : new float[38_800]; // as Layer20Conv2TransformedInput
-            InferenceKernelScratch = training ? global::System.Array.Empty<float>() : new float[6800]; // as Layer20Conv2TransformedKernel
             InferenceProductScratch = training ? global::System.Array.Empty<float>() : new float[38_800]; // as Layer20Conv2Products
             StemOutput = new float[checked(capacity * 1152)]; // 12×12×8
             StemGradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
@@ -529,7 +527,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             StemPatches = training ? new float[checked(capacity * 3888)] : InferenceScratch; // 12×12 pixels × 3×3×3 taps
             Layer10Conv1Output = new float[checked(capacity * 1152)]; // 12×12×8
             Layer10Conv1Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
-            Layer10Conv1TransformedKernel = training ? new float[2000] : InferenceKernelScratch; // 25 positions × (8×8 + 16)
+            Layer10Conv1TransformedKernel = training ? new float[2000] : global::System.Array.Empty<float>(); // 25 positions × (8×8 + 16)
             Layer10Conv1TransformedInput = training ? new float[checked((int)(Blocks(capacity, 16, 96) * 19_600))] : InferenceInputScratch; // ⌈capacity·16 tiles / 96⌉ blocks × 25 positions × (96×8 + 16)
             Layer10Conv1Products = training ? new float[19_600] : InferenceProductScratch; // 25 positions × (96×8 + 16)
             Layer10Conv1TransformedKernelGradient = training ? new float[2000] : global::System.Array.Empty<float>(); // 25 positions × (8×8 + 16)
@@ -548,7 +546,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             Layer10Relu1Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
             Layer10Conv2Output = new float[checked(capacity * 1152)]; // 12×12×8
             Layer10Conv2Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
-            Layer10Conv2TransformedKernel = training ? new float[2000] : InferenceKernelScratch; // 25 positions × (8×8 + 16)
+            Layer10Conv2TransformedKernel = training ? new float[2000] : global::System.Array.Empty<float>(); // 25 positions × (8×8 + 16)
             Layer10Conv2TransformedInput = training ? new float[checked((int)(Blocks(capacity, 16, 96) * 19_600))] : InferenceInputScratch; // ⌈capacity·16 tiles / 96⌉ blocks × 25 positions × (96×8 + 16)
             Layer10Conv2Products = training ? new float[19_600] : InferenceProductScratch; // 25 positions × (96×8 + 16)
             Layer10Conv2TransformedKernelGradient = training ? new float[2000] : global::System.Array.Empty<float>(); // 25 positions × (8×8 + 16)
@@ -587,7 +585,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             Layer20Relu1Gradient = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16
             Layer20Conv2Output = new float[checked(capacity * 576)]; // 6×6×16
             Layer20Conv2Gradient = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16
-            Layer20Conv2TransformedKernel = training ? new float[6800] : InferenceKernelScratch; // 25 positions × (16×16 + 16)
+            Layer20Conv2TransformedKernel = training ? new float[6800] : global::System.Array.Empty<float>(); // 25 positions × (16×16 + 16)
             Layer20Conv2TransformedInput = training ? new float[checked((int)(Blocks(capacity, 4, 96) * 38_800))] : InferenceInputScratch; // ⌈capacity·4 tiles / 96⌉ blocks × 25 positions × (96×16 + 16)
             Layer20Conv2Products = training ? new float[38_800] : InferenceProductScratch; // 25 positions × (96×16 + 16)
             Layer20Conv2TransformedKernelGradient = training ? new float[6800] : global::System.Array.Empty<float>(); // 25 positions × (16×16 + 16)
@@ -642,7 +640,7 @@ partial class ResidualNet : global::ConvNetGen.Model
         public static long Bytes(int capacity, bool training) =>
             BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
                 ? 203_856 * (long)capacity + 156_800 * Blocks(capacity, 16, 96) + 155_200 * Blocks(capacity, 4, 96) + 445_957
-                : 84_968 * (long)capacity + 338_117);
+                : 84_968 * (long)capacity + 310_917);
 
         /// <summary>The blocks of Winograd tiles <paramref name="capacity"/> samples take, <paramref name="tilesPerSample"/> tiles each.</summary>
         private static long Blocks(int capacity, int tilesPerSample, int block) => ((long)capacity * tilesPerSample + block - 1) / block;
@@ -719,7 +717,7 @@ partial class ResidualNet : global::ConvNetGen.Model
         global::System.ReadOnlySpan<float> input = ws.Input;
         global::System.Span<float> patches = ws.StemPatches.AsSpan(0, rows * Taps);
         global::System.Span<float> output = ws.StemOutput.AsSpan(0, rows * OC);
-        global::System.ReadOnlySpan<float> kernel = Parameters.Slice(Shapes.Stem.KernelOffset, Shapes.Stem.KernelLength);
+        global::System.ReadOnlySpan<float> kernel = ParameterBuffer.Slice(Shapes.Stem.KernelOffset, Shapes.Stem.KernelLength);
         // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
         for (int b = 0; b < batch; b++)
         {
@@ -747,7 +745,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             }
         }
         // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), the bias and activation applied as results leave the registers
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, Parameters.Slice(Shapes.Stem.BiasOffset, Shapes.Stem.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, ParameterBuffer.Slice(Shapes.Stem.BiasOffset, Shapes.Stem.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
     }
 
     /// <summary>stem backward: Conv2D 8 filters 3×3, stride 1×1, same padding, ReLU; 12×12×3 → 12×12×8.</summary>
@@ -789,10 +787,11 @@ partial class ResidualNet : global::ConvNetGen.Model
         const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
         int tiles = batch * PH * PW;
         global::System.Span<float> output = ws.Layer10Conv1Output.AsSpan(0, rows * OC);
-        global::System.Span<float> u = ws.Layer10Conv1TransformedKernel, v = ws.Layer10Conv1TransformedInput, m = ws.Layer10Conv1Products;
+        global::System.Span<float> v = ws.Layer10Conv1TransformedInput, m = ws.Layer10Conv1Products;
         int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
         // Winograd F(3×3, 3×3): each 3×3 block of the output is one tile, from a 5×5 input tile.
-        global::ConvNetGen.Kernels.WinogradF3.TransformKernel(Parameters.Slice(Shapes.Layer10Conv1.KernelOffset, Shapes.Layer10Conv1.KernelLength), u, IC, OC);
+        // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per change of the weights.
+        global::System.ReadOnlySpan<float> u = WinogradKernel(1, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, ParameterBuffer.Slice(Shapes.Layer10Conv1.KernelOffset, Shapes.Layer10Conv1.KernelLength), IC, OC, ws.IsTraining, ws.Layer10Conv1TransformedKernel);
         for (int first = 0; first < tiles; first += Block)
         {
             int n = global::System.Math.Min(Block, tiles - first);
@@ -818,9 +817,9 @@ partial class ResidualNet : global::ConvNetGen.Model
         const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
         int tiles = batch * PH * PW;
         global::System.Span<float> gradient = ws.Layer10Conv1Gradient.AsSpan(0, rows * OC);
-        global::System.Span<float> u = ws.Layer10Conv1TransformedKernel, v = ws.Layer10Conv1TransformedInput, m = ws.Layer10Conv1Products;
+        global::System.Span<float> v = ws.Layer10Conv1TransformedInput, m = ws.Layer10Conv1Products;
         int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
-        global::System.Span<float> du = ws.Layer10Conv1TransformedKernelGradient, ut = ws.Layer10Conv1TransformedKernelTransposed;
+        global::System.Span<float> u = ws.Layer10Conv1TransformedKernel, du = ws.Layer10Conv1TransformedKernelGradient, ut = ws.Layer10Conv1TransformedKernelTransposed; // u: as this step's forward transformed it
         int utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);
         if (ComputesWeightGradients(1))
         {
@@ -864,10 +863,10 @@ partial class ResidualNet : global::ConvNetGen.Model
         global::System.ReadOnlySpan<float> input = ws.Layer10Conv1Output.AsSpan(0, rows * C);
         global::System.Span<float> output = ws.Layer10Bn1Output.AsSpan(0, rows * C);
         global::System.Span<float> xhat = ws.IsTraining ? ws.Layer10Bn1Normalized.AsSpan(0, rows * C) : output; // an inference workspace keeps no x̂: nothing reads it back
-        global::System.ReadOnlySpan<float> gamma = Parameters.Slice(Shapes.Layer10Bn1.GammaOffset, Shapes.Layer10Bn1.GammaLength);
-        global::System.ReadOnlySpan<float> beta = Parameters.Slice(Shapes.Layer10Bn1.BetaOffset, Shapes.Layer10Bn1.BetaLength);
-        global::System.Span<float> movingMean = Parameters.Slice(Shapes.Layer10Bn1.MovingMeanOffset, Shapes.Layer10Bn1.MovingMeanLength);
-        global::System.Span<float> movingVariance = Parameters.Slice(Shapes.Layer10Bn1.MovingVarianceOffset, Shapes.Layer10Bn1.MovingVarianceLength);
+        global::System.ReadOnlySpan<float> gamma = ParameterBuffer.Slice(Shapes.Layer10Bn1.GammaOffset, Shapes.Layer10Bn1.GammaLength);
+        global::System.ReadOnlySpan<float> beta = ParameterBuffer.Slice(Shapes.Layer10Bn1.BetaOffset, Shapes.Layer10Bn1.BetaLength);
+        global::System.Span<float> movingMean = ParameterBuffer.Slice(Shapes.Layer10Bn1.MovingMeanOffset, Shapes.Layer10Bn1.MovingMeanLength);
+        global::System.Span<float> movingVariance = ParameterBuffer.Slice(Shapes.Layer10Bn1.MovingVarianceOffset, Shapes.Layer10Bn1.MovingVarianceLength);
         global::System.Span<float> mean = ws.Layer10Bn1Mean;
         global::System.Span<float> inverseStd = ws.Layer10Bn1InverseStd;
         bool trainingMode = IsTrainingMode(2, training);
@@ -914,7 +913,7 @@ partial class ResidualNet : global::ConvNetGen.Model
         int rows = batch * (Shapes.Layer10Bn1.OutputSize / C);
         global::System.ReadOnlySpan<float> gradient = ws.Layer10Bn1Gradient.AsSpan(0, rows * C);
         global::System.ReadOnlySpan<float> xhat = ws.Layer10Bn1Normalized.AsSpan(0, rows * C);
-        global::System.ReadOnlySpan<float> gamma = Parameters.Slice(Shapes.Layer10Bn1.GammaOffset, Shapes.Layer10Bn1.GammaLength);
+        global::System.ReadOnlySpan<float> gamma = ParameterBuffer.Slice(Shapes.Layer10Bn1.GammaOffset, Shapes.Layer10Bn1.GammaLength);
         global::System.ReadOnlySpan<float> inverseStd = ws.Layer10Bn1InverseStd;
         global::System.Span<double> sumGradient = ws.Layer10Bn1GradientSums.AsSpan(0, C), sumGradientXhat = ws.Layer10Bn1GradientSums.AsSpan(C, C);
         sumGradient.Clear();
@@ -991,10 +990,11 @@ partial class ResidualNet : global::ConvNetGen.Model
         const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
         int tiles = batch * PH * PW;
         global::System.Span<float> output = ws.Layer10Conv2Output.AsSpan(0, rows * OC);
-        global::System.Span<float> u = ws.Layer10Conv2TransformedKernel, v = ws.Layer10Conv2TransformedInput, m = ws.Layer10Conv2Products;
+        global::System.Span<float> v = ws.Layer10Conv2TransformedInput, m = ws.Layer10Conv2Products;
         int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
         // Winograd F(3×3, 3×3): each 3×3 block of the output is one tile, from a 5×5 input tile.
-        global::ConvNetGen.Kernels.WinogradF3.TransformKernel(Parameters.Slice(Shapes.Layer10Conv2.KernelOffset, Shapes.Layer10Conv2.KernelLength), u, IC, OC);
+        // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per change of the weights.
+        global::System.ReadOnlySpan<float> u = WinogradKernel(4, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, ParameterBuffer.Slice(Shapes.Layer10Conv2.KernelOffset, Shapes.Layer10Conv2.KernelLength), IC, OC, ws.IsTraining, ws.Layer10Conv2TransformedKernel);
         for (int first = 0; first < tiles; first += Block)
         {
             int n = global::System.Math.Min(Block, tiles - first);
@@ -1020,9 +1020,9 @@ partial class ResidualNet : global::ConvNetGen.Model
         const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
         int tiles = batch * PH * PW;
         global::System.Span<float> gradient = ws.Layer10Conv2Gradient.AsSpan(0, rows * OC);
-        global::System.Span<float> u = ws.Layer10Conv2TransformedKernel, v = ws.Layer10Conv2TransformedInput, m = ws.Layer10Conv2Products;
+        global::System.Span<float> v = ws.Layer10Conv2TransformedInput, m = ws.Layer10Conv2Products;
         int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
-        global::System.Span<float> du = ws.Layer10Conv2TransformedKernelGradient, ut = ws.Layer10Conv2TransformedKernelTransposed;
+        global::System.Span<float> u = ws.Layer10Conv2TransformedKernel, du = ws.Layer10Conv2TransformedKernelGradient, ut = ws.Layer10Conv2TransformedKernelTransposed; // u: as this step's forward transformed it
         int utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);
         if (ComputesWeightGradients(4))
         {
@@ -1066,10 +1066,10 @@ partial class ResidualNet : global::ConvNetGen.Model
         global::System.ReadOnlySpan<float> input = ws.Layer10Conv2Output.AsSpan(0, rows * C);
         global::System.Span<float> output = ws.Layer10Bn2Output.AsSpan(0, rows * C);
         global::System.Span<float> xhat = ws.IsTraining ? ws.Layer10Bn2Normalized.AsSpan(0, rows * C) : output; // an inference workspace keeps no x̂: nothing reads it back
-        global::System.ReadOnlySpan<float> gamma = Parameters.Slice(Shapes.Layer10Bn2.GammaOffset, Shapes.Layer10Bn2.GammaLength);
-        global::System.ReadOnlySpan<float> beta = Parameters.Slice(Shapes.Layer10Bn2.BetaOffset, Shapes.Layer10Bn2.BetaLength);
-        global::System.Span<float> movingMean = Parameters.Slice(Shapes.Layer10Bn2.MovingMeanOffset, Shapes.Layer10Bn2.MovingMeanLength);
-        global::System.Span<float> movingVariance = Parameters.Slice(Shapes.Layer10Bn2.MovingVarianceOffset, Shapes.Layer10Bn2.MovingVarianceLength);
+        global::System.ReadOnlySpan<float> gamma = ParameterBuffer.Slice(Shapes.Layer10Bn2.GammaOffset, Shapes.Layer10Bn2.GammaLength);
+        global::System.ReadOnlySpan<float> beta = ParameterBuffer.Slice(Shapes.Layer10Bn2.BetaOffset, Shapes.Layer10Bn2.BetaLength);
+        global::System.Span<float> movingMean = ParameterBuffer.Slice(Shapes.Layer10Bn2.MovingMeanOffset, Shapes.Layer10Bn2.MovingMeanLength);
+        global::System.Span<float> movingVariance = ParameterBuffer.Slice(Shapes.Layer10Bn2.MovingVarianceOffset, Shapes.Layer10Bn2.MovingVarianceLength);
         global::System.Span<float> mean = ws.Layer10Bn2Mean;
         global::System.Span<float> inverseStd = ws.Layer10Bn2InverseStd;
         bool trainingMode = IsTrainingMode(5, training);
@@ -1116,7 +1116,7 @@ partial class ResidualNet : global::ConvNetGen.Model
         int rows = batch * (Shapes.Layer10Bn2.OutputSize / C);
         global::System.ReadOnlySpan<float> gradient = ws.Layer10Bn2Gradient.AsSpan(0, rows * C);
         global::System.ReadOnlySpan<float> xhat = ws.Layer10Bn2Normalized.AsSpan(0, rows * C);
-        global::System.ReadOnlySpan<float> gamma = Parameters.Slice(Shapes.Layer10Bn2.GammaOffset, Shapes.Layer10Bn2.GammaLength);
+        global::System.ReadOnlySpan<float> gamma = ParameterBuffer.Slice(Shapes.Layer10Bn2.GammaOffset, Shapes.Layer10Bn2.GammaLength);
         global::System.ReadOnlySpan<float> inverseStd = ws.Layer10Bn2InverseStd;
         global::System.Span<double> sumGradient = ws.Layer10Bn2GradientSums.AsSpan(0, C), sumGradientXhat = ws.Layer10Bn2GradientSums.AsSpan(C, C);
         sumGradient.Clear();
@@ -1256,7 +1256,7 @@ partial class ResidualNet : global::ConvNetGen.Model
         global::System.ReadOnlySpan<float> input = ws.Layer20PadOutput;
         global::System.Span<float> patches = ws.Layer20Conv1Patches.AsSpan(0, rows * Taps);
         global::System.Span<float> output = ws.Layer20Conv1Output.AsSpan(0, rows * OC);
-        global::System.ReadOnlySpan<float> kernel = Parameters.Slice(Shapes.Layer20Conv1.KernelOffset, Shapes.Layer20Conv1.KernelLength);
+        global::System.ReadOnlySpan<float> kernel = ParameterBuffer.Slice(Shapes.Layer20Conv1.KernelOffset, Shapes.Layer20Conv1.KernelLength);
         // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
         for (int b = 0; b < batch; b++)
         {
@@ -1296,7 +1296,7 @@ partial class ResidualNet : global::ConvNetGen.Model
         if (ComputesInputGradient(9))
         {
             // dPatches[rows×Taps] = gradient · kernelᵀ, then col2im adds each window back onto the input it came from.
-            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Layer20Conv1.KernelOffset, Shapes.Layer20Conv1.KernelLength), patches, rows, Taps, OC);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, ParameterBuffer.Slice(Shapes.Layer20Conv1.KernelOffset, Shapes.Layer20Conv1.KernelLength), patches, rows, Taps, OC);
             global::System.Span<float> inputGradient = ws.Layer20PadGradient.AsSpan(0, batch * IH * IW * IC);
             inputGradient.Clear();
             for (int b = 0; b < batch; b++)
@@ -1326,10 +1326,10 @@ partial class ResidualNet : global::ConvNetGen.Model
         global::System.ReadOnlySpan<float> input = ws.Layer20Conv1Output.AsSpan(0, rows * C);
         global::System.Span<float> output = ws.Layer20Bn1Output.AsSpan(0, rows * C);
         global::System.Span<float> xhat = ws.IsTraining ? ws.Layer20Bn1Normalized.AsSpan(0, rows * C) : output; // an inference workspace keeps no x̂: nothing reads it back
-        global::System.ReadOnlySpan<float> gamma = Parameters.Slice(Shapes.Layer20Bn1.GammaOffset, Shapes.Layer20Bn1.GammaLength);
-        global::System.ReadOnlySpan<float> beta = Parameters.Slice(Shapes.Layer20Bn1.BetaOffset, Shapes.Layer20Bn1.BetaLength);
-        global::System.Span<float> movingMean = Parameters.Slice(Shapes.Layer20Bn1.MovingMeanOffset, Shapes.Layer20Bn1.MovingMeanLength);
-        global::System.Span<float> movingVariance = Parameters.Slice(Shapes.Layer20Bn1.MovingVarianceOffset, Shapes.Layer20Bn1.MovingVarianceLength);
+        global::System.ReadOnlySpan<float> gamma = ParameterBuffer.Slice(Shapes.Layer20Bn1.GammaOffset, Shapes.Layer20Bn1.GammaLength);
+        global::System.ReadOnlySpan<float> beta = ParameterBuffer.Slice(Shapes.Layer20Bn1.BetaOffset, Shapes.Layer20Bn1.BetaLength);
+        global::System.Span<float> movingMean = ParameterBuffer.Slice(Shapes.Layer20Bn1.MovingMeanOffset, Shapes.Layer20Bn1.MovingMeanLength);
+        global::System.Span<float> movingVariance = ParameterBuffer.Slice(Shapes.Layer20Bn1.MovingVarianceOffset, Shapes.Layer20Bn1.MovingVarianceLength);
         global::System.Span<float> mean = ws.Layer20Bn1Mean;
         global::System.Span<float> inverseStd = ws.Layer20Bn1InverseStd;
         bool trainingMode = IsTrainingMode(10, training);
@@ -1376,7 +1376,7 @@ partial class ResidualNet : global::ConvNetGen.Model
         int rows = batch * (Shapes.Layer20Bn1.OutputSize / C);
         global::System.ReadOnlySpan<float> gradient = ws.Layer20Bn1Gradient.AsSpan(0, rows * C);
         global::System.ReadOnlySpan<float> xhat = ws.Layer20Bn1Normalized.AsSpan(0, rows * C);
-        global::System.ReadOnlySpan<float> gamma = Parameters.Slice(Shapes.Layer20Bn1.GammaOffset, Shapes.Layer20Bn1.GammaLength);
+        global::System.ReadOnlySpan<float> gamma = ParameterBuffer.Slice(Shapes.Layer20Bn1.GammaOffset, Shapes.Layer20Bn1.GammaLength);
         global::System.ReadOnlySpan<float> inverseStd = ws.Layer20Bn1InverseStd;
         global::System.Span<double> sumGradient = ws.Layer20Bn1GradientSums.AsSpan(0, C), sumGradientXhat = ws.Layer20Bn1GradientSums.AsSpan(C, C);
         sumGradient.Clear();
@@ -1456,10 +1456,11 @@ partial class ResidualNet : global::ConvNetGen.Model
             const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
             int tiles = batch * PH * PW;
             global::System.Span<float> output = ws.Layer20Conv2Output.AsSpan(0, rows * OC);
-            global::System.Span<float> u = ws.Layer20Conv2TransformedKernel, v = ws.Layer20Conv2TransformedInput, m = ws.Layer20Conv2Products;
+            global::System.Span<float> v = ws.Layer20Conv2TransformedInput, m = ws.Layer20Conv2Products;
             int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
             // Winograd F(3×3, 3×3): each 3×3 block of the output is one tile, from a 5×5 input tile.
-            global::ConvNetGen.Kernels.WinogradF3.TransformKernel(Parameters.Slice(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength), u, IC, OC);
+            // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per change of the weights.
+            global::System.ReadOnlySpan<float> u = WinogradKernel(12, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, ParameterBuffer.Slice(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength), IC, OC, ws.IsTraining, ws.Layer20Conv2TransformedKernel);
             for (int first = 0; first < tiles; first += Block)
             {
                 int n = global::System.Math.Min(Block, tiles - first);
@@ -1481,7 +1482,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             global::System.ReadOnlySpan<float> input = ws.Layer20Relu1Output;
             global::System.Span<float> patches = ws.Layer20Conv2Patches.AsSpan(0, rows * Taps);
             global::System.Span<float> output = ws.Layer20Conv2Output.AsSpan(0, rows * OC);
-            global::System.ReadOnlySpan<float> kernel = Parameters.Slice(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength);
+            global::System.ReadOnlySpan<float> kernel = ParameterBuffer.Slice(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength);
             // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
             for (int b = 0; b < batch; b++)
             {
@@ -1529,9 +1530,9 @@ partial class ResidualNet : global::ConvNetGen.Model
             const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
             int tiles = batch * PH * PW;
             global::System.Span<float> gradient = ws.Layer20Conv2Gradient.AsSpan(0, rows * OC);
-            global::System.Span<float> u = ws.Layer20Conv2TransformedKernel, v = ws.Layer20Conv2TransformedInput, m = ws.Layer20Conv2Products;
+            global::System.Span<float> v = ws.Layer20Conv2TransformedInput, m = ws.Layer20Conv2Products;
             int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
-            global::System.Span<float> du = ws.Layer20Conv2TransformedKernelGradient, ut = ws.Layer20Conv2TransformedKernelTransposed;
+            global::System.Span<float> u = ws.Layer20Conv2TransformedKernel, du = ws.Layer20Conv2TransformedKernelGradient, ut = ws.Layer20Conv2TransformedKernelTransposed; // u: as this step's forward transformed it
             int utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);
             if (ComputesWeightGradients(12))
             {
@@ -1582,7 +1583,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             if (ComputesInputGradient(12))
             {
                 // dPatches[rows×Taps] = gradient · kernelᵀ, then col2im adds each window back onto the input it came from.
-                global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength), patches, rows, Taps, OC);
+                global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, ParameterBuffer.Slice(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength), patches, rows, Taps, OC);
                 global::System.Span<float> inputGradient = ws.Layer20Relu1Gradient.AsSpan(0, batch * IH * IW * IC);
                 inputGradient.Clear();
                 for (int b = 0; b < batch; b++)
@@ -1617,10 +1618,10 @@ partial class ResidualNet : global::ConvNetGen.Model
         global::System.ReadOnlySpan<float> input = ws.Layer20Conv2Output.AsSpan(0, rows * C);
         global::System.Span<float> output = ws.Layer20Bn2Output.AsSpan(0, rows * C);
         global::System.Span<float> xhat = ws.IsTraining ? ws.Layer20Bn2Normalized.AsSpan(0, rows * C) : output; // an inference workspace keeps no x̂: nothing reads it back
-        global::System.ReadOnlySpan<float> gamma = Parameters.Slice(Shapes.Layer20Bn2.GammaOffset, Shapes.Layer20Bn2.GammaLength);
-        global::System.ReadOnlySpan<float> beta = Parameters.Slice(Shapes.Layer20Bn2.BetaOffset, Shapes.Layer20Bn2.BetaLength);
-        global::System.Span<float> movingMean = Parameters.Slice(Shapes.Layer20Bn2.MovingMeanOffset, Shapes.Layer20Bn2.MovingMeanLength);
-        global::System.Span<float> movingVariance = Parameters.Slice(Shapes.Layer20Bn2.MovingVarianceOffset, Shapes.Layer20Bn2.MovingVarianceLength);
+        global::System.ReadOnlySpan<float> gamma = ParameterBuffer.Slice(Shapes.Layer20Bn2.GammaOffset, Shapes.Layer20Bn2.GammaLength);
+        global::System.ReadOnlySpan<float> beta = ParameterBuffer.Slice(Shapes.Layer20Bn2.BetaOffset, Shapes.Layer20Bn2.BetaLength);
+        global::System.Span<float> movingMean = ParameterBuffer.Slice(Shapes.Layer20Bn2.MovingMeanOffset, Shapes.Layer20Bn2.MovingMeanLength);
+        global::System.Span<float> movingVariance = ParameterBuffer.Slice(Shapes.Layer20Bn2.MovingVarianceOffset, Shapes.Layer20Bn2.MovingVarianceLength);
         global::System.Span<float> mean = ws.Layer20Bn2Mean;
         global::System.Span<float> inverseStd = ws.Layer20Bn2InverseStd;
         bool trainingMode = IsTrainingMode(13, training);
@@ -1667,7 +1668,7 @@ partial class ResidualNet : global::ConvNetGen.Model
         int rows = batch * (Shapes.Layer20Bn2.OutputSize / C);
         global::System.ReadOnlySpan<float> gradient = ws.Layer20Bn2Gradient.AsSpan(0, rows * C);
         global::System.ReadOnlySpan<float> xhat = ws.Layer20Bn2Normalized.AsSpan(0, rows * C);
-        global::System.ReadOnlySpan<float> gamma = Parameters.Slice(Shapes.Layer20Bn2.GammaOffset, Shapes.Layer20Bn2.GammaLength);
+        global::System.ReadOnlySpan<float> gamma = ParameterBuffer.Slice(Shapes.Layer20Bn2.GammaOffset, Shapes.Layer20Bn2.GammaLength);
         global::System.ReadOnlySpan<float> inverseStd = ws.Layer20Bn2InverseStd;
         global::System.Span<double> sumGradient = ws.Layer20Bn2GradientSums.AsSpan(0, C), sumGradientXhat = ws.Layer20Bn2GradientSums.AsSpan(C, C);
         sumGradient.Clear();
@@ -1723,7 +1724,7 @@ partial class ResidualNet : global::ConvNetGen.Model
         global::System.ReadOnlySpan<float> input = ws.Layer10Relu2Output;
         global::System.Span<float> patches = ws.Layer20Downsample0Patches.AsSpan(0, rows * Taps);
         global::System.Span<float> output = ws.Layer20Downsample0Output.AsSpan(0, rows * OC);
-        global::System.ReadOnlySpan<float> kernel = Parameters.Slice(Shapes.Layer20Downsample0.KernelOffset, Shapes.Layer20Downsample0.KernelLength);
+        global::System.ReadOnlySpan<float> kernel = ParameterBuffer.Slice(Shapes.Layer20Downsample0.KernelOffset, Shapes.Layer20Downsample0.KernelLength);
         // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
         for (int b = 0; b < batch; b++)
         {
@@ -1768,7 +1769,7 @@ partial class ResidualNet : global::ConvNetGen.Model
         if (ComputesInputGradient(14))
         {
             // dPatches[rows×Taps] = gradient · kernelᵀ, then col2im adds each window back onto the input it came from.
-            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Layer20Downsample0.KernelOffset, Shapes.Layer20Downsample0.KernelLength), patches, rows, Taps, OC);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, ParameterBuffer.Slice(Shapes.Layer20Downsample0.KernelOffset, Shapes.Layer20Downsample0.KernelLength), patches, rows, Taps, OC);
             global::System.Span<float> inputGradient = ws.Layer10Relu2Gradient.AsSpan(0, batch * IH * IW * IC);
             inputGradient.Clear();
             for (int b = 0; b < batch; b++)
@@ -1796,10 +1797,10 @@ partial class ResidualNet : global::ConvNetGen.Model
         global::System.ReadOnlySpan<float> input = ws.Layer20Downsample0Output.AsSpan(0, rows * C);
         global::System.Span<float> output = ws.Layer20Downsample1Output.AsSpan(0, rows * C);
         global::System.Span<float> xhat = ws.IsTraining ? ws.Layer20Downsample1Normalized.AsSpan(0, rows * C) : output; // an inference workspace keeps no x̂: nothing reads it back
-        global::System.ReadOnlySpan<float> gamma = Parameters.Slice(Shapes.Layer20Downsample1.GammaOffset, Shapes.Layer20Downsample1.GammaLength);
-        global::System.ReadOnlySpan<float> beta = Parameters.Slice(Shapes.Layer20Downsample1.BetaOffset, Shapes.Layer20Downsample1.BetaLength);
-        global::System.Span<float> movingMean = Parameters.Slice(Shapes.Layer20Downsample1.MovingMeanOffset, Shapes.Layer20Downsample1.MovingMeanLength);
-        global::System.Span<float> movingVariance = Parameters.Slice(Shapes.Layer20Downsample1.MovingVarianceOffset, Shapes.Layer20Downsample1.MovingVarianceLength);
+        global::System.ReadOnlySpan<float> gamma = ParameterBuffer.Slice(Shapes.Layer20Downsample1.GammaOffset, Shapes.Layer20Downsample1.GammaLength);
+        global::System.ReadOnlySpan<float> beta = ParameterBuffer.Slice(Shapes.Layer20Downsample1.BetaOffset, Shapes.Layer20Downsample1.BetaLength);
+        global::System.Span<float> movingMean = ParameterBuffer.Slice(Shapes.Layer20Downsample1.MovingMeanOffset, Shapes.Layer20Downsample1.MovingMeanLength);
+        global::System.Span<float> movingVariance = ParameterBuffer.Slice(Shapes.Layer20Downsample1.MovingVarianceOffset, Shapes.Layer20Downsample1.MovingVarianceLength);
         global::System.Span<float> mean = ws.Layer20Downsample1Mean;
         global::System.Span<float> inverseStd = ws.Layer20Downsample1InverseStd;
         bool trainingMode = IsTrainingMode(15, training);
@@ -1846,7 +1847,7 @@ partial class ResidualNet : global::ConvNetGen.Model
         int rows = batch * (Shapes.Layer20Downsample1.OutputSize / C);
         global::System.ReadOnlySpan<float> gradient = ws.Layer20Downsample1Gradient.AsSpan(0, rows * C);
         global::System.ReadOnlySpan<float> xhat = ws.Layer20Downsample1Normalized.AsSpan(0, rows * C);
-        global::System.ReadOnlySpan<float> gamma = Parameters.Slice(Shapes.Layer20Downsample1.GammaOffset, Shapes.Layer20Downsample1.GammaLength);
+        global::System.ReadOnlySpan<float> gamma = ParameterBuffer.Slice(Shapes.Layer20Downsample1.GammaOffset, Shapes.Layer20Downsample1.GammaLength);
         global::System.ReadOnlySpan<float> inverseStd = ws.Layer20Downsample1InverseStd;
         global::System.Span<double> sumGradient = ws.Layer20Downsample1GradientSums.AsSpan(0, C), sumGradientXhat = ws.Layer20Downsample1GradientSums.AsSpan(C, C);
         sumGradient.Clear();
@@ -2037,7 +2038,7 @@ partial class ResidualNet : global::ConvNetGen.Model
         const int Inputs = 32, Units = 10;
         global::System.ReadOnlySpan<float> input = ws.FeaturesOutput.AsSpan(0, batch * Inputs);
         global::System.Span<float> output = ws.FcOutput.AsSpan(0, batch * Units);
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, Parameters.Slice(Shapes.Fc.KernelOffset, Shapes.Fc.KernelLength), Parameters.Slice(Shapes.Fc.BiasOffset, Shapes.Fc.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.Softmax);
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(input, ParameterBuffer.Slice(Shapes.Fc.KernelOffset, Shapes.Fc.KernelLength), ParameterBuffer.Slice(Shapes.Fc.BiasOffset, Shapes.Fc.BiasLength), output, batch, Units, Inputs, global::ConvNetGen.Activation.Softmax);
     }
 
     /// <summary>fc backward: Dense 10 units, Softmax; 32 → 10.</summary>
@@ -2057,7 +2058,7 @@ partial class ResidualNet : global::ConvNetGen.Model
         if (ComputesInputGradient(21))
         {
             // dInput[batch×Inputs] = gradient · kernelᵀ
-            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, Parameters.Slice(Shapes.Fc.KernelOffset, Shapes.Fc.KernelLength), ws.FeaturesGradient.AsSpan(0, batch * Inputs), batch, Inputs, Units);
+            global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, ParameterBuffer.Slice(Shapes.Fc.KernelOffset, Shapes.Fc.KernelLength), ws.FeaturesGradient.AsSpan(0, batch * Inputs), batch, Inputs, Units);
         }
     }
 }

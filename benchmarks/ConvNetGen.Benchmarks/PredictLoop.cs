@@ -1,0 +1,41 @@
+using System.Diagnostics;
+
+namespace ConvNetGen.Benchmarks;
+
+/// <summary>
+/// Predict in a loop for a profiler to sample (perf record with DOTNET_PerfMapEnabled=1): one model, one batch size,
+/// for a number of seconds, printing the median call so a profile can be matched to the scale benchmark's figure.
+/// </summary>
+internal static class PredictLoop
+{
+    public static int Run(string[] args)
+    {
+        Model model = GemmQuick.Option(args, "--model") switch
+        {
+            "big128" => new Big128(seed: 1),
+            "mnist" => new MnistConvNet(seed: 1),
+            "resnet18" => new Pretrained.ResNet18Base(seed: 1),
+            _ => new CifarVgg(seed: 1),
+        };
+        int batch = int.Parse(GemmQuick.Option(args, "--batch") ?? "1");
+        double seconds = double.Parse(GemmQuick.Option(args, "--seconds") ?? "10", System.Globalization.CultureInfo.InvariantCulture);
+        if (GemmQuick.Option(args, "--threads") is { } t) model.ThreadCount = int.Parse(t);
+        var random = new Random(1);
+        var x = new float[batch * model.Definition.InputShape.ElementCount];
+        for (int i = 0; i < x.Length; i++) x[i] = random.NextSingle();
+        var y = new float[batch * model.Definition.OutputShape.ElementCount];
+        var times = new List<double>();
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < 2) model.Predict(x, y); // past tiered compilation
+        clock.Restart();
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            long start = Stopwatch.GetTimestamp();
+            model.Predict(x, y);
+            times.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+        }
+        times.Sort();
+        Console.WriteLine($"model={model.GetType().Name} batch={batch} threads={model.ThreadCount} calls={times.Count} best_us={times[0]:F0} p10_us={times[times.Count / 10]:F0} median_us={times[times.Count / 2]:F0} p90_us={times[times.Count * 9 / 10]:F0}");
+        return 0;
+    }
+}
