@@ -24,12 +24,14 @@ internal static class PredictLoop
         var x = new float[batch * model.Definition.InputShape.ElementCount];
         for (int i = 0; i < x.Length; i++) x[i] = random.NextSingle();
         var y = new float[batch * model.Definition.OutputShape.ElementCount];
+        int pauseMs = int.Parse(GemmQuick.Option(args, "--pause-ms") ?? "0"); // a pause before each call, as between the scale benchmark's blocks
         var times = new List<double>();
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed.TotalSeconds < 2) model.Predict(x, y); // past tiered compilation
         clock.Restart();
         while (clock.Elapsed.TotalSeconds < seconds)
         {
+            if (pauseMs > 0) Thread.Sleep(pauseMs);
             long start = Stopwatch.GetTimestamp();
             model.Predict(x, y);
             times.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);

@@ -8,8 +8,8 @@ namespace ConvNetGen.Benchmarks;
 /// <summary>
 /// The networks people train (issue 13): <see cref="CifarVgg"/> and <see cref="Big128"/>, ConvNetGen against the
 /// TorchSharp peer (NCHW and channels-last, through ../shared/peer/torch-scale.sh) and ONNX Runtime (the model exported
-/// by ConvNetGen, NCHW, 1 and 2 threads), interleaved round by round in one sitting, with the fp32 peak of the sitting
-/// and the ratios the issue's targets are stated in. Random data and weights: the time does not depend on them.
+/// by ConvNetGen, NCHW, 1 and 2 threads) in one sitting — TorchSharp's processes round by round, ONNX Runtime's calls
+/// in turn with ours — with the fp32 peak of the sitting and the ratios the issue's targets are stated in. Random data and weights: the time does not depend on them.
 /// </summary>
 internal static class ScaleBenchmark
 {
@@ -26,12 +26,13 @@ internal static class ScaleBenchmark
             if (which != "all" && which != name) continue;
             for (int round = 0; round < rounds; round++)
             {
-                var ours = Ours(create(), batch);
-                var ort = Ort(create());
+                var model = create();
+                double trainMs = TrainMs(model, batch);
+                var (ours, ort) = Inference(model);
                 var (torchTrain, torchInfer) = torch is null ? (double.NaN, (Figures?)null) : Torch(torch, name);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"model={name} round={round} batch={batch} " +
-                    $"convnetgen_train_ms={ours.TrainMs:F1} torch_train_ms={torchTrain:F1} train_ratio={ours.TrainMs / torchTrain:F2} (target <= 0.50) | " +
+                    $"convnetgen_train_ms={trainMs:F1} torch_train_ms={torchTrain:F1} train_ratio={trainMs / torchTrain:F2} (target <= 0.50) | " +
                     $"convnetgen_b1_us={ours.LatencyUs:F0} ort_b1_us={ort.LatencyUs:F0} torch_b1_us={torchInfer?.LatencyUs:F0} b1_ratio_vs_ort={ours.LatencyUs / ort.LatencyUs:F2} (target <= 1) | " +
                     $"convnetgen_b64_per_s={ours.PerSecond64:F0} ort_b64_per_s={ort.PerSecond64:F0} torch_b64_per_s={torchInfer?.PerSecond64:F0} b64_ratio_vs_ort={ours.PerSecond64 / ort.PerSecond64:F2} (target >= 1.5) | " +
                     $"convnetgen_b1000_per_s={ours.PerSecond1000:F0} ort_b1000_per_s={ort.PerSecond1000:F0}"));
@@ -40,8 +41,8 @@ internal static class ScaleBenchmark
         return 0;
     }
 
-    /// <summary>Ours: the median training step (RMSprop, Keras' defaults), batch-1 latency, throughput at 64 and 1000.</summary>
-    private static Figures Ours(Model model, int batch)
+    /// <summary>Ours: the median training step (RMSprop, Keras' defaults).</summary>
+    private static double TrainMs(Model model, int batch)
     {
         int inputSize = model.Definition.InputShape.ElementCount, outputSize = model.Definition.OutputShape.ElementCount;
         model.Compile(new RMSprop(learningRate: 0.001f), Losses.SparseCategoricalCrossentropy);
@@ -49,48 +50,85 @@ internal static class ScaleBenchmark
         var xs = Enumerable.Range(0, 4).Select(_ => Floats(random, batch * inputSize)).ToArray();
         var ys = Enumerable.Range(0, 4).Select(_ => Enumerable.Range(0, batch).Select(_ => random.Next(outputSize)).ToArray()).ToArray();
         int step = 0;
-        double trainMs = MedianMs(() => model.TrainOnBatch(xs[step % 4], ys[step++ % 4]), warmupSeconds: 3, calls: 40);
-
-        var one = Floats(random, inputSize);
-        var output = new float[1000 * outputSize];
-        double latencyUs = 1000 * MedianMs(() => model.Predict(one, output.AsSpan(0, outputSize)), warmupSeconds: 1, calls: 500);
-        var many = Floats(random, 1000 * inputSize);
-        double Rate(int n) => n / (MedianMs(() => model.Predict(many.AsSpan(0, n * inputSize), output.AsSpan(0, n * outputSize)), warmupSeconds: 0.5, calls: 9) / 1000);
-        return new Figures(trainMs, latencyUs, Rate(64), Rate(1000));
+        return MedianMs(() => model.TrainOnBatch(xs[step % 4], ys[step++ % 4]), warmupSeconds: 3, calls: 40);
     }
 
-    /// <summary>ONNX Runtime on the model exported by ConvNetGen (NCHW): the best of 1 and 2 threads for each figure.</summary>
-    private static Figures Ort(Model model)
+    /// <summary>
+    /// Batch-1 latency and throughput at 64 and 1000, ours and ONNX Runtime's (the model exported by ConvNetGen, NCHW,
+    /// 1 and 2 threads; the better of the two for each figure), timed in turn block by block, so a change in the
+    /// machine's speed during the sitting (other tenants) falls on every contender alike.
+    /// </summary>
+    private static (Figures Ours, Figures Ort) Inference(Model model)
     {
         string path = Path.Combine(Path.GetTempPath(), $"convnetgen-scale-{model.GetType().Name}-{Environment.ProcessId}.onnx");
         model.ExportOnnx(path, OnnxLayout.Nchw);
+        var sessions = new List<InferenceSession>();
         try
         {
             var shape = model.Definition.InputShape; // (H, W, C)
-            int inputSize = shape.ElementCount;
+            int inputSize = shape.ElementCount, outputSize = model.Definition.OutputShape.ElementCount;
             var random = new Random(4);
-            Figures best = new(double.NaN, double.MaxValue, 0, 0);
+            var x = Floats(random, 1000 * inputSize); // the same samples for every contender (NCHW for ORT: time does not depend on the values)
+            var output = new float[1000 * outputSize];
+            var contenders = new List<Func<int, Action>> { n => () => model.Predict(x.AsSpan(0, n * inputSize), output.AsSpan(0, n * outputSize)) };
             foreach (int threads in new[] { 1, 2 })
             {
                 using var options = new SessionOptions { IntraOpNumThreads = threads, InterOpNumThreads = 1, GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-                using var session = new InferenceSession(path, options);
+                var session = new InferenceSession(path, options);
+                sessions.Add(session);
                 string input = session.InputMetadata.Keys.First();
-                DenseTensor<float> Tensor(int n) => new(Floats(random, n * inputSize), [n, shape[2], shape[0], shape[1]]);
-                var one = Tensor(1);
-                double latencyUs = 1000 * MedianMs(() => { using var r = session.Run([NamedOnnxValue.CreateFromTensor(input, one)]); }, warmupSeconds: 1, calls: 500);
-                double Rate(int n)
+                contenders.Add(n =>
                 {
-                    var x = Tensor(n);
-                    return n / (MedianMs(() => { using var r = session.Run([NamedOnnxValue.CreateFromTensor(input, x)]); }, warmupSeconds: 0.5, calls: 9) / 1000);
-                }
-                best = new Figures(double.NaN, Math.Min(best.LatencyUs, latencyUs), Math.Max(best.PerSecond64, Rate(64)), Math.Max(best.PerSecond1000, Rate(1000)));
+                    var tensor = new DenseTensor<float>(x.AsMemory(0, n * inputSize), [n, shape[2], shape[0], shape[1]]);
+                    var inputs = new[] { NamedOnnxValue.CreateFromTensor(input, tensor) };
+                    return () => { using var r = session.Run(inputs); };
+                });
             }
-            return best;
+            double[] Medians(int n, double warmupSeconds, int calls) =>
+                InterleavedMediansMs(contenders.Select(c => c(n)).ToArray(), warmupSeconds, calls);
+            var b1 = Medians(1, 1, 500).Select(ms => ms * 1000).ToArray(); // µs
+            var b64 = Medians(64, 0.5, 20).Select(ms => 64 / ms * 1000).ToArray();
+            var b1000 = Medians(1000, 0.5, 10).Select(ms => 1000 / ms * 1000).ToArray();
+            return (new Figures(double.NaN, b1[0], b64[0], b1000[0]),
+                    new Figures(double.NaN, Math.Min(b1[1], b1[2]), Math.Max(b64[1], b64[2]), Math.Max(b1000[1], b1000[2])));
         }
         finally
         {
+            foreach (var session in sessions) session.Dispose();
             File.Delete(path);
         }
+    }
+
+    /// <summary>
+    /// Each call's median in milliseconds, the calls taken in turn by blocks: a block of one, then of the next, and
+    /// round again. Blocks rather than single calls, each after untimed calls for 50 ms: a runtime's threads spin for a
+    /// while after a call (ours and ONNX Runtime's alike) and would take the cores from the next contender, and a
+    /// runtime that has been idle starts on cold caches; both are over by then, so the figures are steady-state ones.
+    /// </summary>
+    private static double[] InterleavedMediansMs(Action[] calls, double warmupSeconds, int callsPerContender)
+    {
+        foreach (var call in calls) Repeat(call, minCalls: 3, warmupSeconds);
+        const int Blocks = 10;
+        int perBlock = Math.Max(1, callsPerContender / Blocks);
+        var times = calls.Select(_ => new List<double>()).ToArray();
+        for (int block = 0; block < Blocks; block++)
+            for (int c = 0; c < calls.Length; c++)
+            {
+                Repeat(calls[c], minCalls: 1, seconds: 0.05);
+                for (int i = 0; i < perBlock; i++)
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    calls[c]();
+                    times[c].Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                }
+            }
+        return times.Select(t => { t.Sort(); return t[t.Count / 2]; }).ToArray();
+    }
+
+    private static void Repeat(Action call, int minCalls, double seconds)
+    {
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < minCalls || clock.Elapsed.TotalSeconds < seconds; i++) call();
     }
 
     /// <summary>The TorchSharp peer, NCHW and channels-last, 2 threads: the faster of the two for each figure.</summary>
