@@ -21,6 +21,8 @@
 //       Predict in a loop for a profiler (perf record with DOTNET_PerfMapEnabled=1), the median call printed.
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- peak [rounds=5]
 //       the fp32 FMA peak, measured again each round: how steady the machine is in this sitting.
+//   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- products [--m 36] [--k 128] [--n 256] [--positions 25]
+//       one Winograd conv's position products alone, each position's own U against one U for all (what streaming U costs).
 //   Anything else goes to BenchmarkDotNet's switcher (e.g. --filter *Gemm*).
 using BenchmarkDotNet.Running;
 using ConvNetGen.Benchmarks;
@@ -38,6 +40,8 @@ switch (mode)
     case "peak":
         for (int i = 0; i < (rest.Length > 0 ? int.Parse(rest[0]) : 5); i++) Console.WriteLine(FmaPeak.Line());
         return 0;
+    case "products":
+        return ProductsProfile.Run(rest);
     case "predict-loop":
         return PredictLoop.Run(rest);
     case "layers":

@@ -103,8 +103,9 @@ internal static class WinogradEmission
         w.Line(c.Winograd
             ? $"// Winograd {f.Description}: each of {SourceWriter.Xml(c.Next!.Name)}'s 2×2 windows is one output tile, from a 4×4 input tile."
             : $"// Winograd {f.Description}: each 3×3 block of the output is one tile, from a 5×5 input tile.");
-        w.Line("// Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per change of the weights.");
-        w.Line($"global::System.ReadOnlySpan<float> u = WinogradKernel({c.Layer.Index}, global::ConvNetGen.Kernels.WinogradFlavour.{f.Member}, ParameterBuffer.Slice({LayerDefinition.Weight(c, "kernel")}), IC, OC, ws.IsTraining, ws.{c.Id}TransformedKernel);");
+        w.Line("// Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per");
+        w.Line("// change of the weights and packed in the panels the products read (uPanels columns wide; 0: row by row).");
+        w.Line($"global::System.ReadOnlySpan<float> u = WinogradKernel({c.Layer.Index}, global::ConvNetGen.Kernels.WinogradFlavour.{f.Member}, ParameterBuffer.Slice({LayerDefinition.Weight(c, "kernel")}), IC, OC, ws.IsTraining, ws.{c.Id}TransformedKernel, out int uPanels);");
         string bias = c.Layer.Spec.Args<Conv2DArguments>().UseBias ? $"ParameterBuffer.Slice({LayerDefinition.Weight(c, "bias")})" : "default";
         bool fusedActivation = c.Layer.Spec.Activation is Model.ActivationKind.Linear or Model.ActivationKind.ReLU;
         string activation = fusedActivation ? $", global::ConvNetGen.Activation.{c.Layer.Spec.Activation}" : "";
@@ -112,7 +113,7 @@ internal static class WinogradEmission
         {
             BlockLocals(w, forward: true);
             w.Line($"{f.Kernels}.TransformInput({c.InputBuffer}, vb, batch, IH, IW, IC, PH, PW, first, n{Padding(c)});");
-            w.Line("global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC); // M[p] = V[p] · U[p] for every position p");
+            w.Line("global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p");
             w.Line(c.Winograd
                 ? $"{f.Kernels}.TransformOutput(m.Slice(0, Positions * mPlane), {bias}, output.Slice(first * 4 * OC, n * 4 * OC), n, OC{activation});"
                 : $"{f.Kernels}.TransformOutput(m.Slice(0, Positions * mPlane), {bias}, output, batch, PH, PW, OC, first, n{activation}{OutputSize(c)});");

@@ -151,16 +151,43 @@ public static class Gemm
         RunOnWidth(width, a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu);
     }
 
-    /// <summary>The product on the kernels of one path, on the calling thread.</summary>
+    /// <summary>The product on the kernels of one path, on the calling thread; B packed for that path when <paramref name="packedB"/> (see <see cref="PackPanels"/>).</summary>
     internal static unsafe void RunOnWidth(int width, float* a, nint ars, nint acs, float* b, nint ldb, float* c, int m, int n, int k,
-                                           float* bias, bool accumulate, bool relu)
+                                           float* bias, bool accumulate, bool relu, bool packedB = false)
     {
         switch (width)
         {
-            case 512: GemmKernel<Simd512, Vector512<float>>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu); break;
-            case 256: GemmKernel<Simd256, Vector256<float>>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu); break;
-            case 128: GemmKernel<Simd128, Vector128<float>>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu); break;
-            default: GemmKernel<SimdScalar, float>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu); break;
+            case 512: GemmKernel<Simd512, Vector512<float>>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu, packedB); break;
+            case 256: GemmKernel<Simd256, Vector256<float>>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu, packedB); break;
+            case 128: GemmKernel<Simd128, Vector128<float>>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu, packedB); break;
+            default: GemmKernel<SimdScalar, float>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu, packedB); break;
+        }
+    }
+
+    /// <summary>The columns of a packed B's panels on path <paramref name="width"/> (its kernels' panel of C).</summary>
+    internal static int PanelColumns(int width) => width switch
+    {
+        512 => GemmKernel<Simd512, Vector512<float>>.PanelColumns,
+        256 => GemmKernel<Simd256, Vector256<float>>.PanelColumns,
+        128 => GemmKernel<Simd128, Vector128<float>>.PanelColumns,
+        _ => GemmKernel<SimdScalar, float>.PanelColumns,
+    };
+
+    /// <summary>
+    /// <c>B[k×n]</c> (row-major) rewritten for a path whose panels are <paramref name="panelColumns"/> wide: panel q
+    /// (columns [q·P, q·P + w), w = min(P, n − q·P)) is k rows of w floats, contiguous, from offset q·P·k. The same
+    /// k·n floats; a product reading it multiplies the same numbers in the same order, so the results are identical.
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is shorter than k·n, or a size is not positive.</exception>
+    internal static void PackPanels(ReadOnlySpan<float> b, Span<float> packed, int k, int n, int panelColumns)
+    {
+        if (k <= 0 || n <= 0 || panelColumns <= 0 || b.Length < (long)k * n || packed.Length < (long)k * n)
+            throw new ArgumentException($"PackPanels: B {k}×{n} in panels of {panelColumns} (b {b.Length}, packed {packed.Length}).");
+        for (int j = 0; j < n; j += panelColumns)
+        {
+            int cols = Math.Min(panelColumns, n - j);
+            var panel = packed.Slice(j * k, k * cols);
+            for (int r = 0; r < k; r++) b.Slice(r * n + j, cols).CopyTo(panel.Slice(r * cols, cols));
         }
     }
 

@@ -44,9 +44,18 @@ internal static unsafe class GemmKernel<TOps, TV> where TOps : struct, ISimd<TV>
     /// </summary>
     internal static int MaxKBlock = 640;
 
+    /// <summary>The columns of one panel of C (and of B): what a packed B's panels must hold for this path.</summary>
+    public static int PanelColumns => TOps.Columns * TOps.Width;
+
+    /// <summary>
+    /// <paramref name="packedB"/>: B is stored as <see cref="Gemm.PackPanels"/> writes it — panel by panel of
+    /// <see cref="PanelColumns"/> columns, each k rows of its columns contiguous (<paramref name="ldb"/> unused) — so a
+    /// panel's sweep down k reads memory in order and the hardware prefetches it, where rows of a wide B are a stride
+    /// apart and, with few rows of A to share each miss, wait on the cache.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Run(float* a, nint ars, nint acs, float* b, nint ldb, float* c, int m, int n, int k,
-                           float* bias, bool accumulate, bool relu)
+                           float* bias, bool accumulate, bool relu, bool packedB = false)
     {
         if (m == 0 || n == 0) return;
         int block = TOps.Columns * TOps.Width;
@@ -62,9 +71,12 @@ internal static unsafe class GemmKernel<TOps, TV> where TOps : struct, ISimd<TV>
             int init = !first || accumulate ? InitLoad : bias != null ? InitBias : InitZero;
             bool act = relu && last;
             float* ak = a + k0 * acs;
-            float* bk = b + k0 * ldb;
             for (int j = 0; j < n; j += block)
-                Panel(ak, ars, acs, bk + j, ldb, c + j, n, m, kc, Math.Min(block, n - j), init, bias == null ? null : bias + j, act);
+            {
+                int cols = Math.Min(block, n - j);
+                if (packedB) Panel(ak, ars, acs, b + (nint)j * k + (nint)k0 * cols, cols, c + j, n, m, kc, cols, init, bias == null ? null : bias + j, act);
+                else Panel(ak, ars, acs, b + k0 * ldb + j, ldb, c + j, n, m, kc, cols, init, bias == null ? null : bias + j, act);
+            }
             k0 += kc;
             first = false;
         }

@@ -82,25 +82,45 @@ public static class Winograd
     /// <c>M[p] = V[p] · U[p]</c> for each of a block's <paramref name="positions"/> positions (<paramref name="tiles"/> ×
     /// IC times IC × OC, each matrix <see cref="Plane"/> apart), for either flavour. In an inference pass that may use
     /// several threads the positions are shared between them, each product computed whole by one thread, so the
-    /// results are the same bits either way.
+    /// results are the same bits either way. <paramref name="kernelPanels"/>: 0 when each U[p] is row by row; else the
+    /// panel width U was packed in (<see cref="PackKernel"/>, as inference's prepared kernels are), which must be this
+    /// thread's path's — the same products, read in order.
     /// </summary>
-    /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
+    /// <exception cref="ArgumentException">A size is not positive, a span is too short, or U was packed for another path.</exception>
     public static unsafe void MultiplyPositions(ReadOnlySpan<float> transformedInput, ReadOnlySpan<float> transformedKernel, Span<float> products,
-                                                int positions, int tiles, int inputChannels, int filters)
+                                                int positions, int tiles, int inputChannels, int filters, int kernelPanels = 0)
     {
         if (positions <= 0 || tiles < 0 || inputChannels <= 0 || filters <= 0)
             throw new ArgumentException($"Winograd.MultiplyPositions: {positions} positions of {tiles} tiles, {inputChannels} input channels, {filters} filters.");
         WinogradShape.Require("Winograd." + nameof(MultiplyPositions), "transformed input", transformedInput.Length, (long)positions * Plane(tiles, inputChannels));
         WinogradShape.Require("Winograd." + nameof(MultiplyPositions), "transformed kernel", transformedKernel.Length, (long)positions * Plane(inputChannels, filters));
         WinogradShape.Require("Winograd." + nameof(MultiplyPositions), "products", products.Length, (long)positions * Plane(tiles, filters));
-        if (tiles == 0) return;
         int width = Gemm.ActiveWidth;
+        if (kernelPanels != 0 && kernelPanels != Gemm.PanelColumns(width))
+            throw new ArgumentException($"Winograd.MultiplyPositions: U was packed in panels of {kernelPanels} columns; this thread's {Gemm.PathName(width)} path multiplies panels of {Gemm.PanelColumns(width)}.", nameof(kernelPanels));
+        if (tiles == 0) return;
+        bool packed = kernelPanels != 0;
         fixed (float* v = transformedInput, u = transformedKernel, m = products)
         {
-            if (WinogradPositionSplit.TryRun(width, v, u, m, positions, tiles, inputChannels, filters)) return;
+            if (WinogradPositionSplit.TryRun(width, v, u, m, positions, tiles, inputChannels, filters, packed)) return;
             nint vPlane = Plane(tiles, inputChannels), uPlane = Plane(inputChannels, filters), mPlane = Plane(tiles, filters);
-            for (int p = 0; p < positions; p++) WinogradPositionSplit.Multiply(width, v, u, m, p, vPlane, uPlane, mPlane, tiles, inputChannels, filters);
+            for (int p = 0; p < positions; p++) WinogradPositionSplit.Multiply(width, v, u, m, p, vPlane, uPlane, mPlane, tiles, inputChannels, filters, packed);
         }
+    }
+
+    /// <summary>
+    /// Each position's U[p] (IC × OC, <see cref="Plane"/> apart) rewritten in the panels of this thread's path
+    /// (<see cref="Gemm.PackPanels"/>), for <see cref="MultiplyPositions"/>; returns the panel width to pass it.
+    /// </summary>
+    /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
+    internal static int PackKernel(ReadOnlySpan<float> transformed, Span<float> packed, int positions, int inputChannels, int filters)
+    {
+        int plane = Plane(inputChannels, filters), panel = Gemm.PanelColumns(Gemm.ActiveWidth);
+        WinogradShape.Require("Winograd." + nameof(PackKernel), "transformed kernel", transformed.Length, (long)positions * plane);
+        WinogradShape.Require("Winograd." + nameof(PackKernel), "packed kernel", packed.Length, (long)positions * plane);
+        for (int p = 0; p < positions; p++)
+            Gemm.PackPanels(transformed.Slice(p * plane, inputChannels * filters), packed.Slice(p * plane, inputChannels * filters), inputChannels, filters, panel);
+        return panel;
     }
 
     /// <summary>

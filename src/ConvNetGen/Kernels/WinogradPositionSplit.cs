@@ -17,11 +17,12 @@ internal sealed unsafe class WinogradPositionSplit
     private float* _v, _u, _m;
     private nint _vPlane, _uPlane, _mPlane;
     private int _positions, _parts, _tiles, _ic, _oc, _width;
+    private bool _packed;
 
     private WinogradPositionSplit() => _body = RunPart;
 
     /// <summary>Runs the products split when the calling thread allows it (<see cref="GemmRowSplit.Threads"/>), they are large enough and the team is free; false otherwise (nothing done).</summary>
-    public static bool TryRun(int width, float* v, float* u, float* m, int positions, int tiles, int ic, int oc)
+    public static bool TryRun(int width, float* v, float* u, float* m, int positions, int tiles, int ic, int oc, bool packed)
     {
         int threads = GemmRowSplit.Threads;
         if (threads < 2 || (long)positions * tiles * ic * oc < MinMultiplyAdds) return false;
@@ -29,7 +30,7 @@ internal sealed unsafe class WinogradPositionSplit
         var split = t_instance ??= new WinogradPositionSplit();
         split._v = v; split._u = u; split._m = m;
         split._vPlane = Winograd.Plane(tiles, ic); split._uPlane = Winograd.Plane(ic, oc); split._mPlane = Winograd.Plane(tiles, oc);
-        split._positions = positions; split._parts = parts; split._tiles = tiles; split._ic = ic; split._oc = oc; split._width = width;
+        split._positions = positions; split._parts = parts; split._tiles = tiles; split._ic = ic; split._oc = oc; split._width = width; split._packed = packed;
         if (!WorkerTeam.Shared(parts).TryRun(parts, split._body)) return false;
         t_splits++;
         return true;
@@ -41,10 +42,10 @@ internal sealed unsafe class WinogradPositionSplit
     /// <summary>Positions part, part + parts, …: interleaved, so 25 positions on 2 threads share 13/12.</summary>
     private void RunPart(int part)
     {
-        for (int p = part; p < _positions; p += _parts) Multiply(_width, _v, _u, _m, p, _vPlane, _uPlane, _mPlane, _tiles, _ic, _oc);
+        for (int p = part; p < _positions; p += _parts) Multiply(_width, _v, _u, _m, p, _vPlane, _uPlane, _mPlane, _tiles, _ic, _oc, _packed);
     }
 
-    /// <summary>Position <paramref name="p"/>'s product on the given path, on the calling thread.</summary>
-    public static void Multiply(int width, float* v, float* u, float* m, int p, nint vPlane, nint uPlane, nint mPlane, int tiles, int ic, int oc) =>
-        Gemm.RunOnWidth(width, v + p * vPlane, ic, 1, u + p * uPlane, oc, m + p * mPlane, tiles, oc, ic, null, accumulate: false, relu: false);
+    /// <summary>Position <paramref name="p"/>'s product on the given path, on the calling thread (U[p] packed for that path when <paramref name="packed"/>).</summary>
+    public static void Multiply(int width, float* v, float* u, float* m, int p, nint vPlane, nint uPlane, nint mPlane, int tiles, int ic, int oc, bool packed) =>
+        Gemm.RunOnWidth(width, v + p * vPlane, ic, 1, u + p * uPlane, oc, m + p * mPlane, tiles, oc, ic, null, accumulate: false, relu: false, packedB: packed);
 }

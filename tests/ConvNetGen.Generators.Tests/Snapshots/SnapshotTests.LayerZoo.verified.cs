@@ -624,15 +624,16 @@ partial class LayerZoo : global::ConvNetGen.Model
         global::System.Span<float> v = ws.Conv2d1TransformedInput, m = ws.Conv2d1Products;
         int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
         // Winograd F(3×3, 3×3): each 3×3 block of the output is one tile, from a 5×5 input tile.
-        // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per change of the weights.
-        global::System.ReadOnlySpan<float> u = WinogradKernel(4, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, ParameterBuffer.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), IC, OC, ws.IsTraining, ws.Conv2d1TransformedKernel);
+        // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per
+        // change of the weights and packed in the panels the products read (uPanels columns wide; 0: row by row).
+        global::System.ReadOnlySpan<float> u = WinogradKernel(4, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, ParameterBuffer.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), IC, OC, ws.IsTraining, ws.Conv2d1TransformedKernel, out int uPanels);
         for (int first = 0; first < tiles; first += Block)
         {
             int n = global::System.Math.Min(Block, tiles - first);
             int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
             var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
             global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.AveragePooling2dOutput, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
-            global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC); // M[p] = V[p] · U[p] for every position p
+            global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
             global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), ParameterBuffer.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.ReLU, outputHeight: OH, outputWidth: OW);
         }
     }

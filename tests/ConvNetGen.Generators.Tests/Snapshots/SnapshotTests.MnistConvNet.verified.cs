@@ -351,15 +351,16 @@ partial class MnistConvNet : global::ConvNetGen.Model
         global::System.Span<float> v = ws.Conv2d1TransformedInput, m = ws.Conv2d1Products;
         int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
         // Winograd F(2×2, 3×3): each of max_pooling2d_1's 2×2 windows is one output tile, from a 4×4 input tile.
-        // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per change of the weights.
-        global::System.ReadOnlySpan<float> u = WinogradKernel(2, global::ConvNetGen.Kernels.WinogradFlavour.F2x2, ParameterBuffer.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), IC, OC, ws.IsTraining, ws.Conv2d1TransformedKernel);
+        // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per
+        // change of the weights and packed in the panels the products read (uPanels columns wide; 0: row by row).
+        global::System.ReadOnlySpan<float> u = WinogradKernel(2, global::ConvNetGen.Kernels.WinogradFlavour.F2x2, ParameterBuffer.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), IC, OC, ws.IsTraining, ws.Conv2d1TransformedKernel, out int uPanels);
         for (int first = 0; first < tiles; first += Block)
         {
             int n = global::System.Math.Min(Block, tiles - first);
             int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
             var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
             global::ConvNetGen.Kernels.Winograd.TransformInput(ws.MaxPooling2dOutput, vb, batch, IH, IW, IC, PH, PW, first, n);
-            global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC); // M[p] = V[p] · U[p] for every position p
+            global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
             global::ConvNetGen.Kernels.Winograd.TransformOutput(m.Slice(0, Positions * mPlane), ParameterBuffer.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output.Slice(first * 4 * OC, n * 4 * OC), n, OC, global::ConvNetGen.Activation.ReLU);
         }
     }
@@ -466,15 +467,16 @@ partial class MnistConvNet : global::ConvNetGen.Model
             global::System.Span<float> v = ws.Conv2d2TransformedInput, m = ws.Conv2d2Products;
             int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
             // Winograd F(3×3, 3×3): each 3×3 block of the output is one tile, from a 5×5 input tile.
-            // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per change of the weights.
-            global::System.ReadOnlySpan<float> u = WinogradKernel(4, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, ParameterBuffer.Slice(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength), IC, OC, ws.IsTraining, ws.Conv2d2TransformedKernel);
+            // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per
+            // change of the weights and packed in the panels the products read (uPanels columns wide; 0: row by row).
+            global::System.ReadOnlySpan<float> u = WinogradKernel(4, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, ParameterBuffer.Slice(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength), IC, OC, ws.IsTraining, ws.Conv2d2TransformedKernel, out int uPanels);
             for (int first = 0; first < tiles; first += Block)
             {
                 int n = global::System.Math.Min(Block, tiles - first);
                 int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
                 var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
                 global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.MaxPooling2d1Output, vb, batch, IH, IW, IC, PH, PW, first, n);
-                global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC); // M[p] = V[p] · U[p] for every position p
+                global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
                 global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), ParameterBuffer.Slice(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength), output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.ReLU);
             }
         }

@@ -790,15 +790,16 @@ partial class ResidualNet : global::ConvNetGen.Model
         global::System.Span<float> v = ws.Layer10Conv1TransformedInput, m = ws.Layer10Conv1Products;
         int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
         // Winograd F(3×3, 3×3): each 3×3 block of the output is one tile, from a 5×5 input tile.
-        // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per change of the weights.
-        global::System.ReadOnlySpan<float> u = WinogradKernel(1, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, ParameterBuffer.Slice(Shapes.Layer10Conv1.KernelOffset, Shapes.Layer10Conv1.KernelLength), IC, OC, ws.IsTraining, ws.Layer10Conv1TransformedKernel);
+        // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per
+        // change of the weights and packed in the panels the products read (uPanels columns wide; 0: row by row).
+        global::System.ReadOnlySpan<float> u = WinogradKernel(1, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, ParameterBuffer.Slice(Shapes.Layer10Conv1.KernelOffset, Shapes.Layer10Conv1.KernelLength), IC, OC, ws.IsTraining, ws.Layer10Conv1TransformedKernel, out int uPanels);
         for (int first = 0; first < tiles; first += Block)
         {
             int n = global::System.Math.Min(Block, tiles - first);
             int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
             var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
             global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.StemOutput, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
-            global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC); // M[p] = V[p] · U[p] for every position p
+            global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
             global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), default, output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.Linear);
         }
     }
@@ -993,15 +994,16 @@ partial class ResidualNet : global::ConvNetGen.Model
         global::System.Span<float> v = ws.Layer10Conv2TransformedInput, m = ws.Layer10Conv2Products;
         int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
         // Winograd F(3×3, 3×3): each 3×3 block of the output is one tile, from a 5×5 input tile.
-        // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per change of the weights.
-        global::System.ReadOnlySpan<float> u = WinogradKernel(4, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, ParameterBuffer.Slice(Shapes.Layer10Conv2.KernelOffset, Shapes.Layer10Conv2.KernelLength), IC, OC, ws.IsTraining, ws.Layer10Conv2TransformedKernel);
+        // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per
+        // change of the weights and packed in the panels the products read (uPanels columns wide; 0: row by row).
+        global::System.ReadOnlySpan<float> u = WinogradKernel(4, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, ParameterBuffer.Slice(Shapes.Layer10Conv2.KernelOffset, Shapes.Layer10Conv2.KernelLength), IC, OC, ws.IsTraining, ws.Layer10Conv2TransformedKernel, out int uPanels);
         for (int first = 0; first < tiles; first += Block)
         {
             int n = global::System.Math.Min(Block, tiles - first);
             int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
             var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
             global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.Layer10Relu1Output, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
-            global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC); // M[p] = V[p] · U[p] for every position p
+            global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
             global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), default, output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.Linear);
         }
     }
@@ -1459,15 +1461,16 @@ partial class ResidualNet : global::ConvNetGen.Model
             global::System.Span<float> v = ws.Layer20Conv2TransformedInput, m = ws.Layer20Conv2Products;
             int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
             // Winograd F(3×3, 3×3): each 3×3 block of the output is one tile, from a 5×5 input tile.
-            // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per change of the weights.
-            global::System.ReadOnlySpan<float> u = WinogradKernel(12, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, ParameterBuffer.Slice(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength), IC, OC, ws.IsTraining, ws.Layer20Conv2TransformedKernel);
+            // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per
+            // change of the weights and packed in the panels the products read (uPanels columns wide; 0: row by row).
+            global::System.ReadOnlySpan<float> u = WinogradKernel(12, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, ParameterBuffer.Slice(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength), IC, OC, ws.IsTraining, ws.Layer20Conv2TransformedKernel, out int uPanels);
             for (int first = 0; first < tiles; first += Block)
             {
                 int n = global::System.Math.Min(Block, tiles - first);
                 int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
                 var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
                 global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.Layer20Relu1Output, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
-                global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC); // M[p] = V[p] · U[p] for every position p
+                global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
                 global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), default, output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.Linear);
             }
         }

@@ -222,6 +222,35 @@ public class GemmTests
 
     [Theory]
     [MemberData(nameof(WidthCases))]
+    public unsafe void A_B_packed_in_panels_gives_the_same_bits_as_row_by_row(int width)
+    {
+        // Inference's prepared kernels are packed in the path's panels, so a panel's sweep reads memory in order. The
+        // same numbers meet in the same order: identical results, with the bias, ReLU, accumulation, a narrower last
+        // panel (n not a multiple) and k cut into blocks (k > 640).
+        int panel = Gemm.PanelColumns(width);
+        foreach (var (m, n, k) in new[] { (1, 128, 2048), (9, 130, 128), (36, 256, 64), (7, 3, 5), (100, 2 * panel + 1, 1300) })
+        {
+            var a = Random(m * k, 1);
+            var b = Random(k * n, 2);
+            var bias = Random(n, 3);
+            var packed = new float[k * n];
+            Gemm.PackPanels(b, packed, k, n, panel);
+            foreach (bool accumulate in new[] { false, true })
+            {
+                var rowByRow = Random(m * n, 4);
+                var fromPanels = (float[])rowByRow.Clone();
+                fixed (float* pa = a, pb = b, pp = packed, pbias = bias, c1 = rowByRow, c2 = fromPanels)
+                {
+                    Gemm.RunOnWidth(width, pa, k, 1, pb, n, c1, m, n, k, accumulate ? null : pbias, accumulate, relu: !accumulate);
+                    Gemm.RunOnWidth(width, pa, k, 1, pp, 0, c2, m, n, k, accumulate ? null : pbias, accumulate, relu: !accumulate, packedB: true);
+                }
+                Assert.True(rowByRow.AsSpan().SequenceEqual(fromPanels), $"{Gemm.PathName(width)} m={m} n={n} k={k} accumulate={accumulate}");
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(WidthCases))]
     public void A_product_split_by_rows_between_threads_is_bit_identical(int width)
     {
         // Single-image inference shares a product's rows with the worker team; the cut at a multiple of the six-row

@@ -136,38 +136,33 @@ public class WinogradPositionSplitTests
 
     [Theory]
     [MemberData(nameof(WidthCases))]
-    public void Positions_shared_between_threads_give_the_same_bits_as_one_thread(int width)
+    public void Positions_shared_between_threads_and_packed_kernels_give_the_same_bits_as_one_thread(int width)
     {
         // Single-image inference shares a block's per-position products with the worker team; each product is still
         // computed whole by one thread, on the caller's (here forced) path. 25 positions: F(3×3)'s, 13/12 per thread.
-        foreach (var (positions, tiles, ic, oc) in new[] { (16, 96, 32, 32), (25, 9, 128, 128), (25, 7, 64, 130) })
+        // Inference's prepared kernels are packed in the path's panels: the same products, read in another order.
+        // 130 filters: a last panel narrower than the rest; 700 input channels: k cut into two blocks.
+        foreach (var (positions, tiles, ic, oc) in new[] { (16, 96, 32, 32), (25, 9, 128, 128), (25, 7, 64, 130), (16, 3, 700, 40) })
         {
             var v = Random(positions * Winograd.Plane(tiles, ic), 1);
             var u = Random(positions * Winograd.Plane(ic, oc), 2);
+            var packed = new float[u.Length];
             var alone = new float[positions * Winograd.Plane(tiles, oc)];
-            var split = new float[alone.Length];
             using (Force(width))
             {
+                int panels = Winograd.PackKernel(u, packed, positions, ic, oc);
+                Assert.Equal(Gemm.PanelColumns(width), panels);
                 Winograd.MultiplyPositions(v, u, alone, positions, tiles, ic, oc);
-                int previous = GemmRowSplit.Threads;
-                GemmRowSplit.Threads = 2;
-                try
+                var alonePacked = new float[alone.Length];
+                Winograd.MultiplyPositions(v, packed, alonePacked, positions, tiles, ic, oc, panels);
+                Assert.True(alone.AsSpan().SequenceEqual(alonePacked), $"{Gemm.PathName(width)} {positions} positions of {tiles}×{ic} · {ic}×{oc}, packed U");
+                Assert.True(alone.AsSpan().SequenceEqual(Split(v, u, alone.Length, positions, tiles, ic, oc, 0)), $"{Gemm.PathName(width)} {positions} positions of {tiles}×{ic} · {ic}×{oc}, split");
+                Assert.True(alone.AsSpan().SequenceEqual(Split(v, packed, alone.Length, positions, tiles, ic, oc, panels)), $"{Gemm.PathName(width)} {positions} positions of {tiles}×{ic} · {ic}×{oc}, split, packed U");
+                if (Widths.Any(other => Gemm.PanelColumns(other) != panels))
                 {
-                    // Other tests may hold the team (the block then runs whole): retry until it really was split.
-                    bool wasSplit = false;
-                    for (int attempt = 0; attempt < 1000 && !wasSplit; attempt++)
-                    {
-                        long before = WinogradPositionSplit.t_splits;
-                        split.AsSpan().Clear();
-                        Winograd.MultiplyPositions(v, u, split, positions, tiles, ic, oc);
-                        wasSplit = WinogradPositionSplit.t_splits > before;
-                        if (!wasSplit) Thread.Sleep(1);
-                    }
-                    Assert.True(wasSplit, "the worker team was never free");
-                }
-                finally
-                {
-                    GemmRowSplit.Threads = previous;
+                    int wrong = Widths.Select(Gemm.PanelColumns).First(other => other != panels);
+                    var error = Assert.Throws<ArgumentException>(() => Winograd.MultiplyPositions(v, packed, alonePacked, positions, tiles, ic, oc, wrong));
+                    Assert.Contains($"panels of {wrong} columns", error.Message);
                 }
             }
             for (int p = 0; p < positions; p++)
@@ -177,7 +172,32 @@ public class WinogradPositionSplitTests
                     Gemm.MultiplyBiasActivation(v.AsSpan(p * Winograd.Plane(tiles, ic), tiles * ic), u.AsSpan(p * Winograd.Plane(ic, oc), ic * oc), default, expected, tiles, oc, ic, Activation.Linear);
                 Assert.True(expected.AsSpan().SequenceEqual(alone.AsSpan(p * Winograd.Plane(tiles, oc), tiles * oc)), $"position {p}: one GEMM per position");
             }
-            Assert.True(alone.AsSpan().SequenceEqual(split), $"{Gemm.PathName(width)} {positions} positions of {tiles}×{ic} · {ic}×{oc}");
         }
+    }
+
+    /// <summary>The products with the worker team's help: other tests may hold the team (the block then runs whole), so retried until it really was split.</summary>
+    private static float[] Split(float[] v, float[] u, int length, int positions, int tiles, int ic, int oc, int panels)
+    {
+        var split = new float[length];
+        int previous = GemmRowSplit.Threads;
+        GemmRowSplit.Threads = 2;
+        try
+        {
+            bool wasSplit = false;
+            for (int attempt = 0; attempt < 1000 && !wasSplit; attempt++)
+            {
+                long before = WinogradPositionSplit.t_splits;
+                split.AsSpan().Clear();
+                Winograd.MultiplyPositions(v, u, split, positions, tiles, ic, oc, panels);
+                wasSplit = WinogradPositionSplit.t_splits > before;
+                if (!wasSplit) Thread.Sleep(1);
+            }
+            Assert.True(wasSplit, "the worker team was never free");
+        }
+        finally
+        {
+            GemmRowSplit.Threads = previous;
+        }
+        return split;
     }
 }
