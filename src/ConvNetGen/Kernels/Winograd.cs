@@ -67,15 +67,7 @@ public static class Winograd
         WinogradShape.Require("Winograd." + nameof(TransformInput), "input", input.Length, (long)batch * inputHeight * inputWidth * inputChannels);
         WinogradShape.Require("Winograd." + nameof(TransformInput), "transformed", transformed.Length, (long)Positions * Plane(tileCount, inputChannels));
         fixed (float* x = input, v = transformed)
-        {
-            switch (Gemm.ActiveWidth)
-            {
-                case 512: WinogradKernel<Simd512, Vector512<float>>.TransformInput(s, x, v, firstTile, tileCount); break;
-                case 256: WinogradKernel<Simd256, Vector256<float>>.TransformInput(s, x, v, firstTile, tileCount); break;
-                case 128: WinogradKernel<Simd128, Vector128<float>>.TransformInput(s, x, v, firstTile, tileCount); break;
-                default: WinogradKernel<SimdScalar, float>.TransformInput(s, x, v, firstTile, tileCount); break;
-            }
-        }
+            WinogradTransformSplit.InputTiles(Gemm.ActiveWidth, f3: false, s, x, v, firstTile, tileCount);
     }
 
     /// <summary>
@@ -139,16 +131,7 @@ public static class Winograd
         WinogradShape.Require("Winograd." + nameof(TransformOutput), "products", products.Length, (long)Positions * Plane(tiles, filters));
         WinogradShape.Require("Winograd." + nameof(TransformOutput), "output", output.Length, 4L * tiles * filters);
         fixed (float* m = products, b = bias, o = output)
-        {
-            float* pb = bias.IsEmpty ? null : b;
-            switch (Gemm.ActiveWidth)
-            {
-                case 512: WinogradKernel<Simd512, Vector512<float>>.TransformOutput(tiles, filters, m, pb, relu, o); break;
-                case 256: WinogradKernel<Simd256, Vector256<float>>.TransformOutput(tiles, filters, m, pb, relu, o); break;
-                case 128: WinogradKernel<Simd128, Vector128<float>>.TransformOutput(tiles, filters, m, pb, relu, o); break;
-                default: WinogradKernel<SimdScalar, float>.TransformOutput(tiles, filters, m, pb, relu, o); break;
-            }
-        }
+            WinogradTransformSplit.OutputTiles(Gemm.ActiveWidth, f3: false, default, filters, m, bias.IsEmpty ? null : b, relu, o, 0, tiles);
     }
 
     /// <summary><c>dM[p][t][f] = (A dY Aᵀ)[p]</c> from the output gradient, laid out as <see cref="TransformOutput"/> writes outputs.</summary>

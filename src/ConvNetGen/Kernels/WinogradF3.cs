@@ -51,15 +51,7 @@ public static class WinogradF3
         WinogradShape.Require("WinogradF3." + nameof(TransformInput), "input", input.Length, (long)batch * inputHeight * inputWidth * inputChannels);
         WinogradShape.Require("WinogradF3." + nameof(TransformInput), "transformed", transformed.Length, (long)Positions * Winograd.Plane(tileCount, inputChannels));
         fixed (float* x = input, v = transformed)
-        {
-            switch (Gemm.ActiveWidth)
-            {
-                case 512: WinogradF3Kernel<Simd512, Vector512<float>>.TransformInput(s, x, v, firstTile, tileCount); break;
-                case 256: WinogradF3Kernel<Simd256, Vector256<float>>.TransformInput(s, x, v, firstTile, tileCount); break;
-                case 128: WinogradF3Kernel<Simd128, Vector128<float>>.TransformInput(s, x, v, firstTile, tileCount); break;
-                default: WinogradF3Kernel<SimdScalar, float>.TransformInput(s, x, v, firstTile, tileCount); break;
-            }
-        }
+            WinogradTransformSplit.InputTiles(Gemm.ActiveWidth, f3: true, s, x, v, firstTile, tileCount);
     }
 
     /// <summary>
@@ -80,17 +72,7 @@ public static class WinogradF3
         WinogradShape.Require("WinogradF3." + nameof(TransformOutput), "products", products.Length, (long)Positions * Winograd.Plane(tileCount, filters));
         WinogradShape.Require("WinogradF3." + nameof(TransformOutput), "output", output.Length, (long)batch * s.OutputHeight * s.OutputWidth * filters);
         fixed (float* m = products, b = bias, o = output)
-        {
-            float* pb = bias.IsEmpty ? null : b;
-            bool relu = activation == Activation.ReLU;
-            switch (Gemm.ActiveWidth)
-            {
-                case 512: WinogradF3Kernel<Simd512, Vector512<float>>.TransformOutput(s, filters, m, pb, relu, o, firstTile, tileCount); break;
-                case 256: WinogradF3Kernel<Simd256, Vector256<float>>.TransformOutput(s, filters, m, pb, relu, o, firstTile, tileCount); break;
-                case 128: WinogradF3Kernel<Simd128, Vector128<float>>.TransformOutput(s, filters, m, pb, relu, o, firstTile, tileCount); break;
-                default: WinogradF3Kernel<SimdScalar, float>.TransformOutput(s, filters, m, pb, relu, o, firstTile, tileCount); break;
-            }
-        }
+            WinogradTransformSplit.OutputTiles(Gemm.ActiveWidth, f3: true, s, filters, m, bias.IsEmpty ? null : b, activation == Activation.ReLU, o, firstTile, tileCount);
     }
 
     /// <summary><c>dM[p][t − first][f] = (A dY Aᵀ)[p]</c> for the block's tiles, from the NHWC output gradient of the whole batch.</summary>

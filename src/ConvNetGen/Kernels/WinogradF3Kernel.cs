@@ -21,11 +21,11 @@ internal static unsafe class WinogradF3Kernel<TOps, TV> where TOps : struct, ISi
 
     /// <summary>V[p][t − first][c] = (Bᵀ d B)[p] for the 5×5 input tiles of tiles [first, first + count).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void TransformInput(WinogradShape s, float* input, float* v, int first, int count)
+    public static void TransformInput(WinogradShape s, float* input, float* v, int first, int count, int from, int to)
     {
         nint plane = Winograd.Plane(count, s.InputChannels), rowStride = (nint)s.InputWidth * s.InputChannels;
         float* tile = null;
-        for (int t = first; t < first + count; t++)
+        for (int t = from; t < to; t++) // [from, to) ⊆ the block [first, first + count): a thread's share of it
         {
             float* o = v + (nint)(t - first) * s.InputChannels;
             if (s.InputTile(t, Out, out nint sample, out int y0, out int x0))
@@ -88,11 +88,11 @@ internal static unsafe class WinogradF3Kernel<TOps, TV> where TOps : struct, ISi
 
     /// <summary>output[tile t's 3×3 pixels, NHWC] = activation((Aᵀ M A) + bias).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void TransformOutput(WinogradShape s, int oc, float* m, float* bias, bool relu, float* output, int first, int count)
+    public static void TransformOutput(WinogradShape s, int oc, float* m, float* bias, bool relu, float* output, int first, int count, int from, int to)
     {
         nint plane = Winograd.Plane(count, oc), rowStride = (nint)s.OutputWidth * oc;
         float* tile = null;
-        for (int t = first; t < first + count; t++)
+        for (int t = from; t < to; t++) // [from, to) ⊆ the block [first, first + count): a thread's share of it
         {
             float* mt = m + (nint)(t - first) * oc;
             if (s.OutputTile(t, Out, oc, out nint sample, out int y0, out int x0))

@@ -21,11 +21,11 @@ internal static unsafe class WinogradKernel<TOps, TV> where TOps : struct, ISimd
 
     /// <summary>V[p][t − first][c] = (Bᵀ d B)[p] for each 4×4 input tile d of tiles [first, first + count).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void TransformInput(WinogradShape s, float* input, float* v, int first, int count)
+    public static void TransformInput(WinogradShape s, float* input, float* v, int first, int count, int from, int to)
     {
         nint plane = Winograd.Plane(count, s.InputChannels), rowStride = (nint)s.InputWidth * s.InputChannels;
         float* tile = null;
-        for (int t = first; t < first + count; t++)
+        for (int t = from; t < to; t++) // [from, to) ⊆ the block [first, first + count): a thread's share of it
         {
             float* o = v + (nint)(t - first) * s.InputChannels;
             if (s.InputTile(t, Step, out nint sample, out int y0, out int x0))
@@ -93,10 +93,10 @@ internal static unsafe class WinogradKernel<TOps, TV> where TOps : struct, ISimd
 
     /// <summary>output[(t·4 + q)·OC + f] = (Aᵀ M A)[q] + bias[f], then ReLU if asked: each tile's 2×2 outputs, as consecutive rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void TransformOutput(int tiles, int oc, float* m, float* bias, bool relu, float* output)
+    public static void TransformOutput(int tiles, int oc, float* m, float* bias, bool relu, float* output, int from, int to)
     {
         nint plane = Winograd.Plane(tiles, oc);
-        for (int t = 0; t < tiles; t++)
+        for (int t = from; t < to; t++) // [from, to) ⊆ [0, tiles): a thread's share of the block
         {
             float* mt = m + (nint)t * oc;
             float* o = output + (nint)t * 4 * oc;

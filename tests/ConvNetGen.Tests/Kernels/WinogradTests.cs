@@ -175,6 +175,67 @@ public class WinogradPositionSplitTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(WidthCases))]
+    public void Transforms_shared_between_threads_give_the_same_bits_as_one_thread(int width)
+    {
+        // Single-image inference also shares a block's input and output transforms, cut by tiles; border tiles (same
+        // padding), overhanging ones (F(3×3) on 16×16) and a block that does not start at tile 0 included.
+        foreach (var (h, w, c, f, first, count) in new[] { (16, 16, 64, 64, 0, 36), (16, 16, 96, 80, 10, 26), (9, 9, 256, 256, 0, 9) })
+        {
+            int th = (h + 2) / 3, tw = (w + 2) / 3;
+            var x = Random(h * w * c, 1);
+            var m = Random(WinogradF3.Positions * Winograd.Plane(count, f), 2);
+            var bias = Random(f, 3);
+            using (Force(width))
+            {
+                var vAlone = new float[WinogradF3.Positions * Winograd.Plane(count, c)];
+                WinogradF3.TransformInput(x, vAlone, 1, h, w, c, th, tw, first, count, padTop: 1, padLeft: 1);
+                var vSplit = Shared(() => { var v = new float[vAlone.Length]; WinogradF3.TransformInput(x, v, 1, h, w, c, th, tw, first, count, padTop: 1, padLeft: 1); return v; });
+                Assert.True(vAlone.AsSpan().SequenceEqual(vSplit), $"{Gemm.PathName(width)} F(3×3) input {h}×{w}×{c}, tiles [{first}, {first + count})");
+                var yAlone = new float[h * w * f];
+                WinogradF3.TransformOutput(m, bias, yAlone, 1, th, tw, f, first, count, Activation.ReLU, outputHeight: h, outputWidth: w);
+                var ySplit = Shared(() => { var y = new float[yAlone.Length]; WinogradF3.TransformOutput(m, bias, y, 1, th, tw, f, first, count, Activation.ReLU, outputHeight: h, outputWidth: w); return y; });
+                Assert.True(yAlone.AsSpan().SequenceEqual(ySplit), $"{Gemm.PathName(width)} F(3×3) output {h}×{w}×{f}, tiles [{first}, {first + count})");
+
+                // F(2×2): each tile is one 2×2 pooling window of the same-padded conv's h×w output.
+                int windows = h / 2 * (w / 2);
+                var v2Alone = new float[Winograd.Positions * Winograd.Plane(windows, c)];
+                Winograd.TransformInput(x, v2Alone, 1, h, w, c, h / 2, w / 2, 0, windows, padTop: 1, padLeft: 1);
+                var v2Split = Shared(() => { var v = new float[v2Alone.Length]; Winograd.TransformInput(x, v, 1, h, w, c, h / 2, w / 2, 0, windows, padTop: 1, padLeft: 1); return v; });
+                Assert.True(v2Alone.AsSpan().SequenceEqual(v2Split), $"{Gemm.PathName(width)} F(2×2) input {h}×{w}×{c}");
+                var m2 = Random(Winograd.Positions * Winograd.Plane(windows, f), 4);
+                var y2Alone = new float[windows * 4 * f];
+                Winograd.TransformOutput(m2, bias, y2Alone, windows, f, Activation.ReLU);
+                var y2Split = Shared(() => { var y = new float[y2Alone.Length]; Winograd.TransformOutput(m2, bias, y, windows, f, Activation.ReLU); return y; });
+                Assert.True(y2Alone.AsSpan().SequenceEqual(y2Split), $"{Gemm.PathName(width)} F(2×2) output {windows} windows × {f}");
+            }
+        }
+    }
+
+    /// <summary>A transform with the worker team's help, retried until it really was split (other tests may hold the team).</summary>
+    private static float[] Shared(Func<float[]> transform)
+    {
+        int previous = GemmRowSplit.Threads;
+        GemmRowSplit.Threads = 2;
+        try
+        {
+            for (int attempt = 0; attempt < 1000; attempt++)
+            {
+                long before = WinogradTransformSplit.t_splits;
+                var result = transform();
+                if (WinogradTransformSplit.t_splits > before) return result;
+                Thread.Sleep(1);
+            }
+            Assert.Fail("the worker team was never free");
+            return [];
+        }
+        finally
+        {
+            GemmRowSplit.Threads = previous;
+        }
+    }
+
     /// <summary>The products with the worker team's help: other tests may hold the team (the block then runs whole), so retried until it really was split.</summary>
     private static float[] Split(float[] v, float[] u, int length, int positions, int tiles, int ic, int oc, int panels)
     {
