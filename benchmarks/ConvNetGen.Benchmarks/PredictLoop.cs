@@ -25,6 +25,9 @@ internal static class PredictLoop
         for (int i = 0; i < x.Length; i++) x[i] = random.NextSingle();
         var y = new float[batch * model.Definition.OutputShape.ElementCount];
         int pauseMs = int.Parse(GemmQuick.Option(args, "--pause-ms") ?? "0"); // a pause before each call, as between the scale benchmark's blocks
+        // --ab transforms: alternate 20 calls with the Winograd transform split and 20 without, to compare the two in one sitting.
+        bool ab = GemmQuick.Option(args, "--ab") == "transforms";
+        var without = new List<double>();
         var times = new List<double>();
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed.TotalSeconds < 2) model.Predict(x, y); // past tiered compilation
@@ -32,9 +35,17 @@ internal static class PredictLoop
         while (clock.Elapsed.TotalSeconds < seconds)
         {
             if (pauseMs > 0) Thread.Sleep(pauseMs);
+            bool off = ab && times.Count + without.Count is var n && n / 20 % 2 == 1;
+            Kernels.WinogradTransformSplit.Disabled = off;
             long start = Stopwatch.GetTimestamp();
             model.Predict(x, y);
-            times.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+            (off ? without : times).Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+        }
+        Kernels.WinogradTransformSplit.Disabled = false;
+        if (ab)
+        {
+            without.Sort();
+            Console.WriteLine($"without the transform split: calls={without.Count} best_us={without[0]:F0} p10_us={without[without.Count / 10]:F0} median_us={without[without.Count / 2]:F0}");
         }
         times.Sort();
         Console.WriteLine($"model={model.GetType().Name} batch={batch} threads={model.ThreadCount} calls={times.Count} best_us={times[0]:F0} p10_us={times[times.Count / 10]:F0} median_us={times[times.Count / 2]:F0} p90_us={times[times.Count * 9 / 10]:F0}");

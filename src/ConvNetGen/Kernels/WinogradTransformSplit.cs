@@ -16,6 +16,9 @@ internal sealed unsafe class WinogradTransformSplit
 
     [ThreadStatic] private static WinogradTransformSplit? t_instance;
 
+    /// <summary>Turns the split off process-wide, for the benchmarks' A/B runs (predict-loop --ab transforms).</summary>
+    internal static bool Disabled;
+
     private readonly Action<int> _body;
     private WinogradShape _shape;
     private float* _source, _destination, _bias;
@@ -48,7 +51,7 @@ internal sealed unsafe class WinogradTransformSplit
                                  int filters, int first, int count, int tileChannels)
     {
         int threads = GemmRowSplit.Threads;
-        if (threads < 2 || tileChannels < MinTileChannels) return false;
+        if (threads < 2 || tileChannels < MinTileChannels || Disabled) return false;
         int parts = Math.Min(threads, count);
         var split = t_instance ??= new WinogradTransformSplit();
         split._width = width; split._f3 = f3; split._output = output; split._shape = s;

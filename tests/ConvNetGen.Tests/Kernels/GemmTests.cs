@@ -261,30 +261,16 @@ public class GemmTests
             var b = Random(k * n, 2);
             var bias = Random(n, 3);
             var alone = new float[m * n];
-            var split = new float[m * n];
+            float[] split;
             using (Force(width))
             {
                 Gemm.MultiplyBiasActivation(a, b, bias, alone, m, n, k, Activation.ReLU);
-                int previous = GemmRowSplit.Threads;
-                GemmRowSplit.Threads = 2;
-                try
+                split = TeamSplit.UntilSplit(() => GemmRowSplit.t_splits, () =>
                 {
-                    // Other tests may hold the team (the product then runs whole): retry until it really was split.
-                    bool wasSplit = false;
-                    for (int attempt = 0; attempt < 1000 && !wasSplit; attempt++)
-                    {
-                        long before = GemmRowSplit.t_splits;
-                        split.AsSpan().Clear();
-                        Gemm.MultiplyBiasActivation(a, b, bias, split, m, n, k, Activation.ReLU);
-                        wasSplit = GemmRowSplit.t_splits > before;
-                        if (!wasSplit) Thread.Sleep(1);
-                    }
-                    Assert.True(wasSplit, "the worker team was never free");
-                }
-                finally
-                {
-                    GemmRowSplit.Threads = previous;
-                }
+                    var c = new float[m * n];
+                    Gemm.MultiplyBiasActivation(a, b, bias, c, m, n, k, Activation.ReLU);
+                    return c;
+                });
             }
             Assert.True(alone.AsSpan().SequenceEqual(split), $"{Gemm.PathName(width)} m={m} n={n} k={k}");
         }

@@ -213,52 +213,15 @@ public class WinogradPositionSplitTests
         }
     }
 
-    /// <summary>A transform with the worker team's help, retried until it really was split (other tests may hold the team).</summary>
-    private static float[] Shared(Func<float[]> transform)
-    {
-        int previous = GemmRowSplit.Threads;
-        GemmRowSplit.Threads = 2;
-        try
-        {
-            for (int attempt = 0; attempt < 1000; attempt++)
-            {
-                long before = WinogradTransformSplit.t_splits;
-                var result = transform();
-                if (WinogradTransformSplit.t_splits > before) return result;
-                Thread.Sleep(1);
-            }
-            Assert.Fail("the worker team was never free");
-            return [];
-        }
-        finally
-        {
-            GemmRowSplit.Threads = previous;
-        }
-    }
+    /// <summary>A transform with the worker team's help, retried until it really was split.</summary>
+    private static float[] Shared(Func<float[]> transform) => TeamSplit.UntilSplit(() => WinogradTransformSplit.t_splits, transform);
 
-    /// <summary>The products with the worker team's help: other tests may hold the team (the block then runs whole), so retried until it really was split.</summary>
-    private static float[] Split(float[] v, float[] u, int length, int positions, int tiles, int ic, int oc, int panels)
-    {
-        var split = new float[length];
-        int previous = GemmRowSplit.Threads;
-        GemmRowSplit.Threads = 2;
-        try
+    /// <summary>The products with the worker team's help, retried until they really were split.</summary>
+    private static float[] Split(float[] v, float[] u, int length, int positions, int tiles, int ic, int oc, int panels) =>
+        TeamSplit.UntilSplit(() => WinogradPositionSplit.t_splits, () =>
         {
-            bool wasSplit = false;
-            for (int attempt = 0; attempt < 1000 && !wasSplit; attempt++)
-            {
-                long before = WinogradPositionSplit.t_splits;
-                split.AsSpan().Clear();
-                Winograd.MultiplyPositions(v, u, split, positions, tiles, ic, oc, panels);
-                wasSplit = WinogradPositionSplit.t_splits > before;
-                if (!wasSplit) Thread.Sleep(1);
-            }
-            Assert.True(wasSplit, "the worker team was never free");
-        }
-        finally
-        {
-            GemmRowSplit.Threads = previous;
-        }
-        return split;
-    }
+            var split = new float[length];
+            Winograd.MultiplyPositions(v, u, split, positions, tiles, ic, oc, panels);
+            return split;
+        });
 }
