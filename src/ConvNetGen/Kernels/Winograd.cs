@@ -67,7 +67,7 @@ public static class Winograd
         WinogradShape.Require("Winograd." + nameof(TransformInput), "input", input.Length, (long)batch * inputHeight * inputWidth * inputChannels);
         WinogradShape.Require("Winograd." + nameof(TransformInput), "transformed", transformed.Length, (long)Positions * Plane(tileCount, inputChannels));
         fixed (float* x = input, v = transformed)
-            WinogradTransformSplit.InputTiles(Gemm.ActiveWidth, f3: false, s, x, v, firstTile, tileCount);
+            WinogradTransformSplit.InputTiles(Gemm.ActiveWidth, WinogradFlavour.F2x2, s, x, v, firstTile, tileCount);
     }
 
     /// <summary>
@@ -131,7 +131,7 @@ public static class Winograd
         WinogradShape.Require("Winograd." + nameof(TransformOutput), "products", products.Length, (long)Positions * Plane(tiles, filters));
         WinogradShape.Require("Winograd." + nameof(TransformOutput), "output", output.Length, 4L * tiles * filters);
         fixed (float* m = products, b = bias, o = output)
-            WinogradTransformSplit.OutputTiles(Gemm.ActiveWidth, f3: false, default, filters, m, bias.IsEmpty ? null : b, relu, o, 0, tiles);
+            WinogradTransformSplit.OutputTiles(Gemm.ActiveWidth, WinogradFlavour.F2x2, default, filters, m, bias.IsEmpty ? null : b, relu, o, 0, tiles);
     }
 
     /// <summary><c>dM[p][t][f] = (A dY Aᵀ)[p]</c> from the output gradient, laid out as <see cref="TransformOutput"/> writes outputs.</summary>

@@ -51,7 +51,7 @@ public static class WinogradF3
         WinogradShape.Require("WinogradF3." + nameof(TransformInput), "input", input.Length, (long)batch * inputHeight * inputWidth * inputChannels);
         WinogradShape.Require("WinogradF3." + nameof(TransformInput), "transformed", transformed.Length, (long)Positions * Winograd.Plane(tileCount, inputChannels));
         fixed (float* x = input, v = transformed)
-            WinogradTransformSplit.InputTiles(Gemm.ActiveWidth, f3: true, s, x, v, firstTile, tileCount);
+            WinogradTransformSplit.InputTiles(Gemm.ActiveWidth, WinogradFlavour.F3x3, s, x, v, firstTile, tileCount);
     }
 
     /// <summary>
@@ -72,7 +72,7 @@ public static class WinogradF3
         WinogradShape.Require("WinogradF3." + nameof(TransformOutput), "products", products.Length, (long)Positions * Winograd.Plane(tileCount, filters));
         WinogradShape.Require("WinogradF3." + nameof(TransformOutput), "output", output.Length, (long)batch * s.OutputHeight * s.OutputWidth * filters);
         fixed (float* m = products, b = bias, o = output)
-            WinogradTransformSplit.OutputTiles(Gemm.ActiveWidth, f3: true, s, filters, m, bias.IsEmpty ? null : b, activation == Activation.ReLU, o, firstTile, tileCount);
+            WinogradTransformSplit.OutputTiles(Gemm.ActiveWidth, WinogradFlavour.F3x3, s, filters, m, bias.IsEmpty ? null : b, activation == Activation.ReLU, o, firstTile, tileCount);
     }
 
     /// <summary><c>dM[p][t − first][f] = (A dY Aᵀ)[p]</c> for the block's tiles, from the NHWC output gradient of the whole batch.</summary>

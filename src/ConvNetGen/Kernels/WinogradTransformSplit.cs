@@ -23,38 +23,39 @@ internal sealed unsafe class WinogradTransformSplit
     private WinogradShape _shape;
     private float* _source, _destination, _bias;
     private int _width, _first, _count, _parts, _filters;
-    private bool _f3, _output, _relu;
+    private WinogradFlavour _flavour;
+    private bool _output, _relu;
 
     private WinogradTransformSplit() => _body = RunPart;
 
     /// <summary>How many blocks the calling thread has transformed split (for tests: a busy team transforms them whole).</summary>
     [ThreadStatic] internal static long t_splits;
 
-    /// <summary>V for tiles [first, first + count) of either flavour (F(2×2) when not <paramref name="f3"/>).</summary>
-    public static void InputTiles(int width, bool f3, WinogradShape s, float* input, float* v, int first, int count)
+    /// <summary>V for tiles [first, first + count) of either flavour.</summary>
+    public static void InputTiles(int width, WinogradFlavour flavour, WinogradShape s, float* input, float* v, int first, int count)
     {
-        if (TrySplit(width, f3, output: false, s, input, v, null, false, 0, first, count, count * s.InputChannels)) return;
-        Input(width, f3, s, input, v, first, count, first, first + count);
+        if (TrySplit(width, flavour, output: false, s, input, v, null, false, 0, first, count, count * s.InputChannels)) return;
+        Input(width, flavour, s, input, v, first, count, first, first + count);
     }
 
     /// <summary>
     /// The outputs of tiles [first, first + count): F(3×3)'s into the NHWC output of the whole batch (shape
     /// <paramref name="s"/>), F(2×2)'s into the block's pool-ordered output (first 0, no shape).
     /// </summary>
-    public static void OutputTiles(int width, bool f3, WinogradShape s, int filters, float* m, float* bias, bool relu, float* output, int first, int count)
+    public static void OutputTiles(int width, WinogradFlavour flavour, WinogradShape s, int filters, float* m, float* bias, bool relu, float* output, int first, int count)
     {
-        if (TrySplit(width, f3, output: true, s, m, output, bias, relu, filters, first, count, count * filters)) return;
-        Output(width, f3, s, filters, m, bias, relu, output, first, count, first, first + count);
+        if (TrySplit(width, flavour, output: true, s, m, output, bias, relu, filters, first, count, count * filters)) return;
+        Output(width, flavour, s, filters, m, bias, relu, output, first, count, first, first + count);
     }
 
-    private static bool TrySplit(int width, bool f3, bool output, WinogradShape s, float* source, float* destination, float* bias, bool relu,
+    private static bool TrySplit(int width, WinogradFlavour flavour, bool output, WinogradShape s, float* source, float* destination, float* bias, bool relu,
                                  int filters, int first, int count, int tileChannels)
     {
         int threads = GemmRowSplit.Threads;
         if (threads < 2 || tileChannels < MinTileChannels || Disabled) return false;
         int parts = Math.Min(threads, count);
         var split = t_instance ??= new WinogradTransformSplit();
-        split._width = width; split._f3 = f3; split._output = output; split._shape = s;
+        split._width = width; split._flavour = flavour; split._output = output; split._shape = s;
         split._source = source; split._destination = destination; split._bias = bias; split._relu = relu;
         split._filters = filters; split._first = first; split._count = count; split._parts = parts;
         if (!WorkerTeam.Shared(parts).TryRun(parts, split._body)) return false;
@@ -66,13 +67,13 @@ internal sealed unsafe class WinogradTransformSplit
     private void RunPart(int part)
     {
         int from = _first + (int)((long)_count * part / _parts), to = _first + (int)((long)_count * (part + 1) / _parts);
-        if (_output) Output(_width, _f3, _shape, _filters, _source, _bias, _relu, _destination, _first, _count, from, to);
-        else Input(_width, _f3, _shape, _source, _destination, _first, _count, from, to);
+        if (_output) Output(_width, _flavour, _shape, _filters, _source, _bias, _relu, _destination, _first, _count, from, to);
+        else Input(_width, _flavour, _shape, _source, _destination, _first, _count, from, to);
     }
 
-    private static void Input(int width, bool f3, WinogradShape s, float* x, float* v, int first, int count, int from, int to)
+    private static void Input(int width, WinogradFlavour flavour, WinogradShape s, float* x, float* v, int first, int count, int from, int to)
     {
-        if (f3)
+        if (flavour == WinogradFlavour.F3x3)
             switch (width)
             {
                 case 512: WinogradF3Kernel<Simd512, Vector512<float>>.TransformInput(s, x, v, first, count, from, to); break;
@@ -90,9 +91,9 @@ internal sealed unsafe class WinogradTransformSplit
             }
     }
 
-    private static void Output(int width, bool f3, WinogradShape s, int oc, float* m, float* bias, bool relu, float* o, int first, int count, int from, int to)
+    private static void Output(int width, WinogradFlavour flavour, WinogradShape s, int oc, float* m, float* bias, bool relu, float* o, int first, int count, int from, int to)
     {
-        if (f3)
+        if (flavour == WinogradFlavour.F3x3)
             switch (width)
             {
                 case 512: WinogradF3Kernel<Simd512, Vector512<float>>.TransformOutput(s, oc, m, bias, relu, o, first, count, from, to); break;
