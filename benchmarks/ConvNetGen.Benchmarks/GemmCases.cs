@@ -15,6 +15,8 @@ public enum GemmKernel
     MultiplyTransposedBAdd,
     /// <summary><see cref="Gemm.MultiplyTransposedB"/>: C = A·Bᵀ (overwriting), B stored n×k.</summary>
     MultiplyTransposedB,
+    /// <summary>C = A·B (overwriting) with B packed in the path's panels (<see cref="Gemm.PackPanels"/>), as inference's prepared kernels are.</summary>
+    MultiplyPacked,
     /// <summary>The first kernel (<see cref="LegacyGemm"/>), as the generated code first called it: for the transposed
     /// products a <see cref="LegacyGemm.Transpose"/> first; for the fused one a bias copy before and an activation pass after.</summary>
     Legacy,
@@ -65,6 +67,11 @@ public sealed class GemmCase
         yield return ("b1 conv2d_1 fwd", GemmKernel.MultiplyBiasActivation, 121, 64, 288, Activation.ReLU);
         yield return ("b1 conv2d_2 fwd", GemmKernel.MultiplyBiasActivation, 9, 128, 576, Activation.ReLU);
         yield return ("b1 dense fwd", GemmKernel.MultiplyBiasActivation, 1, 10, 1152, Activation.Softmax);
+        // ResNet18 at batch 1 (its im2col products): the 7×7/2 stem, a 3×3/2 downsampling conv, the last stage's 3×3s.
+        yield return ("r18 conv1 fwd", GemmKernel.MultiplyBiasActivation, 12544, 64, 147, Activation.Linear);
+        yield return ("r18 s2down fwd", GemmKernel.MultiplyBiasActivation, 784, 128, 576, Activation.Linear);
+        yield return ("r18 s4down fwd", GemmKernel.MultiplyBiasActivation, 49, 512, 2304, Activation.Linear);
+        yield return ("r18 s4 fwd", GemmKernel.MultiplyBiasActivation, 49, 512, 4608, Activation.Linear);
     }
 
     /// <summary>
@@ -103,6 +110,8 @@ public sealed class GemmOperands
         _c = Fill(gemmCase.M * gemmCase.N);
         _bias = Fill(gemmCase.N);
         _scratch = new float[Math.Max(gemmCase.M * gemmCase.K, gemmCase.K * gemmCase.N)];
+        if (gemmCase.Kernel == GemmKernel.MultiplyPacked)
+            Gemm.PackPanels(_b, _scratch, gemmCase.K, gemmCase.N, Gemm.PanelColumns(gemmCase.Width == 0 ? Gemm.VectorWidth : gemmCase.Width));
     }
 
     public void Run()
@@ -144,8 +153,15 @@ public sealed class GemmOperands
                 case GemmKernel.MultiplyTransposedAAdd: Gemm.MultiplyTransposedAAdd(_a, _b, _c, m, n, k); break;
                 case GemmKernel.MultiplyTransposedBAdd: Gemm.MultiplyTransposedBAdd(_a, _b, _c, m, n, k); break;
                 case GemmKernel.MultiplyTransposedB: Gemm.MultiplyTransposedB(_a, _b, _c, m, n, k); break;
+                case GemmKernel.MultiplyPacked: RunPacked(m, n, k); break;
             }
         }
         finally { Gemm.ForcedWidth = previous; }
+    }
+
+    private unsafe void RunPacked(int m, int n, int k)
+    {
+        fixed (float* a = _a, b = _scratch, c = _c)
+            Gemm.RunOnWidth(Gemm.ActiveWidth, a, k, 1, b, n, c, m, n, k, null, accumulate: false, relu: false, packedB: true);
     }
 }

@@ -16,8 +16,15 @@ public static class GemmQuick
         int rounds = int.TryParse(Option(args, "--rounds"), out int r) ? r : 21;
         var cases = GemmCase.Build(allPaths ? GemmCase.SupportedWidths : [0], legacy: true)
             .Where(c => filter is null || c.ToString().Contains(filter, StringComparison.OrdinalIgnoreCase)).ToList();
+        // --shape m,n,k[;m,n,k…]: these products (C = A·B, overwriting; B row-major, then packed) instead of the models' list.
+        if (Option(args, "--shape") is { } shapes)
+            cases = shapes.Split(';').Select(shape => shape.Split(',').Select(int.Parse).ToArray())
+                .SelectMany(d => new[] { GemmKernel.MultiplyBiasActivation, GemmKernel.MultiplyPacked }
+                    .Select(kernel => new GemmCase("shape", kernel, kernel, d[0], d[1], d[2], Activation.Linear, 0))).ToList();
 
-        Console.WriteLine($"path={Gemm.HardwarePath}");
+        // --ablock floats: the row blocks' size of A (GemmKernel.MaxABlockFloats), to tune it.
+        if (int.TryParse(Option(args, "--ablock"), out int aBlock)) Gemm.RowBlockFloats = aBlock;
+        Console.WriteLine($"path={Gemm.HardwarePath} a_block_floats={Gemm.RowBlockFloats}");
         Console.WriteLine($"{"layer",-17} {"kernel",-40} {"m×n×k",-16} {"path",-10} {"median",8} {"best",8}  GFLOP/s   µs (median)");
         var medians = new Dictionary<string, double>();
         foreach (var gemmCase in cases)

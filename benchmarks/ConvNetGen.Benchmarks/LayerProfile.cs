@@ -7,10 +7,10 @@ namespace ConvNetGen.Benchmarks;
 /// Where a training step's time goes: each generated layer method of the reference model, forward and backward,
 /// timed alone on one thread (median of many calls) and turned into GFLOP/s and % of one core's fp32 FMA peak.
 /// The methods are private to the generated class, so they are found by name, as a reader of the generated file would.
+/// <c>--inference</c> times the forward methods only, on an inference workspace (what Predict runs).
 /// </summary>
 internal static class LayerProfile
 {
-    
 
     public static int Run(string[] args)
     {
@@ -22,28 +22,30 @@ internal static class LayerProfile
             "transfer" => new FineTuning.TransferNet(seed: 42),
             "cifar" => new CifarVgg(seed: 42),
             "big128" => new Big128(seed: 42),
+            "resnet18" => new Pretrained.ResNet18Base(seed: 42),
             _ => new MnistConvNet(seed: 42),
         };
+        bool inference = args.Contains("--inference");
         model.ThreadCount = 1;
         var type = model.GetType();
         var ws = (ModelWorkspace)type.GetMethod("CreateWorkspace", BindingFlags.NonPublic | BindingFlags.Instance)!
-            .Invoke(model, [batch, true])!;
+            .Invoke(model, [batch, !inference])!;
         var random = new Random(1);
         for (int i = 0; i < ws.Input.Length; i++) ws.Input[i] = random.NextSingle();
-        for (int i = 0; i < ws.OutputGradient.Length; i++) ws.OutputGradient[i] = (random.NextSingle() - 0.5f) * 0.01f;
+        for (int i = 0; i < (inference ? 0 : ws.OutputGradient.Length); i++) ws.OutputGradient[i] = (random.NextSingle() - 0.5f) * 0.01f;
 
         double peak = FmaPeak.Gflops(1); // this sitting's: the machine's speed changes from day to day
-        Console.WriteLine($"model={type.Name} batch={batch} threads=1 path={Kernels.Gemm.HardwarePath} peak_gflops_per_core={peak:F0}");
+        Console.WriteLine($"model={type.Name} batch={batch} {(inference ? "inference" : "training")} threads=1 path={Kernels.Gemm.HardwarePath} peak_gflops_per_core={peak:F0}");
         // GFLOP/s count a direct convolution's multiply-adds, as Keras would: where the generated code does fewer
         // (Winograd, pixels no pooling window reads), the rate is effective and may pass 100% of peak.
         Console.WriteLine($"{"layer",-16} {"pass",-8} {"µs",9} {"GFLOP/s",8} {"% peak",7}  (nominal: a direct convolution's FLOPs)");
         double total = 0;
-        foreach (string pass in new[] { "Forward", "Backward" })
+        foreach (string pass in inference ? new[] { "Forward" } : new[] { "Forward", "Backward" })
         foreach (var layer in model.Definition.Layers)
         {
             string id = Identifier(layer.Name);
             var method = type.GetMethod(id + pass, BindingFlags.NonPublic | BindingFlags.Instance)!;
-            object?[] arguments = pass == "Forward" ? [ws, batch, true] : [ws, batch];
+            object?[] arguments = pass == "Forward" ? [ws, batch, !inference] : [ws, batch];
             var times = new double[200];
             for (int i = 0; i < 20; i++) method.Invoke(model, arguments);
             for (int i = 0; i < times.Length; i++)

@@ -120,14 +120,15 @@ internal sealed class Conv2D : LayerDefinition
         w.Line($"global::System.ReadOnlySpan<float> input = {c.InputBuffer};");
         w.Line($"global::System.Span<float> patches = ws.{c.Id}Patches.AsSpan(0, rows * Taps);");
         w.Line($"global::System.Span<float> output = {c.OutputBuffer}.AsSpan(0, rows * OC);");
-        w.Line($"global::System.ReadOnlySpan<float> kernel = ParameterBuffer.Slice({Weight(c, "kernel")});");
+        w.Line("// Inference reads the kernel packed in the GEMM's panels (kept on the model until the weights change); training as it is.");
+        w.Line($"global::System.ReadOnlySpan<float> kernel = PackedKernel({c.Layer.Index}, ParameterBuffer.Slice({Weight(c, "kernel")}), Taps, OC, ws.IsTraining, out int kernelPanels);");
         w.Line(c.RowsByPoolWindow
             ? $"// im2col: one row per output pixel {SourceWriter.Xml(c.Next!.Name)} reads, window by window, holding the KH×KW×IC window under it."
             : "// im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).");
         Im2Col(w, c, gradient: false);
         w.Line($"// output[rows×OC] = {A(c).Activation}(patches[rows×Taps] · kernel[Taps×OC]{(HasBias(c) ? " + bias" : "")}), the bias and activation applied as results leave the registers");
         string bias = HasBias(c) ? $"ParameterBuffer.Slice({Weight(c, "bias")})" : "default";
-        w.Line($"global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, {bias}, output, rows, OC, Taps, global::ConvNetGen.Activation.{A(c).Activation});");
+        w.Line($"global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, {bias}, output, rows, OC, Taps, global::ConvNetGen.Activation.{A(c).Activation});");
     }
 
     public override void Backward(SourceWriter w, LayerContext c)

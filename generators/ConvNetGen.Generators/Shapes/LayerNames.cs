@@ -23,7 +23,7 @@ internal sealed class LayerNames
         "GetWeights", "SetWeights",
         // Model's protected hooks, which only generated code calls or overrides.
         "ComputesWeightGradients", "ComputesInputGradient", "RunsBackward", "IsTrainingMode", "SumAcrossChunks", "IsFirstChunk", "DropoutMask", "AugmentationDraws",
-        "CreateWorkspace", "WorkspaceBytes", "MaxWorkspaceCapacity", "Forward", "Backward", "ParameterBuffer", "WinogradKernel",
+        "CreateWorkspace", "WorkspaceBytes", "MaxWorkspaceCapacity", "Forward", "Backward", "ParameterBuffer", "WinogradKernel", "PackedKernel",
         // object's.
         "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "ReferenceEquals",
     };

@@ -133,6 +133,39 @@ public static class Gemm
             Activations.Forward(activation, c.Slice(0, m * n), n);
     }
 
+    /// <summary>
+    /// As <see cref="MultiplyBiasActivation(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, Activation)"/>,
+    /// with B packed in panels of <paramref name="panelColumns"/> columns (a prepared kernel), or row-major when it is 0.
+    /// The results are identical to the row-major product's.
+    /// </summary>
+    /// <exception cref="ArgumentException">As the row-major overload; or the panels are not this thread's path's.</exception>
+    public static unsafe void MultiplyBiasActivation(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int panelColumns, ReadOnlySpan<float> bias,
+                                                     Span<float> c, int m, int n, int k, Activation activation)
+    {
+        if (panelColumns == 0)
+        {
+            MultiplyBiasActivation(a, b, bias, c, m, n, k, activation);
+            return;
+        }
+        Check(nameof(MultiplyBiasActivation), a.Length, b.Length, c.Length, m, n, k, false, false);
+        if (!bias.IsEmpty && bias.Length != n)
+            throw new ArgumentException($"{nameof(MultiplyBiasActivation)}: the bias has {bias.Length} values; it must have n = {n}, or none.", nameof(bias));
+        if (activation is < Activation.Linear or > Activation.Softmax)
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
+        int width = ActiveWidth;
+        if (panelColumns != PanelColumns(width))
+            throw new ArgumentException($"{nameof(MultiplyBiasActivation)}: B is packed in panels of {panelColumns} columns; this thread's {PathName(width)} path reads panels of {PanelColumns(width)}.", nameof(panelColumns));
+        fixed (float* pa = a, pb = b, pc = c, pbias = bias)
+        {
+            float* biasPointer = bias.IsEmpty ? null : pbias;
+            bool relu = activation == Activation.ReLU;
+            if (!(GemmRowSplit.Threads > 1 && GemmRowSplit.TryRun(width, pa, k, 1, pb, n, pc, m, n, k, biasPointer, accumulate: false, relu, packedB: true)))
+                RunOnWidth(width, pa, k, 1, pb, n, pc, m, n, k, biasPointer, accumulate: false, relu, packedB: true);
+        }
+        if (activation is not (Activation.Linear or Activation.ReLU) && m > 0 && n > 0)
+            Activations.Forward(activation, c.Slice(0, m * n), n);
+    }
+
     /// <summary><c>destination[cols×rows] = source[rows×cols]ᵀ</c>.</summary>
     /// <exception cref="ArgumentException">A span is shorter than the matrix, or a size is negative.</exception>
     public static unsafe void Transpose(ReadOnlySpan<float> source, Span<float> destination, int rows, int cols)
@@ -151,16 +184,32 @@ public static class Gemm
         RunOnWidth(width, a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu);
     }
 
-    /// <summary>The product on the kernels of one path, on the calling thread; B packed for that path when <paramref name="packedB"/> (see <see cref="PackPanels"/>).</summary>
+    /// <summary>
+    /// The product on the kernels of one path, on the calling thread; B packed for that path when <paramref name="packedB"/>
+    /// (see <see cref="PackPanels"/>); C's rows <paramref name="ldc"/> apart (0: n).
+    /// </summary>
     internal static unsafe void RunOnWidth(int width, float* a, nint ars, nint acs, float* b, nint ldb, float* c, int m, int n, int k,
-                                           float* bias, bool accumulate, bool relu, bool packedB = false)
+                                           float* bias, bool accumulate, bool relu, bool packedB = false, nint ldc = 0)
     {
         switch (width)
         {
-            case 512: GemmKernel<Simd512, Vector512<float>>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu, packedB); break;
-            case 256: GemmKernel<Simd256, Vector256<float>>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu, packedB); break;
-            case 128: GemmKernel<Simd128, Vector128<float>>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu, packedB); break;
-            default: GemmKernel<SimdScalar, float>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu, packedB); break;
+            case 512: GemmKernel<Simd512, Vector512<float>>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu, packedB, ldc); break;
+            case 256: GemmKernel<Simd256, Vector256<float>>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu, packedB, ldc); break;
+            case 128: GemmKernel<Simd128, Vector128<float>>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu, packedB, ldc); break;
+            default: GemmKernel<SimdScalar, float>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu, packedB, ldc); break;
+        }
+    }
+
+    /// <summary>The floats of A a block of rows holds, on every path (<c>GemmKernel.MaxABlockFloats</c>; for tests and tuning).</summary>
+    internal static int RowBlockFloats
+    {
+        get => GemmKernel<Simd256, Vector256<float>>.MaxABlockFloats;
+        set
+        {
+            GemmKernel<Simd512, Vector512<float>>.MaxABlockFloats = value;
+            GemmKernel<Simd256, Vector256<float>>.MaxABlockFloats = value;
+            GemmKernel<Simd128, Vector128<float>>.MaxABlockFloats = value;
+            GemmKernel<SimdScalar, float>.MaxABlockFloats = value;
         }
     }
 

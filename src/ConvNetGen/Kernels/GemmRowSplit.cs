@@ -1,10 +1,12 @@
 namespace ConvNetGen.Kernels;
 
 /// <summary>
-/// Shares one large product's rows between the threads of the worker team, for a single sample's inference, where
-/// the batch gives nothing to split. The rows are cut at multiples of the micro-kernel's six-row tile, so every row
-/// is computed by the same tile, in the same order, as without the split: the results are bit-identical, whether the
-/// team was free or not.
+/// Shares one large product between the threads of the worker team, for a single sample's inference, where the batch
+/// gives nothing to split. A product with more rows than columns is cut by rows, at multiples of the micro-kernel's
+/// six-row tile; one with fewer (a deep layer of a single image: 49 rows, 512 columns, 4,608 steps of k) by columns,
+/// at multiples of its panel, so each thread reads only its half of B, which there is most of the memory traffic.
+/// Either way every element is computed by the same tile, in the same order, as without the split: the results are
+/// bit-identical, whether the team was free or not.
 /// </summary>
 internal sealed unsafe class GemmRowSplit
 {
@@ -21,25 +23,40 @@ internal sealed unsafe class GemmRowSplit
     private readonly Action<int> _body;
     private float* _a, _b, _c, _bias;
     private nint _ars, _acs, _ldb;
-    private int _m, _n, _k, _rowsPerPart, _width;
-    private bool _accumulate, _relu;
+    private int _m, _n, _k, _rowsPerPart, _columnsPerPart, _width;
+    private bool _accumulate, _relu, _packedB;
 
     private GemmRowSplit() => _body = RunPart;
 
-    /// <summary>Runs the product split when the calling thread allows it, it is large enough and the team is free; false otherwise (nothing done).</summary>
+    /// <summary>
+    /// Runs the product split when the calling thread allows it, it is large enough and the team is free; false
+    /// otherwise (nothing done). <paramref name="packedB"/>: B is in the path's panels (<see cref="Gemm.PackPanels"/>).
+    /// </summary>
     public static bool TryRun(int width, float* a, nint ars, nint acs, float* b, nint ldb, float* c, int m, int n, int k,
-                              float* bias, bool accumulate, bool relu)
+                              float* bias, bool accumulate, bool relu, bool packedB = false)
     {
         int threads = Threads;
-        if (threads < 2 || m < 2 * TileRows || (long)m * n * k < MinMultiplyAdds) return false;
-        int rowsPerPart = (m + threads - 1) / threads;
-        rowsPerPart = (rowsPerPart + TileRows - 1) / TileRows * TileRows;
-        int parts = (m + rowsPerPart - 1) / rowsPerPart;
+        if (threads < 2 || (long)m * n * k < MinMultiplyAdds) return false;
+        int panel = Gemm.PanelColumns(width);
+        int rowsPerPart = 0, columnsPerPart = 0, parts;
+        if (n > m && n >= 2 * panel)
+        {
+            columnsPerPart = (n + threads - 1) / threads;
+            columnsPerPart = (columnsPerPart + panel - 1) / panel * panel;
+            parts = (n + columnsPerPart - 1) / columnsPerPart;
+        }
+        else
+        {
+            if (m < 2 * TileRows) return false;
+            rowsPerPart = (m + threads - 1) / threads;
+            rowsPerPart = (rowsPerPart + TileRows - 1) / TileRows * TileRows;
+            parts = (m + rowsPerPart - 1) / rowsPerPart;
+        }
         if (parts < 2) return false;
         var split = t_instance ??= new GemmRowSplit();
         split._a = a; split._ars = ars; split._acs = acs; split._b = b; split._ldb = ldb; split._c = c;
         split._m = m; split._n = n; split._k = k; split._bias = bias; split._accumulate = accumulate; split._relu = relu;
-        split._rowsPerPart = rowsPerPart; split._width = width;
+        split._rowsPerPart = rowsPerPart; split._columnsPerPart = columnsPerPart; split._width = width; split._packedB = packedB;
         if (!WorkerTeam.Shared(parts).TryRun(parts, split._body)) return false;
         t_splits++;
         return true;
@@ -50,9 +67,18 @@ internal sealed unsafe class GemmRowSplit
 
     private void RunPart(int part)
     {
+        // The width is the caller's (a test may force a narrower one on its own thread), not the worker's default.
+        if (_columnsPerPart > 0)
+        {
+            int j = part * _columnsPerPart, columns = Math.Min(_columnsPerPart, _n - j);
+            if (columns <= 0) return;
+            // A packed B's panels for columns [j, j + columns) start at j·k; C and the bias are offset by j, C's rows stay n apart.
+            float* b = _packedB ? _b + (nint)j * _k : _b + j;
+            Gemm.RunOnWidth(_width, _a, _ars, _acs, b, _ldb, _c + j, _m, columns, _k, _bias == null ? null : _bias + j, _accumulate, _relu, _packedB, ldc: _n);
+            return;
+        }
         int first = part * _rowsPerPart, rows = Math.Min(_rowsPerPart, _m - first);
         if (rows <= 0) return;
-        // The width is the caller's (a test may force a narrower one on its own thread), not the worker's default.
-        Gemm.RunOnWidth(_width, _a + first * _ars, _ars, _acs, _b, _ldb, _c + (nint)first * _n, rows, _n, _k, _bias, _accumulate, _relu);
+        Gemm.RunOnWidth(_width, _a + first * _ars, _ars, _acs, _b, _ldb, _c + (nint)first * _n, rows, _n, _k, _bias, _accumulate, _relu, _packedB);
     }
 }

@@ -266,7 +266,8 @@ partial class TransferNet : global::ConvNetGen.Model
         global::System.ReadOnlySpan<float> input = ws.Input;
         global::System.Span<float> patches = ws.Block1ConvPatches.AsSpan(0, rows * Taps);
         global::System.Span<float> output = ws.Block1ConvOutput.AsSpan(0, rows * OC);
-        global::System.ReadOnlySpan<float> kernel = ParameterBuffer.Slice(Shapes.Block1Conv.KernelOffset, Shapes.Block1Conv.KernelLength);
+        // Inference reads the kernel packed in the GEMM's panels (kept on the model until the weights change); training as it is.
+        global::System.ReadOnlySpan<float> kernel = PackedKernel(0, ParameterBuffer.Slice(Shapes.Block1Conv.KernelOffset, Shapes.Block1Conv.KernelLength), Taps, OC, ws.IsTraining, out int kernelPanels);
         // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
         for (int b = 0; b < batch; b++)
         {
@@ -293,7 +294,7 @@ partial class TransferNet : global::ConvNetGen.Model
             }
         }
         // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), the bias and activation applied as results leave the registers
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, ParameterBuffer.Slice(Shapes.Block1Conv.BiasOffset, Shapes.Block1Conv.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, ParameterBuffer.Slice(Shapes.Block1Conv.BiasOffset, Shapes.Block1Conv.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
     }
 
     /// <summary>block1_conv backward: Conv2D 16 filters 3×3, stride 1×1, same padding, ReLU; 28×28×1 → 28×28×16.</summary>

@@ -363,7 +363,8 @@ partial class LayerZoo : global::ConvNetGen.Model
         global::System.ReadOnlySpan<float> input = ws.ScaleOutput;
         global::System.Span<float> patches = ws.Conv2dPatches.AsSpan(0, rows * Taps);
         global::System.Span<float> output = ws.Conv2dOutput.AsSpan(0, rows * OC);
-        global::System.ReadOnlySpan<float> kernel = ParameterBuffer.Slice(Shapes.Conv2d.KernelOffset, Shapes.Conv2d.KernelLength);
+        // Inference reads the kernel packed in the GEMM's panels (kept on the model until the weights change); training as it is.
+        global::System.ReadOnlySpan<float> kernel = PackedKernel(1, ParameterBuffer.Slice(Shapes.Conv2d.KernelOffset, Shapes.Conv2d.KernelLength), Taps, OC, ws.IsTraining, out int kernelPanels);
         // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
         for (int b = 0; b < batch; b++)
         {
@@ -391,7 +392,7 @@ partial class LayerZoo : global::ConvNetGen.Model
             }
         }
         // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), the bias and activation applied as results leave the registers
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
     }
 
     /// <summary>conv2d backward: Conv2D 16 filters 5×5, stride 2×2, same padding; 32×32×3 → 16×16×16.</summary>

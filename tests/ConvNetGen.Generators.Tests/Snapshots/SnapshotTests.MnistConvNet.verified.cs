@@ -491,7 +491,8 @@ partial class MnistConvNet : global::ConvNetGen.Model
             global::System.ReadOnlySpan<float> input = ws.MaxPooling2d1Output;
             global::System.Span<float> patches = ws.Conv2d2Patches.AsSpan(0, rows * Taps);
             global::System.Span<float> output = ws.Conv2d2Output.AsSpan(0, rows * OC);
-            global::System.ReadOnlySpan<float> kernel = ParameterBuffer.Slice(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength);
+            // Inference reads the kernel packed in the GEMM's panels (kept on the model until the weights change); training as it is.
+            global::System.ReadOnlySpan<float> kernel = PackedKernel(4, ParameterBuffer.Slice(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength), Taps, OC, ws.IsTraining, out int kernelPanels);
             // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
             for (int b = 0; b < batch; b++)
             {
@@ -508,7 +509,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
                 }
             }
             // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), the bias and activation applied as results leave the registers
-            global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, ParameterBuffer.Slice(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
+            global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, ParameterBuffer.Slice(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
         }
     }
 

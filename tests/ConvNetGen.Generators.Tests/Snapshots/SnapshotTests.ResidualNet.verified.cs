@@ -717,7 +717,8 @@ partial class ResidualNet : global::ConvNetGen.Model
         global::System.ReadOnlySpan<float> input = ws.Input;
         global::System.Span<float> patches = ws.StemPatches.AsSpan(0, rows * Taps);
         global::System.Span<float> output = ws.StemOutput.AsSpan(0, rows * OC);
-        global::System.ReadOnlySpan<float> kernel = ParameterBuffer.Slice(Shapes.Stem.KernelOffset, Shapes.Stem.KernelLength);
+        // Inference reads the kernel packed in the GEMM's panels (kept on the model until the weights change); training as it is.
+        global::System.ReadOnlySpan<float> kernel = PackedKernel(0, ParameterBuffer.Slice(Shapes.Stem.KernelOffset, Shapes.Stem.KernelLength), Taps, OC, ws.IsTraining, out int kernelPanels);
         // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
         for (int b = 0; b < batch; b++)
         {
@@ -745,7 +746,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             }
         }
         // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), the bias and activation applied as results leave the registers
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, ParameterBuffer.Slice(Shapes.Stem.BiasOffset, Shapes.Stem.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, ParameterBuffer.Slice(Shapes.Stem.BiasOffset, Shapes.Stem.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
     }
 
     /// <summary>stem backward: Conv2D 8 filters 3×3, stride 1×1, same padding, ReLU; 12×12×3 → 12×12×8.</summary>
@@ -1258,7 +1259,8 @@ partial class ResidualNet : global::ConvNetGen.Model
         global::System.ReadOnlySpan<float> input = ws.Layer20PadOutput;
         global::System.Span<float> patches = ws.Layer20Conv1Patches.AsSpan(0, rows * Taps);
         global::System.Span<float> output = ws.Layer20Conv1Output.AsSpan(0, rows * OC);
-        global::System.ReadOnlySpan<float> kernel = ParameterBuffer.Slice(Shapes.Layer20Conv1.KernelOffset, Shapes.Layer20Conv1.KernelLength);
+        // Inference reads the kernel packed in the GEMM's panels (kept on the model until the weights change); training as it is.
+        global::System.ReadOnlySpan<float> kernel = PackedKernel(9, ParameterBuffer.Slice(Shapes.Layer20Conv1.KernelOffset, Shapes.Layer20Conv1.KernelLength), Taps, OC, ws.IsTraining, out int kernelPanels);
         // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
         for (int b = 0; b < batch; b++)
         {
@@ -1275,7 +1277,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             }
         }
         // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), the bias and activation applied as results leave the registers
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
     }
 
     /// <summary>layer2_0/conv1 backward: Conv2D 16 filters 3×3, stride 2×2, valid padding; 14×14×8 → 6×6×16.</summary>
@@ -1485,7 +1487,8 @@ partial class ResidualNet : global::ConvNetGen.Model
             global::System.ReadOnlySpan<float> input = ws.Layer20Relu1Output;
             global::System.Span<float> patches = ws.Layer20Conv2Patches.AsSpan(0, rows * Taps);
             global::System.Span<float> output = ws.Layer20Conv2Output.AsSpan(0, rows * OC);
-            global::System.ReadOnlySpan<float> kernel = ParameterBuffer.Slice(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength);
+            // Inference reads the kernel packed in the GEMM's panels (kept on the model until the weights change); training as it is.
+            global::System.ReadOnlySpan<float> kernel = PackedKernel(12, ParameterBuffer.Slice(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength), Taps, OC, ws.IsTraining, out int kernelPanels);
             // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
             for (int b = 0; b < batch; b++)
             {
@@ -1513,7 +1516,7 @@ partial class ResidualNet : global::ConvNetGen.Model
                 }
             }
             // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), the bias and activation applied as results leave the registers
-            global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
+            global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
         }
     }
 
@@ -1727,7 +1730,8 @@ partial class ResidualNet : global::ConvNetGen.Model
         global::System.ReadOnlySpan<float> input = ws.Layer10Relu2Output;
         global::System.Span<float> patches = ws.Layer20Downsample0Patches.AsSpan(0, rows * Taps);
         global::System.Span<float> output = ws.Layer20Downsample0Output.AsSpan(0, rows * OC);
-        global::System.ReadOnlySpan<float> kernel = ParameterBuffer.Slice(Shapes.Layer20Downsample0.KernelOffset, Shapes.Layer20Downsample0.KernelLength);
+        // Inference reads the kernel packed in the GEMM's panels (kept on the model until the weights change); training as it is.
+        global::System.ReadOnlySpan<float> kernel = PackedKernel(14, ParameterBuffer.Slice(Shapes.Layer20Downsample0.KernelOffset, Shapes.Layer20Downsample0.KernelLength), Taps, OC, ws.IsTraining, out int kernelPanels);
         // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
         for (int b = 0; b < batch; b++)
         {
@@ -1749,7 +1753,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             }
         }
         // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), the bias and activation applied as results leave the registers
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
+        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
     }
 
     /// <summary>layer2_0/downsample_0 backward: Conv2D 16 filters 1×1, stride 2×2, valid padding; 12×12×8 → 6×6×16.</summary>

@@ -21,17 +21,31 @@ internal partial class PreparedF3Net;
 [Dense(3)]
 internal partial class PreparedF2Net;
 
+/// <summary>A strided 3×3 conv: im2col at every batch, so Predict uses the model's kernel packed in the GEMM's panels.</summary>
+[Input(9, 9, 2)]
+[Conv2D(8, 1)]
+[Conv2D(5, 3, Strides = 2)]
+[Flatten]
+[Dense(3)]
+internal partial class PreparedPackedNet;
+
 /// <summary>
-/// Inference keeps each Winograd conv's transformed kernel between calls and must make it again whenever the weights
+/// Inference keeps each Winograd conv's transformed kernel, and each im2col conv's packed one, between calls and must
+/// make it again whenever the weights
 /// change, by any of the ways they can: a span from Parameters or Weights, a training step, LoadWeights, SetWeights,
 /// CopyWeightsFrom. Each case compares Predict after the change with a fresh model that never predicted before,
 /// given the same weights: bit-identical, and different from the prediction before the change.
 /// </summary>
 public sealed class PreparedKernelTests
 {
-    public static TheoryData<string> Flavours => new() { "F3", "F2" };
+    public static TheoryData<string> Flavours => new() { "F3", "F2", "Packed" };
 
-    private static Model Create(string flavour, int seed) => flavour == "F3" ? new PreparedF3Net(seed) : new PreparedF2Net(seed);
+    private static Model Create(string flavour, int seed) => flavour switch
+    {
+        "F3" => new PreparedF3Net(seed),
+        "F2" => new PreparedF2Net(seed),
+        _ => new PreparedPackedNet(seed),
+    };
 
     private static float[] Inputs(Model model, int count, int seed)
     {
@@ -139,6 +153,23 @@ public sealed class PreparedKernelTests
             foreach (var thread in threads) thread.Start();
             foreach (var thread in threads) thread.Join();
             foreach (var result in results) Assert.Equal(expected, result);
+        }
+    }
+
+    [Fact]
+    public void A_conv_that_runs_im2col_at_one_batch_and_Winograd_at_another_keeps_both_kernels()
+    {
+        // The reference model's conv2d_2 runs im2col below 9 samples a thread and Winograd from there: inference keeps
+        // a packed kernel for one and a transformed kernel for the other, and neither may be taken for the other.
+        var model = new Numerics.MnistConvNetCopy(seed: 5) { ThreadCount = 1 };
+        var one = Inputs(model, 1, seed: 6);
+        var many = Inputs(model, 40, seed: 7);
+        float[] expectedOne = Predict(new Numerics.MnistConvNetCopy(seed: 5), one);
+        float[] expectedMany = Predict(new Numerics.MnistConvNetCopy(seed: 5) { ThreadCount = 1 }, many);
+        for (int round = 0; round < 3; round++)
+        {
+            Assert.Equal(expectedOne, Predict(model, one));
+            Assert.Equal(expectedMany, Predict(model, many));
         }
     }
 }

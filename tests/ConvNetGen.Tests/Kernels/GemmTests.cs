@@ -278,6 +278,95 @@ public class GemmTests
 
     [Theory]
     [MemberData(nameof(WidthCases))]
+    public void A_packed_kernel_gives_the_row_major_bits_alone_or_split_by_rows_or_columns(int width)
+    {
+        // Inference's im2col convs read a prepared kernel packed in the path's panels, through the public overload; at
+        // batch 1 a deep layer's product (few rows, many columns) is shared by columns, each thread its panels of B.
+        int panel = Gemm.PanelColumns(width);
+        foreach (var (m, n, k) in new[] { (49, 4 * panel + 3, 1400), (13, 130, 1500), (300, 70, 150), (2, 3 * panel, 100_000 / panel + 1) })
+        {
+            var a = Random(m * k, 1);
+            var b = Random(k * n, 2);
+            var bias = Random(n, 3);
+            var packed = new float[k * n];
+            Gemm.PackPanels(b, packed, k, n, panel);
+            var rowMajor = new float[m * n];
+            var alone = new float[m * n];
+            float[] packedSplit, rowMajorSplit;
+            using (Force(width))
+            {
+                Gemm.MultiplyBiasActivation(a, b, bias, rowMajor, m, n, k, Activation.ReLU);
+                Gemm.MultiplyBiasActivation(a, packed, panel, bias, alone, m, n, k, Activation.ReLU);
+                packedSplit = TeamSplit.UntilSplit(() => GemmRowSplit.t_splits, () =>
+                {
+                    var c = new float[m * n];
+                    Gemm.MultiplyBiasActivation(a, packed, panel, bias, c, m, n, k, Activation.ReLU);
+                    return c;
+                });
+                rowMajorSplit = TeamSplit.UntilSplit(() => GemmRowSplit.t_splits, () =>
+                {
+                    var c = new float[m * n];
+                    Gemm.MultiplyBiasActivation(a, b, bias, c, m, n, k, Activation.ReLU);
+                    return c;
+                });
+            }
+            string what = $"{Gemm.PathName(width)} m={m} n={n} k={k}";
+            Assert.True(rowMajor.AsSpan().SequenceEqual(alone), "packed, alone: " + what);
+            Assert.True(rowMajor.AsSpan().SequenceEqual(packedSplit), "packed, split: " + what);
+            Assert.True(rowMajor.AsSpan().SequenceEqual(rowMajorSplit), "row-major, split: " + what);
+            var (exact, bound) = Multiply(a, b, null, bias, m, n, k);
+            AssertWithin(rowMajor, exact.Select(x => Activate(Activation.ReLU, x)).ToArray(), bound, what); // ReLU moves no error up
+        }
+    }
+
+    [Fact]
+    public void A_kernel_packed_for_another_path_is_refused()
+    {
+        var a = Random(4 * 8, 1);
+        var b = Random(8 * 100, 2);
+        var c = new float[4 * 100];
+        int other = Gemm.PanelColumns(Gemm.VectorWidth) + 1;
+        var error = Assert.Throws<ArgumentException>(() => Gemm.MultiplyBiasActivation(a, b, other, [], c, 4, 100, 8, Activation.Linear));
+        Assert.Contains($"panels of {other} columns", error.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(WidthCases))]
+    public void Rows_in_blocks_give_the_same_bits_as_one_block(int width)
+    {
+        // A tall A is swept in blocks of rows (each under every panel of B before the next) so it is read from memory
+        // once; the blocks hold whole six-row tiles, so every element is summed as in one sweep of all rows.
+        int saved = Gemm.RowBlockFloats;
+        try
+        {
+            foreach (var (m, n, k, transposedA) in new[] { (1000, 70, 147, false), (333, 40, 700, false), (500, 33, 90, true) })
+            {
+                var a = Random(m * k, 1);
+                var b = Random(k * n, 2);
+                float[] Product(int blockFloats)
+                {
+                    Gemm.RowBlockFloats = blockFloats;
+                    var c = Random(m * n, 3);
+                    using (Force(width))
+                    {
+                        if (transposedA) Gemm.MultiplyTransposedAAdd(a, b, c, m, n, k); // a is k×m here
+                        else Gemm.MultiplyAdd(a, b, c, m, n, k);
+                    }
+                    return c;
+                }
+                var whole = Product(int.MaxValue);
+                foreach (int blockFloats in new[] { 1, 7 * k, 64 * k, 32 * 1024 })
+                    Assert.True(whole.AsSpan().SequenceEqual(Product(blockFloats)), $"{Gemm.PathName(width)} m={m} n={n} k={k} transposedA={transposedA} block={blockFloats}");
+            }
+        }
+        finally
+        {
+            Gemm.RowBlockFloats = saved;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(WidthCases))]
     public void Kernels_allocate_nothing_once_warmed_up(int width)
     {
         // conv2d_1's products, and the dense layer's narrow ones.
