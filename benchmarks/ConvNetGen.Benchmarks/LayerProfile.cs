@@ -7,7 +7,8 @@ namespace ConvNetGen.Benchmarks;
 /// Where a training step's time goes: each generated layer method of the reference model, forward and backward,
 /// timed alone on one thread (median of many calls) and turned into GFLOP/s and % of one core's fp32 FMA peak.
 /// The methods are private to the generated class, so they are found by name, as a reader of the generated file would.
-/// <c>--inference</c> times the forward methods only, on an inference workspace (what Predict runs).
+/// <c>--inference</c> times the forward methods only, on an inference workspace (what Predict runs); with
+/// <c>--threads 2</c> they share their work with the worker team as a single image's Predict does.
 /// </summary>
 internal static class LayerProfile
 {
@@ -26,6 +27,8 @@ internal static class LayerProfile
             _ => new MnistConvNet(seed: 42),
         };
         bool inference = args.Contains("--inference");
+        int threads = inference && int.TryParse(GemmQuick.Option(args, "--threads"), out int t) ? t : 1;
+        Kernels.GemmRowSplit.Threads = threads; // what Predict sets around a pass
         model.ThreadCount = 1;
         var type = model.GetType();
         var ws = (ModelWorkspace)type.GetMethod("CreateWorkspace", BindingFlags.NonPublic | BindingFlags.Instance)!
@@ -35,7 +38,7 @@ internal static class LayerProfile
         for (int i = 0; i < (inference ? 0 : ws.OutputGradient.Length); i++) ws.OutputGradient[i] = (random.NextSingle() - 0.5f) * 0.01f;
 
         double peak = FmaPeak.Gflops(1); // this sitting's: the machine's speed changes from day to day
-        Console.WriteLine($"model={type.Name} batch={batch} {(inference ? "inference" : "training")} threads=1 path={Kernels.Gemm.HardwarePath} peak_gflops_per_core={peak:F0}");
+        Console.WriteLine($"model={type.Name} batch={batch} {(inference ? "inference" : "training")} threads={threads} path={Kernels.Gemm.HardwarePath} peak_gflops_per_core={peak:F0}");
         // GFLOP/s count a direct convolution's multiply-adds, as Keras would: where the generated code does fewer
         // (Winograd, pixels no pooling window reads), the rate is effective and may pass 100% of peak.
         Console.WriteLine($"{"layer",-16} {"pass",-8} {"µs",9} {"GFLOP/s",8} {"% peak",7}  (nominal: a direct convolution's FLOPs)");
@@ -62,7 +65,7 @@ internal static class LayerProfile
             string share = flops == 0 ? "-" : (flops / median / 1e3 / peak * 100).ToString("0");
             Console.WriteLine($"{layer.Name,-16} {pass,-8} {median,9:0.0} {rate,8} {share,7}");
         }
-        Console.WriteLine($"total_us={total:0} for {batch} samples on one thread");
+        Console.WriteLine($"total_us={total:0} for {batch} samples on {threads} thread(s)");
         return 0;
     }
 

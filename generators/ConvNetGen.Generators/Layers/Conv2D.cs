@@ -80,9 +80,10 @@ internal sealed class Conv2D : LayerDefinition
         }
         var s = A(c).Window;
         long pixels = (long)c.Layer.OutputShape[0] * c.Layer.OutputShape[1], taps = (long)s.Height * s.Width * c.Layer.InputShape[2];
-        // The forward pass's im2col writes them whatever the mode; the backward reuses them for the patch gradients.
-        // In inference only this layer's forward reads them, so the convs share one array there.
-        yield return Buffer(c, "Patches", "float", BufferSize.Samples(pixels * taps), trainingOnly: false,
+        // Training's forward writes them all and the backward reuses them for the patch gradients. Inference writes
+        // them block by block into the runtime's per-thread scratch (Im2ColBlocks) unless the rows go in pooling
+        // order; then only this layer's forward reads them, so the convs share one array there.
+        yield return Buffer(c, "Patches", "float", BufferSize.Samples(pixels * taps), trainingOnly: !c.RowsByPoolWindow,
             "im2col rows, one per output pixel; reused for the patch gradients",
             $"{c.Layer.OutputShape[0]}×{c.Layer.OutputShape[1]} pixels × {s.Height}×{s.Width}×{c.Layer.InputShape[2]} taps",
             forwardScratch: true);
@@ -112,22 +113,40 @@ internal sealed class Conv2D : LayerDefinition
         DirectForward(w, c);
     }
 
-    /// <summary>im2col, then one GEMM with the bias and activation fused into its store.</summary>
+    /// <summary>im2col, then one GEMM with the bias and activation fused into its store (at inference, block by block of rows).</summary>
     private static void DirectForward(SourceWriter w, LayerContext c)
     {
         Constants(w, c, A(c).Window);
         PixelConstants(w, c);
         w.Line($"global::System.ReadOnlySpan<float> input = {c.InputBuffer};");
-        w.Line($"global::System.Span<float> patches = ws.{c.Id}Patches.AsSpan(0, rows * Taps);");
         w.Line($"global::System.Span<float> output = {c.OutputBuffer}.AsSpan(0, rows * OC);");
         w.Line("// Inference reads the kernel packed in the GEMM's panels (kept on the model until the weights change); training as it is.");
         w.Line($"global::System.ReadOnlySpan<float> kernel = PackedKernel({c.Layer.Index}, ParameterBuffer.Slice({Weight(c, "kernel")}), Taps, OC, ws.IsTraining, out int kernelPanels);");
+        string bias = HasBias(c) ? $"ParameterBuffer.Slice({Weight(c, "bias")})" : "default";
+        string product = $"{A(c).Activation}(patches[rows×Taps] · kernel[Taps×OC]{(HasBias(c) ? " + bias" : "")})";
+        if (c.RowsByPoolWindow)
+        {
+            AllPatchesForward(w, c, bias, product);
+            return;
+        }
+        using (w.Block("if (!ws.IsTraining)"))
+        {
+            w.Line($"// output[rows×OC] = {product}, im2col and the product block by block of rows in a per-thread scratch: the patches are never all held");
+            w.Line($"global::ConvNetGen.Kernels.Im2ColBlocks.Forward(input, kernel, kernelPanels, {bias}, output, batch, new global::ConvNetGen.Kernels.ConvGeometry(IH, IW, IC, OH, OW, KH, KW, SH, SW, PT, PL), OC, global::ConvNetGen.Activation.{A(c).Activation});");
+        }
+        using (w.Block("else"))
+            AllPatchesForward(w, c, bias, product);
+    }
+
+    /// <summary>im2col of every row into the workspace's patches (the backward reads them), then one GEMM.</summary>
+    private static void AllPatchesForward(SourceWriter w, LayerContext c, string bias, string product)
+    {
+        w.Line($"global::System.Span<float> patches = ws.{c.Id}Patches.AsSpan(0, rows * Taps);");
         w.Line(c.RowsByPoolWindow
             ? $"// im2col: one row per output pixel {SourceWriter.Xml(c.Next!.Name)} reads, window by window, holding the KH×KW×IC window under it."
             : "// im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).");
         Im2Col(w, c, gradient: false);
-        w.Line($"// output[rows×OC] = {A(c).Activation}(patches[rows×Taps] · kernel[Taps×OC]{(HasBias(c) ? " + bias" : "")}), the bias and activation applied as results leave the registers");
-        string bias = HasBias(c) ? $"ParameterBuffer.Slice({Weight(c, "bias")})" : "default";
+        w.Line($"// output[rows×OC] = {product}, the bias and activation applied as results leave the registers");
         w.Line($"global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, {bias}, output, rows, OC, Taps, global::ConvNetGen.Activation.{A(c).Activation});");
     }
 

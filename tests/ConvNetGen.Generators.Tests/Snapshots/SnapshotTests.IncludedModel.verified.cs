@@ -189,7 +189,7 @@ partial class TransferNet : global::ConvNetGen.Model
         {
             Block1ConvOutput = new float[checked(capacity * 12_544)]; // 28×28×16
             Block1ConvGradient = training ? new float[checked(capacity * 12_544)] : global::System.Array.Empty<float>(); // 28×28×16
-            Block1ConvPatches = new float[checked(capacity * 7056)]; // 28×28 pixels × 3×3×1 taps
+            Block1ConvPatches = training ? new float[checked(capacity * 7056)] : global::System.Array.Empty<float>(); // 28×28 pixels × 3×3×1 taps
             Block1BnOutput = new float[checked(capacity * 12_544)]; // 28×28×16
             Block1BnGradient = training ? new float[checked(capacity * 12_544)] : global::System.Array.Empty<float>(); // 28×28×16
             Block1BnNormalized = training ? new float[checked(capacity * 12_544)] : global::System.Array.Empty<float>(); // 28×28×16
@@ -221,7 +221,7 @@ partial class TransferNet : global::ConvNetGen.Model
         public static long Bytes(int capacity, bool training) =>
             BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
                 ? 317_160 * (long)capacity + 1089
-                : 153_876 * (long)capacity + 129);
+                : 125_652 * (long)capacity + 129);
     }
 
     /// <inheritdoc />
@@ -264,37 +264,45 @@ partial class TransferNet : global::ConvNetGen.Model
         const int Pixels = OH * OW;
         int rows = batch * Pixels;
         global::System.ReadOnlySpan<float> input = ws.Input;
-        global::System.Span<float> patches = ws.Block1ConvPatches.AsSpan(0, rows * Taps);
         global::System.Span<float> output = ws.Block1ConvOutput.AsSpan(0, rows * OC);
         // Inference reads the kernel packed in the GEMM's panels (kept on the model until the weights change); training as it is.
         global::System.ReadOnlySpan<float> kernel = PackedKernel(0, ParameterBuffer.Slice(Shapes.Block1Conv.KernelOffset, Shapes.Block1Conv.KernelLength), Taps, OC, ws.IsTraining, out int kernelPanels);
-        // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
-        for (int b = 0; b < batch; b++)
+        if (!ws.IsTraining)
         {
-            for (int oy = 0; oy < OH; oy++)
+            // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), im2col and the product block by block of rows in a per-thread scratch: the patches are never all held
+            global::ConvNetGen.Kernels.Im2ColBlocks.Forward(input, kernel, kernelPanels, ParameterBuffer.Slice(Shapes.Block1Conv.BiasOffset, Shapes.Block1Conv.BiasLength), output, batch, new global::ConvNetGen.Kernels.ConvGeometry(IH, IW, IC, OH, OW, KH, KW, SH, SW, PT, PL), OC, global::ConvNetGen.Activation.ReLU);
+        }
+        else
+        {
+            global::System.Span<float> patches = ws.Block1ConvPatches.AsSpan(0, rows * Taps);
+            // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
+            for (int b = 0; b < batch; b++)
             {
-                for (int ox = 0; ox < OW; ox++)
+                for (int oy = 0; oy < OH; oy++)
                 {
-                    int row = ((b * OH + oy) * OW + ox) * Taps;
-                    int x0 = ox * SW - PL; // the input column under kx = 0
-                    int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
-                    for (int ky = 0; ky < KH; ky++)
+                    for (int ox = 0; ox < OW; ox++)
                     {
-                        int iy = oy * SH + ky - PT;
-                        var taps = patches.Slice(row + ky * KW * IC, KW * IC);
-                        if ((uint)iy >= IH || last <= first)
+                        int row = ((b * OH + oy) * OW + ox) * Taps;
+                        int x0 = ox * SW - PL; // the input column under kx = 0
+                        int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
+                        for (int ky = 0; ky < KH; ky++)
                         {
-                            taps.Clear(); // the whole kernel row lies in the padding
-                            continue;
+                            int iy = oy * SH + ky - PT;
+                            var taps = patches.Slice(row + ky * KW * IC, KW * IC);
+                            if ((uint)iy >= IH || last <= first)
+                            {
+                                taps.Clear(); // the whole kernel row lies in the padding
+                                continue;
+                            }
+                            int at = ((b * IH + iy) * IW + x0) * IC;
+                            for (int j = 0; j < KW * IC; j++) taps[j] = j >= first * IC && j < last * IC ? input[at + j] : 0f;
                         }
-                        int at = ((b * IH + iy) * IW + x0) * IC;
-                        for (int j = 0; j < KW * IC; j++) taps[j] = j >= first * IC && j < last * IC ? input[at + j] : 0f;
                     }
                 }
             }
+            // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), the bias and activation applied as results leave the registers
+            global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, ParameterBuffer.Slice(Shapes.Block1Conv.BiasOffset, Shapes.Block1Conv.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
         }
-        // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), the bias and activation applied as results leave the registers
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, ParameterBuffer.Slice(Shapes.Block1Conv.BiasOffset, Shapes.Block1Conv.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
     }
 
     /// <summary>block1_conv backward: Conv2D 16 filters 3×3, stride 1×1, same padding, ReLU; 28×28×1 → 28×28×16.</summary>

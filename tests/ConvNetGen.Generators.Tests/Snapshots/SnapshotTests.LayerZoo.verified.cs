@@ -201,8 +201,8 @@ partial class LayerZoo : global::ConvNetGen.Model
     {
         /// <summary>The most samples a training workspace holds: beyond it, conv2d's Conv2dPatches would pass Array.MaxLength.</summary>
         public const int MaxTrainingCapacity = 111_848;
-        /// <summary>The most samples an inference workspace holds: beyond it, conv2d's Conv2dPatches would pass Array.MaxLength.</summary>
-        public const int MaxInferenceCapacity = 111_848;
+        /// <summary>The most samples an inference workspace holds: beyond it, conv2d's Conv2dOutput would pass Array.MaxLength.</summary>
+        public const int MaxInferenceCapacity = 524_287;
 
         // scale (Rescaling)
         public readonly float[] ScaleOutput, ScaleGradient;
@@ -247,7 +247,7 @@ partial class LayerZoo : global::ConvNetGen.Model
             ScaleGradient = training ? new float[checked(capacity * 3072)] : global::System.Array.Empty<float>(); // 32×32×3
             Conv2dOutput = new float[checked(capacity * 4096)]; // 16×16×16
             Conv2dGradient = training ? new float[checked(capacity * 4096)] : global::System.Array.Empty<float>(); // 16×16×16
-            Conv2dPatches = new float[checked(capacity * 19_200)]; // 16×16 pixels × 5×5×3 taps
+            Conv2dPatches = training ? new float[checked(capacity * 19_200)] : global::System.Array.Empty<float>(); // 16×16 pixels × 5×5×3 taps
             BatchNormalizationOutput = new float[checked(capacity * 4096)]; // 16×16×16
             BatchNormalizationGradient = training ? new float[checked(capacity * 4096)] : global::System.Array.Empty<float>(); // 16×16×16
             BatchNormalizationNormalized = training ? new float[checked(capacity * 4096)] : global::System.Array.Empty<float>(); // 16×16×16
@@ -289,7 +289,7 @@ partial class LayerZoo : global::ConvNetGen.Model
         public static long Bytes(int capacity, bool training) =>
             BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
                 ? 224_336 * (long)capacity + 155_200 * Blocks(capacity, 9, 96) + 468_289
-                : 142_376 * (long)capacity + 155_200 * Blocks(capacity, 9, 96) + 308_929);
+                : 65_576 * (long)capacity + 155_200 * Blocks(capacity, 9, 96) + 308_929);
 
         /// <summary>The blocks of Winograd tiles <paramref name="capacity"/> samples take, <paramref name="tilesPerSample"/> tiles each.</summary>
         private static long Blocks(int capacity, int tilesPerSample, int block) => ((long)capacity * tilesPerSample + block - 1) / block;
@@ -361,38 +361,46 @@ partial class LayerZoo : global::ConvNetGen.Model
         const int Pixels = OH * OW;
         int rows = batch * Pixels;
         global::System.ReadOnlySpan<float> input = ws.ScaleOutput;
-        global::System.Span<float> patches = ws.Conv2dPatches.AsSpan(0, rows * Taps);
         global::System.Span<float> output = ws.Conv2dOutput.AsSpan(0, rows * OC);
         // Inference reads the kernel packed in the GEMM's panels (kept on the model until the weights change); training as it is.
         global::System.ReadOnlySpan<float> kernel = PackedKernel(1, ParameterBuffer.Slice(Shapes.Conv2d.KernelOffset, Shapes.Conv2d.KernelLength), Taps, OC, ws.IsTraining, out int kernelPanels);
-        // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
-        for (int b = 0; b < batch; b++)
+        if (!ws.IsTraining)
         {
-            for (int oy = 0; oy < OH; oy++)
+            // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), im2col and the product block by block of rows in a per-thread scratch: the patches are never all held
+            global::ConvNetGen.Kernels.Im2ColBlocks.Forward(input, kernel, kernelPanels, default, output, batch, new global::ConvNetGen.Kernels.ConvGeometry(IH, IW, IC, OH, OW, KH, KW, SH, SW, PT, PL), OC, global::ConvNetGen.Activation.Linear);
+        }
+        else
+        {
+            global::System.Span<float> patches = ws.Conv2dPatches.AsSpan(0, rows * Taps);
+            // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
+            for (int b = 0; b < batch; b++)
             {
-                for (int ox = 0; ox < OW; ox++)
+                for (int oy = 0; oy < OH; oy++)
                 {
-                    int row = ((b * OH + oy) * OW + ox) * Taps;
-                    int x0 = ox * SW - PL; // the input column under kx = 0
-                    int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
-                    for (int ky = 0; ky < KH; ky++)
+                    for (int ox = 0; ox < OW; ox++)
                     {
-                        int iy = oy * SH + ky - PT;
-                        var taps = patches.Slice(row + ky * KW * IC, KW * IC);
-                        if ((uint)iy >= IH || last <= first)
+                        int row = ((b * OH + oy) * OW + ox) * Taps;
+                        int x0 = ox * SW - PL; // the input column under kx = 0
+                        int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
+                        for (int ky = 0; ky < KH; ky++)
                         {
-                            taps.Clear(); // the whole kernel row lies in the padding
-                            continue;
+                            int iy = oy * SH + ky - PT;
+                            var taps = patches.Slice(row + ky * KW * IC, KW * IC);
+                            if ((uint)iy >= IH || last <= first)
+                            {
+                                taps.Clear(); // the whole kernel row lies in the padding
+                                continue;
+                            }
+                            taps.Slice(0, first * IC).Clear();
+                            input.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC).CopyTo(taps.Slice(first * IC));
+                            taps.Slice(last * IC).Clear();
                         }
-                        taps.Slice(0, first * IC).Clear();
-                        input.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC).CopyTo(taps.Slice(first * IC));
-                        taps.Slice(last * IC).Clear();
                     }
                 }
             }
+            // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), the bias and activation applied as results leave the registers
+            global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
         }
-        // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), the bias and activation applied as results leave the registers
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
     }
 
     /// <summary>conv2d backward: Conv2D 16 filters 5×5, stride 2×2, same padding; 32×32×3 → 16×16×16.</summary>

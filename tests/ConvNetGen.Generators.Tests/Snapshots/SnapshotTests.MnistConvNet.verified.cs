@@ -238,7 +238,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
             Conv2d2Products = training ? new float[115_600] : InferenceProductScratch; // 25 positions × (36×128 + 16)
             Conv2d2TransformedKernelGradient = training ? new float[205_200] : global::System.Array.Empty<float>(); // 25 positions × (64×128 + 16)
             Conv2d2TransformedKernelTransposed = training ? new float[205_200] : global::System.Array.Empty<float>(); // 25 positions × (128×64 + 16)
-            Conv2d2Patches = new float[checked(capacity * 5184)]; // 3×3 pixels × 3×3×64 taps
+            Conv2d2Patches = training ? new float[checked(capacity * 5184)] : global::System.Array.Empty<float>(); // 3×3 pixels × 3×3×64 taps
             FlattenOutput = Conv2d2Output; // same data, read flat
             FlattenGradient = Conv2d2Gradient;
             DenseOutput = new float[checked(capacity * 10)]; // 10
@@ -255,7 +255,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
         public static long Bytes(int capacity, bool training) =>
             BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
                 ? 176_080 * (long)capacity + 197_632 * Blocks(capacity, 25, 96) + 232_000 * Blocks(capacity, 1, 36) + 3_715_328
-                : 112_424 * (long)capacity + 694_400);
+                : 91_688 * (long)capacity + 694_400);
 
         /// <summary>The blocks of Winograd tiles <paramref name="capacity"/> samples take, <paramref name="tilesPerSample"/> tiles each.</summary>
         private static long Blocks(int capacity, int tilesPerSample, int block) => ((long)capacity * tilesPerSample + block - 1) / block;
@@ -489,27 +489,35 @@ partial class MnistConvNet : global::ConvNetGen.Model
             const int Pixels = OH * OW;
             int rows = batch * Pixels;
             global::System.ReadOnlySpan<float> input = ws.MaxPooling2d1Output;
-            global::System.Span<float> patches = ws.Conv2d2Patches.AsSpan(0, rows * Taps);
             global::System.Span<float> output = ws.Conv2d2Output.AsSpan(0, rows * OC);
             // Inference reads the kernel packed in the GEMM's panels (kept on the model until the weights change); training as it is.
             global::System.ReadOnlySpan<float> kernel = PackedKernel(4, ParameterBuffer.Slice(Shapes.Conv2d2.KernelOffset, Shapes.Conv2d2.KernelLength), Taps, OC, ws.IsTraining, out int kernelPanels);
-            // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
-            for (int b = 0; b < batch; b++)
+            if (!ws.IsTraining)
             {
-                for (int oy = 0; oy < OH; oy++)
+                // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), im2col and the product block by block of rows in a per-thread scratch: the patches are never all held
+                global::ConvNetGen.Kernels.Im2ColBlocks.Forward(input, kernel, kernelPanels, ParameterBuffer.Slice(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength), output, batch, new global::ConvNetGen.Kernels.ConvGeometry(IH, IW, IC, OH, OW, KH, KW, SH, SW, PT, PL), OC, global::ConvNetGen.Activation.ReLU);
+            }
+            else
+            {
+                global::System.Span<float> patches = ws.Conv2d2Patches.AsSpan(0, rows * Taps);
+                // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
+                for (int b = 0; b < batch; b++)
                 {
-                    for (int ox = 0; ox < OW; ox++)
+                    for (int oy = 0; oy < OH; oy++)
                     {
-                        int row = ((b * OH + oy) * OW + ox) * Taps;
-                        int origin = ((b * IH + oy * SH) * IW + ox * SW) * IC;
-                        input.Slice(origin + 0 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 0 * KW * IC, KW * IC));
-                        input.Slice(origin + 1 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 1 * KW * IC, KW * IC));
-                        input.Slice(origin + 2 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 2 * KW * IC, KW * IC));
+                        for (int ox = 0; ox < OW; ox++)
+                        {
+                            int row = ((b * OH + oy) * OW + ox) * Taps;
+                            int origin = ((b * IH + oy * SH) * IW + ox * SW) * IC;
+                            input.Slice(origin + 0 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 0 * KW * IC, KW * IC));
+                            input.Slice(origin + 1 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 1 * KW * IC, KW * IC));
+                            input.Slice(origin + 2 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 2 * KW * IC, KW * IC));
+                        }
                     }
                 }
+                // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), the bias and activation applied as results leave the registers
+                global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, ParameterBuffer.Slice(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
             }
-            // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), the bias and activation applied as results leave the registers
-            global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, ParameterBuffer.Slice(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
         }
     }
 

@@ -400,10 +400,9 @@ partial class ResidualNet : global::ConvNetGen.Model
     {
         /// <summary>The most samples a training workspace holds: beyond it, layer2_0/conv2's Layer20Conv2Patches would pass Array.MaxLength.</summary>
         public const int MaxTrainingCapacity = 414_252;
-        /// <summary>The most samples an inference workspace holds: beyond it, InferenceScratch would pass Array.MaxLength.</summary>
-        public const int MaxInferenceCapacity = 414_252;
+        /// <summary>The most samples an inference workspace holds: beyond it, layer2_0/pad's Layer20PadOutput would pass Array.MaxLength.</summary>
+        public const int MaxInferenceCapacity = 1_369_568;
 
-        public readonly float[] InferenceScratch; // inference only: 4 convs' im2col patches, one array (as Layer20Conv2Patches)
         public readonly float[] InferenceInputScratch; // inference only: 3 convs' transformed input blocks, one array (as Layer20Conv2TransformedInput)
         public readonly float[] InferenceProductScratch; // inference only: 3 convs' Winograd products, one array (as Layer20Conv2Products)
         // stem (Conv2D)
@@ -518,13 +517,12 @@ partial class ResidualNet : global::ConvNetGen.Model
         public Workspace(int capacity, bool training)
             : base(CheckCapacity(capacity, training ? MaxTrainingCapacity : MaxInferenceCapacity, training), Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount, training)
         {
-            InferenceScratch = training ? global::System.Array.Empty<float>() : new float[checked(capacity * 5184)]; // as Layer20Conv2Patches
             InferenceInputScratch = training ? global::System.Array.Empty<float>() : new float[38_800]; // as Layer20Conv2TransformedInput
             InferenceProductScratch = training ? global::System.Array.Empty<float>() : new float[38_800]; // as Layer20Conv2Products
             StemOutput = new float[checked(capacity * 1152)]; // 12×12×8
             StemGradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
             StemGradient1 = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
-            StemPatches = training ? new float[checked(capacity * 3888)] : InferenceScratch; // 12×12 pixels × 3×3×3 taps
+            StemPatches = training ? new float[checked(capacity * 3888)] : global::System.Array.Empty<float>(); // 12×12 pixels × 3×3×3 taps
             Layer10Conv1Output = new float[checked(capacity * 1152)]; // 12×12×8
             Layer10Conv1Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
             Layer10Conv1TransformedKernel = training ? new float[2000] : global::System.Array.Empty<float>(); // 25 positions × (8×8 + 16)
@@ -570,7 +568,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             Layer20PadGradient = training ? new float[checked(capacity * 1568)] : global::System.Array.Empty<float>(); // 14×14×8
             Layer20Conv1Output = new float[checked(capacity * 576)]; // 6×6×16
             Layer20Conv1Gradient = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16
-            Layer20Conv1Patches = training ? new float[checked(capacity * 2592)] : InferenceScratch; // 6×6 pixels × 3×3×8 taps
+            Layer20Conv1Patches = training ? new float[checked(capacity * 2592)] : global::System.Array.Empty<float>(); // 6×6 pixels × 3×3×8 taps
             Layer20Bn1Output = new float[checked(capacity * 576)]; // 6×6×16
             Layer20Bn1Gradient = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16
             Layer20Bn1Normalized = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16
@@ -590,7 +588,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             Layer20Conv2Products = training ? new float[38_800] : InferenceProductScratch; // 25 positions × (96×16 + 16)
             Layer20Conv2TransformedKernelGradient = training ? new float[6800] : global::System.Array.Empty<float>(); // 25 positions × (16×16 + 16)
             Layer20Conv2TransformedKernelTransposed = training ? new float[6800] : global::System.Array.Empty<float>(); // 25 positions × (16×16 + 16)
-            Layer20Conv2Patches = training ? new float[checked(capacity * 5184)] : InferenceScratch; // 6×6 pixels × 3×3×16 taps
+            Layer20Conv2Patches = training ? new float[checked(capacity * 5184)] : global::System.Array.Empty<float>(); // 6×6 pixels × 3×3×16 taps
             Layer20Bn2Output = new float[checked(capacity * 576)]; // 6×6×16
             Layer20Bn2Gradient = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16
             Layer20Bn2Normalized = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16
@@ -603,7 +601,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             Layer20Bn2TrainingMode = new bool[1]; // one flag
             Layer20Downsample0Output = new float[checked(capacity * 576)]; // 6×6×16
             Layer20Downsample0Gradient = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16
-            Layer20Downsample0Patches = training ? new float[checked(capacity * 288)] : InferenceScratch; // 6×6 pixels × 1×1×8 taps
+            Layer20Downsample0Patches = training ? new float[checked(capacity * 288)] : global::System.Array.Empty<float>(); // 6×6 pixels × 1×1×8 taps
             Layer20Downsample1Output = new float[checked(capacity * 576)]; // 6×6×16
             Layer20Downsample1Gradient = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16
             Layer20Downsample1Normalized = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16
@@ -640,7 +638,7 @@ partial class ResidualNet : global::ConvNetGen.Model
         public static long Bytes(int capacity, bool training) =>
             BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
                 ? 203_856 * (long)capacity + 156_800 * Blocks(capacity, 16, 96) + 155_200 * Blocks(capacity, 4, 96) + 445_957
-                : 84_968 * (long)capacity + 310_917);
+                : 64_232 * (long)capacity + 310_917);
 
         /// <summary>The blocks of Winograd tiles <paramref name="capacity"/> samples take, <paramref name="tilesPerSample"/> tiles each.</summary>
         private static long Blocks(int capacity, int tilesPerSample, int block) => ((long)capacity * tilesPerSample + block - 1) / block;
@@ -715,38 +713,46 @@ partial class ResidualNet : global::ConvNetGen.Model
         const int Pixels = OH * OW;
         int rows = batch * Pixels;
         global::System.ReadOnlySpan<float> input = ws.Input;
-        global::System.Span<float> patches = ws.StemPatches.AsSpan(0, rows * Taps);
         global::System.Span<float> output = ws.StemOutput.AsSpan(0, rows * OC);
         // Inference reads the kernel packed in the GEMM's panels (kept on the model until the weights change); training as it is.
         global::System.ReadOnlySpan<float> kernel = PackedKernel(0, ParameterBuffer.Slice(Shapes.Stem.KernelOffset, Shapes.Stem.KernelLength), Taps, OC, ws.IsTraining, out int kernelPanels);
-        // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
-        for (int b = 0; b < batch; b++)
+        if (!ws.IsTraining)
         {
-            for (int oy = 0; oy < OH; oy++)
+            // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), im2col and the product block by block of rows in a per-thread scratch: the patches are never all held
+            global::ConvNetGen.Kernels.Im2ColBlocks.Forward(input, kernel, kernelPanels, ParameterBuffer.Slice(Shapes.Stem.BiasOffset, Shapes.Stem.BiasLength), output, batch, new global::ConvNetGen.Kernels.ConvGeometry(IH, IW, IC, OH, OW, KH, KW, SH, SW, PT, PL), OC, global::ConvNetGen.Activation.ReLU);
+        }
+        else
+        {
+            global::System.Span<float> patches = ws.StemPatches.AsSpan(0, rows * Taps);
+            // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
+            for (int b = 0; b < batch; b++)
             {
-                for (int ox = 0; ox < OW; ox++)
+                for (int oy = 0; oy < OH; oy++)
                 {
-                    int row = ((b * OH + oy) * OW + ox) * Taps;
-                    int x0 = ox * SW - PL; // the input column under kx = 0
-                    int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
-                    for (int ky = 0; ky < KH; ky++)
+                    for (int ox = 0; ox < OW; ox++)
                     {
-                        int iy = oy * SH + ky - PT;
-                        var taps = patches.Slice(row + ky * KW * IC, KW * IC);
-                        if ((uint)iy >= IH || last <= first)
+                        int row = ((b * OH + oy) * OW + ox) * Taps;
+                        int x0 = ox * SW - PL; // the input column under kx = 0
+                        int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
+                        for (int ky = 0; ky < KH; ky++)
                         {
-                            taps.Clear(); // the whole kernel row lies in the padding
-                            continue;
+                            int iy = oy * SH + ky - PT;
+                            var taps = patches.Slice(row + ky * KW * IC, KW * IC);
+                            if ((uint)iy >= IH || last <= first)
+                            {
+                                taps.Clear(); // the whole kernel row lies in the padding
+                                continue;
+                            }
+                            taps.Slice(0, first * IC).Clear();
+                            input.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC).CopyTo(taps.Slice(first * IC));
+                            taps.Slice(last * IC).Clear();
                         }
-                        taps.Slice(0, first * IC).Clear();
-                        input.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC).CopyTo(taps.Slice(first * IC));
-                        taps.Slice(last * IC).Clear();
                     }
                 }
             }
+            // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), the bias and activation applied as results leave the registers
+            global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, ParameterBuffer.Slice(Shapes.Stem.BiasOffset, Shapes.Stem.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
         }
-        // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), the bias and activation applied as results leave the registers
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, ParameterBuffer.Slice(Shapes.Stem.BiasOffset, Shapes.Stem.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
     }
 
     /// <summary>stem backward: Conv2D 8 filters 3×3, stride 1×1, same padding, ReLU; 12×12×3 → 12×12×8.</summary>
@@ -1257,27 +1263,35 @@ partial class ResidualNet : global::ConvNetGen.Model
         const int Pixels = OH * OW;
         int rows = batch * Pixels;
         global::System.ReadOnlySpan<float> input = ws.Layer20PadOutput;
-        global::System.Span<float> patches = ws.Layer20Conv1Patches.AsSpan(0, rows * Taps);
         global::System.Span<float> output = ws.Layer20Conv1Output.AsSpan(0, rows * OC);
         // Inference reads the kernel packed in the GEMM's panels (kept on the model until the weights change); training as it is.
         global::System.ReadOnlySpan<float> kernel = PackedKernel(9, ParameterBuffer.Slice(Shapes.Layer20Conv1.KernelOffset, Shapes.Layer20Conv1.KernelLength), Taps, OC, ws.IsTraining, out int kernelPanels);
-        // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
-        for (int b = 0; b < batch; b++)
+        if (!ws.IsTraining)
         {
-            for (int oy = 0; oy < OH; oy++)
+            // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), im2col and the product block by block of rows in a per-thread scratch: the patches are never all held
+            global::ConvNetGen.Kernels.Im2ColBlocks.Forward(input, kernel, kernelPanels, default, output, batch, new global::ConvNetGen.Kernels.ConvGeometry(IH, IW, IC, OH, OW, KH, KW, SH, SW, PT, PL), OC, global::ConvNetGen.Activation.Linear);
+        }
+        else
+        {
+            global::System.Span<float> patches = ws.Layer20Conv1Patches.AsSpan(0, rows * Taps);
+            // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
+            for (int b = 0; b < batch; b++)
             {
-                for (int ox = 0; ox < OW; ox++)
+                for (int oy = 0; oy < OH; oy++)
                 {
-                    int row = ((b * OH + oy) * OW + ox) * Taps;
-                    int origin = ((b * IH + oy * SH) * IW + ox * SW) * IC;
-                    input.Slice(origin + 0 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 0 * KW * IC, KW * IC));
-                    input.Slice(origin + 1 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 1 * KW * IC, KW * IC));
-                    input.Slice(origin + 2 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 2 * KW * IC, KW * IC));
+                    for (int ox = 0; ox < OW; ox++)
+                    {
+                        int row = ((b * OH + oy) * OW + ox) * Taps;
+                        int origin = ((b * IH + oy * SH) * IW + ox * SW) * IC;
+                        input.Slice(origin + 0 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 0 * KW * IC, KW * IC));
+                        input.Slice(origin + 1 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 1 * KW * IC, KW * IC));
+                        input.Slice(origin + 2 * IW * IC, KW * IC).CopyTo(patches.Slice(row + 2 * KW * IC, KW * IC));
+                    }
                 }
             }
+            // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), the bias and activation applied as results leave the registers
+            global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
         }
-        // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), the bias and activation applied as results leave the registers
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
     }
 
     /// <summary>layer2_0/conv1 backward: Conv2D 16 filters 3×3, stride 2×2, valid padding; 14×14×8 → 6×6×16.</summary>
@@ -1485,38 +1499,46 @@ partial class ResidualNet : global::ConvNetGen.Model
             const int Pixels = OH * OW;
             int rows = batch * Pixels;
             global::System.ReadOnlySpan<float> input = ws.Layer20Relu1Output;
-            global::System.Span<float> patches = ws.Layer20Conv2Patches.AsSpan(0, rows * Taps);
             global::System.Span<float> output = ws.Layer20Conv2Output.AsSpan(0, rows * OC);
             // Inference reads the kernel packed in the GEMM's panels (kept on the model until the weights change); training as it is.
             global::System.ReadOnlySpan<float> kernel = PackedKernel(12, ParameterBuffer.Slice(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength), Taps, OC, ws.IsTraining, out int kernelPanels);
-            // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
-            for (int b = 0; b < batch; b++)
+            if (!ws.IsTraining)
             {
-                for (int oy = 0; oy < OH; oy++)
+                // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), im2col and the product block by block of rows in a per-thread scratch: the patches are never all held
+                global::ConvNetGen.Kernels.Im2ColBlocks.Forward(input, kernel, kernelPanels, default, output, batch, new global::ConvNetGen.Kernels.ConvGeometry(IH, IW, IC, OH, OW, KH, KW, SH, SW, PT, PL), OC, global::ConvNetGen.Activation.Linear);
+            }
+            else
+            {
+                global::System.Span<float> patches = ws.Layer20Conv2Patches.AsSpan(0, rows * Taps);
+                // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
+                for (int b = 0; b < batch; b++)
                 {
-                    for (int ox = 0; ox < OW; ox++)
+                    for (int oy = 0; oy < OH; oy++)
                     {
-                        int row = ((b * OH + oy) * OW + ox) * Taps;
-                        int x0 = ox * SW - PL; // the input column under kx = 0
-                        int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
-                        for (int ky = 0; ky < KH; ky++)
+                        for (int ox = 0; ox < OW; ox++)
                         {
-                            int iy = oy * SH + ky - PT;
-                            var taps = patches.Slice(row + ky * KW * IC, KW * IC);
-                            if ((uint)iy >= IH || last <= first)
+                            int row = ((b * OH + oy) * OW + ox) * Taps;
+                            int x0 = ox * SW - PL; // the input column under kx = 0
+                            int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
+                            for (int ky = 0; ky < KH; ky++)
                             {
-                                taps.Clear(); // the whole kernel row lies in the padding
-                                continue;
+                                int iy = oy * SH + ky - PT;
+                                var taps = patches.Slice(row + ky * KW * IC, KW * IC);
+                                if ((uint)iy >= IH || last <= first)
+                                {
+                                    taps.Clear(); // the whole kernel row lies in the padding
+                                    continue;
+                                }
+                                taps.Slice(0, first * IC).Clear();
+                                input.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC).CopyTo(taps.Slice(first * IC));
+                                taps.Slice(last * IC).Clear();
                             }
-                            taps.Slice(0, first * IC).Clear();
-                            input.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC).CopyTo(taps.Slice(first * IC));
-                            taps.Slice(last * IC).Clear();
                         }
                     }
                 }
+                // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), the bias and activation applied as results leave the registers
+                global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
             }
-            // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), the bias and activation applied as results leave the registers
-            global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
         }
     }
 
@@ -1728,32 +1750,40 @@ partial class ResidualNet : global::ConvNetGen.Model
         const int Pixels = OH * OW;
         int rows = batch * Pixels;
         global::System.ReadOnlySpan<float> input = ws.Layer10Relu2Output;
-        global::System.Span<float> patches = ws.Layer20Downsample0Patches.AsSpan(0, rows * Taps);
         global::System.Span<float> output = ws.Layer20Downsample0Output.AsSpan(0, rows * OC);
         // Inference reads the kernel packed in the GEMM's panels (kept on the model until the weights change); training as it is.
         global::System.ReadOnlySpan<float> kernel = PackedKernel(14, ParameterBuffer.Slice(Shapes.Layer20Downsample0.KernelOffset, Shapes.Layer20Downsample0.KernelLength), Taps, OC, ws.IsTraining, out int kernelPanels);
-        // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
-        for (int b = 0; b < batch; b++)
+        if (!ws.IsTraining)
         {
-            for (int oy = 0; oy < OH; oy++)
+            // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), im2col and the product block by block of rows in a per-thread scratch: the patches are never all held
+            global::ConvNetGen.Kernels.Im2ColBlocks.Forward(input, kernel, kernelPanels, default, output, batch, new global::ConvNetGen.Kernels.ConvGeometry(IH, IW, IC, OH, OW, KH, KW, SH, SW, PT, PL), OC, global::ConvNetGen.Activation.Linear);
+        }
+        else
+        {
+            global::System.Span<float> patches = ws.Layer20Downsample0Patches.AsSpan(0, rows * Taps);
+            // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
+            for (int b = 0; b < batch; b++)
             {
-                for (int ox = 0; ox < OW; ox++)
+                for (int oy = 0; oy < OH; oy++)
                 {
-                    int row = ((b * OH + oy) * OW + ox) * Taps;
-                    int origin = ((b * IH + oy * SH) * IW + ox * SW) * IC;
-                    patches[row + 0] = input[origin + 0 * IW * IC + 0];
-                    patches[row + 1] = input[origin + 0 * IW * IC + 1];
-                    patches[row + 2] = input[origin + 0 * IW * IC + 2];
-                    patches[row + 3] = input[origin + 0 * IW * IC + 3];
-                    patches[row + 4] = input[origin + 0 * IW * IC + 4];
-                    patches[row + 5] = input[origin + 0 * IW * IC + 5];
-                    patches[row + 6] = input[origin + 0 * IW * IC + 6];
-                    patches[row + 7] = input[origin + 0 * IW * IC + 7];
+                    for (int ox = 0; ox < OW; ox++)
+                    {
+                        int row = ((b * OH + oy) * OW + ox) * Taps;
+                        int origin = ((b * IH + oy * SH) * IW + ox * SW) * IC;
+                        patches[row + 0] = input[origin + 0 * IW * IC + 0];
+                        patches[row + 1] = input[origin + 0 * IW * IC + 1];
+                        patches[row + 2] = input[origin + 0 * IW * IC + 2];
+                        patches[row + 3] = input[origin + 0 * IW * IC + 3];
+                        patches[row + 4] = input[origin + 0 * IW * IC + 4];
+                        patches[row + 5] = input[origin + 0 * IW * IC + 5];
+                        patches[row + 6] = input[origin + 0 * IW * IC + 6];
+                        patches[row + 7] = input[origin + 0 * IW * IC + 7];
+                    }
                 }
             }
+            // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), the bias and activation applied as results leave the registers
+            global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
         }
-        // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), the bias and activation applied as results leave the registers
-        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
     }
 
     /// <summary>layer2_0/downsample_0 backward: Conv2D 16 filters 1×1, stride 2×2, valid padding; 12×12×8 → 6×6×16.</summary>

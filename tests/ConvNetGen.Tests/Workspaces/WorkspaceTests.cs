@@ -85,15 +85,16 @@ public class WorkspaceTests
     {
         // VGG16's thirteen convs: block1_conv1 (3 input channels) runs im2col, the other twelve Winograd. In inference
         // the twelve one-block transformed inputs are one array, the products another; the transformed kernels are
-        // the model's, not a workspace's (an inference workspace has none). Training keeps each conv's own, every
-        // block of the inputs, for the backward pass.
+        // the model's, not a workspace's (an inference workspace has none), and block1_conv1's patches go block by
+        // block through the runtime's per-thread scratch (none in the workspace). Training keeps each conv's own,
+        // every block of the inputs and all the patches, for the backward pass.
         var model = new Vgg16At256(seed: 1);
         static Array[] Scratch(ModelWorkspace ws, string suffix) => ws.GetType().GetFields(BindingFlags.Public | BindingFlags.Instance)
             .Where(f => f.Name.EndsWith(suffix, StringComparison.Ordinal)).Select(f => (Array)f.GetValue(ws)!).ToArray();
         var inference = model.NewWorkspaceForTests(1, training: false);
         var training = model.NewWorkspaceForTests(1, training: true);
-        Assert.Single(Scratch(inference, "Patches"));
-        Assert.Equal(256 * 256 * 3 * 3 * 3, Scratch(inference, "Patches")[0].Length);
+        Assert.Empty(Assert.Single(Scratch(inference, "Patches")));
+        Assert.Equal(256 * 256 * 3 * 3 * 3, Assert.Single(Scratch(training, "Patches")).Length);
         foreach (string suffix in new[] { "TransformedInput", "Products" })
         {
             var shared = Scratch(inference, suffix);

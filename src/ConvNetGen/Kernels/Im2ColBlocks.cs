@@ -1,0 +1,153 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+
+namespace ConvNetGen.Kernels;
+
+/// <summary>A conv's shape, as its im2col reads it: input, output, window, strides and the padding before the first row and column.</summary>
+/// <remarks>For generated code; not a stable API.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly record struct ConvGeometry(int InputHeight, int InputWidth, int InputChannels, int OutputHeight, int OutputWidth,
+                                           int KernelHeight, int KernelWidth, int StrideHeight, int StrideWidth, int PadTop, int PadLeft)
+{
+    /// <summary>Values in one im2col row: KH·KW·IC.</summary>
+    public int Taps => KernelHeight * KernelWidth * InputChannels;
+}
+
+/// <summary>
+/// Inference's im2col conv: the rows (one per output pixel) go in blocks, each block's patches written to a per-thread
+/// scratch and multiplied at once, so they are read back from cache and never all held — ResNet18's stem at batch 1
+/// would write and read 7.4 MB of patches through memory, at batch 32 236 MB. A single image's blocks are shared with
+/// the worker team (each thread its own blocks and scratch), and a single block's product by rows or columns
+/// (<see cref="GemmRowSplit"/>). The blocks hold whole six-row tiles and the product's
+/// rows do not depend on each other, so the results are bit-identical to one im2col and one product of all the rows
+/// (what training runs, since its backward reads the patches).
+/// </summary>
+/// <remarks>For generated code; not a stable API. Thread-safe: the scratch and the split state are per calling thread.</remarks>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public sealed unsafe class Im2ColBlocks
+{
+    /// <summary>A block's patches (floats) aim at 256 KB, a quarter of a 1 MB L2 …</summary>
+    private const int BlockFloats = 64 * 1024;
+
+    /// <summary>… but hold at least this many rows, so a large kernel (4,608 × 512) is not read again for every few rows.</summary>
+    private const int MinBlockRows = 96;
+
+    private const int TileRows = 6;
+
+    [ThreadStatic] private static float[]? t_patches;
+    [ThreadStatic] private static Im2ColBlocks? t_split;
+
+    /// <summary>How many convs the calling thread has run shared with the team (for tests: a busy team runs them whole).</summary>
+    [ThreadStatic] internal static long t_splits;
+
+    private readonly Action<int> _body;
+    private float* _input, _kernel, _bias, _output;
+    private ConvGeometry _g;
+    private int _rows, _filters, _blockRows, _blocks, _parts, _width;
+    private bool _packed, _relu;
+
+    private Im2ColBlocks() => _body = RunPart;
+
+    /// <summary>
+    /// <c>output[rows × filters] = activation(im2col(input) · kernel + bias)</c> for <paramref name="batch"/> samples,
+    /// with the kernel (taps × filters) packed in panels of <paramref name="panelColumns"/> or row-major (0).
+    /// </summary>
+    /// <exception cref="ArgumentException">A span is shorter than its shape needs, or the panels are not this thread's path's.</exception>
+    public static void Forward(ReadOnlySpan<float> input, ReadOnlySpan<float> kernel, int panelColumns, ReadOnlySpan<float> bias,
+                               Span<float> output, int batch, in ConvGeometry g, int filters, Activation activation)
+    {
+        int taps = g.Taps;
+        long rows = (long)batch * g.OutputHeight * g.OutputWidth;
+        if (input.Length < (long)batch * g.InputHeight * g.InputWidth * g.InputChannels || kernel.Length < (long)taps * filters
+            || output.Length < rows * filters || (!bias.IsEmpty && bias.Length != filters))
+            throw new ArgumentException($"Im2ColBlocks: spans too short for {batch} × {g} → {filters} filters (input {input.Length}, kernel {kernel.Length}, bias {bias.Length}, output {output.Length}).");
+        int width = Gemm.ActiveWidth;
+        if (panelColumns != 0 && panelColumns != Gemm.PanelColumns(width))
+            throw new ArgumentException($"Im2ColBlocks: the kernel is packed in panels of {panelColumns} columns; this thread's {Gemm.PathName(width)} path reads panels of {Gemm.PanelColumns(width)}.", nameof(panelColumns));
+        if (rows == 0) return;
+
+        int blockRows = BlockRows(taps);
+        int blocks = (int)((rows + blockRows - 1) / blockRows);
+        var split = t_split ??= new Im2ColBlocks();
+        fixed (float* pi = input, pk = kernel, pb = bias, po = output)
+        {
+            split._input = pi; split._kernel = pk; split._bias = bias.IsEmpty ? null : pb; split._output = po;
+            split._g = g; split._rows = (int)rows; split._filters = filters; split._blockRows = blockRows; split._blocks = blocks;
+            split._width = width; split._packed = panelColumns != 0; split._relu = activation == Activation.ReLU;
+            int threads = GemmRowSplit.Threads;
+            split._parts = Math.Min(threads, blocks);
+            if (split._parts < 2 || !WorkerTeam.Shared(split._parts).TryRun(split._parts, split._body))
+            {
+                split._parts = 1;
+                split.RunPart(0);
+            }
+            else t_splits++;
+        }
+        if (activation is not (Activation.Linear or Activation.ReLU))
+            Activations.Forward(activation, output.Slice(0, (int)rows * filters), filters);
+    }
+
+    /// <summary>The rows of a block for <paramref name="taps"/> values a row: whole six-row tiles.</summary>
+    internal static int BlockRows(int taps) => Math.Max(MinBlockRows, BlockFloats / Math.Max(taps, 1)) / TileRows * TileRows;
+
+    /// <summary>Part <paramref name="part"/> of <see cref="_parts"/>: its contiguous run of blocks, on this thread's scratch.</summary>
+    private void RunPart(int part)
+    {
+        int first = (int)((long)_blocks * part / _parts), last = (int)((long)_blocks * (part + 1) / _parts);
+        int taps = _g.Taps;
+        var scratch = t_patches;
+        if (scratch is null || scratch.Length < _blockRows * taps)
+            t_patches = scratch = GC.AllocateUninitializedArray<float>(_blockRows * taps, pinned: true); // grown once per thread
+        fixed (float* patches = scratch)
+        {
+            for (int block = first; block < last; block++)
+            {
+                int row0 = block * _blockRows, count = Math.Min(_blockRows, _rows - row0);
+                for (int r = 0; r < count; r++) Row(row0 + r, patches + (nint)r * taps);
+                // The width is the caller's (a test may force a narrower one on its own thread), not the worker's default.
+                // Run whole (one block: a deep conv of a single image), the product itself may still be shared.
+                float* output = _output + (nint)row0 * _filters;
+                if (!(_parts == 1 && GemmRowSplit.Threads > 1
+                      && GemmRowSplit.TryRun(_width, patches, taps, 1, _kernel, _filters, output, count, _filters, taps, _bias, accumulate: false, _relu, _packed)))
+                    Gemm.RunOnWidth(_width, patches, taps, 1, _kernel, _filters, output, count, _filters, taps, _bias, accumulate: false, _relu, _packed);
+            }
+        }
+    }
+
+    /// <summary>im2col row <paramref name="row"/> = (b, oy, ox): the KH×KW×IC window under that output pixel, zeros where it lies in the padding.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void Row(int row, float* taps)
+    {
+        ref readonly var g = ref _g;
+        int pixels = g.OutputHeight * g.OutputWidth;
+        int b = row / pixels, pixel = row - b * pixels, oy = pixel / g.OutputWidth, ox = pixel - oy * g.OutputWidth;
+        int ic = g.InputChannels, kernelRow = g.KernelWidth * ic;
+        int x0 = ox * g.StrideWidth - g.PadLeft; // the input column under kx = 0
+        int firstX = Math.Max(0, -x0), lastX = Math.Min(g.KernelWidth, g.InputWidth - x0);
+        for (int ky = 0; ky < g.KernelHeight; ky++, taps += kernelRow)
+        {
+            int iy = oy * g.StrideHeight + ky - g.PadTop;
+            if ((uint)iy >= (uint)g.InputHeight || lastX <= firstX)
+            {
+                new Span<float>(taps, kernelRow).Clear(); // the whole kernel row lies in the padding
+                continue;
+            }
+            // The taps inside the input are one contiguous run of pixels: copied in one go, the padding around it zeroed.
+            if (firstX > 0) new Span<float>(taps, firstX * ic).Clear();
+            Copy(_input + ((nint)(b * g.InputHeight + iy) * g.InputWidth + x0 + firstX) * ic, taps + firstX * ic, (lastX - firstX) * ic);
+            if (lastX < g.KernelWidth) new Span<float>(taps + lastX * ic, (g.KernelWidth - lastX) * ic).Clear();
+        }
+    }
+
+    /// <summary>A short run (the stem's kernel rows are 21 floats) copied without a call's overhead; a long one by memmove.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Copy(float* source, float* destination, int count)
+    {
+        if (count > 32)
+        {
+            Buffer.MemoryCopy(source, destination, (long)count * sizeof(float), (long)count * sizeof(float));
+            return;
+        }
+        for (int i = 0; i < count; i++) destination[i] = source[i];
+    }
+}
