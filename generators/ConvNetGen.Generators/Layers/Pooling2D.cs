@@ -85,7 +85,10 @@ internal sealed class MaxPooling2D : Pooling2D
 
     public override string Prefix => "max_pooling2d";
 
-    /// <summary>The forward pass writes the winners (or argmax) in either mode, so inference workspaces keep them too.</summary>
+    /// <summary>
+    /// The fused, window-ordered and 2×2 forward passes write the winners (or argmax) in either mode, so inference
+    /// workspaces keep them too; the general window loop finds only the maxima at inference.
+    /// </summary>
     public override IEnumerable<BufferPlan> ExtraBuffers(LayerContext c)
     {
         var size = BufferSize.Samples(c.OutputSize);
@@ -93,7 +96,15 @@ internal sealed class MaxPooling2D : Pooling2D
         if (c.FusedIntoPrevious)
             yield return Buffer(c, "Winners", "float", size, false, "which pixel of each 2×2 window won (0–3), from the fused conv", shape);
         else
-            yield return Buffer(c, "Argmax", "int", size, false, "index into the input of each output's maximum", shape);
+            yield return Buffer(c, "Argmax", "int", size, trainingOnly: !c.ReadsRowsByPoolWindow && !TwoByTwo(c), "index into the input of each output's maximum", shape);
+    }
+
+    /// <summary>2×2 windows, stride 2, no padding before, every window inside the input: each output row reads two whole input rows.</summary>
+    private static bool TwoByTwo(LayerContext c)
+    {
+        var spec = W(c);
+        return spec.Height == 2 && spec.Width == 2 && spec.StrideHeight == 2 && spec.StrideWidth == 2 && c.Layer.PadTop == 0 && c.Layer.PadLeft == 0
+            && 2 * c.Layer.OutputShape[0] <= c.Layer.InputShape[0] && 2 * c.Layer.OutputShape[1] <= c.Layer.InputShape[1];
     }
 
     public override void Forward(SourceWriter w, LayerContext c)
@@ -114,9 +125,7 @@ internal sealed class MaxPooling2D : Pooling2D
                 w.Line("global::ConvNetGen.Kernels.Pooling.MaxOfRows(input.Slice(o * KH * KW * IC, KH * KW * IC), KH * KW, o * KH * KW * IC, output.Slice(o * OC, OC), argmax.Slice(o * OC, OC));");
             return;
         }
-        var spec = W(c);
-        if (spec.Height == 2 && spec.Width == 2 && spec.StrideHeight == 2 && spec.StrideWidth == 2 && c.Layer.PadTop == 0 && c.Layer.PadLeft == 0
-            && 2 * c.Layer.OutputShape[0] <= c.Layer.InputShape[0] && 2 * c.Layer.OutputShape[1] <= c.Layer.InputShape[1])
+        if (TwoByTwo(c))
         {
             // 2×2 windows, stride 2, no padding before: each output row reads two whole input rows (a trailing odd
             // column or row, as with valid padding on 11 × 11, is never read).
@@ -128,13 +137,14 @@ internal sealed class MaxPooling2D : Pooling2D
             }
             return;
         }
+        w.Line("bool backward = ws.IsTraining; // only the backward pass reads where each maximum was");
         using (w.Block("for (int b = 0; b < batch; b++)"))
         using (w.Block("for (int oy = 0; oy < OH; oy++)"))
         using (w.Block("for (int ox = 0; ox < OW; ox++)"))
         {
             w.Line("int o = ((b * OH + oy) * OW + ox) * OC;");
             w.Line("var best = output.Slice(o, OC);");
-            w.Line("var bestIndex = argmax.Slice(o, OC);");
+            w.Line("var bestIndex = backward ? argmax.Slice(o, OC) : default;");
             w.Line("best.Fill(float.NegativeInfinity);");
             using (w.Block("for (int ky = 0; ky < KH; ky++)"))
             {
@@ -145,7 +155,8 @@ internal sealed class MaxPooling2D : Pooling2D
                     w.Line("int ix = ox * SW + kx - PL;");
                     w.Line("if ((uint)ix >= IW) continue;");
                     w.Line("int i = ((b * IH + iy) * IW + ix) * IC;");
-                    w.Line("global::ConvNetGen.Kernels.Pooling.MaxInto(input.Slice(i, IC), i, best, bestIndex);");
+                    w.Line("if (backward) global::ConvNetGen.Kernels.Pooling.MaxInto(input.Slice(i, IC), i, best, bestIndex);");
+                    w.Line("else global::ConvNetGen.Kernels.Pooling.MaxOnto(input.Slice(i, IC), best);");
                 }
             }
         }

@@ -269,7 +269,7 @@ partial class LayerZoo : global::ConvNetGen.Model
             Conv2d1TransformedKernelTransposed = training ? new float[13_200] : global::System.Array.Empty<float>(); // 25 positions × (32×16 + 16)
             MaxPooling2dOutput = new float[checked(capacity * 672)]; // 7×3×32
             MaxPooling2dGradient = training ? new float[checked(capacity * 672)] : global::System.Array.Empty<float>(); // 7×3×32
-            MaxPooling2dArgmax = new int[checked(capacity * 672)]; // 7×3×32
+            MaxPooling2dArgmax = training ? new int[checked(capacity * 672)] : global::System.Array.Empty<int>(); // 7×3×32
             DropoutOutput = new float[checked(capacity * 672)]; // 7×3×32
             DropoutGradient = training ? new float[checked(capacity * 672)] : global::System.Array.Empty<float>(); // 7×3×32
             DropoutMask = training ? new float[checked(capacity * 672)] : global::System.Array.Empty<float>(); // 7×3×32
@@ -289,7 +289,7 @@ partial class LayerZoo : global::ConvNetGen.Model
         public static long Bytes(int capacity, bool training) =>
             BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
                 ? 224_336 * (long)capacity + 155_200 * Blocks(capacity, 9, 96) + 468_289
-                : 65_576 * (long)capacity + 155_200 * Blocks(capacity, 9, 96) + 308_929);
+                : 62_888 * (long)capacity + 155_200 * Blocks(capacity, 9, 96) + 308_929);
 
         /// <summary>The blocks of Winograd tiles <paramref name="capacity"/> samples take, <paramref name="tilesPerSample"/> tiles each.</summary>
         private static long Blocks(int capacity, int tilesPerSample, int block) => ((long)capacity * tilesPerSample + block - 1) / block;
@@ -710,6 +710,7 @@ partial class LayerZoo : global::ConvNetGen.Model
         global::System.ReadOnlySpan<float> input = ws.Conv2d1Output;
         global::System.Span<float> output = ws.MaxPooling2dOutput;
         global::System.Span<int> argmax = ws.MaxPooling2dArgmax;
+        bool backward = ws.IsTraining; // only the backward pass reads where each maximum was
         for (int b = 0; b < batch; b++)
         {
             for (int oy = 0; oy < OH; oy++)
@@ -718,7 +719,7 @@ partial class LayerZoo : global::ConvNetGen.Model
                 {
                     int o = ((b * OH + oy) * OW + ox) * OC;
                     var best = output.Slice(o, OC);
-                    var bestIndex = argmax.Slice(o, OC);
+                    var bestIndex = backward ? argmax.Slice(o, OC) : default;
                     best.Fill(float.NegativeInfinity);
                     for (int ky = 0; ky < KH; ky++)
                     {
@@ -729,7 +730,8 @@ partial class LayerZoo : global::ConvNetGen.Model
                             int ix = ox * SW + kx - PL;
                             if ((uint)ix >= IW) continue;
                             int i = ((b * IH + iy) * IW + ix) * IC;
-                            global::ConvNetGen.Kernels.Pooling.MaxInto(input.Slice(i, IC), i, best, bestIndex);
+                            if (backward) global::ConvNetGen.Kernels.Pooling.MaxInto(input.Slice(i, IC), i, best, bestIndex);
+                            else global::ConvNetGen.Kernels.Pooling.MaxOnto(input.Slice(i, IC), best);
                         }
                     }
                 }
