@@ -35,7 +35,8 @@ internal static class LayerProfile
             .Invoke(model, [batch, !inference])!;
         var random = new Random(1);
         for (int i = 0; i < ws.Input.Length; i++) ws.Input[i] = random.NextSingle();
-        for (int i = 0; i < (inference ? 0 : ws.OutputGradient.Length); i++) ws.OutputGradient[i] = (random.NextSingle() - 0.5f) * 0.01f;
+        if (!inference) // an inference workspace has no output gradient
+            for (int i = 0; i < ws.OutputGradient.Length; i++) ws.OutputGradient[i] = (random.NextSingle() - 0.5f) * 0.01f;
 
         double peak = FmaPeak.Gflops(1); // this sitting's: the machine's speed changes from day to day
         Console.WriteLine($"model={type.Name} batch={batch} {(inference ? "inference" : "training")} threads={threads} path={Kernels.Gemm.HardwarePath} peak_gflops_per_core={peak:F0}");

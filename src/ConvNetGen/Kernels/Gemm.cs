@@ -119,19 +119,9 @@ public static class Gemm
     /// applied in a second pass over C (Softmax per row of n).
     /// </summary>
     /// <exception cref="ArgumentException">A span is shorter than its matrix, the bias is neither empty nor n long, or a size is negative.</exception>
-    public static unsafe void MultiplyBiasActivation(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> bias,
-                                                     Span<float> c, int m, int n, int k, Activation activation)
-    {
-        Check(nameof(MultiplyBiasActivation), a.Length, b.Length, c.Length, m, n, k, false, false);
-        if (!bias.IsEmpty && bias.Length != n)
-            throw new ArgumentException($"{nameof(MultiplyBiasActivation)}: the bias has {bias.Length} values; it must have n = {n}, or none.", nameof(bias));
-        if (activation is < Activation.Linear or > Activation.Softmax)
-            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
-        fixed (float* pa = a, pb = b, pc = c, pbias = bias)
-            Run(pa, k, 1, pb, n, pc, m, n, k, bias.IsEmpty ? null : pbias, accumulate: false, relu: activation == Activation.ReLU);
-        if (activation is not (Activation.Linear or Activation.ReLU) && m > 0 && n > 0)
-            Activations.Forward(activation, c.Slice(0, m * n), n);
-    }
+    public static void MultiplyBiasActivation(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ReadOnlySpan<float> bias,
+                                              Span<float> c, int m, int n, int k, Activation activation) =>
+        MultiplyBiasActivation(a, b, 0, bias, c, m, n, k, activation);
 
     /// <summary>
     /// As <see cref="MultiplyBiasActivation(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, int, int, int, Activation)"/>,
@@ -142,28 +132,27 @@ public static class Gemm
     public static unsafe void MultiplyBiasActivation(ReadOnlySpan<float> a, ReadOnlySpan<float> b, int panelColumns, ReadOnlySpan<float> bias,
                                                      Span<float> c, int m, int n, int k, Activation activation)
     {
-        if (panelColumns == 0)
-        {
-            MultiplyBiasActivation(a, b, bias, c, m, n, k, activation);
-            return;
-        }
         Check(nameof(MultiplyBiasActivation), a.Length, b.Length, c.Length, m, n, k, false, false);
         if (!bias.IsEmpty && bias.Length != n)
             throw new ArgumentException($"{nameof(MultiplyBiasActivation)}: the bias has {bias.Length} values; it must have n = {n}, or none.", nameof(bias));
         if (activation is < Activation.Linear or > Activation.Softmax)
             throw new ArgumentOutOfRangeException(nameof(activation), activation, "Unknown activation.");
         int width = ActiveWidth;
-        if (panelColumns != PanelColumns(width))
-            throw new ArgumentException($"{nameof(MultiplyBiasActivation)}: B is packed in panels of {panelColumns} columns; this thread's {PathName(width)} path reads panels of {PanelColumns(width)}.", nameof(panelColumns));
+        RequirePanels(nameof(MultiplyBiasActivation), "B", panelColumns, width, nameof(panelColumns));
         fixed (float* pa = a, pb = b, pc = c, pbias = bias)
-        {
-            float* biasPointer = bias.IsEmpty ? null : pbias;
-            bool relu = activation == Activation.ReLU;
-            if (!(GemmRowSplit.Threads > 1 && GemmRowSplit.TryRun(width, pa, k, 1, pb, n, pc, m, n, k, biasPointer, accumulate: false, relu, packedB: true)))
-                RunOnWidth(width, pa, k, 1, pb, n, pc, m, n, k, biasPointer, accumulate: false, relu, packedB: true);
-        }
+            RunShared(width, pa, k, 1, pb, n, pc, m, n, k, bias.IsEmpty ? null : pbias, accumulate: false, relu: activation == Activation.ReLU, packedB: panelColumns != 0);
         if (activation is not (Activation.Linear or Activation.ReLU) && m > 0 && n > 0)
             Activations.Forward(activation, c.Slice(0, m * n), n);
+    }
+
+    /// <summary>
+    /// Throws unless <paramref name="panelColumns"/> is 0 (row-major) or the panels of path <paramref name="width"/>:
+    /// a prepared kernel packed on another thread's forced path must be made again, not misread.
+    /// </summary>
+    internal static void RequirePanels(string kernel, string operand, int panelColumns, int width, string parameter)
+    {
+        if (panelColumns != 0 && panelColumns != PanelColumns(width))
+            throw new ArgumentException($"{kernel}: {operand} is packed in panels of {panelColumns} columns; this thread's {PathName(width)} path reads panels of {PanelColumns(width)}.", parameter);
     }
 
     /// <summary><c>destination[cols×rows] = source[rows×cols]ᵀ</c>.</summary>
@@ -177,11 +166,18 @@ public static class Gemm
     }
 
     private static unsafe void Run(float* a, nint ars, nint acs, float* b, nint ldb, float* c, int m, int n, int k,
-                                   float* bias, bool accumulate, bool relu)
+                                   float* bias, bool accumulate, bool relu) =>
+        RunShared(ActiveWidth, a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu);
+
+    /// <summary>
+    /// The product on path <paramref name="width"/>, shared with the worker team when the calling thread allows it
+    /// (<see cref="GemmRowSplit.Threads"/>: a single image's inference) and the team is free; else on this thread.
+    /// </summary>
+    internal static unsafe void RunShared(int width, float* a, nint ars, nint acs, float* b, nint ldb, float* c, int m, int n, int k,
+                                          float* bias, bool accumulate, bool relu, bool packedB = false)
     {
-        int width = ActiveWidth;
-        if (GemmRowSplit.Threads > 1 && GemmRowSplit.TryRun(width, a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu)) return;
-        RunOnWidth(width, a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu);
+        if (GemmRowSplit.Threads > 1 && GemmRowSplit.TryRun(width, a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu, packedB)) return;
+        RunOnWidth(width, a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu, packedB);
     }
 
     /// <summary>
@@ -199,6 +195,12 @@ public static class Gemm
             default: GemmKernel<SimdScalar, float>.Run(a, ars, acs, b, ldb, c, m, n, k, bias, accumulate, relu, packedB, ldc); break;
         }
     }
+
+    /// <summary>
+    /// Rows of the micro-kernel's tile on every path: a cut of a product's rows at a multiple of it (a row split, a
+    /// block of rows) leaves every row in the same tile, so summed in the same order.
+    /// </summary>
+    internal const int TileRows = 6;
 
     /// <summary>The floats of A a block of rows holds, on every path (<c>GemmKernel.MaxABlockFloats</c>; for tests and tuning).</summary>
     internal static int RowBlockFloats

@@ -79,9 +79,9 @@ internal static unsafe class GemmKernel<TOps, TV> where TOps : struct, ISimd<TV>
             bool last = k0 + kc >= k;
             int init = !first || accumulate ? InitLoad : bias != null ? InitBias : InitZero;
             bool act = relu && last;
-            // Rows in blocks whose A fits in L2 while every panel of B passes over it (a multiple of 6: the same
-            // tiles, so the same sums, as one block of all m rows).
-            int rowBlock = Math.Max(6, MaxABlockFloats / Math.Max(kc, 1) / 6 * 6);
+            // Rows in blocks whose A fits in L2 while every panel of B passes over it (whole tiles: the same sums as
+            // one block of all m rows).
+            int rowBlock = Math.Max(Gemm.TileRows, MaxABlockFloats / Math.Max(kc, 1) / Gemm.TileRows * Gemm.TileRows);
             for (int i0 = 0; i0 < m; i0 += rowBlock)
             {
                 int rows = Math.Min(rowBlock, m - i0);

@@ -13,8 +13,6 @@ internal sealed unsafe class GemmRowSplit
     /// <summary>Products smaller than this many multiply-adds are not worth waking a second thread for (≈ 10 µs of work).</summary>
     private const long MinMultiplyAdds = 512 * 1024;
 
-    private const int TileRows = 6;
-
     /// <summary>How many threads the calling thread's products may use (0 or 1: no split); set around one inference pass.</summary>
     [ThreadStatic] internal static int Threads;
 
@@ -47,9 +45,9 @@ internal sealed unsafe class GemmRowSplit
         }
         else
         {
-            if (m < 2 * TileRows) return false;
+            if (m < 2 * Gemm.TileRows) return false;
             rowsPerPart = (m + threads - 1) / threads;
-            rowsPerPart = (rowsPerPart + TileRows - 1) / TileRows * TileRows;
+            rowsPerPart = (rowsPerPart + Gemm.TileRows - 1) / Gemm.TileRows * Gemm.TileRows;
             parts = (m + rowsPerPart - 1) / rowsPerPart;
         }
         if (parts < 2) return false;

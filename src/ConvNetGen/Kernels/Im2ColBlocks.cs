@@ -32,8 +32,6 @@ public sealed unsafe class Im2ColBlocks
     /// <summary>… but hold at least this many rows, so a large kernel (4,608 × 512) is not read again for every few rows.</summary>
     private const int MinBlockRows = 96;
 
-    private const int TileRows = 6;
-
     [ThreadStatic] private static float[]? t_patches;
     [ThreadStatic] private static Im2ColBlocks? t_split;
 
@@ -62,8 +60,7 @@ public sealed unsafe class Im2ColBlocks
             || output.Length < rows * filters || (!bias.IsEmpty && bias.Length != filters))
             throw new ArgumentException($"Im2ColBlocks: spans too short for {batch} × {g} → {filters} filters (input {input.Length}, kernel {kernel.Length}, bias {bias.Length}, output {output.Length}).");
         int width = Gemm.ActiveWidth;
-        if (panelColumns != 0 && panelColumns != Gemm.PanelColumns(width))
-            throw new ArgumentException($"Im2ColBlocks: the kernel is packed in panels of {panelColumns} columns; this thread's {Gemm.PathName(width)} path reads panels of {Gemm.PanelColumns(width)}.", nameof(panelColumns));
+        Gemm.RequirePanels("Im2ColBlocks", "the kernel", panelColumns, width, nameof(panelColumns));
         if (rows == 0) return;
 
         int blockRows = BlockRows(taps);
@@ -88,7 +85,7 @@ public sealed unsafe class Im2ColBlocks
     }
 
     /// <summary>The rows of a block for <paramref name="taps"/> values a row: whole six-row tiles.</summary>
-    internal static int BlockRows(int taps) => Math.Max(MinBlockRows, BlockFloats / Math.Max(taps, 1)) / TileRows * TileRows;
+    internal static int BlockRows(int taps) => Math.Max(MinBlockRows, BlockFloats / Math.Max(taps, 1)) / Gemm.TileRows * Gemm.TileRows;
 
     /// <summary>Part <paramref name="part"/> of <see cref="_parts"/>: its contiguous run of blocks, on this thread's scratch.</summary>
     private void RunPart(int part)
@@ -105,11 +102,10 @@ public sealed unsafe class Im2ColBlocks
                 int row0 = block * _blockRows, count = Math.Min(_blockRows, _rows - row0);
                 for (int r = 0; r < count; r++) Row(row0 + r, patches + (nint)r * taps);
                 // The width is the caller's (a test may force a narrower one on its own thread), not the worker's default.
-                // Run whole (one block: a deep conv of a single image), the product itself may still be shared.
-                float* output = _output + (nint)row0 * _filters;
-                if (!(_parts == 1 && GemmRowSplit.Threads > 1
-                      && GemmRowSplit.TryRun(_width, patches, taps, 1, _kernel, _filters, output, count, _filters, taps, _bias, accumulate: false, _relu, _packed)))
-                    Gemm.RunOnWidth(_width, patches, taps, 1, _kernel, _filters, output, count, _filters, taps, _bias, accumulate: false, _relu, _packed);
+                // Run whole (one block: a deep conv of a single image), the product itself may still be shared; the
+                // blocks' parts are not (the workers do not allow it, and the caller's team is busy with them).
+                Gemm.RunShared(_width, patches, taps, 1, _kernel, _filters, _output + (nint)row0 * _filters, count, _filters, taps,
+                               _bias, accumulate: false, _relu, _packed);
             }
         }
     }

@@ -88,8 +88,7 @@ public static class Winograd
         WinogradShape.Require("Winograd." + nameof(MultiplyPositions), "transformed kernel", transformedKernel.Length, (long)positions * Plane(inputChannels, filters));
         WinogradShape.Require("Winograd." + nameof(MultiplyPositions), "products", products.Length, (long)positions * Plane(tiles, filters));
         int width = Gemm.ActiveWidth;
-        if (kernelPanels != 0 && kernelPanels != Gemm.PanelColumns(width))
-            throw new ArgumentException($"Winograd.MultiplyPositions: U was packed in panels of {kernelPanels} columns; this thread's {Gemm.PathName(width)} path multiplies panels of {Gemm.PanelColumns(width)}.", nameof(kernelPanels));
+        Gemm.RequirePanels("Winograd.MultiplyPositions", "U", kernelPanels, width, nameof(kernelPanels));
         if (tiles == 0) return;
         bool packed = kernelPanels != 0;
         fixed (float* v = transformedInput, u = transformedKernel, m = products)

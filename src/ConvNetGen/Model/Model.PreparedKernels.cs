@@ -50,24 +50,7 @@ public abstract partial class Model
             panelColumns = 0;
             return trainingBuffer;
         }
-        long version = Volatile.Read(ref _weightsVersion);
-        int panel = Gemm.PanelColumns(Gemm.ActiveWidth); // tests force narrower paths per thread: a kernel packed for another is made again
-        int slot = Slot(layerIndex, PreparedForm.Winograd);
-        var prepared = Find(slot, version, panel);
-        if (prepared is null)
-        {
-            lock (_prepareGate)
-            {
-                prepared = Find(slot, version, panel); // another call may have made it meanwhile
-                if (prepared is null)
-                {
-                    var transformed = new float[flavour.TransformedLength(inputChannels, filters)];
-                    flavour.TransformKernel(kernel, transformed, inputChannels, filters);
-                    var packed = new float[transformed.Length];
-                    prepared = Store(slot, new PreparedKernel(version, Winograd.PackKernel(transformed, packed, flavour.Positions(), inputChannels, filters), packed));
-                }
-            }
-        }
+        var prepared = Prepared(layerIndex, PreparedForm.Winograd, flavour, kernel, inputChannels, filters);
         panelColumns = prepared.PanelColumns;
         return prepared.Values;
     }
@@ -89,25 +72,36 @@ public abstract partial class Model
             panelColumns = 0;
             return kernel;
         }
-        long version = Volatile.Read(ref _weightsVersion);
-        int panel = Gemm.PanelColumns(Gemm.ActiveWidth);
-        int slot = Slot(layerIndex, PreparedForm.Packed);
-        var prepared = Find(slot, version, panel);
-        if (prepared is null)
-        {
-            lock (_prepareGate)
-            {
-                prepared = Find(slot, version, panel);
-                if (prepared is null)
-                {
-                    var packed = new float[taps * filters];
-                    Gemm.PackPanels(kernel, packed, taps, filters, panel);
-                    prepared = Store(slot, new PreparedKernel(version, panel, packed));
-                }
-            }
-        }
+        var prepared = Prepared(layerIndex, PreparedForm.Packed, default, kernel, taps, filters);
         panelColumns = prepared.PanelColumns;
         return prepared.Values;
+    }
+
+    /// <summary>
+    /// Layer <paramref name="layerIndex"/>'s kernel in <paramref name="form"/> for the current weights and this thread's
+    /// path: the kept one, or made now (once, under the gate, however many calls arrive together) and kept.
+    /// <paramref name="rows"/> is the kernel's rows: input channels for Winograd (flavour <paramref name="flavour"/>), taps for im2col.
+    /// </summary>
+    private PreparedKernel Prepared(int layerIndex, PreparedForm form, WinogradFlavour flavour, ReadOnlySpan<float> kernel, int rows, int filters)
+    {
+        long version = Volatile.Read(ref _weightsVersion);
+        int panel = Gemm.PanelColumns(Gemm.ActiveWidth); // tests force narrower paths per thread: a kernel packed for another is made again
+        int slot = Slot(layerIndex, form);
+        if (Find(slot, version, panel) is { } ready) return ready;
+        lock (_prepareGate)
+        {
+            if (Find(slot, version, panel) is { } made) return made; // another call made it meanwhile
+            if (form == PreparedForm.Packed)
+            {
+                var packed = new float[rows * filters];
+                Gemm.PackPanels(kernel, packed, rows, filters, panel);
+                return Store(slot, new PreparedKernel(version, panel, packed));
+            }
+            var transformed = new float[flavour.TransformedLength(rows, filters)];
+            flavour.TransformKernel(kernel, transformed, rows, filters);
+            var packedU = new float[transformed.Length];
+            return Store(slot, new PreparedKernel(version, Winograd.PackKernel(transformed, packedU, flavour.Positions(), rows, filters), packedU));
+        }
     }
 
     /// <summary>What a prepared kernel is: a conv that runs Winograd at one batch and im2col at another holds both.</summary>
