@@ -23,6 +23,8 @@
 //       the fp32 FMA peak, measured again each round: how steady the machine is in this sitting.
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- products [--m 36] [--k 128] [--n 256] [--positions 25]
 //       one Winograd conv's position products alone, each position's own U against one U for all (what streaming U costs).
+//   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- memory [--model cifar|big128|resnet18|all] [--batch 1,32]
+//       inference's peak RSS against ONNX Runtime's, each in a process of its own, and the ratio of the target.
 //   Anything else goes to BenchmarkDotNet's switcher (e.g. --filter *Gemm*).
 using BenchmarkDotNet.Running;
 using ConvNetGen.Benchmarks;
@@ -44,6 +46,10 @@ switch (mode)
         return ProductsProfile.Run(rest);
     case "predict-loop":
         return PredictLoop.Run(rest);
+    case "memory":
+        return InferenceMemory.Run(rest);
+    case "memory-child":
+        return InferenceMemory.RunChild(rest);
     case "layers":
         return LayerProfile.Run(rest);
     case "winograd":

@@ -96,4 +96,28 @@ public class ReservedNamesTests
         Assert.Contains($"public global::ConvNetGen.Layer {accessor} => Layers[0];", text);
         Assert.Contains($"\"{layerName}\"", text);
     }
+
+    [Fact]
+    public void A_layer_named_like_a_type_the_attributes_use_leaves_that_type_visible_to_them()
+    {
+        // Keras names an Activation layer "activation"; as a member named Activation it would hide the enum from the
+        // model's own attributes, and Activation.ReLU in them would not compile (CS0120).
+        var run = GeneratorHarness.Run("""
+            using ConvNetGen;
+            namespace Names;
+            [Input(6, 6, 2)]
+            [Conv2D(4, 3, Padding = Padding.Same)]
+            [Activation(Activation.ReLU)]
+            [ZeroPadding2D(1, Name = "padding")]
+            [Flatten(Name = "block")]
+            [Dense(3, Activation = Activation.Softmax)]
+            public partial class Shadows;
+            """);
+        run.AssertNoGeneratorDiagnostics();
+        run.AssertOutputCompilesCleanly();
+        string text = run.GeneratedSources.Single().Text;
+        Assert.Contains("public global::ConvNetGen.Layer ActivationLayer => Layers[1];", text);
+        Assert.Contains("public global::ConvNetGen.Layer PaddingLayer => Layers[2];", text);
+        Assert.Contains("public global::ConvNetGen.Layer BlockLayer => Layers[3];", text);
+    }
 }

@@ -9,9 +9,12 @@ internal static class OnnxHarness
     /// <summary>
     /// The floor of the relative difference's denominator, as a fraction of the largest |expected| output: a value
     /// near zero comes out of cancellations (a sum of terms of the outputs' size), where float32's error is relative
-    /// to those terms, not to the tiny result. For softmax outputs the floor is 1e-3 of the largest probability.
+    /// to those terms, not to the tiny result. At 1e-3 the tests' 1e-5 allowed a small output 1e-8 of the largest:
+    /// under one float32 step of the terms, so one rounding of a different summation order failed it (VectorNet on an
+    /// AVX-512 machine: -0.0052706 against -0.0052705, 1.4e-7 apart, outputs up to 1.16). At 0.1 a small output may be
+    /// 1e-6 of the largest away (about eight float32 steps of it); any wrong operation is far beyond that.
     /// </summary>
-    public const double RelativeFloor = 1e-3;
+    public const double RelativeFloor = 0.1;
 
     /// <summary>Gives every weight a seeded random value that looks trained: kernels keep their glorot values, biases and
     /// BatchNormalization's parameters and moving statistics (variance positive) become random.</summary>

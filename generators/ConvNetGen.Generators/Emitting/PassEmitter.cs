@@ -77,7 +77,11 @@ internal static class PassEmitter
             w.Line($"/// <summary>{SourceWriter.Xml(c.Layer.Name)} forward: {summary}</summary>");
             w.Line(AggressiveOptimization);
             using (w.Block($"private void {c.Id}Forward(Workspace ws, int batch, bool training)"))
+            {
+                if (c.FoldedInto is { } conv)
+                    w.Line($"if (!ws.IsTraining) return; // at inference {SourceWriter.Xml(conv.Name)} computes this layer too (folded in)");
                 definition.Forward(w, c);
+            }
             w.Line();
             w.Line($"/// <summary>{SourceWriter.Xml(c.Layer.Name)} backward: {summary}</summary>");
             w.Line(AggressiveOptimization);

@@ -43,7 +43,10 @@ internal static class WorkspaceLayout
             else
             {
                 string shape = ShapeInference.Format(c.Layer.OutputShape);
-                buffers.Add(new(i, output, "float", BufferKind.Allocated, BufferSize.Samples(c.OutputSize), false, "", shape));
+                buffers.Add(c.OutputOnlyInTraining
+                    ? new(i, output, "float", BufferKind.Allocated, BufferSize.Samples(c.OutputSize), true, "",
+                        $"{shape}; training only: at inference {SourceWriter.Xml((c.FoldedInto ?? c.Layer).Name)} writes {SourceWriter.Xml(plan.Layers[(c.Fold ?? c.FoldedInto!.Strategy.Fold)!.Writes].Name)}'s output instead")
+                    : new(i, output, "float", BufferKind.Allocated, BufferSize.Samples(c.OutputSize), false, "", shape));
                 buffers.Add(new(i, gradient, "float", BufferKind.Allocated, BufferSize.Samples(c.OutputSize), true, "", shape));
             }
             // A tensor read by several layers: each read but the last writes its gradient into a branch of its own.

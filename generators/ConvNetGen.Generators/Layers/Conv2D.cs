@@ -119,27 +119,66 @@ internal sealed class Conv2D : LayerDefinition
         Constants(w, c, A(c).Window);
         PixelConstants(w, c);
         w.Line($"global::System.ReadOnlySpan<float> input = {c.InputBuffer};");
-        w.Line($"global::System.Span<float> output = {c.OutputBuffer}.AsSpan(0, rows * OC);");
+        var operands = Operands(w, c, "rows * OC");
         w.Line("// Inference reads the kernel packed in the GEMM's panels (kept on the model until the weights change); training as it is.");
-        w.Line($"global::System.ReadOnlySpan<float> kernel = PackedKernel({c.Layer.Index}, ParameterBuffer.Slice({Weight(c, "kernel")}), Taps, OC, ws.IsTraining, out int kernelPanels);");
-        string bias = HasBias(c) ? $"ParameterBuffer.Slice({Weight(c, "bias")})" : "default";
+        w.Line($"global::System.ReadOnlySpan<float> kernel = PackedKernel({c.Layer.Index}, {operands.Kernel}, Taps, OC, ws.IsTraining, out int kernelPanels);");
         string product = $"{A(c).Activation}(patches[rows×Taps] · kernel[Taps×OC]{(HasBias(c) ? " + bias" : "")})";
         if (c.RowsByPoolWindow)
         {
-            AllPatchesForward(w, c, bias, product);
+            AllPatchesForward(w, c, operands, product);
             return;
         }
         using (w.Block("if (!ws.IsTraining)"))
         {
             w.Line($"// output[rows×OC] = {product}, im2col and the product block by block of rows in a per-thread scratch: the patches are never all held");
-            w.Line($"global::ConvNetGen.Kernels.Im2ColBlocks.Forward(input, kernel, kernelPanels, {bias}, output, batch, new global::ConvNetGen.Kernels.ConvGeometry(IH, IW, IC, OH, OW, KH, KW, SH, SW, PT, PL), OC, global::ConvNetGen.Activation.{A(c).Activation});");
+            w.Line($"global::ConvNetGen.Kernels.Im2ColBlocks.Forward(input, kernel, kernelPanels, {operands.Bias}, output, batch, new global::ConvNetGen.Kernels.ConvGeometry(IH, IW, IC, OH, OW, KH, KW, SH, SW, PT, PL), OC, {operands.Activation});");
         }
         using (w.Block("else"))
-            AllPatchesForward(w, c, bias, product);
+            AllPatchesForward(w, c, operands, product);
+    }
+
+    /// <summary>What a conv's product reads (the kernel and bias) and how it stores (the activation); the output span is declared as <c>output</c>.</summary>
+    internal sealed record ConvOperands(string Kernel, string Bias, string Activation);
+
+    /// <summary>
+    /// Declares <c>output</c> (<paramref name="length"/> floats) and returns the product's operands: the layer's kernel,
+    /// bias and activation as written — or, when the conv folds layers in at inference (<see cref="LayerContext.Fold"/>),
+    /// locals that an inference workspace points at the kernel and bias with the BatchNormalization folded in
+    /// (<c>Model.FoldedKernel</c>), the folded ReLU and the last folded layer's output.
+    /// </summary>
+    internal static ConvOperands Operands(SourceWriter w, LayerContext c, string length)
+    {
+        string kernel = $"ParameterBuffer.Slice({Weight(c, "kernel")})";
+        string bias = HasBias(c) ? $"ParameterBuffer.Slice({Weight(c, "bias")})" : "default";
+        if (c.Fold is not { } fold)
+        {
+            w.Line($"global::System.Span<float> output = {c.OutputBuffer}.AsSpan(0, {length});");
+            return new ConvOperands(kernel, bias, $"global::ConvNetGen.Activation.{A(c).Activation}");
+        }
+        var bn = c.Of(fold.BatchNormalization);
+        var writes = c.Of(fold.Writes);
+        string folded = SourceWriter.Xml(bn.Layer.Name) + (fold.Activation >= 0 ? $" and {SourceWriter.Xml(c.Model.Layers[fold.Activation].Name)}" : "");
+        w.Line($"// At inference {folded} {(fold.Activation >= 0 ? "are" : "is")} folded into this conv (moving statistics are constants there): each filter's weights");
+        w.Line("// scaled by γ/√(var + ε) and its bias made (b − mean)·γ/√(var + ε) + β (Model.FoldedKernel, kept until the weights change)" + (fold.Activation >= 0 ? "," : ";"));
+        if (fold.Activation >= 0) w.Line("// the ReLU applied as results leave the registers;");
+        w.Line($"// the result goes straight into {SourceWriter.Xml(writes.Layer.Name)}'s output, and the folded layers' forwards do nothing there.");
+        w.Line($"global::System.ReadOnlySpan<float> weights = {kernel}, bias = {bias};");
+        w.Line("global::System.Span<float> output;");
+        w.Line("global::ConvNetGen.Activation activation = global::ConvNetGen.Activation.Linear;");
+        w.Line($"if (ws.IsTraining) output = {c.OutputBuffer}.AsSpan(0, {length});");
+        using (w.Block("else"))
+        {
+            string epsilon = SourceWriter.Float(bn.Layer.Spec.Args<BatchNormalizationArguments>().Epsilon);
+            w.Line($"weights = FoldedKernel({c.Layer.Index}, weights, bias, ParameterBuffer.Slice({Weight(bn, "gamma")}), ParameterBuffer.Slice({Weight(bn, "beta")}),");
+            w.Line($"    ParameterBuffer.Slice({Weight(bn, "moving_mean")}), ParameterBuffer.Slice({Weight(bn, "moving_variance")}), {epsilon}, OC, out bias);");
+            w.Line($"output = {writes.OutputBuffer}.AsSpan(0, {length});");
+            if (fold.Activation >= 0) w.Line("activation = global::ConvNetGen.Activation.ReLU;");
+        }
+        return new ConvOperands("weights", "bias", "activation");
     }
 
     /// <summary>im2col of every row into the workspace's patches (the backward reads them), then one GEMM.</summary>
-    private static void AllPatchesForward(SourceWriter w, LayerContext c, string bias, string product)
+    private static void AllPatchesForward(SourceWriter w, LayerContext c, ConvOperands operands, string product)
     {
         w.Line($"global::System.Span<float> patches = ws.{c.Id}Patches.AsSpan(0, rows * Taps);");
         w.Line(c.RowsByPoolWindow
@@ -147,7 +186,7 @@ internal sealed class Conv2D : LayerDefinition
             : "// im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).");
         Im2Col(w, c, gradient: false);
         w.Line($"// output[rows×OC] = {product}, the bias and activation applied as results leave the registers");
-        w.Line($"global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, {bias}, output, rows, OC, Taps, global::ConvNetGen.Activation.{A(c).Activation});");
+        w.Line($"global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, {operands.Bias}, output, rows, OC, Taps, {operands.Activation});");
     }
 
     public override void Backward(SourceWriter w, LayerContext c)

@@ -61,7 +61,7 @@ internal static class WinogradEmission
     }
 
     /// <summary>The constants and locals both passes start with: shapes, tiles, block size and the buffers.</summary>
-    private static void Prologue(SourceWriter w, LayerContext c, string gradientOrOutput)
+    private static void Prologue(SourceWriter w, LayerContext c, System.Action gradientOrOutput)
     {
         var f = Of(c);
         LayerDefinition.Constants(w, c, c.Layer.Spec.Args<Conv2DArguments>().Window);
@@ -71,7 +71,7 @@ internal static class WinogradEmission
                 : "const int PH = (OH + 2) / 3, PW = (OW + 2) / 3; // 3×3 output tiles; the last row and column keep what the output has");
         w.Line($"const int Positions = {f.Kernels}.Positions, Block = {c.Strategy.Winograd!.BlockTiles}; // tiles per block: its V and M stay in L2");
         w.Line("int tiles = batch * PH * PW;");
-        w.Line(gradientOrOutput);
+        gradientOrOutput();
         w.Line($"global::System.Span<float> v = ws.{c.Id}TransformedInput, m = ws.{c.Id}Products;");
         w.Line("int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);");
     }
@@ -99,16 +99,17 @@ internal static class WinogradEmission
     public static void Forward(SourceWriter w, LayerContext c)
     {
         var f = Of(c);
-        Prologue(w, c, $"global::System.Span<float> output = {c.OutputBuffer}.AsSpan(0, rows * OC);");
+        Conv2D.ConvOperands operands = null!;
+        Prologue(w, c, () => operands = Conv2D.Operands(w, c, "rows * OC"));
         w.Line(c.Winograd
             ? $"// Winograd {f.Description}: each of {SourceWriter.Xml(c.Next!.Name)}'s 2×2 windows is one output tile, from a 4×4 input tile."
             : $"// Winograd {f.Description}: each 3×3 block of the output is one tile, from a 5×5 input tile.");
         w.Line("// Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per");
         w.Line("// change of the weights and packed in the panels the products read (uPanels columns wide; 0: row by row).");
-        w.Line($"global::System.ReadOnlySpan<float> u = WinogradKernel({c.Layer.Index}, global::ConvNetGen.Kernels.WinogradFlavour.{f.Member}, ParameterBuffer.Slice({LayerDefinition.Weight(c, "kernel")}), IC, OC, ws.IsTraining, ws.{c.Id}TransformedKernel, out int uPanels);");
-        string bias = c.Layer.Spec.Args<Conv2DArguments>().UseBias ? $"ParameterBuffer.Slice({LayerDefinition.Weight(c, "bias")})" : "default";
+        w.Line($"global::System.ReadOnlySpan<float> u = WinogradKernel({c.Layer.Index}, global::ConvNetGen.Kernels.WinogradFlavour.{f.Member}, {operands.Kernel}, IC, OC, ws.IsTraining, ws.{c.Id}TransformedKernel, out int uPanels);");
+        string bias = operands.Bias;
         bool fusedActivation = c.Layer.Spec.Activation is Model.ActivationKind.Linear or Model.ActivationKind.ReLU;
-        string activation = fusedActivation ? $", global::ConvNetGen.Activation.{c.Layer.Spec.Activation}" : "";
+        string activation = fusedActivation ? $", {operands.Activation}" : "";
         using (w.Block("for (int first = 0; first < tiles; first += Block)"))
         {
             BlockLocals(w, forward: true);
@@ -125,7 +126,7 @@ internal static class WinogradEmission
     public static void Backward(SourceWriter w, LayerContext c)
     {
         var f = Of(c);
-        Prologue(w, c, $"global::System.Span<float> gradient = {c.GradientBuffer}.AsSpan(0, rows * OC);");
+        Prologue(w, c, () => w.Line($"global::System.Span<float> gradient = {c.GradientBuffer}.AsSpan(0, rows * OC);"));
         w.Line($"global::System.Span<float> u = ws.{c.Id}TransformedKernel, du = ws.{c.Id}TransformedKernelGradient, ut = ws.{c.Id}TransformedKernelTransposed; // u: as this step's forward transformed it");
         w.Line("int utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);");
         LayerDefinition.ActivationAndBiasBackward(w, c, c.Layer.Spec.Args<Conv2DArguments>().UseBias, "rows", "OC", () => { });

@@ -45,4 +45,19 @@ internal sealed record WinogradTiling(int Positions, int OutputTile, int TilesPe
 internal sealed record LayerStrategy(ConvAlgorithm Conv, MaxPoolingInput PoolingInput, WinogradTiling? Winograd = null)
 {
     public static readonly LayerStrategy Plain = new(ConvAlgorithm.Im2colGemm, MaxPoolingInput.Image);
+
+    /// <summary>At inference this Conv2D also computes the layers after it that <see cref="InferenceFold"/> names (<c>FoldPlanning</c>).</summary>
+    public InferenceFold? Fold { get; init; }
+
+    /// <summary>At inference this layer's forward is done by the Conv2D at this index, which folds it in; -1: it runs itself.</summary>
+    public int FoldedInto { get; init; } = -1;
 }
+
+/// <summary>
+/// What a Conv2D computes at inference beyond itself: the BatchNormalization after it (moving statistics are
+/// constants there, so it is a per-filter scale and shift of the conv: folded into the kernel and the bias) and, when
+/// that is read only by a ReLU, the ReLU too (applied as results leave the registers). The conv writes the output of
+/// <see cref="Writes"/> (the last layer folded); the folded layers' own forwards do nothing there. Training runs them all.
+/// </summary>
+/// <param name="Activation">The folded Activation layer, or -1.</param>
+internal sealed record InferenceFold(int BatchNormalization, int Activation, int Writes);

@@ -23,7 +23,7 @@ internal sealed class LayerNames
         "GetWeights", "SetWeights",
         // Model's protected hooks, which only generated code calls or overrides.
         "ComputesWeightGradients", "ComputesInputGradient", "RunsBackward", "IsTrainingMode", "SumAcrossChunks", "IsFirstChunk", "DropoutMask", "AugmentationDraws",
-        "CreateWorkspace", "WorkspaceBytes", "MaxWorkspaceCapacity", "Forward", "Backward", "ParameterBuffer", "WinogradKernel", "PackedKernel",
+        "CreateWorkspace", "WorkspaceBytes", "MaxWorkspaceCapacity", "Forward", "Backward", "ParameterBuffer", "WinogradKernel", "PackedKernel", "FoldedKernel",
         // object's.
         "Equals", "GetHashCode", "ToString", "GetType", "MemberwiseClone", "Finalize", "ReferenceEquals",
     };
@@ -48,6 +48,9 @@ internal sealed class LayerNames
         "MovingMeanOffset", "MovingMeanLength", "MovingVarianceOffset", "MovingVarianceLength",
         // Workspace fields are {Id}Output and {Id}Gradient; "Output" would make OutputGradient hide the base's.
         "Output", "Input",
+        // The types the model's own attributes name in their arguments (Activation.ReLU, Padding.Same, Block.Filters):
+        // a member of that name would hide the type there, so a layer left with Keras' name "activation" broke the build.
+        "Activation", "Padding", "Block", "RandomFlipMode", "FillMode",
     };
 
     /// <summary>Keras' snake_case prefix per kind (what <c>backend.get_uid</c> counts).</summary>

@@ -130,7 +130,7 @@ internal static class ShapeInference
         bool sound = spec.CanEmit && allKnown && !diagnostics.Any(d => d.IsError);
         var plan = sound
             ? new ModelPlan(spec.Namespace, spec.ClassName, spec.HintName, spec.InputName, spec.InputShape,
-                ConvPlanning.Decide(GraphPlanning.Decide(layers)))
+                FoldPlanning.Decide(ConvPlanning.Decide(GraphPlanning.Decide(layers))))
             : null;
         if (plan is not null)
         {

@@ -78,19 +78,67 @@ public abstract partial class Model
     }
 
     /// <summary>
+    /// Layer <paramref name="layerIndex"/>'s kernel (rows × <paramref name="filters"/>, HWIO) and bias with the
+    /// BatchNormalization after it folded in, for inference, where its moving statistics are constants: filter f's
+    /// weights times s = γ/√(var + ε), its bias (b − mean)·s + β (b: 0 when <paramref name="bias"/> is empty), in
+    /// double and rounded once. Made once per change of the weights (moving statistics included) and kept on the model;
+    /// the packed or Winograd form the conv reads is then made from it.
+    /// </summary>
+    /// <remarks>For generated code; not a stable API. Thread-safe: concurrent inference calls fold it once.</remarks>
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    protected ReadOnlySpan<float> FoldedKernel(int layerIndex, ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias,
+                                               ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> movingMean,
+                                               ReadOnlySpan<float> movingVariance, float epsilon, int filters, out ReadOnlySpan<float> foldedBias)
+    {
+        var batchNormalization = new FoldedStatistics(gamma, beta, movingMean, movingVariance, epsilon);
+        var prepared = Prepared(layerIndex, PreparedForm.Folded, default, kernel, kernel.Length / filters, filters, bias, batchNormalization);
+        foldedBias = prepared.Values.AsSpan(kernel.Length, filters);
+        return prepared.Values.AsSpan(0, kernel.Length);
+    }
+
+    /// <summary>A BatchNormalization's weights, as a conv folds them in.</summary>
+    private readonly ref struct FoldedStatistics(ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, ReadOnlySpan<float> mean, ReadOnlySpan<float> variance, float epsilon)
+    {
+        public readonly ReadOnlySpan<float> Gamma = gamma, Beta = beta, Mean = mean, Variance = variance;
+        public readonly float Epsilon = epsilon;
+
+        /// <summary>Writes the folded kernel, then the folded bias, into <paramref name="values"/> (rows·filters + filters).</summary>
+        public void Fold(ReadOnlySpan<float> kernel, ReadOnlySpan<float> bias, Span<float> values, int rows, int filters)
+        {
+            Span<double> scale = filters <= 1024 ? stackalloc double[filters] : new double[filters];
+            for (int f = 0; f < filters; f++)
+            {
+                scale[f] = Gamma[f] / Math.Sqrt((double)Variance[f] + Epsilon);
+                values[rows * filters + f] = (float)(((bias.IsEmpty ? 0.0 : bias[f]) - Mean[f]) * scale[f] + Beta[f]);
+            }
+            for (int r = 0; r < rows; r++)
+                for (int f = 0; f < filters; f++)
+                    values[r * filters + f] = (float)(kernel[r * filters + f] * scale[f]);
+        }
+    }
+
+    /// <summary>
     /// Layer <paramref name="layerIndex"/>'s kernel in <paramref name="form"/> for the current weights and this thread's
     /// path: the kept one, or made now (once, under the gate, however many calls arrive together) and kept.
     /// <paramref name="rows"/> is the kernel's rows: input channels for Winograd (flavour <paramref name="flavour"/>), taps for im2col.
     /// </summary>
-    private PreparedKernel Prepared(int layerIndex, PreparedForm form, WinogradFlavour flavour, ReadOnlySpan<float> kernel, int rows, int filters)
+    private PreparedKernel Prepared(int layerIndex, PreparedForm form, WinogradFlavour flavour, ReadOnlySpan<float> kernel, int rows, int filters,
+                                    ReadOnlySpan<float> bias = default, FoldedStatistics batchNormalization = default)
     {
         long version = Volatile.Read(ref _weightsVersion);
-        int panel = Gemm.PanelColumns(Gemm.ActiveWidth); // tests force narrower paths per thread: a kernel packed for another is made again
+        // Tests force narrower paths per thread: a kernel packed for another is made again. A folded one is not packed.
+        int panel = form == PreparedForm.Folded ? 0 : Gemm.PanelColumns(Gemm.ActiveWidth);
         int slot = Slot(layerIndex, form);
         if (Find(slot, version, panel) is { } ready) return ready;
         lock (_prepareGate)
         {
             if (Find(slot, version, panel) is { } made) return made; // another call made it meanwhile
+            if (form == PreparedForm.Folded)
+            {
+                var folded = new float[rows * filters + filters];
+                batchNormalization.Fold(kernel, bias, folded, rows, filters);
+                return Store(slot, new PreparedKernel(version, panel, folded));
+            }
             if (form == PreparedForm.Packed)
             {
                 var packed = new float[rows * filters];
@@ -104,10 +152,15 @@ public abstract partial class Model
         }
     }
 
-    /// <summary>What a prepared kernel is: a conv that runs Winograd at one batch and im2col at another holds both.</summary>
-    private enum PreparedForm { Winograd, Packed }
+    /// <summary>
+    /// What a prepared kernel is: a conv that runs Winograd at one batch and im2col at another holds both, and a conv
+    /// that folds a BatchNormalization in also holds the folded kernel they are made from.
+    /// </summary>
+    private enum PreparedForm { Winograd, Packed, Folded }
 
-    private static int Slot(int layerIndex, PreparedForm form) => layerIndex * 2 + (int)form;
+    private const int PreparedForms = 3;
+
+    private static int Slot(int layerIndex, PreparedForm form) => layerIndex * PreparedForms + (int)form;
 
     /// <summary>Publishes <paramref name="prepared"/> in <paramref name="slot"/>; under the gate.</summary>
     private PreparedKernel Store(int slot, PreparedKernel prepared)
@@ -115,7 +168,7 @@ public abstract partial class Model
         var all = _preparedKernels;
         if (all.Length <= slot)
         {
-            Array.Resize(ref all, 2 * Definition.Layers.Count);
+            Array.Resize(ref all, PreparedForms * Definition.Layers.Count);
             Volatile.Write(ref _preparedKernels, all);
         }
         Volatile.Write(ref all[slot], prepared);

@@ -201,7 +201,7 @@ partial class LayerZoo : global::ConvNetGen.Model
     {
         /// <summary>The most samples a training workspace holds: beyond it, conv2d's Conv2dPatches would pass Array.MaxLength.</summary>
         public const int MaxTrainingCapacity = 111_848;
-        /// <summary>The most samples an inference workspace holds: beyond it, conv2d's Conv2dOutput would pass Array.MaxLength.</summary>
+        /// <summary>The most samples an inference workspace holds: beyond it, batch_normalization's BatchNormalizationOutput would pass Array.MaxLength.</summary>
         public const int MaxInferenceCapacity = 524_287;
 
         // scale (Rescaling)
@@ -245,7 +245,7 @@ partial class LayerZoo : global::ConvNetGen.Model
         {
             ScaleOutput = new float[checked(capacity * 3072)]; // 32×32×3
             ScaleGradient = training ? new float[checked(capacity * 3072)] : global::System.Array.Empty<float>(); // 32×32×3
-            Conv2dOutput = new float[checked(capacity * 4096)]; // 16×16×16
+            Conv2dOutput = training ? new float[checked(capacity * 4096)] : global::System.Array.Empty<float>(); // 16×16×16; training only: at inference conv2d writes batch_normalization's output instead
             Conv2dGradient = training ? new float[checked(capacity * 4096)] : global::System.Array.Empty<float>(); // 16×16×16
             Conv2dPatches = training ? new float[checked(capacity * 19_200)] : global::System.Array.Empty<float>(); // 16×16 pixels × 5×5×3 taps
             BatchNormalizationOutput = new float[checked(capacity * 4096)]; // 16×16×16
@@ -289,7 +289,7 @@ partial class LayerZoo : global::ConvNetGen.Model
         public static long Bytes(int capacity, bool training) =>
             BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
                 ? 224_336 * (long)capacity + 155_200 * Blocks(capacity, 9, 96) + 468_289
-                : 62_888 * (long)capacity + 155_200 * Blocks(capacity, 9, 96) + 308_929);
+                : 46_504 * (long)capacity + 155_200 * Blocks(capacity, 9, 96) + 308_929);
 
         /// <summary>The blocks of Winograd tiles <paramref name="capacity"/> samples take, <paramref name="tilesPerSample"/> tiles each.</summary>
         private static long Blocks(int capacity, int tilesPerSample, int block) => ((long)capacity * tilesPerSample + block - 1) / block;
@@ -361,13 +361,25 @@ partial class LayerZoo : global::ConvNetGen.Model
         const int Pixels = OH * OW;
         int rows = batch * Pixels;
         global::System.ReadOnlySpan<float> input = ws.ScaleOutput;
-        global::System.Span<float> output = ws.Conv2dOutput.AsSpan(0, rows * OC);
+        // At inference batch_normalization is folded into this conv (moving statistics are constants there): each filter's weights
+        // scaled by γ/√(var + ε) and its bias made (b − mean)·γ/√(var + ε) + β (Model.FoldedKernel, kept until the weights change);
+        // the result goes straight into batch_normalization's output, and the folded layers' forwards do nothing there.
+        global::System.ReadOnlySpan<float> weights = ParameterBuffer.Slice(Shapes.Conv2d.KernelOffset, Shapes.Conv2d.KernelLength), bias = default;
+        global::System.Span<float> output;
+        global::ConvNetGen.Activation activation = global::ConvNetGen.Activation.Linear;
+        if (ws.IsTraining) output = ws.Conv2dOutput.AsSpan(0, rows * OC);
+        else
+        {
+            weights = FoldedKernel(1, weights, bias, ParameterBuffer.Slice(Shapes.BatchNormalization.GammaOffset, Shapes.BatchNormalization.GammaLength), ParameterBuffer.Slice(Shapes.BatchNormalization.BetaOffset, Shapes.BatchNormalization.BetaLength),
+                ParameterBuffer.Slice(Shapes.BatchNormalization.MovingMeanOffset, Shapes.BatchNormalization.MovingMeanLength), ParameterBuffer.Slice(Shapes.BatchNormalization.MovingVarianceOffset, Shapes.BatchNormalization.MovingVarianceLength), 0.001f, OC, out bias);
+            output = ws.BatchNormalizationOutput.AsSpan(0, rows * OC);
+        }
         // Inference reads the kernel packed in the GEMM's panels (kept on the model until the weights change); training as it is.
-        global::System.ReadOnlySpan<float> kernel = PackedKernel(1, ParameterBuffer.Slice(Shapes.Conv2d.KernelOffset, Shapes.Conv2d.KernelLength), Taps, OC, ws.IsTraining, out int kernelPanels);
+        global::System.ReadOnlySpan<float> kernel = PackedKernel(1, weights, Taps, OC, ws.IsTraining, out int kernelPanels);
         if (!ws.IsTraining)
         {
             // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), im2col and the product block by block of rows in a per-thread scratch: the patches are never all held
-            global::ConvNetGen.Kernels.Im2ColBlocks.Forward(input, kernel, kernelPanels, default, output, batch, new global::ConvNetGen.Kernels.ConvGeometry(IH, IW, IC, OH, OW, KH, KW, SH, SW, PT, PL), OC, global::ConvNetGen.Activation.Linear);
+            global::ConvNetGen.Kernels.Im2ColBlocks.Forward(input, kernel, kernelPanels, bias, output, batch, new global::ConvNetGen.Kernels.ConvGeometry(IH, IW, IC, OH, OW, KH, KW, SH, SW, PT, PL), OC, activation);
         }
         else
         {
@@ -399,7 +411,7 @@ partial class LayerZoo : global::ConvNetGen.Model
                 }
             }
             // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), the bias and activation applied as results leave the registers
-            global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
+            global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, bias, output, rows, OC, Taps, activation);
         }
     }
 
@@ -451,6 +463,7 @@ partial class LayerZoo : global::ConvNetGen.Model
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void BatchNormalizationForward(Workspace ws, int batch, bool training)
     {
+        if (!ws.IsTraining) return; // at inference conv2d computes this layer too (folded in)
         const int C = 16;
         const float Momentum = 0.99f, Epsilon = 0.001f;
         int rows = batch * (Shapes.BatchNormalization.OutputSize / C);

@@ -523,14 +523,14 @@ partial class ResidualNet : global::ConvNetGen.Model
             StemGradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
             StemGradient1 = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
             StemPatches = training ? new float[checked(capacity * 3888)] : global::System.Array.Empty<float>(); // 12×12 pixels × 3×3×3 taps
-            Layer10Conv1Output = new float[checked(capacity * 1152)]; // 12×12×8
+            Layer10Conv1Output = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8; training only: at inference layer1_0/conv1 writes layer1_0/relu1's output instead
             Layer10Conv1Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
             Layer10Conv1TransformedKernel = training ? new float[2000] : global::System.Array.Empty<float>(); // 25 positions × (8×8 + 16)
             Layer10Conv1TransformedInput = training ? new float[checked((int)(Blocks(capacity, 16, 96) * 19_600))] : InferenceInputScratch; // ⌈capacity·16 tiles / 96⌉ blocks × 25 positions × (96×8 + 16)
             Layer10Conv1Products = training ? new float[19_600] : InferenceProductScratch; // 25 positions × (96×8 + 16)
             Layer10Conv1TransformedKernelGradient = training ? new float[2000] : global::System.Array.Empty<float>(); // 25 positions × (8×8 + 16)
             Layer10Conv1TransformedKernelTransposed = training ? new float[2000] : global::System.Array.Empty<float>(); // 25 positions × (8×8 + 16)
-            Layer10Bn1Output = new float[checked(capacity * 1152)]; // 12×12×8
+            Layer10Bn1Output = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8; training only: at inference layer1_0/conv1 writes layer1_0/relu1's output instead
             Layer10Bn1Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
             Layer10Bn1Normalized = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
             Layer10Bn1InverseStd = new float[8]; // 8 channels
@@ -542,7 +542,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             Layer10Bn1TrainingMode = new bool[1]; // one flag
             Layer10Relu1Output = new float[checked(capacity * 1152)]; // 12×12×8
             Layer10Relu1Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
-            Layer10Conv2Output = new float[checked(capacity * 1152)]; // 12×12×8
+            Layer10Conv2Output = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8; training only: at inference layer1_0/conv2 writes layer1_0/bn2's output instead
             Layer10Conv2Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
             Layer10Conv2TransformedKernel = training ? new float[2000] : global::System.Array.Empty<float>(); // 25 positions × (8×8 + 16)
             Layer10Conv2TransformedInput = training ? new float[checked((int)(Blocks(capacity, 16, 96) * 19_600))] : InferenceInputScratch; // ⌈capacity·16 tiles / 96⌉ blocks × 25 positions × (96×8 + 16)
@@ -566,10 +566,10 @@ partial class ResidualNet : global::ConvNetGen.Model
             Layer10Relu2Gradient1 = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
             Layer20PadOutput = new float[checked(capacity * 1568)]; // 14×14×8
             Layer20PadGradient = training ? new float[checked(capacity * 1568)] : global::System.Array.Empty<float>(); // 14×14×8
-            Layer20Conv1Output = new float[checked(capacity * 576)]; // 6×6×16
+            Layer20Conv1Output = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16; training only: at inference layer2_0/conv1 writes layer2_0/relu1's output instead
             Layer20Conv1Gradient = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16
             Layer20Conv1Patches = training ? new float[checked(capacity * 2592)] : global::System.Array.Empty<float>(); // 6×6 pixels × 3×3×8 taps
-            Layer20Bn1Output = new float[checked(capacity * 576)]; // 6×6×16
+            Layer20Bn1Output = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16; training only: at inference layer2_0/conv1 writes layer2_0/relu1's output instead
             Layer20Bn1Gradient = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16
             Layer20Bn1Normalized = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16
             Layer20Bn1InverseStd = new float[16]; // 16 channels
@@ -581,7 +581,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             Layer20Bn1TrainingMode = new bool[1]; // one flag
             Layer20Relu1Output = new float[checked(capacity * 576)]; // 6×6×16
             Layer20Relu1Gradient = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16
-            Layer20Conv2Output = new float[checked(capacity * 576)]; // 6×6×16
+            Layer20Conv2Output = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16; training only: at inference layer2_0/conv2 writes layer2_0/bn2's output instead
             Layer20Conv2Gradient = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16
             Layer20Conv2TransformedKernel = training ? new float[6800] : global::System.Array.Empty<float>(); // 25 positions × (16×16 + 16)
             Layer20Conv2TransformedInput = training ? new float[checked((int)(Blocks(capacity, 4, 96) * 38_800))] : InferenceInputScratch; // ⌈capacity·4 tiles / 96⌉ blocks × 25 positions × (96×16 + 16)
@@ -599,7 +599,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             Layer20Bn2Totals = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
             Layer20Bn2Coefficients = training ? new float[48] : global::System.Array.Empty<float>(); // 3 × 16 channels
             Layer20Bn2TrainingMode = new bool[1]; // one flag
-            Layer20Downsample0Output = new float[checked(capacity * 576)]; // 6×6×16
+            Layer20Downsample0Output = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16; training only: at inference layer2_0/downsample_0 writes layer2_0/downsample_1's output instead
             Layer20Downsample0Gradient = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16
             Layer20Downsample0Patches = training ? new float[checked(capacity * 288)] : global::System.Array.Empty<float>(); // 6×6 pixels × 1×1×8 taps
             Layer20Downsample1Output = new float[checked(capacity * 576)]; // 6×6×16
@@ -638,7 +638,7 @@ partial class ResidualNet : global::ConvNetGen.Model
         public static long Bytes(int capacity, bool training) =>
             BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
                 ? 203_856 * (long)capacity + 156_800 * Blocks(capacity, 16, 96) + 155_200 * Blocks(capacity, 4, 96) + 445_957
-                : 64_232 * (long)capacity + 310_917);
+                : 41_192 * (long)capacity + 310_917);
 
         /// <summary>The blocks of Winograd tiles <paramref name="capacity"/> samples take, <paramref name="tilesPerSample"/> tiles each.</summary>
         private static long Blocks(int capacity, int tilesPerSample, int block) => ((long)capacity * tilesPerSample + block - 1) / block;
@@ -793,13 +793,27 @@ partial class ResidualNet : global::ConvNetGen.Model
         const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly
         const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
         int tiles = batch * PH * PW;
-        global::System.Span<float> output = ws.Layer10Conv1Output.AsSpan(0, rows * OC);
+        // At inference layer1_0/bn1 and layer1_0/relu1 are folded into this conv (moving statistics are constants there): each filter's weights
+        // scaled by γ/√(var + ε) and its bias made (b − mean)·γ/√(var + ε) + β (Model.FoldedKernel, kept until the weights change),
+        // the ReLU applied as results leave the registers;
+        // the result goes straight into layer1_0/relu1's output, and the folded layers' forwards do nothing there.
+        global::System.ReadOnlySpan<float> weights = ParameterBuffer.Slice(Shapes.Layer10Conv1.KernelOffset, Shapes.Layer10Conv1.KernelLength), bias = default;
+        global::System.Span<float> output;
+        global::ConvNetGen.Activation activation = global::ConvNetGen.Activation.Linear;
+        if (ws.IsTraining) output = ws.Layer10Conv1Output.AsSpan(0, rows * OC);
+        else
+        {
+            weights = FoldedKernel(1, weights, bias, ParameterBuffer.Slice(Shapes.Layer10Bn1.GammaOffset, Shapes.Layer10Bn1.GammaLength), ParameterBuffer.Slice(Shapes.Layer10Bn1.BetaOffset, Shapes.Layer10Bn1.BetaLength),
+                ParameterBuffer.Slice(Shapes.Layer10Bn1.MovingMeanOffset, Shapes.Layer10Bn1.MovingMeanLength), ParameterBuffer.Slice(Shapes.Layer10Bn1.MovingVarianceOffset, Shapes.Layer10Bn1.MovingVarianceLength), 0.001f, OC, out bias);
+            output = ws.Layer10Relu1Output.AsSpan(0, rows * OC);
+            activation = global::ConvNetGen.Activation.ReLU;
+        }
         global::System.Span<float> v = ws.Layer10Conv1TransformedInput, m = ws.Layer10Conv1Products;
         int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
         // Winograd F(3×3, 3×3): each 3×3 block of the output is one tile, from a 5×5 input tile.
         // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per
         // change of the weights and packed in the panels the products read (uPanels columns wide; 0: row by row).
-        global::System.ReadOnlySpan<float> u = WinogradKernel(1, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, ParameterBuffer.Slice(Shapes.Layer10Conv1.KernelOffset, Shapes.Layer10Conv1.KernelLength), IC, OC, ws.IsTraining, ws.Layer10Conv1TransformedKernel, out int uPanels);
+        global::System.ReadOnlySpan<float> u = WinogradKernel(1, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, weights, IC, OC, ws.IsTraining, ws.Layer10Conv1TransformedKernel, out int uPanels);
         for (int first = 0; first < tiles; first += Block)
         {
             int n = global::System.Math.Min(Block, tiles - first);
@@ -807,7 +821,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
             global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.StemOutput, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
             global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
-            global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), default, output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.Linear);
+            global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), bias, output, batch, PH, PW, OC, first, n, activation);
         }
     }
 
@@ -865,6 +879,7 @@ partial class ResidualNet : global::ConvNetGen.Model
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Layer10Bn1Forward(Workspace ws, int batch, bool training)
     {
+        if (!ws.IsTraining) return; // at inference layer1_0/conv1 computes this layer too (folded in)
         const int C = 8;
         const float Momentum = 0.99f, Epsilon = 0.001f;
         int rows = batch * (Shapes.Layer10Bn1.OutputSize / C);
@@ -968,6 +983,7 @@ partial class ResidualNet : global::ConvNetGen.Model
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Layer10Relu1Forward(Workspace ws, int batch, bool training)
     {
+        if (!ws.IsTraining) return; // at inference layer1_0/conv1 computes this layer too (folded in)
         int n = batch * Shapes.Layer10Relu1.OutputSize;
         global::System.Span<float> output = ws.Layer10Relu1Output.AsSpan(0, n);
         ws.Layer10Bn1Output.AsSpan(0, n).CopyTo(output);
@@ -997,13 +1013,25 @@ partial class ResidualNet : global::ConvNetGen.Model
         const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly
         const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
         int tiles = batch * PH * PW;
-        global::System.Span<float> output = ws.Layer10Conv2Output.AsSpan(0, rows * OC);
+        // At inference layer1_0/bn2 is folded into this conv (moving statistics are constants there): each filter's weights
+        // scaled by γ/√(var + ε) and its bias made (b − mean)·γ/√(var + ε) + β (Model.FoldedKernel, kept until the weights change);
+        // the result goes straight into layer1_0/bn2's output, and the folded layers' forwards do nothing there.
+        global::System.ReadOnlySpan<float> weights = ParameterBuffer.Slice(Shapes.Layer10Conv2.KernelOffset, Shapes.Layer10Conv2.KernelLength), bias = default;
+        global::System.Span<float> output;
+        global::ConvNetGen.Activation activation = global::ConvNetGen.Activation.Linear;
+        if (ws.IsTraining) output = ws.Layer10Conv2Output.AsSpan(0, rows * OC);
+        else
+        {
+            weights = FoldedKernel(4, weights, bias, ParameterBuffer.Slice(Shapes.Layer10Bn2.GammaOffset, Shapes.Layer10Bn2.GammaLength), ParameterBuffer.Slice(Shapes.Layer10Bn2.BetaOffset, Shapes.Layer10Bn2.BetaLength),
+                ParameterBuffer.Slice(Shapes.Layer10Bn2.MovingMeanOffset, Shapes.Layer10Bn2.MovingMeanLength), ParameterBuffer.Slice(Shapes.Layer10Bn2.MovingVarianceOffset, Shapes.Layer10Bn2.MovingVarianceLength), 0.001f, OC, out bias);
+            output = ws.Layer10Bn2Output.AsSpan(0, rows * OC);
+        }
         global::System.Span<float> v = ws.Layer10Conv2TransformedInput, m = ws.Layer10Conv2Products;
         int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
         // Winograd F(3×3, 3×3): each 3×3 block of the output is one tile, from a 5×5 input tile.
         // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per
         // change of the weights and packed in the panels the products read (uPanels columns wide; 0: row by row).
-        global::System.ReadOnlySpan<float> u = WinogradKernel(4, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, ParameterBuffer.Slice(Shapes.Layer10Conv2.KernelOffset, Shapes.Layer10Conv2.KernelLength), IC, OC, ws.IsTraining, ws.Layer10Conv2TransformedKernel, out int uPanels);
+        global::System.ReadOnlySpan<float> u = WinogradKernel(4, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, weights, IC, OC, ws.IsTraining, ws.Layer10Conv2TransformedKernel, out int uPanels);
         for (int first = 0; first < tiles; first += Block)
         {
             int n = global::System.Math.Min(Block, tiles - first);
@@ -1011,7 +1039,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
             global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.Layer10Relu1Output, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
             global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
-            global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), default, output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.Linear);
+            global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), bias, output, batch, PH, PW, OC, first, n, activation);
         }
     }
 
@@ -1069,6 +1097,7 @@ partial class ResidualNet : global::ConvNetGen.Model
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Layer10Bn2Forward(Workspace ws, int batch, bool training)
     {
+        if (!ws.IsTraining) return; // at inference layer1_0/conv2 computes this layer too (folded in)
         const int C = 8;
         const float Momentum = 0.99f, Epsilon = 0.001f;
         int rows = batch * (Shapes.Layer10Bn2.OutputSize / C);
@@ -1263,13 +1292,27 @@ partial class ResidualNet : global::ConvNetGen.Model
         const int Pixels = OH * OW;
         int rows = batch * Pixels;
         global::System.ReadOnlySpan<float> input = ws.Layer20PadOutput;
-        global::System.Span<float> output = ws.Layer20Conv1Output.AsSpan(0, rows * OC);
+        // At inference layer2_0/bn1 and layer2_0/relu1 are folded into this conv (moving statistics are constants there): each filter's weights
+        // scaled by γ/√(var + ε) and its bias made (b − mean)·γ/√(var + ε) + β (Model.FoldedKernel, kept until the weights change),
+        // the ReLU applied as results leave the registers;
+        // the result goes straight into layer2_0/relu1's output, and the folded layers' forwards do nothing there.
+        global::System.ReadOnlySpan<float> weights = ParameterBuffer.Slice(Shapes.Layer20Conv1.KernelOffset, Shapes.Layer20Conv1.KernelLength), bias = default;
+        global::System.Span<float> output;
+        global::ConvNetGen.Activation activation = global::ConvNetGen.Activation.Linear;
+        if (ws.IsTraining) output = ws.Layer20Conv1Output.AsSpan(0, rows * OC);
+        else
+        {
+            weights = FoldedKernel(9, weights, bias, ParameterBuffer.Slice(Shapes.Layer20Bn1.GammaOffset, Shapes.Layer20Bn1.GammaLength), ParameterBuffer.Slice(Shapes.Layer20Bn1.BetaOffset, Shapes.Layer20Bn1.BetaLength),
+                ParameterBuffer.Slice(Shapes.Layer20Bn1.MovingMeanOffset, Shapes.Layer20Bn1.MovingMeanLength), ParameterBuffer.Slice(Shapes.Layer20Bn1.MovingVarianceOffset, Shapes.Layer20Bn1.MovingVarianceLength), 0.001f, OC, out bias);
+            output = ws.Layer20Relu1Output.AsSpan(0, rows * OC);
+            activation = global::ConvNetGen.Activation.ReLU;
+        }
         // Inference reads the kernel packed in the GEMM's panels (kept on the model until the weights change); training as it is.
-        global::System.ReadOnlySpan<float> kernel = PackedKernel(9, ParameterBuffer.Slice(Shapes.Layer20Conv1.KernelOffset, Shapes.Layer20Conv1.KernelLength), Taps, OC, ws.IsTraining, out int kernelPanels);
+        global::System.ReadOnlySpan<float> kernel = PackedKernel(9, weights, Taps, OC, ws.IsTraining, out int kernelPanels);
         if (!ws.IsTraining)
         {
             // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), im2col and the product block by block of rows in a per-thread scratch: the patches are never all held
-            global::ConvNetGen.Kernels.Im2ColBlocks.Forward(input, kernel, kernelPanels, default, output, batch, new global::ConvNetGen.Kernels.ConvGeometry(IH, IW, IC, OH, OW, KH, KW, SH, SW, PT, PL), OC, global::ConvNetGen.Activation.Linear);
+            global::ConvNetGen.Kernels.Im2ColBlocks.Forward(input, kernel, kernelPanels, bias, output, batch, new global::ConvNetGen.Kernels.ConvGeometry(IH, IW, IC, OH, OW, KH, KW, SH, SW, PT, PL), OC, activation);
         }
         else
         {
@@ -1290,7 +1333,7 @@ partial class ResidualNet : global::ConvNetGen.Model
                 }
             }
             // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), the bias and activation applied as results leave the registers
-            global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
+            global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, bias, output, rows, OC, Taps, activation);
         }
     }
 
@@ -1338,6 +1381,7 @@ partial class ResidualNet : global::ConvNetGen.Model
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Layer20Bn1Forward(Workspace ws, int batch, bool training)
     {
+        if (!ws.IsTraining) return; // at inference layer2_0/conv1 computes this layer too (folded in)
         const int C = 16;
         const float Momentum = 0.99f, Epsilon = 0.001f;
         int rows = batch * (Shapes.Layer20Bn1.OutputSize / C);
@@ -1441,6 +1485,7 @@ partial class ResidualNet : global::ConvNetGen.Model
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Layer20Relu1Forward(Workspace ws, int batch, bool training)
     {
+        if (!ws.IsTraining) return; // at inference layer2_0/conv1 computes this layer too (folded in)
         int n = batch * Shapes.Layer20Relu1.OutputSize;
         global::System.Span<float> output = ws.Layer20Relu1Output.AsSpan(0, n);
         ws.Layer20Bn1Output.AsSpan(0, n).CopyTo(output);
@@ -1473,13 +1518,25 @@ partial class ResidualNet : global::ConvNetGen.Model
             const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly
             const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
             int tiles = batch * PH * PW;
-            global::System.Span<float> output = ws.Layer20Conv2Output.AsSpan(0, rows * OC);
+            // At inference layer2_0/bn2 is folded into this conv (moving statistics are constants there): each filter's weights
+            // scaled by γ/√(var + ε) and its bias made (b − mean)·γ/√(var + ε) + β (Model.FoldedKernel, kept until the weights change);
+            // the result goes straight into layer2_0/bn2's output, and the folded layers' forwards do nothing there.
+            global::System.ReadOnlySpan<float> weights = ParameterBuffer.Slice(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength), bias = default;
+            global::System.Span<float> output;
+            global::ConvNetGen.Activation activation = global::ConvNetGen.Activation.Linear;
+            if (ws.IsTraining) output = ws.Layer20Conv2Output.AsSpan(0, rows * OC);
+            else
+            {
+                weights = FoldedKernel(12, weights, bias, ParameterBuffer.Slice(Shapes.Layer20Bn2.GammaOffset, Shapes.Layer20Bn2.GammaLength), ParameterBuffer.Slice(Shapes.Layer20Bn2.BetaOffset, Shapes.Layer20Bn2.BetaLength),
+                    ParameterBuffer.Slice(Shapes.Layer20Bn2.MovingMeanOffset, Shapes.Layer20Bn2.MovingMeanLength), ParameterBuffer.Slice(Shapes.Layer20Bn2.MovingVarianceOffset, Shapes.Layer20Bn2.MovingVarianceLength), 0.001f, OC, out bias);
+                output = ws.Layer20Bn2Output.AsSpan(0, rows * OC);
+            }
             global::System.Span<float> v = ws.Layer20Conv2TransformedInput, m = ws.Layer20Conv2Products;
             int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
             // Winograd F(3×3, 3×3): each 3×3 block of the output is one tile, from a 5×5 input tile.
             // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per
             // change of the weights and packed in the panels the products read (uPanels columns wide; 0: row by row).
-            global::System.ReadOnlySpan<float> u = WinogradKernel(12, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, ParameterBuffer.Slice(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength), IC, OC, ws.IsTraining, ws.Layer20Conv2TransformedKernel, out int uPanels);
+            global::System.ReadOnlySpan<float> u = WinogradKernel(12, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, weights, IC, OC, ws.IsTraining, ws.Layer20Conv2TransformedKernel, out int uPanels);
             for (int first = 0; first < tiles; first += Block)
             {
                 int n = global::System.Math.Min(Block, tiles - first);
@@ -1487,7 +1544,7 @@ partial class ResidualNet : global::ConvNetGen.Model
                 var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
                 global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.Layer20Relu1Output, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
                 global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
-                global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), default, output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.Linear);
+                global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), bias, output, batch, PH, PW, OC, first, n, activation);
             }
         }
         else
@@ -1499,13 +1556,25 @@ partial class ResidualNet : global::ConvNetGen.Model
             const int Pixels = OH * OW;
             int rows = batch * Pixels;
             global::System.ReadOnlySpan<float> input = ws.Layer20Relu1Output;
-            global::System.Span<float> output = ws.Layer20Conv2Output.AsSpan(0, rows * OC);
+            // At inference layer2_0/bn2 is folded into this conv (moving statistics are constants there): each filter's weights
+            // scaled by γ/√(var + ε) and its bias made (b − mean)·γ/√(var + ε) + β (Model.FoldedKernel, kept until the weights change);
+            // the result goes straight into layer2_0/bn2's output, and the folded layers' forwards do nothing there.
+            global::System.ReadOnlySpan<float> weights = ParameterBuffer.Slice(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength), bias = default;
+            global::System.Span<float> output;
+            global::ConvNetGen.Activation activation = global::ConvNetGen.Activation.Linear;
+            if (ws.IsTraining) output = ws.Layer20Conv2Output.AsSpan(0, rows * OC);
+            else
+            {
+                weights = FoldedKernel(12, weights, bias, ParameterBuffer.Slice(Shapes.Layer20Bn2.GammaOffset, Shapes.Layer20Bn2.GammaLength), ParameterBuffer.Slice(Shapes.Layer20Bn2.BetaOffset, Shapes.Layer20Bn2.BetaLength),
+                    ParameterBuffer.Slice(Shapes.Layer20Bn2.MovingMeanOffset, Shapes.Layer20Bn2.MovingMeanLength), ParameterBuffer.Slice(Shapes.Layer20Bn2.MovingVarianceOffset, Shapes.Layer20Bn2.MovingVarianceLength), 0.001f, OC, out bias);
+                output = ws.Layer20Bn2Output.AsSpan(0, rows * OC);
+            }
             // Inference reads the kernel packed in the GEMM's panels (kept on the model until the weights change); training as it is.
-            global::System.ReadOnlySpan<float> kernel = PackedKernel(12, ParameterBuffer.Slice(Shapes.Layer20Conv2.KernelOffset, Shapes.Layer20Conv2.KernelLength), Taps, OC, ws.IsTraining, out int kernelPanels);
+            global::System.ReadOnlySpan<float> kernel = PackedKernel(12, weights, Taps, OC, ws.IsTraining, out int kernelPanels);
             if (!ws.IsTraining)
             {
                 // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), im2col and the product block by block of rows in a per-thread scratch: the patches are never all held
-                global::ConvNetGen.Kernels.Im2ColBlocks.Forward(input, kernel, kernelPanels, default, output, batch, new global::ConvNetGen.Kernels.ConvGeometry(IH, IW, IC, OH, OW, KH, KW, SH, SW, PT, PL), OC, global::ConvNetGen.Activation.Linear);
+                global::ConvNetGen.Kernels.Im2ColBlocks.Forward(input, kernel, kernelPanels, bias, output, batch, new global::ConvNetGen.Kernels.ConvGeometry(IH, IW, IC, OH, OW, KH, KW, SH, SW, PT, PL), OC, activation);
             }
             else
             {
@@ -1537,7 +1606,7 @@ partial class ResidualNet : global::ConvNetGen.Model
                     }
                 }
                 // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), the bias and activation applied as results leave the registers
-                global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
+                global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, bias, output, rows, OC, Taps, activation);
             }
         }
     }
@@ -1640,6 +1709,7 @@ partial class ResidualNet : global::ConvNetGen.Model
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Layer20Bn2Forward(Workspace ws, int batch, bool training)
     {
+        if (!ws.IsTraining) return; // at inference layer2_0/conv2 computes this layer too (folded in)
         const int C = 16;
         const float Momentum = 0.99f, Epsilon = 0.001f;
         int rows = batch * (Shapes.Layer20Bn2.OutputSize / C);
@@ -1750,13 +1820,25 @@ partial class ResidualNet : global::ConvNetGen.Model
         const int Pixels = OH * OW;
         int rows = batch * Pixels;
         global::System.ReadOnlySpan<float> input = ws.Layer10Relu2Output;
-        global::System.Span<float> output = ws.Layer20Downsample0Output.AsSpan(0, rows * OC);
+        // At inference layer2_0/downsample_1 is folded into this conv (moving statistics are constants there): each filter's weights
+        // scaled by γ/√(var + ε) and its bias made (b − mean)·γ/√(var + ε) + β (Model.FoldedKernel, kept until the weights change);
+        // the result goes straight into layer2_0/downsample_1's output, and the folded layers' forwards do nothing there.
+        global::System.ReadOnlySpan<float> weights = ParameterBuffer.Slice(Shapes.Layer20Downsample0.KernelOffset, Shapes.Layer20Downsample0.KernelLength), bias = default;
+        global::System.Span<float> output;
+        global::ConvNetGen.Activation activation = global::ConvNetGen.Activation.Linear;
+        if (ws.IsTraining) output = ws.Layer20Downsample0Output.AsSpan(0, rows * OC);
+        else
+        {
+            weights = FoldedKernel(14, weights, bias, ParameterBuffer.Slice(Shapes.Layer20Downsample1.GammaOffset, Shapes.Layer20Downsample1.GammaLength), ParameterBuffer.Slice(Shapes.Layer20Downsample1.BetaOffset, Shapes.Layer20Downsample1.BetaLength),
+                ParameterBuffer.Slice(Shapes.Layer20Downsample1.MovingMeanOffset, Shapes.Layer20Downsample1.MovingMeanLength), ParameterBuffer.Slice(Shapes.Layer20Downsample1.MovingVarianceOffset, Shapes.Layer20Downsample1.MovingVarianceLength), 0.001f, OC, out bias);
+            output = ws.Layer20Downsample1Output.AsSpan(0, rows * OC);
+        }
         // Inference reads the kernel packed in the GEMM's panels (kept on the model until the weights change); training as it is.
-        global::System.ReadOnlySpan<float> kernel = PackedKernel(14, ParameterBuffer.Slice(Shapes.Layer20Downsample0.KernelOffset, Shapes.Layer20Downsample0.KernelLength), Taps, OC, ws.IsTraining, out int kernelPanels);
+        global::System.ReadOnlySpan<float> kernel = PackedKernel(14, weights, Taps, OC, ws.IsTraining, out int kernelPanels);
         if (!ws.IsTraining)
         {
             // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), im2col and the product block by block of rows in a per-thread scratch: the patches are never all held
-            global::ConvNetGen.Kernels.Im2ColBlocks.Forward(input, kernel, kernelPanels, default, output, batch, new global::ConvNetGen.Kernels.ConvGeometry(IH, IW, IC, OH, OW, KH, KW, SH, SW, PT, PL), OC, global::ConvNetGen.Activation.Linear);
+            global::ConvNetGen.Kernels.Im2ColBlocks.Forward(input, kernel, kernelPanels, bias, output, batch, new global::ConvNetGen.Kernels.ConvGeometry(IH, IW, IC, OH, OW, KH, KW, SH, SW, PT, PL), OC, activation);
         }
         else
         {
@@ -1782,7 +1864,7 @@ partial class ResidualNet : global::ConvNetGen.Model
                 }
             }
             // output[rows×OC] = Linear(patches[rows×Taps] · kernel[Taps×OC]), the bias and activation applied as results leave the registers
-            global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, default, output, rows, OC, Taps, global::ConvNetGen.Activation.Linear);
+            global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, bias, output, rows, OC, Taps, activation);
         }
     }
 
@@ -1828,6 +1910,7 @@ partial class ResidualNet : global::ConvNetGen.Model
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Layer20Downsample1Forward(Workspace ws, int batch, bool training)
     {
+        if (!ws.IsTraining) return; // at inference layer2_0/downsample_0 computes this layer too (folded in)
         const int C = 16;
         const float Momentum = 0.99f, Epsilon = 0.001f;
         int rows = batch * (Shapes.Layer20Downsample1.OutputSize / C);

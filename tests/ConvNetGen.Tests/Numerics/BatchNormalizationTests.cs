@@ -80,6 +80,44 @@ public class BatchNormalizationTests
     }
 
     [Fact]
+    public void Predict_folds_the_moving_statistics_into_the_conv_and_folds_them_again_when_they_change()
+    {
+        // GradResidualIdentity: conv1 → bn1 → relu1, which Predict runs as one conv with bn1 folded into its kernel and
+        // bias (Model.FoldedKernel, kept until the weights change) and relu1 applied in its store.
+        const int Batch = 3;
+        var model = new GradResidualIdentity(seed: 1);
+        NumericsKit.Randomize(model, 2);
+        var reference = TestReferences.ResidualIdentity();
+        var x = NumericsKit.Uniform(Batch * reference.InputSize, 4, -1, 1);
+        var y = new int[Batch];
+        var output = new float[Batch * reference.OutputSize];
+        void AssertPredictMatches(string what)
+        {
+            model.Predict(x, output);
+            NumericsKit.AssertClose(output, reference.Forward(NumericsKit.ToDouble(x), Batch, NumericsKit.ToDouble(model.Parameters), training: false),
+                NumericsKit.ForwardTolerance, what);
+        }
+
+        AssertPredictMatches("the first Predict");
+        var first = output.ToArray();
+
+        // New statistics by hand: the fold made before must not be read again.
+        var variance = model["bn1"].Weights("moving_variance");
+        for (int c = 0; c < variance.Length; c++) variance[c] = 4 * variance[c] + 0.5f;
+        var mean = model["bn1"].Weights("moving_mean");
+        for (int c = 0; c < mean.Length; c++) mean[c] += 0.5f;
+        AssertPredictMatches("after the statistics were set");
+        Assert.True(first.Select((v, i) => Math.Abs(v - output[i])).Max() > 1e-3, "the new statistics change the outputs");
+
+        // A training step moves the statistics (and the weights) on.
+        model.Compile(new SGD(0.1f), global::ConvNetGen.Losses.SparseCategoricalCrossentropy);
+        var beforeStep = model.Parameters.ToArray();
+        model.TrainOnBatch(x, y);
+        Assert.NotEqual(beforeStep, model.Parameters.ToArray());
+        AssertPredictMatches("after a training step");
+    }
+
+    [Fact]
     public void A_frozen_layer_runs_in_inference_mode_even_while_training()
     {
         const int Batch = 3;

@@ -59,6 +59,39 @@ public class ForwardTests
         NumericsKit.AssertClose(model.Parameters, expected, 1e-6, $"{name}'s parameters after the pass");
     }
 
+    public static TheoryData<string, int> InferenceCases()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (string name in Models.Keys)
+            foreach (int batch in new[] { 1, 3, 7 })
+                data.Add(name, batch);
+        return data;
+    }
+
+    /// <summary>
+    /// On an inference workspace, as Predict and Evaluate run: the convs read BatchNormalization (and the ReLU after
+    /// it) folded into their kernels and biases where the plan says so (ResidualIdentity, FashionResNet8), and every
+    /// other layer as in a training workspace.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(InferenceCases))]
+    public void An_inference_workspace_forward_matches_the_reference(string name, int batch)
+    {
+        var (create, createReference, low, high) = Models[name];
+        var model = create();
+        var reference = createReference();
+        NumericsKit.Randomize(model, 11);
+        var x = NumericsKit.Uniform(batch * reference.InputSize, 12 + batch, low, high);
+        var before = model.Parameters.ToArray();
+
+        var output = new float[batch * reference.OutputSize];
+        model.ForwardPass(x, output, training: false, inferenceWorkspace: true);
+
+        NumericsKit.AssertClose(output, reference.Forward(NumericsKit.ToDouble(x), batch, NumericsKit.ToDouble(before), training: false),
+            NumericsKit.ForwardTolerance, $"{name}, batch {batch}, inference workspace");
+        Assert.Equal(before, model.Parameters.ToArray());
+    }
+
     [Fact]
     public void Predict_over_several_workspace_chunks_matches_the_reference()
     {

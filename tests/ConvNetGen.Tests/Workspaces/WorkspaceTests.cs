@@ -128,8 +128,13 @@ public class WorkspaceTests
     [MemberData(nameof(ModelNames))]
     public void InferenceWorkspacesComputeTheSameForwardPass(string name)
     {
-        // Batches of 1 and 12: MnistConvNetCopy's conv2d_2 takes Winograd from 9 samples on, im2col below.
+        // Batches of 1 and 12: MnistConvNetCopy's conv2d_2 takes Winograd from 9 samples on, im2col below. A
+        // BatchNormalization read from a linear conv is folded into it in an inference workspace (a scaled kernel,
+        // its rounding the fold's own): the same pass to within float rounding there, bit for bit everywhere else.
         var model = Create(name);
+        var layers = model.Definition.Layers;
+        bool folds = layers.Any(l => l.Kind == LayerKind.BatchNormalization && l.InputIndices[0] >= 0
+            && layers[l.InputIndices[0]] is { Kind: LayerKind.Conv2D, Activation: Activation.Linear });
         int inputSize = model.Definition.InputShape.ElementCount, outputSize = model.Definition.OutputShape.ElementCount;
         var random = new Random(11);
         foreach (int n in new[] { 1, 12 })
@@ -140,7 +145,10 @@ public class WorkspaceTests
             var actual = new float[n * outputSize];
             model.ForwardPass(x, expected, training: false);
             model.ForwardPass(x, actual, training: false, inferenceWorkspace: true);
-            Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
+            if (folds)
+                Numerics.NumericsKit.AssertClose(actual, expected.Select(v => (double)v).ToArray(), 1e-5, $"{name}, batch {n}, folded at inference");
+            else
+                Assert.Equal(expected.Select(BitConverter.SingleToInt32Bits), actual.Select(BitConverter.SingleToInt32Bits));
         }
     }
 

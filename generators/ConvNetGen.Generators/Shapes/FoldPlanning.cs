@@ -1,0 +1,41 @@
+using System.Collections.Generic;
+using ConvNetGen.Generators.Layers;
+using ConvNetGen.Generators.Model;
+
+namespace ConvNetGen.Generators.Shapes;
+
+/// <summary>
+/// Which layers a Conv2D folds in at inference (<see cref="LayerStrategy.Fold"/>), decided once from the graph: a
+/// Conv2D without an activation whose only reader is a BatchNormalization (at inference a per-filter scale and shift:
+/// ResNet's conv → BatchNormalization → ReLU) takes it into its kernel and bias, and the ReLU after it, when that is the
+/// BatchNormalization's only reader, into its store. The conv must write plain NHWC (not fused with a pooling, not in
+/// pooling order). The layers folded away keep their training forward and backward; at inference they do nothing,
+/// and the conv writes the last one's output.
+/// </summary>
+internal static class FoldPlanning
+{
+    public static EquatableArray<LayerPlan> Decide(IReadOnlyList<LayerPlan> layers)
+    {
+        var decided = new LayerPlan[layers.Count];
+        for (int i = 0; i < layers.Count; i++) decided[i] = layers[i];
+        for (int i = 0; i < layers.Count; i++)
+        {
+            if (Fold(layers, i) is not { } fold) continue;
+            decided[i] = decided[i] with { Strategy = decided[i].Strategy with { Fold = fold } };
+            foreach (int folded in new[] { fold.BatchNormalization, fold.Activation })
+                if (folded >= 0) decided[folded] = decided[folded] with { Strategy = decided[folded].Strategy with { FoldedInto = i } };
+        }
+        return decided.ToEquatableArray();
+    }
+
+    private static InferenceFold? Fold(IReadOnlyList<LayerPlan> layers, int convIndex)
+    {
+        var conv = layers[convIndex];
+        if (conv.Kind != LayerKind.Conv2D || !conv.IsLive || conv.Spec.Activation != ActivationKind.Linear) return null;
+        if (conv.Strategy.Conv is not (ConvAlgorithm.Im2colGemm or ConvAlgorithm.WinogradF3)) return null;
+        if (GraphPlanning.SoleConsumer(layers, convIndex) is not { Kind: LayerKind.BatchNormalization } bn) return null;
+        int activation = GraphPlanning.SoleConsumer(layers, bn.Index) is { Kind: LayerKind.Activation } act
+            && act.Spec.Activation == ActivationKind.ReLU && !act.SoftmaxFusedIntoLoss ? act.Index : -1;
+        return new InferenceFold(bn.Index, activation, activation >= 0 ? activation : bn.Index);
+    }
+}

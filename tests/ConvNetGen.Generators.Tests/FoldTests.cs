@@ -1,0 +1,94 @@
+using ConvNetGen.Generators.Model;
+using ConvNetGen.Generators.Tests.Infrastructure;
+using Kind = ConvNetGen.Generators.Model.LayerKind;
+
+namespace ConvNetGen.Generators.Tests;
+
+/// <summary>
+/// Which layers a Conv2D folds in at inference (<see cref="LayerStrategy.Fold"/>): a linear conv read only by a
+/// BatchNormalization takes it in, and a ReLU read only by that BatchNormalization too; anything else keeps its own
+/// forward. Every case's generated code must compile cleanly.
+/// </summary>
+public class FoldTests
+{
+    private static string Model(string layers, string input = "[Input(10, 10, 8)]") => $$"""
+        using ConvNetGen;
+        namespace Demo;
+        {{input}}
+        {{layers}}
+        [Flatten]
+        [Dense(3)]
+        public partial class Net;
+        """;
+
+    private static ModelPlan Plan(string source, out GeneratorRun run)
+    {
+        run = GeneratorHarness.Run(source);
+        run.AssertOutputCompilesCleanly();
+        return Assert.Single(run.Plans);
+    }
+
+    private static ModelPlan Plan(string source) => Plan(source, out _);
+
+    [Theory]
+    [InlineData("[Conv2D(8, 3, Padding = Padding.Same, UseBias = false)] [BatchNormalization] [Activation(Activation.ReLU)]", "WinogradF3")]
+    [InlineData("[Conv2D(8, 3, Strides = 2)] [BatchNormalization] [Activation(Activation.ReLU)]", "Im2colGemm")]
+    [InlineData("[Conv2D(8, 1)] [BatchNormalization] [Activation(Activation.ReLU)]", "Im2colGemm")]
+    public void A_linear_conv_folds_in_the_BatchNormalization_and_the_ReLU_after_it(string layers, string algorithm)
+    {
+        var plan = Plan(Model(layers), out var run);
+        var conv = plan.Layers[0];
+        Assert.Equal(algorithm, conv.Strategy.Conv.ToString());
+        Assert.Equal(new InferenceFold(1, 2, 2), conv.Strategy.Fold);
+        Assert.Equal(0, plan.Layers[1].Strategy.FoldedInto);
+        Assert.Equal(0, plan.Layers[2].Strategy.FoldedInto);
+        Assert.Equal(-1, plan.Layers[3].Strategy.FoldedInto);
+        Assert.Contains("weights = FoldedKernel(0, weights, bias,", run.SingleSource.Text);
+        Assert.Contains("output = ws.ActivationLayerOutput.AsSpan(0, rows * OC);", run.SingleSource.Text);
+        // An inference workspace holds neither the conv's output nor the BatchNormalization's; training holds both.
+        var buffers = plan.Workspace.Buffers.ToDictionary(b => b.Name);
+        Assert.True(buffers["Conv2dOutput"].TrainingOnly);
+        Assert.True(buffers["BatchNormalizationOutput"].TrainingOnly);
+        Assert.False(buffers["ActivationLayerOutput"].TrainingOnly);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(run.SingleSource.Text, @"if \(!ws\.IsTraining\) return; // at inference conv2d computes this layer too").Count);
+    }
+
+    [Fact]
+    public void Without_a_ReLU_after_it_the_conv_writes_the_BatchNormalization_output()
+    {
+        var plan = Plan(Model("[Conv2D(8, 3, Padding = Padding.Same)] [BatchNormalization] [Activation(Activation.Tanh)]"));
+        Assert.Equal(new InferenceFold(1, -1, 1), plan.Layers[0].Strategy.Fold);
+        Assert.Equal(-1, plan.Layers[2].Strategy.FoldedInto);
+        var buffers = plan.Workspace.Buffers.ToDictionary(b => b.Name);
+        Assert.True(buffers["Conv2dOutput"].TrainingOnly);
+        Assert.False(buffers["BatchNormalizationOutput"].TrainingOnly);
+    }
+
+    [Theory]
+    [InlineData("[Conv2D(8, 3, Padding = Padding.Same, Activation = Activation.ReLU)] [BatchNormalization]")]   // the activation comes before the scale
+    [InlineData("[Conv2D(8, 3)] [MaxPooling2D(2)] [BatchNormalization]")]                                      // not the conv's reader
+    [InlineData("[Conv2D(8, 3, Name = \"c\")] [BatchNormalization] [Add(\"batch_normalization\", \"c\")]")]        // the conv's output is read twice
+    [InlineData("[Conv2D(8, 3)] [Dropout(0.5)] [BatchNormalization] [Activation(Activation.ReLU)]")]
+    [InlineData("[GlobalAveragePooling2D] [Dense(8)] [BatchNormalization] [Activation(Activation.ReLU)]")]
+    public void Other_convs_and_BatchNormalizations_keep_their_own_forwards(string layers)
+    {
+        var plan = Plan(Model(layers));
+        Assert.All(plan.Layers, l => Assert.Null(l.Strategy.Fold));
+        Assert.All(plan.Layers, l => Assert.Equal(-1, l.Strategy.FoldedInto));
+        Assert.DoesNotContain(plan.Workspace.Buffers, b => b.Name.EndsWith("Output") && b.TrainingOnly);
+    }
+
+    [Fact]
+    public void A_BatchNormalization_read_twice_is_folded_but_not_the_ReLU_after_it()
+    {
+        var plan = Plan(Model("""
+            [Conv2D(8, 3, Padding = Padding.Same, Name = "c")]
+            [BatchNormalization(Name = "bn")]
+            [Activation(Activation.ReLU, Name = "r")]
+            [Add("r", "bn", Name = "sum")]
+            """));
+        // bn is read by r and by sum: the ReLU stays its own layer, bn is folded and its output written by the conv.
+        Assert.Equal(new InferenceFold(1, -1, 1), plan.Layers[0].Strategy.Fold);
+        Assert.Equal(-1, plan.Layers[2].Strategy.FoldedInto);
+    }
+}
