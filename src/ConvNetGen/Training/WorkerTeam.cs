@@ -115,11 +115,16 @@ internal sealed class WorkerTeam
     /// </summary>
     private static readonly TimeSpan SpinBeforeBlocking = TimeSpan.FromMilliseconds(1);
 
+    /// <remarks>
+    /// The flag is looked at every few pause instructions: a single image's inference hands work to the team dozens of
+    /// times a pass (every Winograd block, every shared product), and at SpinWait(64) each hand-off and each return
+    /// waited a microsecond or more for the other thread to look (CIFAR batch 1 on two threads: 196 → 175 µs at 8).
+    /// </remarks>
     private static void SpinUntilSet(ManualResetEventSlim signal)
     {
         long start = System.Diagnostics.Stopwatch.GetTimestamp();
         while (!signal.IsSet && System.Diagnostics.Stopwatch.GetElapsedTime(start) < SpinBeforeBlocking)
-            Thread.SpinWait(64);
+            Thread.SpinWait(8);
     }
 
     private sealed class Worker
