@@ -137,14 +137,20 @@ internal sealed class MaxPooling2D : Pooling2D
             }
             return;
         }
-        w.Line("bool backward = ws.IsTraining; // only the backward pass reads where each maximum was");
+        using (w.Block("if (!ws.IsTraining)"))
+        {
+            w.Line("// Inference: only the maxima (the backward pass alone reads where each was), in registers, a single image's rows shared with the team.");
+            w.Line("global::ConvNetGen.Kernels.MaxPoolWindows.Forward(input, output, batch, new global::ConvNetGen.Kernels.ConvGeometry(IH, IW, IC, OH, OW, KH, KW, SH, SW, PT, PL));");
+            w.Line("return;");
+        }
+        w.Line("// Training: each maximum and where it was, for the backward pass.");
         using (w.Block("for (int b = 0; b < batch; b++)"))
         using (w.Block("for (int oy = 0; oy < OH; oy++)"))
         using (w.Block("for (int ox = 0; ox < OW; ox++)"))
         {
             w.Line("int o = ((b * OH + oy) * OW + ox) * OC;");
             w.Line("var best = output.Slice(o, OC);");
-            w.Line("var bestIndex = backward ? argmax.Slice(o, OC) : default;");
+            w.Line("var bestIndex = argmax.Slice(o, OC);");
             w.Line("best.Fill(float.NegativeInfinity);");
             using (w.Block("for (int ky = 0; ky < KH; ky++)"))
             {
@@ -155,8 +161,7 @@ internal sealed class MaxPooling2D : Pooling2D
                     w.Line("int ix = ox * SW + kx - PL;");
                     w.Line("if ((uint)ix >= IW) continue;");
                     w.Line("int i = ((b * IH + iy) * IW + ix) * IC;");
-                    w.Line("if (backward) global::ConvNetGen.Kernels.Pooling.MaxInto(input.Slice(i, IC), i, best, bestIndex);");
-                    w.Line("else global::ConvNetGen.Kernels.Pooling.MaxOnto(input.Slice(i, IC), best);");
+                    w.Line("global::ConvNetGen.Kernels.Pooling.MaxInto(input.Slice(i, IC), i, best, bestIndex);");
                 }
             }
         }

@@ -47,31 +47,6 @@ public static class Pooling
     }
 
     /// <summary>
-    /// One window tap of max pooling at inference: <see cref="MaxInto"/> without the indices (nothing reads them
-    /// there). The same comparison, so the same maxima.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void MaxOnto(ReadOnlySpan<float> values, Span<float> best)
-    {
-        int n = values.Length;
-        if (best.Length < n)
-            throw new ArgumentException($"MaxOnto: {n} values need {n} bests (got {best.Length}).");
-        int c = 0;
-        if (Vector.IsHardwareAccelerated)
-        {
-            int width = Vector<float>.Count;
-            for (; c + width <= n; c += width)
-            {
-                var v = new Vector<float>(values.Slice(c, width));
-                var b = new Vector<float>(best.Slice(c, width));
-                Vector.ConditionalSelect(Vector.GreaterThan(v, b), v, b).CopyTo(best.Slice(c, width));
-            }
-        }
-        for (; c < n; c++)
-            if (values[c] > best[c]) best[c] = values[c];
-    }
-
-    /// <summary>
     /// Max pooling over one row of 2×2 windows with stride 2 (the common case): <paramref name="top"/> and
     /// <paramref name="bottom"/> are two input rows of <paramref name="windows"/>·2 pixels × <paramref name="channels"/>,
     /// starting at input indices <paramref name="topIndex"/> and <paramref name="bottomIndex"/>; each window's maximum

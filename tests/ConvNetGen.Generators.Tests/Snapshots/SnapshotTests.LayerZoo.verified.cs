@@ -723,7 +723,13 @@ partial class LayerZoo : global::ConvNetGen.Model
         global::System.ReadOnlySpan<float> input = ws.Conv2d1Output;
         global::System.Span<float> output = ws.MaxPooling2dOutput;
         global::System.Span<int> argmax = ws.MaxPooling2dArgmax;
-        bool backward = ws.IsTraining; // only the backward pass reads where each maximum was
+        if (!ws.IsTraining)
+        {
+            // Inference: only the maxima (the backward pass alone reads where each was), in registers, a single image's rows shared with the team.
+            global::ConvNetGen.Kernels.MaxPoolWindows.Forward(input, output, batch, new global::ConvNetGen.Kernels.ConvGeometry(IH, IW, IC, OH, OW, KH, KW, SH, SW, PT, PL));
+            return;
+        }
+        // Training: each maximum and where it was, for the backward pass.
         for (int b = 0; b < batch; b++)
         {
             for (int oy = 0; oy < OH; oy++)
@@ -732,7 +738,7 @@ partial class LayerZoo : global::ConvNetGen.Model
                 {
                     int o = ((b * OH + oy) * OW + ox) * OC;
                     var best = output.Slice(o, OC);
-                    var bestIndex = backward ? argmax.Slice(o, OC) : default;
+                    var bestIndex = argmax.Slice(o, OC);
                     best.Fill(float.NegativeInfinity);
                     for (int ky = 0; ky < KH; ky++)
                     {
@@ -743,8 +749,7 @@ partial class LayerZoo : global::ConvNetGen.Model
                             int ix = ox * SW + kx - PL;
                             if ((uint)ix >= IW) continue;
                             int i = ((b * IH + iy) * IW + ix) * IC;
-                            if (backward) global::ConvNetGen.Kernels.Pooling.MaxInto(input.Slice(i, IC), i, best, bestIndex);
-                            else global::ConvNetGen.Kernels.Pooling.MaxOnto(input.Slice(i, IC), best);
+                            global::ConvNetGen.Kernels.Pooling.MaxInto(input.Slice(i, IC), i, best, bestIndex);
                         }
                     }
                 }
