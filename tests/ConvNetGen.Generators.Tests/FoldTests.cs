@@ -91,4 +91,22 @@ public class FoldTests
         Assert.Equal(new InferenceFold(1, -1, 1), plan.Layers[0].Strategy.Fold);
         Assert.Equal(-1, plan.Layers[2].Strategy.FoldedInto);
     }
+
+    [Fact]
+    public void An_Add_read_only_by_a_ReLU_applies_it_as_it_stores()
+    {
+        var plan = Plan(Model("""
+            [Conv2D(8, 3, Padding = Padding.Same, Activation = Activation.ReLU, Name = "a")]
+            [Conv2D(8, 3, Padding = Padding.Same, Activation = Activation.ReLU, Name = "b")]
+            [Add("a", "b", Name = "sum")]
+            [Activation(Activation.ReLU, Name = "r")]
+            """), out var run);
+        Assert.Equal(new InferenceFold(-1, 3, 3), plan.Layers[2].Strategy.Fold);
+        Assert.Equal(2, plan.Layers[3].Strategy.FoldedInto);
+        var buffers = plan.Workspace.Buffers.ToDictionary(b => b.Name);
+        Assert.True(buffers["SumOutput"].TrainingOnly);
+        Assert.False(buffers["ROutput"].TrainingOnly);
+        Assert.Contains("global::System.Span<float> output = folded ? ws.ROutput.AsSpan(0, n) : ws.SumOutput.AsSpan(0, n);", run.SingleSource.Text);
+        Assert.Contains("if (!ws.IsTraining) return; // at inference sum computes this layer too", run.SingleSource.Text);
+    }
 }

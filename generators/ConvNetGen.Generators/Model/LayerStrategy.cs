@@ -46,10 +46,10 @@ internal sealed record LayerStrategy(ConvAlgorithm Conv, MaxPoolingInput Pooling
 {
     public static readonly LayerStrategy Plain = new(ConvAlgorithm.Im2colGemm, MaxPoolingInput.Image);
 
-    /// <summary>At inference this Conv2D also computes the layers after it that <see cref="InferenceFold"/> names (<c>FoldPlanning</c>).</summary>
+    /// <summary>At inference this Conv2D (or Add) also computes the layers after it that <see cref="InferenceFold"/> names (<c>FoldPlanning</c>).</summary>
     public InferenceFold? Fold { get; init; }
 
-    /// <summary>At inference this layer's forward is done by the Conv2D at this index, which folds it in; -1: it runs itself.</summary>
+    /// <summary>At inference this layer's forward is done by the Conv2D (or Add) at this index, which folds it in; -1: it runs itself.</summary>
     public int FoldedInto { get; init; } = -1;
 }
 
@@ -59,5 +59,6 @@ internal sealed record LayerStrategy(ConvAlgorithm Conv, MaxPoolingInput Pooling
 /// that is read only by a ReLU, the ReLU too (applied as results leave the registers). The conv writes the output of
 /// <see cref="Writes"/> (the last layer folded); the folded layers' own forwards do nothing there. Training runs them all.
 /// </summary>
+/// <param name="BatchNormalization">The folded BatchNormalization, or -1 (an Add folds only the ReLU after it).</param>
 /// <param name="Activation">The folded Activation layer, or -1.</param>
 internal sealed record InferenceFold(int BatchNormalization, int Activation, int Writes);

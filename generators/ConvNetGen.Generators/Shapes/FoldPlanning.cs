@@ -10,7 +10,8 @@ namespace ConvNetGen.Generators.Shapes;
 /// ResNet's conv → BatchNormalization → ReLU) takes it into its kernel and bias, and the ReLU after it, when that is the
 /// BatchNormalization's only reader, into its store. The conv must write plain NHWC (not fused with a pooling, not in
 /// pooling order). The layers folded away keep their training forward and backward; at inference they do nothing,
-/// and the conv writes the last one's output.
+/// and the conv writes the last one's output. Likewise a two-input Add read only by a ReLU applies it as it stores
+/// (ResNet's shortcut sums).
 /// </summary>
 internal static class FoldPlanning
 {
@@ -31,11 +32,16 @@ internal static class FoldPlanning
     private static InferenceFold? Fold(IReadOnlyList<LayerPlan> layers, int convIndex)
     {
         var conv = layers[convIndex];
+        if (conv.Kind == LayerKind.Add && conv.IsLive && conv.Inputs.Count == 2 && Relu(layers, convIndex) is { } relu)
+            return new InferenceFold(-1, relu, relu); // ResNet's shortcut sum and the ReLU after it
         if (conv.Kind != LayerKind.Conv2D || !conv.IsLive || conv.Spec.Activation != ActivationKind.Linear) return null;
         if (conv.Strategy.Conv is not (ConvAlgorithm.Im2colGemm or ConvAlgorithm.WinogradF3)) return null;
         if (GraphPlanning.SoleConsumer(layers, convIndex) is not { Kind: LayerKind.BatchNormalization } bn) return null;
-        int activation = GraphPlanning.SoleConsumer(layers, bn.Index) is { Kind: LayerKind.Activation } act
-            && act.Spec.Activation == ActivationKind.ReLU && !act.SoftmaxFusedIntoLoss ? act.Index : -1;
+        int activation = Relu(layers, bn.Index) ?? -1;
         return new InferenceFold(bn.Index, activation, activation >= 0 ? activation : bn.Index);
     }
+
+    /// <summary>The ReLU layer that is <paramref name="index"/>'s only reader, if it has one.</summary>
+    private static int? Relu(IReadOnlyList<LayerPlan> layers, int index) =>
+        GraphPlanning.SoleConsumer(layers, index) is { Kind: LayerKind.Activation } act && act.Spec.Activation == ActivationKind.ReLU ? act.Index : null;
 }

@@ -559,7 +559,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             Layer10Bn2Totals = training ? new double[16] : global::System.Array.Empty<double>(); // 2 × 8 channels
             Layer10Bn2Coefficients = training ? new float[24] : global::System.Array.Empty<float>(); // 3 × 8 channels
             Layer10Bn2TrainingMode = new bool[1]; // one flag
-            Layer10AddOutput = new float[checked(capacity * 1152)]; // 12×12×8
+            Layer10AddOutput = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8; training only: at inference layer1_0/add writes layer1_0/relu2's output instead
             Layer10AddGradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
             Layer10Relu2Output = new float[checked(capacity * 1152)]; // 12×12×8
             Layer10Relu2Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
@@ -612,7 +612,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             Layer20Downsample1Totals = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
             Layer20Downsample1Coefficients = training ? new float[48] : global::System.Array.Empty<float>(); // 3 × 16 channels
             Layer20Downsample1TrainingMode = new bool[1]; // one flag
-            Layer20AddOutput = new float[checked(capacity * 576)]; // 6×6×16
+            Layer20AddOutput = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16; training only: at inference layer2_0/add writes layer2_0/relu2's output instead
             Layer20AddGradient = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16
             Layer20Relu2Output = new float[checked(capacity * 576)]; // 6×6×16
             Layer20Relu2Gradient = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16
@@ -638,7 +638,7 @@ partial class ResidualNet : global::ConvNetGen.Model
         public static long Bytes(int capacity, bool training) =>
             BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
                 ? 203_856 * (long)capacity + 156_800 * Blocks(capacity, 16, 96) + 155_200 * Blocks(capacity, 4, 96) + 445_957
-                : 41_192 * (long)capacity + 310_917);
+                : 34_280 * (long)capacity + 310_917);
 
         /// <summary>The blocks of Winograd tiles <paramref name="capacity"/> samples take, <paramref name="tilesPerSample"/> tiles each.</summary>
         private static long Blocks(int capacity, int tilesPerSample, int block) => ((long)capacity * tilesPerSample + block - 1) / block;
@@ -1202,8 +1202,10 @@ partial class ResidualNet : global::ConvNetGen.Model
     private void Layer10AddForward(Workspace ws, int batch, bool training)
     {
         int n = batch * Shapes.Layer10Add.OutputSize;
-        global::System.Span<float> output = ws.Layer10AddOutput.AsSpan(0, n);
-        global::System.Numerics.Tensors.TensorPrimitives.Add(ws.Layer10Bn2Output.AsSpan(0, n), ws.StemOutput.AsSpan(0, n), output);
+        // At inference layer1_0/relu2 is folded in: the sum goes into its output with the ReLU applied, and its forward does nothing there.
+        bool folded = !ws.IsTraining;
+        global::System.Span<float> output = folded ? ws.Layer10Relu2Output.AsSpan(0, n) : ws.Layer10AddOutput.AsSpan(0, n);
+        global::ConvNetGen.Kernels.AddShared.Forward(ws.Layer10Bn2Output.AsSpan(0, n), ws.StemOutput.AsSpan(0, n), output, relu: folded); // a single image's shared with the team
     }
 
     /// <summary>layer1_0/add backward: Add; 12×12×8 → 12×12×8.</summary>
@@ -1224,6 +1226,7 @@ partial class ResidualNet : global::ConvNetGen.Model
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Layer10Relu2Forward(Workspace ws, int batch, bool training)
     {
+        if (!ws.IsTraining) return; // at inference layer1_0/add computes this layer too (folded in)
         int n = batch * Shapes.Layer10Relu2.OutputSize;
         global::System.Span<float> output = ws.Layer10Relu2Output.AsSpan(0, n);
         ws.Layer10AddOutput.AsSpan(0, n).CopyTo(output);
@@ -2015,8 +2018,10 @@ partial class ResidualNet : global::ConvNetGen.Model
     private void Layer20AddForward(Workspace ws, int batch, bool training)
     {
         int n = batch * Shapes.Layer20Add.OutputSize;
-        global::System.Span<float> output = ws.Layer20AddOutput.AsSpan(0, n);
-        global::System.Numerics.Tensors.TensorPrimitives.Add(ws.Layer20Bn2Output.AsSpan(0, n), ws.Layer20Downsample1Output.AsSpan(0, n), output);
+        // At inference layer2_0/relu2 is folded in: the sum goes into its output with the ReLU applied, and its forward does nothing there.
+        bool folded = !ws.IsTraining;
+        global::System.Span<float> output = folded ? ws.Layer20Relu2Output.AsSpan(0, n) : ws.Layer20AddOutput.AsSpan(0, n);
+        global::ConvNetGen.Kernels.AddShared.Forward(ws.Layer20Bn2Output.AsSpan(0, n), ws.Layer20Downsample1Output.AsSpan(0, n), output, relu: folded); // a single image's shared with the team
     }
 
     /// <summary>layer2_0/add backward: Add; 6×6×16 → 6×6×16.</summary>
@@ -2037,6 +2042,7 @@ partial class ResidualNet : global::ConvNetGen.Model
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Layer20Relu2Forward(Workspace ws, int batch, bool training)
     {
+        if (!ws.IsTraining) return; // at inference layer2_0/add computes this layer too (folded in)
         int n = batch * Shapes.Layer20Relu2.OutputSize;
         global::System.Span<float> output = ws.Layer20Relu2Output.AsSpan(0, n);
         ws.Layer20AddOutput.AsSpan(0, n).CopyTo(output);
