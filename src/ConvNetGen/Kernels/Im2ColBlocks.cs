@@ -32,6 +32,9 @@ public sealed unsafe class Im2ColBlocks
     /// <summary>… but hold at least this many rows, so a large kernel (4,608 × 512) is not read again for every few rows.</summary>
     private const int MinBlockRows = 96;
 
+    /// <summary>A kernel every thread may read whole (64 KB: in each core's L2) when a single image's rows are shared.</summary>
+    private const int SmallKernelFloats = 16 * 1024;
+
     [ThreadStatic] private static float[]? t_patches;
     [ThreadStatic] private static Im2ColBlocks? t_split;
 
@@ -63,7 +66,8 @@ public sealed unsafe class Im2ColBlocks
         Gemm.RequirePanels("Im2ColBlocks", "the kernel", panelColumns, width, nameof(panelColumns));
         if (rows == 0) return;
 
-        int blockRows = BlockRows(taps);
+        int threads = GemmRowSplit.Threads;
+        int blockRows = BlockRows(taps, filters, rows, threads);
         int blocks = (int)((rows + blockRows - 1) / blockRows);
         var split = t_split ??= new Im2ColBlocks();
         fixed (float* pi = input, pk = kernel, pb = bias, po = output)
@@ -71,7 +75,6 @@ public sealed unsafe class Im2ColBlocks
             split._input = pi; split._kernel = pk; split._bias = bias.IsEmpty ? null : pb; split._output = po;
             split._g = g; split._rows = (int)rows; split._filters = filters; split._blockRows = blockRows; split._blocks = blocks;
             split._width = width; split._packed = panelColumns != 0; split._relu = activation == Activation.ReLU;
-            int threads = GemmRowSplit.Threads;
             split._parts = Math.Min(threads, blocks);
             if (split._parts < 2 || !WorkerTeam.Shared(split._parts).TryRun(split._parts, split._body))
             {
@@ -86,6 +89,21 @@ public sealed unsafe class Im2ColBlocks
 
     /// <summary>The rows of a block for <paramref name="taps"/> values a row: whole six-row tiles.</summary>
     internal static int BlockRows(int taps) => Math.Max(MinBlockRows, BlockFloats / Math.Max(taps, 1)) / Gemm.TileRows * Gemm.TileRows;
+
+    /// <summary>
+    /// The rows of a block for <paramref name="rows"/> rows on <paramref name="threads"/> threads: <see cref="BlockRows(int)"/>,
+    /// or fewer when that would leave a thread without a block and the kernel is small — a single image through a conv
+    /// of few taps (CIFAR's first, 1,024 rows of 27) fits one block, which one thread would otherwise do alone. A large
+    /// kernel keeps one block, whose product the threads share by columns (each reading only its part of the kernel).
+    /// Still whole tiles of six, so each row's sums are the same.
+    /// </summary>
+    internal static int BlockRows(int taps, int filters, long rows, int threads)
+    {
+        int blockRows = BlockRows(taps);
+        if (threads < 2 || rows >= (long)blockRows * threads || (long)taps * filters > SmallKernelFloats) return blockRows;
+        long share = (rows + threads - 1) / threads;
+        return (int)Math.Max(Gemm.TileRows, (share + Gemm.TileRows - 1) / Gemm.TileRows * Gemm.TileRows);
+    }
 
     /// <summary>Part <paramref name="part"/> of <see cref="_parts"/>: its contiguous run of blocks, on this thread's scratch.</summary>
     private void RunPart(int part)

@@ -21,7 +21,7 @@ public class Im2ColBlocksTests
         }
     }
 
-    /// <summary>(geometry, filters): a same-padded 3×3 over 64 channels (108 rows a block: 4 blocks), a 3×3/2 padded only below and right (2 blocks), a padded 3×3/2, a 7×7/2 stem on 3 channels, a 1×1/2 shortcut, a deep 3×3 on a 7×7 map (one block at batch 1).</summary>
+    /// <summary>(geometry, filters): a same-padded 3×3 over 64 channels (108 rows a block: 4 blocks), a 3×3/2 padded only below and right (2 blocks), a padded 3×3/2, a 7×7/2 stem on 3 channels, a 1×1/2 shortcut, a deep 3×3 on a 7×7 map (one block at batch 1), CIFAR's first conv (one image's 1,024 rows: one block alone, two shared).</summary>
     private static readonly (ConvGeometry G, int Filters)[] Convs =
     [
         (new ConvGeometry(20, 20, 64, 20, 20, 3, 3, 1, 1, 1, 1), 40),
@@ -30,6 +30,7 @@ public class Im2ColBlocksTests
         (new ConvGeometry(65, 65, 3, 30, 30, 7, 7, 2, 2, 0, 0), 64),
         (new ConvGeometry(14, 14, 32, 7, 7, 1, 1, 2, 2, 0, 0), 70),
         (new ConvGeometry(7, 7, 256, 7, 7, 3, 3, 1, 1, 1, 1), 64),
+        (new ConvGeometry(32, 32, 3, 32, 32, 3, 3, 1, 1, 1, 1), 32),
     ];
 
     /// <summary>All the rows' patches at once, written plainly: zeros wherever a tap lies outside the input.</summary>
@@ -81,7 +82,7 @@ public class Im2ColBlocksTests
                 }
                 // Two blocks or more are shared by blocks when the team is free; one block's product by rows or columns
                 // when it is large enough (the deep conv), else never.
-                if (rows > Im2ColBlocks.BlockRows(g.Taps)) shared = TeamSplit.UntilSplit(() => Im2ColBlocks.t_splits, Run);
+                if (rows > Im2ColBlocks.BlockRows(g.Taps, filters, rows, threads: 2)) shared = TeamSplit.UntilSplit(() => Im2ColBlocks.t_splits, Run);
                 else if ((long)rows * filters * g.Taps >= 1 << 20) shared = TeamSplit.UntilSplit(() => GemmRowSplit.t_splits, Run);
                 else shared = Run();
             }
