@@ -153,13 +153,23 @@ public sealed unsafe class Im2ColBlocks
         }
     }
 
-    /// <summary>A short run (the stem's kernel rows are 21 floats) copied without a call's overhead; a long one by memmove.</summary>
+    /// <summary>
+    /// A short run (the stem's kernel rows are 21 floats, CIFAR's first conv's 9) copied without a call's overhead, in
+    /// eight-float registers, the last one overlapping the one before; a long one by memmove.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Copy(float* source, float* destination, int count)
     {
         if (count > 32)
         {
             Buffer.MemoryCopy(source, destination, (long)count * sizeof(float), (long)count * sizeof(float));
+            return;
+        }
+        if (count >= 8 && System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        {
+            for (int i = 0; i + 8 < count; i += 8)
+                System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(source + i), destination + i);
+            System.Runtime.Intrinsics.Vector256.Store(System.Runtime.Intrinsics.Vector256.Load(source + count - 8), destination + count - 8);
             return;
         }
         for (int i = 0; i < count; i++) destination[i] = source[i];
