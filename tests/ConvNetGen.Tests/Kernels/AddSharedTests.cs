@@ -11,18 +11,8 @@ namespace ConvNetGen.Tests.Kernels;
 [Collection(FreeWorkerTeamCollection.Name)]
 public class AddSharedTests
 {
-    public static TheoryData<int> WidthCases
-    {
-        get
-        {
-            var data = new TheoryData<int>();
-            foreach (int width in Widths) data.Add(width);
-            return data;
-        }
-    }
-
     [Theory]
-    [MemberData(nameof(WidthCases))]
+    [MemberData(nameof(GemmReference.WidthCases), MemberType = typeof(GemmReference))]
     public void Sums_and_their_ReLU_are_those_of_an_Add_and_a_ReLU_layer(int width)
     {
         var random = new Random(3);

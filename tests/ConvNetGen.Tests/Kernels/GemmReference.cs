@@ -8,6 +8,17 @@ internal static class GemmReference
     /// <summary>The paths this machine can run: 512, 256, 128 bits, and 32 (scalar), widest first.</summary>
     public static IEnumerable<int> Widths => new[] { 512, 256, 128, 32 }.Where(Gemm.IsSupported);
 
+    /// <summary><see cref="Widths"/> as a theory's cases, for the kernel tests that run on every path.</summary>
+    public static TheoryData<int> WidthCases
+    {
+        get
+        {
+            var data = new TheoryData<int>();
+            foreach (int width in Widths) data.Add(width);
+            return data;
+        }
+    }
+
     /// <summary>Forces <paramref name="width"/> on the calling thread until disposed.</summary>
     public static IDisposable Force(int width)
     {

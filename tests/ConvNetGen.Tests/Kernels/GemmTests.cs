@@ -62,16 +62,6 @@ public class GemmTests
         }
     }
 
-    public static TheoryData<int> WidthCases
-    {
-        get
-        {
-            var data = new TheoryData<int>();
-            foreach (int width in Widths) data.Add(width);
-            return data;
-        }
-    }
-
     private enum Kind { Plain, TransposedA, TransposedB, TransposedBOverwrite }
 
     /// <summary>
@@ -205,7 +195,7 @@ public class GemmTests
     }
 
     [Theory]
-    [MemberData(nameof(WidthCases))]
+    [MemberData(nameof(GemmReference.WidthCases), MemberType = typeof(GemmReference))]
     public void Fused_ReLU_keeps_NaN_like_the_separate_pass(int width)
     {
         const int M = 7, N = 19, K = 3;
@@ -221,7 +211,7 @@ public class GemmTests
     }
 
     [Theory]
-    [MemberData(nameof(WidthCases))]
+    [MemberData(nameof(GemmReference.WidthCases), MemberType = typeof(GemmReference))]
     public unsafe void A_B_packed_in_panels_gives_the_same_bits_as_row_by_row(int width)
     {
         // Inference's prepared kernels are packed in the path's panels, so a panel's sweep reads memory in order. The
@@ -250,7 +240,7 @@ public class GemmTests
     }
 
     [Theory]
-    [MemberData(nameof(WidthCases))]
+    [MemberData(nameof(GemmReference.WidthCases), MemberType = typeof(GemmReference))]
     public void A_product_split_by_rows_between_threads_is_bit_identical(int width)
     {
         // Single-image inference shares a product's rows with the worker team; the cut at a multiple of the six-row
@@ -277,7 +267,7 @@ public class GemmTests
     }
 
     [Theory]
-    [MemberData(nameof(WidthCases))]
+    [MemberData(nameof(GemmReference.WidthCases), MemberType = typeof(GemmReference))]
     public void A_packed_kernel_gives_the_row_major_bits_alone_or_split_by_rows_or_columns(int width)
     {
         // Inference's im2col convs read a prepared kernel packed in the path's panels, through the public overload; at
@@ -331,7 +321,7 @@ public class GemmTests
     }
 
     [Theory]
-    [MemberData(nameof(WidthCases))]
+    [MemberData(nameof(GemmReference.WidthCases), MemberType = typeof(GemmReference))]
     public void Rows_in_blocks_give_the_same_bits_as_one_block(int width)
     {
         // A tall A is swept in blocks of rows (each under every panel of B before the next) so it is read from memory
@@ -366,7 +356,7 @@ public class GemmTests
     }
 
     [Theory]
-    [MemberData(nameof(WidthCases))]
+    [MemberData(nameof(GemmReference.WidthCases), MemberType = typeof(GemmReference))]
     public void Kernels_allocate_nothing_once_warmed_up(int width)
     {
         // conv2d_1's products, and the dense layer's narrow ones.

@@ -11,16 +11,6 @@ namespace ConvNetGen.Tests.Kernels;
 [Collection(FreeWorkerTeamCollection.Name)]
 public class Im2ColBlocksTests
 {
-    public static TheoryData<int> WidthCases
-    {
-        get
-        {
-            var data = new TheoryData<int>();
-            foreach (int width in Widths) data.Add(width);
-            return data;
-        }
-    }
-
     /// <summary>(geometry, filters): a same-padded 3×3 over 64 channels (108 rows a block: 4 blocks), a 3×3/2 padded only below and right (2 blocks), a padded 3×3/2, a 7×7/2 stem on 3 channels, a 1×1/2 shortcut, a deep 3×3 on a 7×7 map (one block at batch 1), CIFAR's first conv (one image's 1,024 rows: one block alone, two shared).</summary>
     private static readonly (ConvGeometry G, int Filters)[] Convs =
     [
@@ -53,7 +43,7 @@ public class Im2ColBlocksTests
     }
 
     [Theory]
-    [MemberData(nameof(WidthCases))]
+    [MemberData(nameof(GemmReference.WidthCases), MemberType = typeof(GemmReference))]
     public void Blocks_give_the_bits_of_one_im2col_and_one_product(int width)
     {
         int panel = Gemm.PanelColumns(width);

@@ -12,16 +12,6 @@ namespace ConvNetGen.Tests.Kernels;
 [Collection(FreeWorkerTeamCollection.Name)]
 public class PoolingTests
 {
-    public static TheoryData<int> WidthCases
-    {
-        get
-        {
-            var data = new TheoryData<int>();
-            foreach (int width in Widths) data.Add(width);
-            return data;
-        }
-    }
-
     /// <summary>ResNet's 3×3/2 stem pooling (shared at batch 1: 28·28·64 outputs), a same-padded 3×3/1, 2×2/1 padded below and right, a window larger than its stride with odd channels.</summary>
     private static readonly ConvGeometry[] Pools =
     [
@@ -55,7 +45,7 @@ public class PoolingTests
     }
 
     [Theory]
-    [MemberData(nameof(WidthCases))]
+    [MemberData(nameof(GemmReference.WidthCases), MemberType = typeof(GemmReference))]
     public void Inference_windows_keep_the_maxima_training_keeps(int width)
     {
         var random = new Random(5);

@@ -124,18 +124,8 @@ public class WinogradTests
 [Collection(FreeWorkerTeamCollection.Name)]
 public class WinogradPositionSplitTests
 {
-    public static TheoryData<int> WidthCases
-    {
-        get
-        {
-            var data = new TheoryData<int>();
-            foreach (int width in Widths) data.Add(width);
-            return data;
-        }
-    }
-
     [Theory]
-    [MemberData(nameof(WidthCases))]
+    [MemberData(nameof(GemmReference.WidthCases), MemberType = typeof(GemmReference))]
     public void Positions_shared_between_threads_and_packed_kernels_give_the_same_bits_as_one_thread(int width)
     {
         // Single-image inference shares a block's per-position products with the worker team; each product is still
@@ -176,7 +166,7 @@ public class WinogradPositionSplitTests
     }
 
     [Theory]
-    [MemberData(nameof(WidthCases))]
+    [MemberData(nameof(GemmReference.WidthCases), MemberType = typeof(GemmReference))]
     public void Transforms_shared_between_threads_give_the_same_bits_as_one_thread(int width)
     {
         // Single-image inference also shares a block's input and output transforms, cut by tiles; border tiles (same
