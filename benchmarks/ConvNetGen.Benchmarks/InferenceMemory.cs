@@ -23,7 +23,7 @@ internal static class InferenceMemory
         {
             // The export is written here, so ONNX Runtime's process only loads the file (its peak is its own).
             string path = Path.Combine(Path.GetTempPath(), $"convnetgen-memory-{model}-{Environment.ProcessId}.onnx");
-            Create(model).ExportOnnx(path, OnnxLayout.Nchw);
+            PredictLoop.Create(model).ExportOnnx(path, OnnxLayout.Nchw);
             try
             {
                 foreach (int batch in batches)
@@ -39,13 +39,6 @@ internal static class InferenceMemory
         }
         return 0;
     }
-
-    private static Model Create(string model) => model switch
-    {
-        "big128" => new Big128(seed: 1),
-        "resnet18" => new Pretrained.ResNet18Base(seed: 1),
-        _ => new CifarVgg(seed: 1),
-    };
 
     /// <summary>Runs one contender in a fresh process and returns its peak RSS in MB.</summary>
     private static double Child(string runtime, string model, int batch, string onnxPath)
@@ -73,7 +66,7 @@ internal static class InferenceMemory
         _ = typeof(InferenceSession).Assembly; // both libraries' assemblies in every child, so the baseline is the same
         if (runtime == "convnetgen")
         {
-            var ours = Create(model);
+            var ours = PredictLoop.Create(model);
             var y = new float[batch * ours.Definition.OutputShape.ElementCount];
             for (int i = 0; i < 5; i++) ours.Predict(x, y);
         }

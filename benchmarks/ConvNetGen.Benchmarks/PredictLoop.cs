@@ -8,15 +8,18 @@ namespace ConvNetGen.Benchmarks;
 /// </summary>
 internal static class PredictLoop
 {
+    /// <summary>A benchmark model by name (cifar, the default; big128; mnist; resnet18), seed 1.</summary>
+    public static Model Create(string? name) => name switch
+    {
+        "big128" => new Big128(seed: 1),
+        "mnist" => new MnistConvNet(seed: 1),
+        "resnet18" => new Pretrained.ResNet18Base(seed: 1),
+        _ => new CifarVgg(seed: 1),
+    };
+
     public static int Run(string[] args)
     {
-        Model model = GemmQuick.Option(args, "--model") switch
-        {
-            "big128" => new Big128(seed: 1),
-            "mnist" => new MnistConvNet(seed: 1),
-            "resnet18" => new Pretrained.ResNet18Base(seed: 1),
-            _ => new CifarVgg(seed: 1),
-        };
+        Model model = Create(GemmQuick.Option(args, "--model"));
         int batch = int.Parse(GemmQuick.Option(args, "--batch") ?? "1");
         double seconds = double.Parse(GemmQuick.Option(args, "--seconds") ?? "10", System.Globalization.CultureInfo.InvariantCulture);
         if (GemmQuick.Option(args, "--threads") is { } t) model.ThreadCount = int.Parse(t);

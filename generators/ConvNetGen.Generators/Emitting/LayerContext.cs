@@ -47,17 +47,20 @@ internal sealed class LayerContext
     /// <summary>This MaxPooling2D reads a conv output ordered window by window.</summary>
     public bool ReadsRowsByPoolWindow => Strategy.PoolingInput == MaxPoolingInput.PoolOrderedRows;
 
-    /// <summary>At inference this Conv2D also computes the layers the fold names, writing the last one's output (<see cref="Shapes.FoldPlanning"/>).</summary>
+    /// <summary>At inference this Conv2D (or Add) also computes the layers the fold names, writing the last one's output (<see cref="Shapes.FoldPlanning"/>).</summary>
     public InferenceFold? Fold => Strategy.Fold;
 
-    /// <summary>The Conv2D that computes this layer at inference, when one folds it in.</summary>
+    /// <summary>The Conv2D (or Add) that computes this layer at inference, when one folds it in.</summary>
     public LayerPlan? FoldedInto => Strategy.FoldedInto >= 0 ? Model.Layers[Strategy.FoldedInto] : null;
+
+    /// <summary>The fold this layer takes part in: its own, or the one of the layer it is folded into.</summary>
+    public InferenceFold? FoldTakenPartIn => Fold ?? FoldedInto?.Strategy.Fold;
 
     /// <summary>
     /// Only a training workspace holds this layer's output: a fold computes it at inference straight into a later
     /// layer's output (a folded conv's own, and a folded BatchNormalization's when the ReLU after it is folded too).
     /// </summary>
-    public bool OutputOnlyInTraining => (Fold ?? FoldedInto?.Strategy.Fold) is { } fold && fold.Writes != Layer.Index;
+    public bool OutputOnlyInTraining => FoldTakenPartIn is { } fold && fold.Writes != Layer.Index;
 
     /// <summary>The context of another layer of the same model (a fold's layers, whose weights and buffers the conv reads).</summary>
     public LayerContext Of(int layer) => new(Model, Model.Layers[layer]);

@@ -78,8 +78,8 @@ internal static class PassEmitter
             w.Line(AggressiveOptimization);
             using (w.Block($"private void {c.Id}Forward(Workspace ws, int batch, bool training)"))
             {
-                if (c.FoldedInto is { } conv)
-                    w.Line($"if (!ws.IsTraining) return; // at inference {SourceWriter.Xml(conv.Name)} computes this layer too (folded in)");
+                if (c.FoldedInto is { } computedBy)
+                    w.Line($"if (!ws.IsTraining) return; // at inference {SourceWriter.Xml(computedBy.Name)} computes this layer too (folded in)");
                 definition.Forward(w, c);
             }
             w.Line();

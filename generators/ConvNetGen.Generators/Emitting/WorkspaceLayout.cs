@@ -45,7 +45,7 @@ internal static class WorkspaceLayout
                 string shape = ShapeInference.Format(c.Layer.OutputShape);
                 buffers.Add(c.OutputOnlyInTraining
                     ? new(i, output, "float", BufferKind.Allocated, BufferSize.Samples(c.OutputSize), true, "",
-                        $"{shape}; training only: at inference {SourceWriter.Xml((c.FoldedInto ?? c.Layer).Name)} writes {SourceWriter.Xml(plan.Layers[(c.Fold ?? c.FoldedInto!.Strategy.Fold)!.Writes].Name)}'s output instead")
+                        $"{shape}; training only: at inference {SourceWriter.Xml((c.FoldedInto ?? c.Layer).Name)} writes {SourceWriter.Xml(plan.Layers[c.FoldTakenPartIn!.Writes].Name)}'s output instead")
                     : new(i, output, "float", BufferKind.Allocated, BufferSize.Samples(c.OutputSize), false, "", shape));
                 buffers.Add(new(i, gradient, "float", BufferKind.Allocated, BufferSize.Samples(c.OutputSize), true, "", shape));
             }

@@ -30,17 +30,18 @@ internal sealed class Add : LayerDefinition
     public override void Forward(SourceWriter w, LayerContext c)
     {
         w.Line($"int n = batch * {c.Shapes}.OutputSize;");
-        if (c.Fold is { } fold)
+        string relu = "false";
+        if (c.Fold is { } fold) // two inputs (FoldPlanning)
         {
-            var relu = c.Of(fold.Activation);
-            w.Line($"// At inference {SourceWriter.Xml(relu.Layer.Name)} is folded in: the sum goes into its output with the ReLU applied, and its forward does nothing there.");
+            var folded = c.Of(fold.Activation);
+            w.Line($"// At inference {SourceWriter.Xml(folded.Layer.Name)} is folded in: the sum goes into its output with the ReLU applied, and its forward does nothing there.");
             w.Line($"bool folded = !ws.IsTraining;");
-            w.Line($"global::System.Span<float> output = folded ? {relu.OutputBuffer}.AsSpan(0, n) : {c.OutputBuffer}.AsSpan(0, n);");
-            w.Line($"global::ConvNetGen.Kernels.AddShared.Forward({c.InputBufferOf(0)}.AsSpan(0, n), {c.InputBufferOf(1)}.AsSpan(0, n), output, relu: folded); // a single image's shared with the team");
-            return;
+            w.Line($"global::System.Span<float> output = folded ? {folded.OutputBuffer}.AsSpan(0, n) : {c.OutputBuffer}.AsSpan(0, n);");
+            relu = "folded";
         }
-        w.Line($"global::System.Span<float> output = {c.OutputBuffer}.AsSpan(0, n);");
-        w.Line($"global::ConvNetGen.Kernels.AddShared.Forward({c.InputBufferOf(0)}.AsSpan(0, n), {c.InputBufferOf(1)}.AsSpan(0, n), output, relu: false); // a single image's shared with the team");
+        else
+            w.Line($"global::System.Span<float> output = {c.OutputBuffer}.AsSpan(0, n);");
+        w.Line($"global::ConvNetGen.Kernels.AddShared.Forward({c.InputBufferOf(0)}.AsSpan(0, n), {c.InputBufferOf(1)}.AsSpan(0, n), output, relu: {relu}); // a single image's shared with the team");
         for (int k = 2; k < c.Layer.Inputs.Count; k++)
             w.Line($"global::System.Numerics.Tensors.TensorPrimitives.Add(output, {c.InputBufferOf(k)}.AsSpan(0, n), output);");
     }

@@ -40,12 +40,7 @@ public sealed unsafe class AddShared
         {
             split._a = pa; split._b = pb; split._output = po; split._count = a.Length; split._relu = relu; split._width = Gemm.ActiveWidth;
             split._parts = a.Length >= MinShared ? GemmRowSplit.Threads : 1;
-            if (split._parts < 2 || !WorkerTeam.Shared(split._parts).TryRun(split._parts, split._body))
-            {
-                split._parts = 1;
-                split.RunPart(0);
-            }
-            else t_splits++;
+            if (WorkerTeam.RunInParts(ref split._parts, split._body)) t_splits++;
         }
     }
 

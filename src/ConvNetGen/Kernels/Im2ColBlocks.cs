@@ -76,12 +76,7 @@ public sealed unsafe class Im2ColBlocks
             split._g = g; split._rows = (int)rows; split._filters = filters; split._blockRows = blockRows; split._blocks = blocks;
             split._width = width; split._packed = panelColumns != 0; split._relu = activation == Activation.ReLU;
             split._parts = Math.Min(threads, blocks);
-            if (split._parts < 2 || !WorkerTeam.Shared(split._parts).TryRun(split._parts, split._body))
-            {
-                split._parts = 1;
-                split.RunPart(0);
-            }
-            else t_splits++;
+            if (WorkerTeam.RunInParts(ref split._parts, split._body)) t_splits++;
         }
         if (activation is not (Activation.Linear or Activation.ReLU))
             Activations.Forward(activation, output.Slice(0, (int)rows * filters), filters);

@@ -43,12 +43,7 @@ public sealed unsafe class MaxPoolWindows
             split._input = pi; split._output = po; split._g = g; split._rows = (int)rows; split._width = Gemm.ActiveWidth;
             int threads = rows * g.OutputWidth * g.InputChannels >= MinSharedOutputs ? GemmRowSplit.Threads : 1;
             split._parts = (int)Math.Min(threads, rows);
-            if (split._parts < 2 || !WorkerTeam.Shared(split._parts).TryRun(split._parts, split._body))
-            {
-                split._parts = 1;
-                split.RunPart(0);
-            }
-            else t_splits++;
+            if (WorkerTeam.RunInParts(ref split._parts, split._body)) t_splits++;
         }
     }
 

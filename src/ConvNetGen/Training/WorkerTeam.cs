@@ -85,6 +85,20 @@ internal sealed class WorkerTeam
         }
     }
 
+    /// <summary>
+    /// A kernel's split (a single image's blocks, rows or ranges): <paramref name="body"/> over <paramref name="parts"/>
+    /// indices with the shared team when there are two or more and the team is free; otherwise
+    /// <paramref name="parts"/> becomes 1 and <paramref name="body"/>(0) runs here alone (the body reads the count, so
+    /// part 0 then covers everything). True when the team shared it.
+    /// </summary>
+    public static bool RunInParts(ref int parts, Action<int> body)
+    {
+        if (parts >= 2 && Shared(parts).TryRun(parts, body)) return true;
+        parts = 1;
+        body(0);
+        return false;
+    }
+
     private void RunLocked(int count, Action<int> body)
     {
         _body = body;
