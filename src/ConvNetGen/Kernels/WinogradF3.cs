@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Runtime.Intrinsics;
 
 namespace ConvNetGen.Kernels;
 
@@ -26,33 +25,14 @@ public static class WinogradF3
 
     /// <summary>U[p][c][f] = (G g Gᵀ)[p] for each input channel c and filter f of the 3×3 HWIO kernel g.</summary>
     /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
-    public static unsafe void TransformKernel(ReadOnlySpan<float> kernel, Span<float> transformed, int inputChannels, int filters)
-    {
-        if (inputChannels <= 0 || filters <= 0 || kernel.Length < 9L * inputChannels * filters || transformed.Length < (long)Positions * Winograd.Plane(inputChannels, filters))
-            throw new ArgumentException($"WinogradF3.TransformKernel: a 3×3×{inputChannels}×{filters} kernel needs {9L * inputChannels * filters} values (got {kernel.Length}) and {(long)Positions * Winograd.Plane(inputChannels, filters)} transformed (got {transformed.Length}).");
-        fixed (float* k = kernel, u = transformed)
-        {
-            switch (Gemm.ActiveWidth)
-            {
-                case 512: WinogradF3Kernel<Simd512, Vector512<float>>.TransformKernel(k, inputChannels, filters, u); break;
-                case 256: WinogradF3Kernel<Simd256, Vector256<float>>.TransformKernel(k, inputChannels, filters, u); break;
-                case 128: WinogradF3Kernel<Simd128, Vector128<float>>.TransformKernel(k, inputChannels, filters, u); break;
-                default: WinogradF3Kernel<SimdScalar, float>.TransformKernel(k, inputChannels, filters, u); break;
-            }
-        }
-    }
+    public static void TransformKernel(ReadOnlySpan<float> kernel, Span<float> transformed, int inputChannels, int filters) =>
+        WinogradTiled<F3Tiles>.TransformKernel(kernel, transformed, inputChannels, filters);
 
     /// <summary>V[p][t − first][c] = (Bᵀ d B)[p] for the 5×5 input tiles of tiles [<paramref name="firstTile"/>, + <paramref name="tileCount"/>).</summary>
     /// <exception cref="ArgumentException">A size is not positive, the tiles do not fit the input, or a span is too short.</exception>
-    public static unsafe void TransformInput(ReadOnlySpan<float> input, Span<float> transformed, int batch, int inputHeight, int inputWidth,
-                                             int inputChannels, int tilesHigh, int tilesWide, int firstTile, int tileCount, int padTop = 0, int padLeft = 0)
-    {
-        var s = WinogradShape.Checked("WinogradF3." + nameof(TransformInput), 3, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount, padTop, padLeft);
-        WinogradShape.Require("WinogradF3." + nameof(TransformInput), "input", input.Length, (long)batch * inputHeight * inputWidth * inputChannels);
-        WinogradShape.Require("WinogradF3." + nameof(TransformInput), "transformed", transformed.Length, (long)Positions * Winograd.Plane(tileCount, inputChannels));
-        fixed (float* x = input, v = transformed)
-            WinogradTransformSplit.InputTiles(Gemm.ActiveWidth, WinogradFlavour.F3x3, s, x, v, firstTile, tileCount);
-    }
+    public static void TransformInput(ReadOnlySpan<float> input, Span<float> transformed, int batch, int inputHeight, int inputWidth,
+                                      int inputChannels, int tilesHigh, int tilesWide, int firstTile, int tileCount, int padTop = 0, int padLeft = 0) =>
+        WinogradTiled<F3Tiles>.TransformInput(input, transformed, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount, padTop, padLeft);
 
     /// <summary>
     /// The block's outputs: <c>activation((Aᵀ M A) + bias)</c> into the NHWC <paramref name="output"/> of the whole batch
@@ -60,78 +40,25 @@ public static class WinogradF3
     /// linear only — other activations are applied afterwards by the caller.
     /// </summary>
     /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
-    public static unsafe void TransformOutput(ReadOnlySpan<float> products, ReadOnlySpan<float> bias, Span<float> output, int batch, int tilesHigh,
-                                              int tilesWide, int filters, int firstTile, int tileCount, Activation activation = Activation.Linear,
-                                              int outputHeight = 0, int outputWidth = 0)
-    {
-        if (activation is not (Activation.Linear or Activation.ReLU))
-            throw new ArgumentOutOfRangeException(nameof(activation), activation, "WinogradF3.TransformOutput applies ReLU or nothing; apply other activations afterwards.");
-        if (filters <= 0 || (bias.Length != 0 && bias.Length != filters))
-            throw new ArgumentException($"WinogradF3.TransformOutput: {filters} filters with a bias of {bias.Length} (needs {filters} or none).");
-        var s = WinogradShape.CheckedOutput("WinogradF3." + nameof(TransformOutput), 3, batch, tilesHigh, tilesWide, outputHeight, outputWidth, firstTile, tileCount);
-        WinogradShape.Require("WinogradF3." + nameof(TransformOutput), "products", products.Length, (long)Positions * Winograd.Plane(tileCount, filters));
-        WinogradShape.Require("WinogradF3." + nameof(TransformOutput), "output", output.Length, (long)batch * s.OutputHeight * s.OutputWidth * filters);
-        fixed (float* m = products, b = bias, o = output)
-            WinogradTransformSplit.OutputTiles(Gemm.ActiveWidth, WinogradFlavour.F3x3, s, filters, m, bias.IsEmpty ? null : b, activation == Activation.ReLU, o, firstTile, tileCount);
-    }
+    public static void TransformOutput(ReadOnlySpan<float> products, ReadOnlySpan<float> bias, Span<float> output, int batch, int tilesHigh,
+                                       int tilesWide, int filters, int firstTile, int tileCount, Activation activation = Activation.Linear,
+                                       int outputHeight = 0, int outputWidth = 0) =>
+        WinogradTiled<F3Tiles>.TransformOutput(products, bias, output, batch, tilesHigh, tilesWide, filters, firstTile, tileCount, activation, outputHeight, outputWidth);
 
     /// <summary><c>dM[p][t − first][f] = (A dY Aᵀ)[p]</c> for the block's tiles, from the NHWC output gradient of the whole batch.</summary>
     /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
-    public static unsafe void TransformOutputGradient(ReadOnlySpan<float> gradient, Span<float> transformed, int batch, int tilesHigh, int tilesWide,
-                                                      int filters, int firstTile, int tileCount, int outputHeight = 0, int outputWidth = 0)
-    {
-        if (filters <= 0)
-            throw new ArgumentException($"WinogradF3.TransformOutputGradient: {filters} filters.");
-        var s = WinogradShape.CheckedOutput("WinogradF3." + nameof(TransformOutputGradient), 3, batch, tilesHigh, tilesWide, outputHeight, outputWidth, firstTile, tileCount);
-        WinogradShape.Require("WinogradF3." + nameof(TransformOutputGradient), "gradient", gradient.Length, (long)batch * s.OutputHeight * s.OutputWidth * filters);
-        WinogradShape.Require("WinogradF3." + nameof(TransformOutputGradient), "transformed", transformed.Length, (long)Positions * Winograd.Plane(tileCount, filters));
-        fixed (float* g = gradient, d = transformed)
-        {
-            switch (Gemm.ActiveWidth)
-            {
-                case 512: WinogradF3Kernel<Simd512, Vector512<float>>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount); break;
-                case 256: WinogradF3Kernel<Simd256, Vector256<float>>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount); break;
-                case 128: WinogradF3Kernel<Simd128, Vector128<float>>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount); break;
-                default: WinogradF3Kernel<SimdScalar, float>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount); break;
-            }
-        }
-    }
+    public static void TransformOutputGradient(ReadOnlySpan<float> gradient, Span<float> transformed, int batch, int tilesHigh, int tilesWide,
+                                               int filters, int firstTile, int tileCount, int outputHeight = 0, int outputWidth = 0) =>
+        WinogradTiled<F3Tiles>.TransformOutputGradient(gradient, transformed, batch, tilesHigh, tilesWide, filters, firstTile, tileCount, outputHeight, outputWidth);
 
     /// <summary><c>kernelGradient += Gᵀ dU G</c> for each input channel and filter (dU: 25 × IC × OC).</summary>
     /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
-    public static unsafe void AddKernelGradient(ReadOnlySpan<float> transformedGradient, Span<float> kernelGradient, int inputChannels, int filters)
-    {
-        if (inputChannels <= 0 || filters <= 0 || transformedGradient.Length < (long)Positions * Winograd.Plane(inputChannels, filters) || kernelGradient.Length < 9L * inputChannels * filters)
-            throw new ArgumentException($"WinogradF3.AddKernelGradient: a 3×3×{inputChannels}×{filters} kernel needs {(long)Positions * Winograd.Plane(inputChannels, filters)} transformed values (got {transformedGradient.Length}) and {9L * inputChannels * filters} gradients (got {kernelGradient.Length}).");
-        fixed (float* du = transformedGradient, dg = kernelGradient)
-        {
-            switch (Gemm.ActiveWidth)
-            {
-                case 512: WinogradF3Kernel<Simd512, Vector512<float>>.AddKernelGradient(inputChannels, filters, du, dg); break;
-                case 256: WinogradF3Kernel<Simd256, Vector256<float>>.AddKernelGradient(inputChannels, filters, du, dg); break;
-                case 128: WinogradF3Kernel<Simd128, Vector128<float>>.AddKernelGradient(inputChannels, filters, du, dg); break;
-                default: WinogradF3Kernel<SimdScalar, float>.AddKernelGradient(inputChannels, filters, du, dg); break;
-            }
-        }
-    }
+    public static void AddKernelGradient(ReadOnlySpan<float> transformedGradient, Span<float> kernelGradient, int inputChannels, int filters) =>
+        WinogradTiled<F3Tiles>.AddKernelGradient(transformedGradient, kernelGradient, inputChannels, filters);
 
     /// <summary><c>inputGradient[tile t] += B dV[t − first] Bᵀ</c> for the block's tiles; the caller clears the input gradient before the first block.</summary>
     /// <exception cref="ArgumentException">A size is not positive, the tiles do not fit the input, or a span is too short.</exception>
-    public static unsafe void AddInputGradient(ReadOnlySpan<float> transformedGradient, Span<float> inputGradient, int batch, int inputHeight,
-                                               int inputWidth, int inputChannels, int tilesHigh, int tilesWide, int firstTile, int tileCount, int padTop = 0, int padLeft = 0)
-    {
-        var s = WinogradShape.Checked("WinogradF3." + nameof(AddInputGradient), 3, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount, padTop, padLeft);
-        WinogradShape.Require("WinogradF3." + nameof(AddInputGradient), "transformed gradient", transformedGradient.Length, (long)Positions * Winograd.Plane(tileCount, inputChannels));
-        WinogradShape.Require("WinogradF3." + nameof(AddInputGradient), "input gradient", inputGradient.Length, (long)batch * inputHeight * inputWidth * inputChannels);
-        fixed (float* dv = transformedGradient, dx = inputGradient)
-        {
-            switch (Gemm.ActiveWidth)
-            {
-                case 512: WinogradF3Kernel<Simd512, Vector512<float>>.AddInputGradient(s, dv, dx, firstTile, tileCount); break;
-                case 256: WinogradF3Kernel<Simd256, Vector256<float>>.AddInputGradient(s, dv, dx, firstTile, tileCount); break;
-                case 128: WinogradF3Kernel<Simd128, Vector128<float>>.AddInputGradient(s, dv, dx, firstTile, tileCount); break;
-                default: WinogradF3Kernel<SimdScalar, float>.AddInputGradient(s, dv, dx, firstTile, tileCount); break;
-            }
-        }
-    }
+    public static void AddInputGradient(ReadOnlySpan<float> transformedGradient, Span<float> inputGradient, int batch, int inputHeight,
+                                        int inputWidth, int inputChannels, int tilesHigh, int tilesWide, int firstTile, int tileCount, int padTop = 0, int padLeft = 0) =>
+        WinogradTiled<F3Tiles>.AddInputGradient(transformedGradient, inputGradient, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount, padTop, padLeft);
 }

@@ -31,7 +31,7 @@ internal sealed unsafe class WinogradTransformSplit
     /// <summary>How many blocks the calling thread has transformed split (for tests: a busy team transforms them whole).</summary>
     [ThreadStatic] internal static long t_splits;
 
-    /// <summary>V for tiles [first, first + count) of either flavour.</summary>
+    /// <summary>V for tiles [first, first + count) of any flavour.</summary>
     public static void InputTiles(int width, WinogradFlavour flavour, WinogradShape s, float* input, float* v, int first, int count)
     {
         if (TrySplit(width, flavour, output: false, s, input, v, null, false, 0, first, count, count * s.InputChannels)) return;
@@ -39,7 +39,7 @@ internal sealed unsafe class WinogradTransformSplit
     }
 
     /// <summary>
-    /// The outputs of tiles [first, first + count): F(3×3)'s into the NHWC output of the whole batch (shape
+    /// The outputs of tiles [first, first + count): F(3×3)'s and F(4×4)'s into the NHWC output of the whole batch (shape
     /// <paramref name="s"/>), F(2×2)'s into the block's pool-ordered output (first 0, no shape).
     /// </summary>
     public static void OutputTiles(int width, WinogradFlavour flavour, WinogradShape s, int filters, float* m, float* bias, bool relu, float* output, int first, int count)
@@ -73,41 +73,60 @@ internal sealed unsafe class WinogradTransformSplit
 
     private static void Input(int width, WinogradFlavour flavour, WinogradShape s, float* x, float* v, int first, int count, int from, int to)
     {
-        if (flavour == WinogradFlavour.F3x3)
-            switch (width)
-            {
-                case 512: WinogradF3Kernel<Simd512, Vector512<float>>.TransformInput(s, x, v, first, count, from, to); break;
-                case 256: WinogradF3Kernel<Simd256, Vector256<float>>.TransformInput(s, x, v, first, count, from, to); break;
-                case 128: WinogradF3Kernel<Simd128, Vector128<float>>.TransformInput(s, x, v, first, count, from, to); break;
-                default: WinogradF3Kernel<SimdScalar, float>.TransformInput(s, x, v, first, count, from, to); break;
-            }
-        else
-            switch (width)
-            {
-                case 512: WinogradKernel<Simd512, Vector512<float>>.TransformInput(s, x, v, first, count, from, to); break;
-                case 256: WinogradKernel<Simd256, Vector256<float>>.TransformInput(s, x, v, first, count, from, to); break;
-                case 128: WinogradKernel<Simd128, Vector128<float>>.TransformInput(s, x, v, first, count, from, to); break;
-                default: WinogradKernel<SimdScalar, float>.TransformInput(s, x, v, first, count, from, to); break;
-            }
+        switch (flavour)
+        {
+            case WinogradFlavour.F3x3: Input<F3Tiles>(width, s, x, v, first, count, from, to); break;
+            case WinogradFlavour.F4x4: Input<F4Tiles>(width, s, x, v, first, count, from, to); break;
+            default:
+                switch (width)
+                {
+                    case 512: WinogradKernel<Simd512, Vector512<float>>.TransformInput(s, x, v, first, count, from, to); break;
+                    case 256: WinogradKernel<Simd256, Vector256<float>>.TransformInput(s, x, v, first, count, from, to); break;
+                    case 128: WinogradKernel<Simd128, Vector128<float>>.TransformInput(s, x, v, first, count, from, to); break;
+                    default: WinogradKernel<SimdScalar, float>.TransformInput(s, x, v, first, count, from, to); break;
+                }
+                break;
+        }
+    }
+
+    private static void Input<TT>(int width, WinogradShape s, float* x, float* v, int first, int count, int from, int to) where TT : struct, IWinogradTiles
+    {
+        switch (width)
+        {
+            case 512: WinogradTileKernel<Simd512, Vector512<float>, TT>.TransformInput(s, x, v, first, count, from, to); break;
+            case 256: WinogradTileKernel<Simd256, Vector256<float>, TT>.TransformInput(s, x, v, first, count, from, to); break;
+            case 128: WinogradTileKernel<Simd128, Vector128<float>, TT>.TransformInput(s, x, v, first, count, from, to); break;
+            default: WinogradTileKernel<SimdScalar, float, TT>.TransformInput(s, x, v, first, count, from, to); break;
+        }
     }
 
     private static void Output(int width, WinogradFlavour flavour, WinogradShape s, int oc, float* m, float* bias, bool relu, float* o, int first, int count, int from, int to)
     {
-        if (flavour == WinogradFlavour.F3x3)
-            switch (width)
-            {
-                case 512: WinogradF3Kernel<Simd512, Vector512<float>>.TransformOutput(s, oc, m, bias, relu, o, first, count, from, to); break;
-                case 256: WinogradF3Kernel<Simd256, Vector256<float>>.TransformOutput(s, oc, m, bias, relu, o, first, count, from, to); break;
-                case 128: WinogradF3Kernel<Simd128, Vector128<float>>.TransformOutput(s, oc, m, bias, relu, o, first, count, from, to); break;
-                default: WinogradF3Kernel<SimdScalar, float>.TransformOutput(s, oc, m, bias, relu, o, first, count, from, to); break;
-            }
-        else // the block's output is already sliced: its tiles are [0, count)
-            switch (width)
-            {
-                case 512: WinogradKernel<Simd512, Vector512<float>>.TransformOutput(count, oc, m, bias, relu, o, from, to); break;
-                case 256: WinogradKernel<Simd256, Vector256<float>>.TransformOutput(count, oc, m, bias, relu, o, from, to); break;
-                case 128: WinogradKernel<Simd128, Vector128<float>>.TransformOutput(count, oc, m, bias, relu, o, from, to); break;
-                default: WinogradKernel<SimdScalar, float>.TransformOutput(count, oc, m, bias, relu, o, from, to); break;
-            }
+        switch (flavour)
+        {
+            case WinogradFlavour.F3x3: Output<F3Tiles>(width, s, oc, m, bias, relu, o, first, count, from, to); break;
+            case WinogradFlavour.F4x4: Output<F4Tiles>(width, s, oc, m, bias, relu, o, first, count, from, to); break;
+            default: // the block's output is already sliced: its tiles are [0, count)
+                switch (width)
+                {
+                    case 512: WinogradKernel<Simd512, Vector512<float>>.TransformOutput(count, oc, m, bias, relu, o, from, to); break;
+                    case 256: WinogradKernel<Simd256, Vector256<float>>.TransformOutput(count, oc, m, bias, relu, o, from, to); break;
+                    case 128: WinogradKernel<Simd128, Vector128<float>>.TransformOutput(count, oc, m, bias, relu, o, from, to); break;
+                    default: WinogradKernel<SimdScalar, float>.TransformOutput(count, oc, m, bias, relu, o, from, to); break;
+                }
+                break;
+        }
+    }
+
+    private static void Output<TT>(int width, WinogradShape s, int oc, float* m, float* bias, bool relu, float* o, int first, int count, int from, int to)
+        where TT : struct, IWinogradTiles
+    {
+        switch (width)
+        {
+            case 512: WinogradTileKernel<Simd512, Vector512<float>, TT>.TransformOutput(s, oc, m, bias, relu, o, first, count, from, to); break;
+            case 256: WinogradTileKernel<Simd256, Vector256<float>, TT>.TransformOutput(s, oc, m, bias, relu, o, first, count, from, to); break;
+            case 128: WinogradTileKernel<Simd128, Vector128<float>, TT>.TransformOutput(s, oc, m, bias, relu, o, first, count, from, to); break;
+            default: WinogradTileKernel<SimdScalar, float, TT>.TransformOutput(s, oc, m, bias, relu, o, first, count, from, to); break;
+        }
     }
 }

@@ -3,23 +3,27 @@ using System.Runtime.CompilerServices;
 namespace ConvNetGen.Kernels;
 
 /// <summary>
-/// The transforms behind <see cref="WinogradF3"/>, for one register type, vectorised over channels (or filters); channels
-/// left over after whole registers take the scalar instantiation. F(3, 3) with interpolation points 0, 1, −1, 2, ∞
-/// (checked exactly with rational arithmetic):
-/// <code>
-/// Bᵀ = [2 −1 −2 1 0; 0 −2 −1 1 0; 0 2 −3 1 0; 0 −1 0 1 0; 0 2 −1 −2 1]
-/// G  = [½ 0 0; −½ −½ −½; −⅙ ⅙ −⅙; ⅙ ⅓ ⅔; 0 0 1]      Aᵀ = [1 1 1 1 0; 0 1 −1 2 0; 0 1 1 4 1]
-/// </code>
-/// A 2-D transform applies the 1-D one down the columns of a tile (through a 25-register scratch), then along its rows.
+/// The transforms behind <see cref="WinogradF3"/> and <see cref="WinogradF4"/>, for one register type and one flavour's
+/// 1-D transforms (<typeparamref name="TT"/>: <see cref="F3Tiles"/> or <see cref="F4Tiles"/>), vectorised over channels
+/// (or filters); channels left over after whole registers take the scalar instantiation. Output tiles are Out × Out,
+/// input tiles (Out + 2) × (Out + 2). A 2-D transform applies the 1-D one down the columns of a tile (through a register
+/// scratch), then along its rows.
 /// </summary>
 [SkipLocalsInit] // the 2-D transforms write every scratch register before reading it
-internal static unsafe class WinogradF3Kernel<TOps, TV> where TOps : struct, ISimd<TV> where TV : unmanaged
+internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struct, ISimd<TV> where TV : unmanaged where TT : struct, IWinogradTiles
 {
-    private const int Size = 5, Out = 3, Taps = 3, Positions = Size * Size;
+    private const int Taps = 3;
+
+    /// <summary>The most positions a flavour has (F(4×4, 3×3)'s 36): the register scratch, a constant so it lives in the frame.</summary>
+    private const int MaxPositions = 36;
+
+    private static int Out => TT.Out;
+    private static int Size => TT.Out + 2;
+    private static int Positions => Size * Size;
 
     private static int Width => TOps.Width;
 
-    /// <summary>V[p][t − first][c] = (Bᵀ d B)[p] for the 5×5 input tiles of tiles [first, first + count).</summary>
+    /// <summary>V[p][t − first][c] = (Bᵀ d B)[p] for the input tiles of tiles [first, first + count).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TransformInput(WinogradShape s, float* input, float* v, int first, int count, int from, int to)
     {
@@ -45,19 +49,19 @@ internal static unsafe class WinogradF3Kernel<TOps, TV> where TOps : struct, ISi
     {
         int c = 0;
         for (; c + Width <= channels; c += Width) InputGroup(x + c, rowStride, channels, o + c, plane);
-        for (; c < channels; c++) WinogradF3Kernel<SimdScalar, float>.InputGroup(x + c, rowStride, channels, o + c, plane);
+        for (; c < channels; c++) WinogradTileKernel<SimdScalar, float, TT>.InputGroup(x + c, rowStride, channels, o + c, plane);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void InputGroup(float* x, nint rowStride, nint cs, float* o, nint plane)
     {
-        TV* d = stackalloc TV[Positions];
-        TV* r = stackalloc TV[Positions];
+        TV* d = stackalloc TV[MaxPositions];
+        TV* r = stackalloc TV[MaxPositions];
         for (int i = 0; i < Size; i++)
         for (int j = 0; j < Size; j++)
             d[i * Size + j] = TOps.Load(x + i * rowStride + j * cs);
-        for (int j = 0; j < Size; j++) Bt(d + j, Size, r + j, Size);       // down the columns
-        for (int i = 0; i < Size; i++) Bt(r + i * Size, 1, d + i * Size, 1); // along the rows
+        for (int j = 0; j < Size; j++) TT.Bt<TOps, TV>(d + j, Size, r + j, Size);       // down the columns
+        for (int i = 0; i < Size; i++) TT.Bt<TOps, TV>(r + i * Size, 1, d + i * Size, 1); // along the rows
         for (int p = 0; p < Positions; p++) TOps.Store(o + p * plane, d[p]);
     }
 
@@ -70,23 +74,23 @@ internal static unsafe class WinogradF3Kernel<TOps, TV> where TOps : struct, ISi
         {
             int f = 0;
             for (; f + Width <= oc; f += Width) KernelGroup(kernel + (nint)c * oc + f, tap, u + (nint)c * oc + f, plane);
-            for (; f < oc; f++) WinogradF3Kernel<SimdScalar, float>.KernelGroup(kernel + (nint)c * oc + f, tap, u + (nint)c * oc + f, plane);
+            for (; f < oc; f++) WinogradTileKernel<SimdScalar, float, TT>.KernelGroup(kernel + (nint)c * oc + f, tap, u + (nint)c * oc + f, plane);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void KernelGroup(float* g, nint tap, float* u, nint plane)
     {
-        TV* k = stackalloc TV[Taps * Taps];
-        TV* a = stackalloc TV[Size * Taps];
-        TV* r = stackalloc TV[Positions];
+        TV* k = stackalloc TV[MaxPositions];
+        TV* a = stackalloc TV[MaxPositions];
+        TV* r = stackalloc TV[MaxPositions];
         for (int t = 0; t < Taps * Taps; t++) k[t] = TOps.Load(g + t * tap);
-        for (int j = 0; j < Taps; j++) G(k + j, Taps, a + j, Taps);          // down the columns: 5×3
-        for (int i = 0; i < Size; i++) G(a + i * Taps, 1, r + i * Size, 1);  // along the rows: 5×5
+        for (int j = 0; j < Taps; j++) TT.G<TOps, TV>(k + j, Taps, a + j, Taps);          // down the columns: Size × 3
+        for (int i = 0; i < Size; i++) TT.G<TOps, TV>(a + i * Taps, 1, r + i * Size, 1);  // along the rows: Size × Size
         for (int p = 0; p < Positions; p++) TOps.Store(u + p * plane, r[p]);
     }
 
-    /// <summary>output[tile t's 3×3 pixels, NHWC] = activation((Aᵀ M A) + bias).</summary>
+    /// <summary>output[tile t's Out × Out pixels, NHWC] = activation((Aᵀ M A) + bias).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TransformOutput(WinogradShape s, int oc, float* m, float* bias, bool relu, float* output, int first, int count, int from, int to)
     {
@@ -112,18 +116,18 @@ internal static unsafe class WinogradF3Kernel<TOps, TV> where TOps : struct, ISi
     {
         int f = 0;
         for (; f + Width <= oc; f += Width) OutputGroup(mt + f, plane, bias == null ? null : bias + f, relu, o + f, rowStride, oc);
-        for (; f < oc; f++) WinogradF3Kernel<SimdScalar, float>.OutputGroup(mt + f, plane, bias == null ? null : bias + f, relu, o + f, rowStride, oc);
+        for (; f < oc; f++) WinogradTileKernel<SimdScalar, float, TT>.OutputGroup(mt + f, plane, bias == null ? null : bias + f, relu, o + f, rowStride, oc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void OutputGroup(float* m, nint plane, float* bias, bool relu, float* o, nint rowStride, nint cs)
     {
-        TV* x = stackalloc TV[Positions];
-        TV* s = stackalloc TV[Out * Size];
-        TV* y = stackalloc TV[Out * Out];
+        TV* x = stackalloc TV[MaxPositions];
+        TV* s = stackalloc TV[MaxPositions];
+        TV* y = stackalloc TV[MaxPositions];
         for (int p = 0; p < Positions; p++) x[p] = TOps.Load(m + p * plane);
-        for (int j = 0; j < Size; j++) At(x + j, Size, s + j, Size);        // down the columns: 3×5
-        for (int i = 0; i < Out; i++) At(s + i * Size, 1, y + i * Out, 1);   // along the rows: 3×3
+        for (int j = 0; j < Size; j++) TT.At<TOps, TV>(x + j, Size, s + j, Size);        // down the columns: Out × Size
+        for (int i = 0; i < Out; i++) TT.At<TOps, TV>(s + i * Size, 1, y + i * Out, 1);   // along the rows: Out × Out
         TV start = bias == null ? TOps.Broadcast(0f) : TOps.Load(bias);
         for (int i = 0; i < Out; i++)
         for (int j = 0; j < Out; j++)
@@ -133,7 +137,7 @@ internal static unsafe class WinogradF3Kernel<TOps, TV> where TOps : struct, ISi
         }
     }
 
-    /// <summary>dM[p][t − first][f] = (A dY Aᵀ)[p] from each tile's 3×3 output gradient (NHWC).</summary>
+    /// <summary>dM[p][t − first][f] = (A dY Aᵀ)[p] from each tile's Out × Out output gradient (NHWC).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TransformOutputGradient(WinogradShape s, int oc, float* gradient, float* dm, int first, int count)
     {
@@ -159,20 +163,20 @@ internal static unsafe class WinogradF3Kernel<TOps, TV> where TOps : struct, ISi
     {
         int f = 0;
         for (; f + Width <= oc; f += Width) OutputGradientGroup(g + f, rowStride, oc, d + f, plane);
-        for (; f < oc; f++) WinogradF3Kernel<SimdScalar, float>.OutputGradientGroup(g + f, rowStride, oc, d + f, plane);
+        for (; f < oc; f++) WinogradTileKernel<SimdScalar, float, TT>.OutputGradientGroup(g + f, rowStride, oc, d + f, plane);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void OutputGradientGroup(float* g, nint rowStride, nint cs, float* d, nint plane)
     {
-        TV* dy = stackalloc TV[Out * Out];
-        TV* e = stackalloc TV[Size * Out];
-        TV* r = stackalloc TV[Positions];
+        TV* dy = stackalloc TV[MaxPositions];
+        TV* e = stackalloc TV[MaxPositions];
+        TV* r = stackalloc TV[MaxPositions];
         for (int i = 0; i < Out; i++)
         for (int j = 0; j < Out; j++)
             dy[i * Out + j] = TOps.Load(g + i * rowStride + j * cs);
-        for (int j = 0; j < Out; j++) A(dy + j, Out, e + j, Out);           // down the columns: 5×3
-        for (int i = 0; i < Size; i++) A(e + i * Out, 1, r + i * Size, 1);   // along the rows: 5×5
+        for (int j = 0; j < Out; j++) TT.A<TOps, TV>(dy + j, Out, e + j, Out);           // down the columns: Size × Out
+        for (int i = 0; i < Size; i++) TT.A<TOps, TV>(e + i * Out, 1, r + i * Size, 1);   // along the rows: Size × Size
         for (int p = 0; p < Positions; p++) TOps.Store(d + p * plane, r[p]);
     }
 
@@ -185,19 +189,19 @@ internal static unsafe class WinogradF3Kernel<TOps, TV> where TOps : struct, ISi
         {
             int f = 0;
             for (; f + Width <= oc; f += Width) KernelGradientGroup(du + (nint)c * oc + f, plane, kernelGradient + (nint)c * oc + f, tap);
-            for (; f < oc; f++) WinogradF3Kernel<SimdScalar, float>.KernelGradientGroup(du + (nint)c * oc + f, plane, kernelGradient + (nint)c * oc + f, tap);
+            for (; f < oc; f++) WinogradTileKernel<SimdScalar, float, TT>.KernelGradientGroup(du + (nint)c * oc + f, plane, kernelGradient + (nint)c * oc + f, tap);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void KernelGradientGroup(float* du, nint plane, float* dg, nint tap)
     {
-        TV* x = stackalloc TV[Positions];
-        TV* h = stackalloc TV[Taps * Size];
-        TV* k = stackalloc TV[Taps * Taps];
+        TV* x = stackalloc TV[MaxPositions];
+        TV* h = stackalloc TV[MaxPositions];
+        TV* k = stackalloc TV[MaxPositions];
         for (int p = 0; p < Positions; p++) x[p] = TOps.Load(du + p * plane);
-        for (int j = 0; j < Size; j++) Gt(x + j, Size, h + j, Size);         // down the columns: 3×5
-        for (int i = 0; i < Taps; i++) Gt(h + i * Size, 1, k + i * Taps, 1); // along the rows: 3×3
+        for (int j = 0; j < Size; j++) TT.Gt<TOps, TV>(x + j, Size, h + j, Size);         // down the columns: 3 × Size
+        for (int i = 0; i < Taps; i++) TT.Gt<TOps, TV>(h + i * Size, 1, k + i * Taps, 1); // along the rows: 3 × 3
         for (int t = 0; t < Taps * Taps; t++) TOps.Store(dg + t * tap, TOps.Add(TOps.Load(dg + t * tap), k[t]));
     }
 
@@ -230,99 +234,22 @@ internal static unsafe class WinogradF3Kernel<TOps, TV> where TOps : struct, ISi
     {
         int c = 0;
         for (; c + Width <= channels; c += Width) InputGradientGroup(d + c, plane, x + c, rowStride, channels);
-        for (; c < channels; c++) WinogradF3Kernel<SimdScalar, float>.InputGradientGroup(d + c, plane, x + c, rowStride, channels);
+        for (; c < channels; c++) WinogradTileKernel<SimdScalar, float, TT>.InputGradientGroup(d + c, plane, x + c, rowStride, channels);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void InputGradientGroup(float* dv, nint plane, float* x, nint rowStride, nint cs)
     {
-        TV* v = stackalloc TV[Positions];
-        TV* r = stackalloc TV[Positions];
+        TV* v = stackalloc TV[MaxPositions];
+        TV* r = stackalloc TV[MaxPositions];
         for (int p = 0; p < Positions; p++) v[p] = TOps.Load(dv + p * plane);
-        for (int j = 0; j < Size; j++) B(v + j, Size, r + j, Size);         // down the columns
-        for (int i = 0; i < Size; i++) B(r + i * Size, 1, v + i * Size, 1);  // along the rows
+        for (int j = 0; j < Size; j++) TT.B<TOps, TV>(v + j, Size, r + j, Size);         // down the columns
+        for (int i = 0; i < Size; i++) TT.B<TOps, TV>(r + i * Size, 1, v + i * Size, 1);  // along the rows
         for (int i = 0; i < Size; i++)
         for (int j = 0; j < Size; j++)
         {
             float* at = x + i * rowStride + j * cs;
             TOps.Store(at, TOps.Add(TOps.Load(at), v[i * Size + j]));
         }
-    }
-
-    // ---- 1-D transforms: read n values at stride xs from x, write at stride ys to y ------------------------------
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV Twice(TV x) => TOps.Add(x, x);
-
-    /// <summary>Bᵀ x (5 → 5).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Bt(TV* x, nint xs, TV* y, nint ys)
-    {
-        TV x0 = x[0], x1 = x[xs], x2 = x[2 * xs], x3 = x[3 * xs], x4 = x[4 * xs];
-        y[0] = TOps.Add(TOps.Subtract(Twice(TOps.Subtract(x0, x2)), x1), x3);
-        y[ys] = TOps.Subtract(TOps.Subtract(x3, x2), Twice(x1));
-        y[2 * ys] = TOps.Add(TOps.Subtract(Twice(x1), TOps.Multiply(TOps.Broadcast(3f), x2)), x3);
-        y[3 * ys] = TOps.Subtract(x3, x1);
-        y[4 * ys] = TOps.Add(TOps.Subtract(Twice(TOps.Subtract(x1, x3)), x2), x4);
-    }
-
-    /// <summary>B x (5 → 5), the adjoint of <see cref="Bt"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void B(TV* x, nint xs, TV* y, nint ys)
-    {
-        TV x0 = x[0], x1 = x[xs], x2 = x[2 * xs], x3 = x[3 * xs], x4 = x[4 * xs];
-        y[0] = Twice(x0);
-        y[ys] = TOps.Subtract(Twice(TOps.Add(TOps.Subtract(x2, x1), x4)), TOps.Add(x0, x3));
-        y[2 * ys] = TOps.Subtract(TOps.Broadcast(0f), TOps.Add(TOps.Add(Twice(x0), x1), TOps.Add(TOps.Multiply(TOps.Broadcast(3f), x2), x4)));
-        y[3 * ys] = TOps.Subtract(TOps.Add(TOps.Add(x0, x1), TOps.Add(x2, x3)), Twice(x4));
-        y[4 * ys] = x4;
-    }
-
-    /// <summary>G x (3 → 5).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void G(TV* x, nint xs, TV* y, nint ys)
-    {
-        TV x0 = x[0], x1 = x[xs], x2 = x[2 * xs];
-        TV half = TOps.Broadcast(0.5f), sixth = TOps.Broadcast(1f / 6f);
-        TV outer = TOps.Add(x0, x2);
-        y[0] = TOps.Multiply(half, x0);
-        y[ys] = TOps.Multiply(TOps.Broadcast(-0.5f), TOps.Add(outer, x1));
-        y[2 * ys] = TOps.Multiply(sixth, TOps.Subtract(x1, outer));
-        y[3 * ys] = TOps.Multiply(sixth, TOps.Add(TOps.Add(x0, Twice(x1)), TOps.Multiply(TOps.Broadcast(4f), x2)));
-        y[4 * ys] = x2;
-    }
-
-    /// <summary>Gᵀ x (5 → 3), the adjoint of <see cref="G"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Gt(TV* x, nint xs, TV* y, nint ys)
-    {
-        TV x0 = x[0], x1 = x[xs], x2 = x[2 * xs], x3 = x[3 * xs], x4 = x[4 * xs];
-        TV half = TOps.Broadcast(0.5f), sixth = TOps.Broadcast(1f / 6f);
-        y[0] = TOps.Add(TOps.Multiply(half, TOps.Subtract(x0, x1)), TOps.Multiply(sixth, TOps.Subtract(x3, x2)));
-        y[ys] = TOps.Add(TOps.Multiply(TOps.Broadcast(-0.5f), x1), TOps.Multiply(sixth, TOps.Add(x2, Twice(x3))));
-        y[2 * ys] = TOps.Add(TOps.Add(TOps.Multiply(TOps.Broadcast(-0.5f), x1), TOps.Multiply(sixth, TOps.Subtract(TOps.Multiply(TOps.Broadcast(4f), x3), x2))), x4);
-    }
-
-    /// <summary>Aᵀ x (5 → 3).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void At(TV* x, nint xs, TV* y, nint ys)
-    {
-        TV x0 = x[0], x1 = x[xs], x2 = x[2 * xs], x3 = x[3 * xs], x4 = x[4 * xs];
-        y[0] = TOps.Add(TOps.Add(x0, x1), TOps.Add(x2, x3));
-        y[ys] = TOps.Add(TOps.Subtract(x1, x2), Twice(x3));
-        y[2 * ys] = TOps.Add(TOps.Add(TOps.Add(x1, x2), TOps.Multiply(TOps.Broadcast(4f), x3)), x4);
-    }
-
-    /// <summary>A x (3 → 5), the adjoint of <see cref="At"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void A(TV* x, nint xs, TV* y, nint ys)
-    {
-        TV x0 = x[0], x1 = x[xs], x2 = x[2 * xs];
-        TV outer = TOps.Add(x0, x2);
-        y[0] = x0;
-        y[ys] = TOps.Add(outer, x1);
-        y[2 * ys] = TOps.Subtract(outer, x1);
-        y[3 * ys] = TOps.Add(TOps.Add(x0, Twice(x1)), TOps.Multiply(TOps.Broadcast(4f), x2));
-        y[4 * ys] = x2;
     }
 }

@@ -1,0 +1,130 @@
+using System.Runtime.Intrinsics;
+
+namespace ConvNetGen.Kernels;
+
+/// <summary>
+/// Winograd F(Out × Out, 3 × 3) over a plain NHWC output, for either flavour <typeparamref name="TT"/> (the public
+/// <see cref="WinogradF3"/> and <see cref="WinogradF4"/> forward here): every argument checked, then the register width
+/// this machine runs chosen once per call.
+/// </summary>
+internal static unsafe class WinogradTiled<TT> where TT : struct, IWinogradTiles
+{
+    /// <summary>Positions in a transformed tile: the number of matrix multiplies per pass.</summary>
+    public static int Positions => (TT.Out + 2) * (TT.Out + 2);
+
+    /// <summary>The public class's name and a dot, for messages.</summary>
+    private static string Name => TT.Out == 3 ? "WinogradF3." : "WinogradF4.";
+
+    private static WinogradFlavour Flavour => TT.Out == 3 ? WinogradFlavour.F3x3 : WinogradFlavour.F4x4;
+
+    /// <summary>U[p][c][f] = (G g Gᵀ)[p] for each input channel c and filter f of the 3×3 HWIO kernel g.</summary>
+    /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
+    public static void TransformKernel(ReadOnlySpan<float> kernel, Span<float> transformed, int inputChannels, int filters)
+    {
+        if (inputChannels <= 0 || filters <= 0 || kernel.Length < 9L * inputChannels * filters || transformed.Length < (long)Positions * Winograd.Plane(inputChannels, filters))
+            throw new ArgumentException($"{Name}TransformKernel: a 3×3×{inputChannels}×{filters} kernel needs {9L * inputChannels * filters} values (got {kernel.Length}) and {(long)Positions * Winograd.Plane(inputChannels, filters)} transformed (got {transformed.Length}).");
+        fixed (float* k = kernel, u = transformed)
+        {
+            switch (Gemm.ActiveWidth)
+            {
+                case 512: WinogradTileKernel<Simd512, Vector512<float>, TT>.TransformKernel(k, inputChannels, filters, u); break;
+                case 256: WinogradTileKernel<Simd256, Vector256<float>, TT>.TransformKernel(k, inputChannels, filters, u); break;
+                case 128: WinogradTileKernel<Simd128, Vector128<float>, TT>.TransformKernel(k, inputChannels, filters, u); break;
+                default: WinogradTileKernel<SimdScalar, float, TT>.TransformKernel(k, inputChannels, filters, u); break;
+            }
+        }
+    }
+
+    /// <summary>V[p][t − first][c] = (Bᵀ d B)[p] for the input tiles of tiles [<paramref name="firstTile"/>, + <paramref name="tileCount"/>).</summary>
+    /// <exception cref="ArgumentException">A size is not positive, the tiles do not fit the input, or a span is too short.</exception>
+    public static void TransformInput(ReadOnlySpan<float> input, Span<float> transformed, int batch, int inputHeight, int inputWidth,
+                                             int inputChannels, int tilesHigh, int tilesWide, int firstTile, int tileCount, int padTop = 0, int padLeft = 0)
+    {
+        var s = WinogradShape.Checked(Name + nameof(TransformInput), TT.Out, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount, padTop, padLeft);
+        WinogradShape.Require(Name + nameof(TransformInput), "input", input.Length, (long)batch * inputHeight * inputWidth * inputChannels);
+        WinogradShape.Require(Name + nameof(TransformInput), "transformed", transformed.Length, (long)Positions * Winograd.Plane(tileCount, inputChannels));
+        fixed (float* x = input, v = transformed)
+            WinogradTransformSplit.InputTiles(Gemm.ActiveWidth, Flavour, s, x, v, firstTile, tileCount);
+    }
+
+    /// <summary>
+    /// The block's outputs: <c>activation((Aᵀ M A) + bias)</c> into the NHWC <paramref name="output"/> of the whole batch
+    /// (<paramref name="outputHeight"/> × <paramref name="outputWidth"/> × OC per sample; 0 means Out·TH, Out·TW); ReLU and
+    /// linear only — other activations are applied afterwards by the caller.
+    /// </summary>
+    /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
+    public static void TransformOutput(ReadOnlySpan<float> products, ReadOnlySpan<float> bias, Span<float> output, int batch, int tilesHigh,
+                                              int tilesWide, int filters, int firstTile, int tileCount, Activation activation = Activation.Linear,
+                                              int outputHeight = 0, int outputWidth = 0)
+    {
+        if (activation is not (Activation.Linear or Activation.ReLU))
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, $"{Name}TransformOutput applies ReLU or nothing; apply other activations afterwards.");
+        if (filters <= 0 || (bias.Length != 0 && bias.Length != filters))
+            throw new ArgumentException($"{Name}TransformOutput: {filters} filters with a bias of {bias.Length} (needs {filters} or none).");
+        var s = WinogradShape.CheckedOutput(Name + nameof(TransformOutput), TT.Out, batch, tilesHigh, tilesWide, outputHeight, outputWidth, firstTile, tileCount);
+        WinogradShape.Require(Name + nameof(TransformOutput), "products", products.Length, (long)Positions * Winograd.Plane(tileCount, filters));
+        WinogradShape.Require(Name + nameof(TransformOutput), "output", output.Length, (long)batch * s.OutputHeight * s.OutputWidth * filters);
+        fixed (float* m = products, b = bias, o = output)
+            WinogradTransformSplit.OutputTiles(Gemm.ActiveWidth, Flavour, s, filters, m, bias.IsEmpty ? null : b, activation == Activation.ReLU, o, firstTile, tileCount);
+    }
+
+    /// <summary><c>dM[p][t − first][f] = (A dY Aᵀ)[p]</c> for the block's tiles, from the NHWC output gradient of the whole batch.</summary>
+    /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
+    public static void TransformOutputGradient(ReadOnlySpan<float> gradient, Span<float> transformed, int batch, int tilesHigh, int tilesWide,
+                                                      int filters, int firstTile, int tileCount, int outputHeight = 0, int outputWidth = 0)
+    {
+        if (filters <= 0)
+            throw new ArgumentException($"{Name}TransformOutputGradient: {filters} filters.");
+        var s = WinogradShape.CheckedOutput(Name + nameof(TransformOutputGradient), TT.Out, batch, tilesHigh, tilesWide, outputHeight, outputWidth, firstTile, tileCount);
+        WinogradShape.Require(Name + nameof(TransformOutputGradient), "gradient", gradient.Length, (long)batch * s.OutputHeight * s.OutputWidth * filters);
+        WinogradShape.Require(Name + nameof(TransformOutputGradient), "transformed", transformed.Length, (long)Positions * Winograd.Plane(tileCount, filters));
+        fixed (float* g = gradient, d = transformed)
+        {
+            switch (Gemm.ActiveWidth)
+            {
+                case 512: WinogradTileKernel<Simd512, Vector512<float>, TT>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount); break;
+                case 256: WinogradTileKernel<Simd256, Vector256<float>, TT>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount); break;
+                case 128: WinogradTileKernel<Simd128, Vector128<float>, TT>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount); break;
+                default: WinogradTileKernel<SimdScalar, float, TT>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount); break;
+            }
+        }
+    }
+
+    /// <summary><c>kernelGradient += Gᵀ dU G</c> for each input channel and filter (dU: positions × IC × OC).</summary>
+    /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
+    public static void AddKernelGradient(ReadOnlySpan<float> transformedGradient, Span<float> kernelGradient, int inputChannels, int filters)
+    {
+        if (inputChannels <= 0 || filters <= 0 || transformedGradient.Length < (long)Positions * Winograd.Plane(inputChannels, filters) || kernelGradient.Length < 9L * inputChannels * filters)
+            throw new ArgumentException($"{Name}AddKernelGradient: a 3×3×{inputChannels}×{filters} kernel needs {(long)Positions * Winograd.Plane(inputChannels, filters)} transformed values (got {transformedGradient.Length}) and {9L * inputChannels * filters} gradients (got {kernelGradient.Length}).");
+        fixed (float* du = transformedGradient, dg = kernelGradient)
+        {
+            switch (Gemm.ActiveWidth)
+            {
+                case 512: WinogradTileKernel<Simd512, Vector512<float>, TT>.AddKernelGradient(inputChannels, filters, du, dg); break;
+                case 256: WinogradTileKernel<Simd256, Vector256<float>, TT>.AddKernelGradient(inputChannels, filters, du, dg); break;
+                case 128: WinogradTileKernel<Simd128, Vector128<float>, TT>.AddKernelGradient(inputChannels, filters, du, dg); break;
+                default: WinogradTileKernel<SimdScalar, float, TT>.AddKernelGradient(inputChannels, filters, du, dg); break;
+            }
+        }
+    }
+
+    /// <summary><c>inputGradient[tile t] += B dV[t − first] Bᵀ</c> for the block's tiles; the caller clears the input gradient before the first block.</summary>
+    /// <exception cref="ArgumentException">A size is not positive, the tiles do not fit the input, or a span is too short.</exception>
+    public static void AddInputGradient(ReadOnlySpan<float> transformedGradient, Span<float> inputGradient, int batch, int inputHeight,
+                                               int inputWidth, int inputChannels, int tilesHigh, int tilesWide, int firstTile, int tileCount, int padTop = 0, int padLeft = 0)
+    {
+        var s = WinogradShape.Checked(Name + nameof(AddInputGradient), TT.Out, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount, padTop, padLeft);
+        WinogradShape.Require(Name + nameof(AddInputGradient), "transformed gradient", transformedGradient.Length, (long)Positions * Winograd.Plane(tileCount, inputChannels));
+        WinogradShape.Require(Name + nameof(AddInputGradient), "input gradient", inputGradient.Length, (long)batch * inputHeight * inputWidth * inputChannels);
+        fixed (float* dv = transformedGradient, dx = inputGradient)
+        {
+            switch (Gemm.ActiveWidth)
+            {
+                case 512: WinogradTileKernel<Simd512, Vector512<float>, TT>.AddInputGradient(s, dv, dx, firstTile, tileCount); break;
+                case 256: WinogradTileKernel<Simd256, Vector256<float>, TT>.AddInputGradient(s, dv, dx, firstTile, tileCount); break;
+                case 128: WinogradTileKernel<Simd128, Vector128<float>, TT>.AddInputGradient(s, dv, dx, firstTile, tileCount); break;
+                default: WinogradTileKernel<SimdScalar, float, TT>.AddInputGradient(s, dv, dx, firstTile, tileCount); break;
+            }
+        }
+    }
+}
