@@ -5,7 +5,7 @@
 //       ResNet18 inference against ONNX Runtime: batch-1 latency and batch-32 throughput on 1 and 2 threads, the fp32 peak.
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- scale [--model cifar|big128|all] [--rounds N] [--torch PATH | --no-torch]
 //       the CIFAR VGG and the 128×128 net against TorchSharp (torch-scale.sh) and ONNX Runtime, interleaved: train step,
-//       batch-1 latency, throughput at 64 and 1000, the ratios of the targets, the fp32 peak.
+//       batch-1 latency, throughput at 64 and 1000, the ratios of the targets, the fp32 peak (--train-only: our step on 1 and 2 threads).
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- layers [batch=32]
 //       each generated layer method alone, forward and backward, one thread: µs, GFLOP/s and % of one core's peak.
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- winograd

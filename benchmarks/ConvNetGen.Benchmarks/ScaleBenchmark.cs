@@ -24,6 +24,18 @@ internal static class ScaleBenchmark
         foreach (var (name, create, batch) in new (string, Func<Model>, int)[] { ("cifar", () => new CifarVgg(seed: 1), 64), ("big128", () => new Big128(seed: 1), 32) })
         {
             if (which != "all" && which != name) continue;
+            if (args.Contains("--train-only"))
+            {
+                // The training step alone on one and on two threads, in turn: how much the second thread adds.
+                for (int round = 0; round < rounds; round++)
+                    foreach (int threads in new[] { 1, 2 })
+                    {
+                        var alone = create();
+                        alone.ThreadCount = threads;
+                        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"model={name} round={round} batch={batch} threads={threads} convnetgen_train_ms={TrainMs(alone, batch):F1}"));
+                    }
+                continue;
+            }
             for (int round = 0; round < rounds; round++)
             {
                 var model = create();

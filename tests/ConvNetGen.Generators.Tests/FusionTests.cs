@@ -97,14 +97,15 @@ public class FusionTests
     [Theory]
     [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]", true)]
     [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3)] [MaxPooling2D(3)]", false)]                        // a 3×3 window is not a 2×2 tile
-    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Padding = Padding.Same)] [MaxPooling2D(2)]", true)]  // border tiles read the zero padding
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Padding = Padding.Same)] [MaxPooling2D(2)]", true, "[Input(10, 10, 1)]")]  // border tiles read the zero padding
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Padding = Padding.Same)] [MaxPooling2D(2)]", false)] // 12×12: F(4×4) tiles it
     [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Strides = 2)] [MaxPooling2D(2)]", false)]
     [InlineData("[Conv2D(8, 1)] [Conv2D(16, 2)] [MaxPooling2D(2)]", false)]
     [InlineData("[Conv2D(4, 1)] [Conv2D(16, 3)] [MaxPooling2D(2)]", false)]                        // too few input channels to pay
     [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3)] [Flatten] [Dense(4)]", false)]
-    public void A_three_by_three_conv_before_two_by_two_pooling_runs_as_Winograd(string layers, bool expected)
+    public void A_three_by_three_conv_before_two_by_two_pooling_runs_as_Winograd(string layers, bool expected, string? input = null)
     {
-        var (conv, next) = ConvUnderTest(Plan(Model(layers)));
+        var (conv, next) = ConvUnderTest(Plan(input is null ? Model(layers) : Model(layers, input)));
         Assert.Equal(expected, conv.Strategy.Conv == ConvAlgorithm.WinogradF2PoolOrdered);
         Assert.Equal(expected, conv.Strategy.Winograd is { Positions: 16, OutputTile: 2 });
         // Its rows are ordered by pool window like im2col's, so the pooling reads them the same way.
@@ -114,16 +115,34 @@ public class FusionTests
     [Theory]
     [InlineData("[Conv2D(8, 2, 5)] [Conv2D(16, 3, Activation = Activation.ReLU)]", true)]                    // 11×8×8 → 9×6: 3×2 tiles
     [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3)] [Conv2D(4, 1)]", true)]                                    // 10×10: 4×4 tiles keep 2.25× fewer multiplies
-    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Padding = Padding.Same)]", true)]                           // 12×12, the border read as zeros
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Padding = Padding.Same)]", true, "[Input(9, 9, 1)]")]        // 9×9, the border read as zeros
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Padding = Padding.Same)]", false)]                          // 12×12: F(4×4) instead
     [InlineData("[Conv2D(4, 2, 5)] [Conv2D(16, 3)]", false)]                                               // 4 input channels: too few
     [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3)]", false, "[Input(6, 6, 1)]")]                              // 4×4: 2×2 tiles waste too much (1.44×)
-    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Padding = Padding.Same)]", true, "[Input(8, 8, 1)]")]        // 8×8: 3×3 tiles, 2.56×
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Padding = Padding.Same)]", true, "[Input(11, 11, 1)]")]      // 11×11: 4×4 tiles of 3 keep 2.72×
     public void A_three_by_three_conv_its_tiles_cover_without_much_waste_runs_as_Winograd_F3(string layers, bool expected, string input = "[Input(12, 12, 1)]")
     {
         var plan = Plan(Model(layers, input));
         var conv = plan.Layers.Single(l => l.Kind == Kind.Conv2D && l.Spec.Args<ConvNetGen.Generators.Layers.Conv2DArguments>().Window.Height == 3);
         Assert.Equal(expected, conv.Strategy.Conv == ConvAlgorithm.WinogradF3);
         Assert.Equal(expected, conv.Strategy.Winograd is { Positions: 25, OutputTile: 3 });
+    }
+
+    [Theory]
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Padding = Padding.Same)]", true)]                           // 12×12: 3×3 tiles of 4
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Padding = Padding.Same, Activation = Activation.ReLU)] [MaxPooling2D(2)]", true)] // before the pooling-ordered plans
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3)]", true, "[Input(6, 6, 1)]")]                               // valid 4×4: one tile
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3)]", false)]                                                  // 10×10: the tiles would overhang
+    [InlineData("[Conv2D(8, 1)] [Conv2D(16, 3, Strides = 2, Padding = Padding.Same)]", false, "[Input(16, 16, 1)]")] // strided
+    [InlineData("[Conv2D(4, 1)] [Conv2D(16, 3, Padding = Padding.Same)]", false)]                          // 4 input channels: too few
+    public void A_three_by_three_conv_four_by_four_tiles_cover_exactly_runs_as_Winograd_F4(string layers, bool expected, string input = "[Input(12, 12, 1)]")
+    {
+        var plan = Plan(Model(layers, input));
+        var conv = plan.Layers.Single(l => l.Kind == Kind.Conv2D && l.Spec.Args<ConvNetGen.Generators.Layers.Conv2DArguments>().Window.Height == 3);
+        Assert.Equal(expected, conv.Strategy.Conv == ConvAlgorithm.WinogradF4);
+        Assert.Equal(expected, conv.Strategy.Winograd is { Positions: 36, OutputTile: 4 });
+        // A pooling after it reads its plain NHWC output.
+        if (expected && plan.Layers.FirstOrDefault(l => l.Kind == Kind.MaxPooling2D) is { } pool) Assert.Equal(MaxPoolingInput.Image, pool.Strategy.PoolingInput);
     }
 
     [Fact]
@@ -143,10 +162,10 @@ public class FusionTests
         Assert.Equal(new LayerStrategy(ConvAlgorithm.FusedWithMaxPool, MaxPoolingInput.Image), Of("conv2d"));
         Assert.Equal(MaxPoolingInput.ComputedByConv, Of("max_pooling2d").PoolingInput);
         // 11×11 → 5×5 windows: 25 tiles a sample, 96 a block, Winograd from one sample on.
-        Assert.Equal(new LayerStrategy(ConvAlgorithm.WinogradF2PoolOrdered, MaxPoolingInput.Image, new WinogradTiling(16, 2, 25, 96, 1)), Of("conv2d_1"));
+        Assert.Equal(new LayerStrategy(ConvAlgorithm.WinogradF2PoolOrdered, MaxPoolingInput.Image, new WinogradTiling(16, 2, 25, 96, 1, 1)), Of("conv2d_1"));
         Assert.Equal(MaxPoolingInput.PoolOrderedRows, Of("max_pooling2d_1").PoolingInput);
-        // 3×3 output: one tile a sample, so batch-1 prediction keeps im2col + GEMM.
-        Assert.Equal(new LayerStrategy(ConvAlgorithm.WinogradF3, MaxPoolingInput.Image, new WinogradTiling(25, 3, 1, 36, 9)), Of("conv2d_2"));
+        // 3×3 output: one tile a sample, so batch-1 prediction keeps im2col + GEMM; inference takes Winograd from 4 samples.
+        Assert.Equal(new LayerStrategy(ConvAlgorithm.WinogradF3, MaxPoolingInput.Image, new WinogradTiling(25, 3, 1, 36, 9, 4)), Of("conv2d_2"));
         Assert.All(plan.Layers.Where(l => l.Kind is Kind.Flatten or Kind.Dense), l => Assert.Equal(LayerStrategy.Plain, l.Strategy));
     }
 }

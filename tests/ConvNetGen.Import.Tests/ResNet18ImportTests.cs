@@ -13,7 +13,9 @@ public sealed class ResNet18ImportTests(ITestOutputHelper output, ResNet18Import
     const int Features = 512;
     // Features are averages of ReLUs, many near 0: below this magnitude the difference is taken as absolute.
     const float Floor = 1e-2f;
-    const float Tolerance = 1e-4f;
+    // The 56×56 and 28×28 stages' 3×3 convs run Winograd F(4×4, 3×3), whose transforms round a little more than a
+    // direct conv (1.4e-4 at the floor, an absolute 1.7e-5 against features up to 15, when this was set).
+    const float Tolerance = 3e-4f;
 
     /// <summary>One import and ONNX Runtime's reference features, shared by the tests.</summary>
     public sealed class Fixture : IDisposable

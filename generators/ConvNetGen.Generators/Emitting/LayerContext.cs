@@ -41,8 +41,8 @@ internal sealed class LayerContext
     /// <summary>This Conv2D runs as Winograd F(2×2, 3×3), one output tile per pooling window.</summary>
     public bool Winograd => Strategy.Conv == ConvAlgorithm.WinogradF2PoolOrdered;
 
-    /// <summary>This Conv2D runs as Winograd F(3×3, 3×3) over its whole output.</summary>
-    public bool WinogradF3 => Strategy.Conv == ConvAlgorithm.WinogradF3;
+    /// <summary>This Conv2D runs as Winograd F(3×3, 3×3) or F(4×4, 3×3) over its whole NHWC output.</summary>
+    public bool WinogradTiled => Strategy.Conv is ConvAlgorithm.WinogradF3 or ConvAlgorithm.WinogradF4;
 
     /// <summary>This MaxPooling2D reads a conv output ordered window by window.</summary>
     public bool ReadsRowsByPoolWindow => Strategy.PoolingInput == MaxPoolingInput.PoolOrderedRows;

@@ -73,7 +73,7 @@ internal sealed class Conv2D : LayerDefinition
     public override IEnumerable<BufferPlan> ExtraBuffers(LayerContext c)
     {
         if (c.FusesNextPool) yield break; // no patches: the fused pass reads its windows from the input
-        if (c.Winograd || c.WinogradF3)
+        if (c.Winograd || c.WinogradTiled)
         {
             foreach (var buffer in WinogradEmission.Buffers(c)) yield return buffer;
             if (WinogradEmission.MinBatch(c) <= 1) yield break; // Winograd always: no patches
@@ -82,8 +82,10 @@ internal sealed class Conv2D : LayerDefinition
         long pixels = (long)c.Layer.OutputShape[0] * c.Layer.OutputShape[1], taps = (long)s.Height * s.Width * c.Layer.InputShape[2];
         // Training's forward writes them all and the backward reuses them for the patch gradients. Inference writes
         // them block by block into the runtime's per-thread scratch (Im2ColBlocks) unless the rows go in pooling
-        // order; then only this layer's forward reads them, so the convs share one array there.
-        yield return Buffer(c, "Patches", "float", BufferSize.Samples(pixels * taps), trainingOnly: !c.RowsByPoolWindow,
+        // order (and inference does not always take Winograd); then only this layer's forward reads them, so the convs
+        // share one array there.
+        bool inferenceReadsPatches = c.RowsByPoolWindow && !(c.Winograd && c.Strategy.Winograd!.InferenceMinBatch <= 1);
+        yield return Buffer(c, "Patches", "float", BufferSize.Samples(pixels * taps), trainingOnly: !inferenceReadsPatches,
             "im2col rows, one per output pixel; reused for the patch gradients",
             $"{c.Layer.OutputShape[0]}×{c.Layer.OutputShape[1]} pixels × {s.Height}×{s.Width}×{c.Layer.InputShape[2]} taps",
             forwardScratch: true);
@@ -96,15 +98,20 @@ internal sealed class Conv2D : LayerDefinition
             FusedForward(w, c);
             return;
         }
-        if (c.Winograd || c.WinogradF3)
+        if (c.Winograd || c.WinogradTiled)
         {
             if (WinogradEmission.MinBatch(c) <= 1)
             {
                 WinogradEmission.Forward(w, c);
                 return;
             }
-            w.Line($"// Winograd from {WinogradEmission.MinBatch(c)} samples on; below that, transforming the kernel costs more than it saves (batch-1 prediction).");
-            using (w.Block($"if (batch >= {WinogradEmission.MinBatch(c)})"))
+            int inference = c.Strategy.Winograd!.InferenceMinBatch;
+            w.Line($"// Winograd from {WinogradEmission.MinBatch(c)} samples on; below that, transforming the kernel costs more than it saves.");
+            if (inference < WinogradEmission.MinBatch(c))
+                w.Line($"// Inference reads the model's transformed kernel, so from {inference} on{(inference == 1 ? " (a single image too)" : "")}: its products have rows enough.");
+            string condition = inference < WinogradEmission.MinBatch(c)
+                ? $"batch >= (ws.IsTraining ? {WinogradEmission.MinBatch(c)} : {inference})" : $"batch >= {WinogradEmission.MinBatch(c)}";
+            using (w.Block($"if ({condition})"))
                 WinogradEmission.Forward(w, c);
             using (w.Block("else"))
                 DirectForward(w, c);
@@ -196,7 +203,7 @@ internal sealed class Conv2D : LayerDefinition
             FusedBackward(w, c);
             return;
         }
-        if (c.Winograd || c.WinogradF3)
+        if (c.Winograd || c.WinogradTiled)
         {
             if (WinogradEmission.MinBatch(c) <= 1)
             {

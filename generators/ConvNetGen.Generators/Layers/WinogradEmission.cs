@@ -6,9 +6,9 @@ using ConvNetGen.Generators.Emitting;
 namespace ConvNetGen.Generators.Layers;
 
 /// <summary>
-/// A Conv2D as Winograd's minimal filtering, in either flavour the runtime has: F(2×2, 3×3) when each 2×2 window of
-/// the max pooling after the conv is one output tile (outputs ordered window by window), and F(3×3, 3×3) over a plain
-/// NHWC output tiled exactly by 3×3. Either way the kernel and a block of input tiles are transformed, multiplied
+/// A Conv2D as Winograd's minimal filtering, in the flavour the plan chose: F(2×2, 3×3) when each 2×2 window of the
+/// max pooling after the conv is one output tile (outputs ordered window by window), F(3×3, 3×3) or F(4×4, 3×3) over a
+/// plain NHWC output (F(3×3)'s last row and column of tiles may overhang it). Either way the kernel and a block of input tiles are transformed, multiplied
 /// position by position (one GEMM per position), and transformed back; backward is the adjoint, block by block.
 /// </summary>
 internal static class WinogradEmission
@@ -17,9 +17,13 @@ internal static class WinogradEmission
     private sealed record Flavour(string Kernels, string Member, string Description);
 
     private static readonly Flavour Pooled = new("global::ConvNetGen.Kernels.Winograd", "F2x2", "F(2×2, 3×3)");
-    private static readonly Flavour Plain = new("global::ConvNetGen.Kernels.WinogradF3", "F3x3", "F(3×3, 3×3)");
+    private static readonly Flavour Threes = new("global::ConvNetGen.Kernels.WinogradF3", "F3x3", "F(3×3, 3×3)");
+    private static readonly Flavour Fours = new("global::ConvNetGen.Kernels.WinogradF4", "F4x4", "F(4×4, 3×3)");
 
-    private static Flavour Of(LayerContext c) => c.Winograd ? Pooled : Plain;
+    private static Flavour Of(LayerContext c) => c.Winograd ? Pooled : Tile(c) == 4 ? Fours : Threes;
+
+    /// <summary>The output tile's side the plan chose.</summary>
+    private static int Tile(LayerContext c) => c.Strategy.Winograd!.OutputTile;
 
     /// <summary>The smallest batch that runs Winograd (below it, im2col + GEMM), as the plan decided it.</summary>
     public static int MinBatch(LayerContext c) => c.Strategy.Winograd!.MinBatch;
@@ -66,9 +70,10 @@ internal static class WinogradEmission
         var f = Of(c);
         LayerDefinition.Constants(w, c, c.Layer.Spec.Args<Conv2DArguments>().Window);
         Conv2D.PixelConstants(w, c);
+        int m = Tile(c);
         if (!c.Winograd)
-            w.Line(Exact(c) ? "const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly"
-                : "const int PH = (OH + 2) / 3, PW = (OW + 2) / 3; // 3×3 output tiles; the last row and column keep what the output has");
+            w.Line(Exact(c) ? $"const int PH = OH / {m}, PW = OW / {m}; // {m}×{m} output tiles, exactly"
+                : $"const int PH = (OH + {m - 1}) / {m}, PW = (OW + {m - 1}) / {m}; // {m}×{m} output tiles; the last row and column keep what the output has");
         w.Line($"const int Positions = {f.Kernels}.Positions, Block = {c.Strategy.Winograd!.BlockTiles}; // tiles per block: its V and M stay in L2");
         w.Line("int tiles = batch * PH * PW;");
         gradientOrOutput();
@@ -76,14 +81,14 @@ internal static class WinogradEmission
         w.Line("int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);");
     }
 
-    /// <summary>Whether F(3×3, 3×3)'s tiles divide the output exactly (otherwise the last row and column are cut to it).</summary>
-    private static bool Exact(LayerContext c) => c.Layer.OutputShape[0] % 3 == 0 && c.Layer.OutputShape[1] % 3 == 0;
+    /// <summary>Whether a plain flavour's tiles divide the output exactly (otherwise the last row and column are cut to it).</summary>
+    private static bool Exact(LayerContext c) => c.Layer.OutputShape[0] % Tile(c) == 0 && c.Layer.OutputShape[1] % Tile(c) == 0;
 
     /// <summary>The zero border the input tiles start inside, when same padding gives one (PT, PL).</summary>
     private static string Padding(LayerContext c) =>
         c.Layer.PadTop == 0 && c.Layer.PadLeft == 0 ? "" : ", padTop: PT, padLeft: PL";
 
-    /// <summary>The output F(3×3, 3×3) cuts its last tiles to, when the tiles do not divide it.</summary>
+    /// <summary>The output a plain flavour cuts its last tiles to, when the tiles do not divide it.</summary>
     private static string OutputSize(LayerContext c) => c.Winograd || Exact(c) ? "" : ", outputHeight: OH, outputWidth: OW";
 
     /// <summary>The block of tiles [first, first + n): its transformed input <c>vb</c> and the distances between positions in it and in the products.</summary>
@@ -103,7 +108,7 @@ internal static class WinogradEmission
         Prologue(w, c, () => operands = Conv2D.Operands(w, c, "rows * OC"));
         w.Line(c.Winograd
             ? $"// Winograd {f.Description}: each of {SourceWriter.Xml(c.Next!.Name)}'s 2×2 windows is one output tile, from a 4×4 input tile."
-            : $"// Winograd {f.Description}: each 3×3 block of the output is one tile, from a 5×5 input tile.");
+            : $"// Winograd {f.Description}: each {Tile(c)}×{Tile(c)} block of the output is one tile, from a {Tile(c) + 2}×{Tile(c) + 2} input tile.");
         w.Line("// Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per");
         w.Line("// change of the weights and packed in the panels the products read (uPanels columns wide; 0: row by row).");
         w.Line($"global::System.ReadOnlySpan<float> u = WinogradKernel({c.Layer.Index}, global::ConvNetGen.Kernels.WinogradFlavour.{f.Member}, {operands.Kernel}, IC, OC, ws.IsTraining, ws.{c.Id}TransformedKernel, out int uPanels);");

@@ -15,8 +15,11 @@ internal enum ConvAlgorithm
     /// <summary>Winograd F(2×2, 3×3), one output tile per 2×2 pooling window, rows ordered window by window.</summary>
     WinogradF2PoolOrdered,
 
-    /// <summary>Winograd F(3×3, 3×3) over an NHWC output that 3×3 tiles exactly.</summary>
+    /// <summary>Winograd F(3×3, 3×3) over an NHWC output (the last row and column of tiles may overhang it).</summary>
     WinogradF3,
+
+    /// <summary>Winograd F(4×4, 3×3) over an NHWC output that 4×4 tiles exactly.</summary>
+    WinogradF4,
 }
 
 /// <summary>What a MaxPooling2D reads, which the Conv2D before it decides.</summary>
@@ -34,9 +37,10 @@ internal enum MaxPoolingInput
 
 /// <summary>
 /// A Winograd conv's numbers: the flavour's transform positions and output tile, the tiles one sample takes, the
-/// tiles per block (so a block's transformed input and products stay in L2), and the smallest batch that runs it.
+/// tiles per block (so a block's transformed input and products stay in L2), and the smallest batch that runs it in
+/// training and at inference (which transforms no kernel per pass, so may start lower).
 /// </summary>
-internal sealed record WinogradTiling(int Positions, int OutputTile, int TilesPerSample, int BlockTiles, int MinBatch);
+internal sealed record WinogradTiling(int Positions, int OutputTile, int TilesPerSample, int BlockTiles, int MinBatch, int InferenceMinBatch);
 
 /// <summary>
 /// How one layer runs, decided in the Shapes stage so the emitters only write it: a Conv2D's algorithm (and its

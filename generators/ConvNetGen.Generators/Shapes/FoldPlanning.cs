@@ -35,7 +35,7 @@ internal static class FoldPlanning
         if (conv.Kind == LayerKind.Add && conv.IsLive && conv.Inputs.Count == 2 && Relu(layers, convIndex) is { } relu)
             return new InferenceFold(-1, relu, relu); // ResNet's shortcut sum and the ReLU after it
         if (conv.Kind != LayerKind.Conv2D || !conv.IsLive || conv.Spec.Activation != ActivationKind.Linear) return null;
-        if (conv.Strategy.Conv is not (ConvAlgorithm.Im2colGemm or ConvAlgorithm.WinogradF3)) return null;
+        if (conv.Strategy.Conv is not (ConvAlgorithm.Im2colGemm or ConvAlgorithm.WinogradF3 or ConvAlgorithm.WinogradF4)) return null;
         if (GraphPlanning.SoleConsumer(layers, convIndex) is not { Kind: LayerKind.BatchNormalization } bn) return null;
         int activation = Relu(layers, bn.Index) ?? -1;
         return new InferenceFold(bn.Index, activation, activation >= 0 ? activation : bn.Index);

@@ -15,6 +15,10 @@ internal static unsafe class WinogradTiled<TT> where TT : struct, IWinogradTiles
     /// <summary>The public class's name and a dot, for messages.</summary>
     private static string Name => TT.Out == 3 ? "WinogradF3." : "WinogradF4.";
 
+    // Each method's name in messages, made once per flavour: the checks run on every call and must not allocate.
+    private static readonly string TransformInputCaller = Name + nameof(TransformInput), TransformOutputCaller = Name + nameof(TransformOutput),
+        TransformOutputGradientCaller = Name + nameof(TransformOutputGradient), AddInputGradientCaller = Name + nameof(AddInputGradient);
+
     private static WinogradFlavour Flavour => TT.Out == 3 ? WinogradFlavour.F3x3 : WinogradFlavour.F4x4;
 
     /// <summary>U[p][c][f] = (G g Gᵀ)[p] for each input channel c and filter f of the 3×3 HWIO kernel g.</summary>
@@ -40,9 +44,9 @@ internal static unsafe class WinogradTiled<TT> where TT : struct, IWinogradTiles
     public static void TransformInput(ReadOnlySpan<float> input, Span<float> transformed, int batch, int inputHeight, int inputWidth,
                                              int inputChannels, int tilesHigh, int tilesWide, int firstTile, int tileCount, int padTop = 0, int padLeft = 0)
     {
-        var s = WinogradShape.Checked(Name + nameof(TransformInput), TT.Out, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount, padTop, padLeft);
-        WinogradShape.Require(Name + nameof(TransformInput), "input", input.Length, (long)batch * inputHeight * inputWidth * inputChannels);
-        WinogradShape.Require(Name + nameof(TransformInput), "transformed", transformed.Length, (long)Positions * Winograd.Plane(tileCount, inputChannels));
+        var s = WinogradShape.Checked(TransformInputCaller, TT.Out, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount, padTop, padLeft);
+        WinogradShape.Require(TransformInputCaller, "input", input.Length, (long)batch * inputHeight * inputWidth * inputChannels);
+        WinogradShape.Require(TransformInputCaller, "transformed", transformed.Length, (long)Positions * Winograd.Plane(tileCount, inputChannels));
         fixed (float* x = input, v = transformed)
             WinogradTransformSplit.InputTiles(Gemm.ActiveWidth, Flavour, s, x, v, firstTile, tileCount);
     }
@@ -61,9 +65,9 @@ internal static unsafe class WinogradTiled<TT> where TT : struct, IWinogradTiles
             throw new ArgumentOutOfRangeException(nameof(activation), activation, $"{Name}TransformOutput applies ReLU or nothing; apply other activations afterwards.");
         if (filters <= 0 || (bias.Length != 0 && bias.Length != filters))
             throw new ArgumentException($"{Name}TransformOutput: {filters} filters with a bias of {bias.Length} (needs {filters} or none).");
-        var s = WinogradShape.CheckedOutput(Name + nameof(TransformOutput), TT.Out, batch, tilesHigh, tilesWide, outputHeight, outputWidth, firstTile, tileCount);
-        WinogradShape.Require(Name + nameof(TransformOutput), "products", products.Length, (long)Positions * Winograd.Plane(tileCount, filters));
-        WinogradShape.Require(Name + nameof(TransformOutput), "output", output.Length, (long)batch * s.OutputHeight * s.OutputWidth * filters);
+        var s = WinogradShape.CheckedOutput(TransformOutputCaller, TT.Out, batch, tilesHigh, tilesWide, outputHeight, outputWidth, firstTile, tileCount);
+        WinogradShape.Require(TransformOutputCaller, "products", products.Length, (long)Positions * Winograd.Plane(tileCount, filters));
+        WinogradShape.Require(TransformOutputCaller, "output", output.Length, (long)batch * s.OutputHeight * s.OutputWidth * filters);
         fixed (float* m = products, b = bias, o = output)
             WinogradTransformSplit.OutputTiles(Gemm.ActiveWidth, Flavour, s, filters, m, bias.IsEmpty ? null : b, activation == Activation.ReLU, o, firstTile, tileCount);
     }
@@ -75,9 +79,9 @@ internal static unsafe class WinogradTiled<TT> where TT : struct, IWinogradTiles
     {
         if (filters <= 0)
             throw new ArgumentException($"{Name}TransformOutputGradient: {filters} filters.");
-        var s = WinogradShape.CheckedOutput(Name + nameof(TransformOutputGradient), TT.Out, batch, tilesHigh, tilesWide, outputHeight, outputWidth, firstTile, tileCount);
-        WinogradShape.Require(Name + nameof(TransformOutputGradient), "gradient", gradient.Length, (long)batch * s.OutputHeight * s.OutputWidth * filters);
-        WinogradShape.Require(Name + nameof(TransformOutputGradient), "transformed", transformed.Length, (long)Positions * Winograd.Plane(tileCount, filters));
+        var s = WinogradShape.CheckedOutput(TransformOutputGradientCaller, TT.Out, batch, tilesHigh, tilesWide, outputHeight, outputWidth, firstTile, tileCount);
+        WinogradShape.Require(TransformOutputGradientCaller, "gradient", gradient.Length, (long)batch * s.OutputHeight * s.OutputWidth * filters);
+        WinogradShape.Require(TransformOutputGradientCaller, "transformed", transformed.Length, (long)Positions * Winograd.Plane(tileCount, filters));
         fixed (float* g = gradient, d = transformed)
         {
             switch (Gemm.ActiveWidth)
@@ -113,9 +117,9 @@ internal static unsafe class WinogradTiled<TT> where TT : struct, IWinogradTiles
     public static void AddInputGradient(ReadOnlySpan<float> transformedGradient, Span<float> inputGradient, int batch, int inputHeight,
                                                int inputWidth, int inputChannels, int tilesHigh, int tilesWide, int firstTile, int tileCount, int padTop = 0, int padLeft = 0)
     {
-        var s = WinogradShape.Checked(Name + nameof(AddInputGradient), TT.Out, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount, padTop, padLeft);
-        WinogradShape.Require(Name + nameof(AddInputGradient), "transformed gradient", transformedGradient.Length, (long)Positions * Winograd.Plane(tileCount, inputChannels));
-        WinogradShape.Require(Name + nameof(AddInputGradient), "input gradient", inputGradient.Length, (long)batch * inputHeight * inputWidth * inputChannels);
+        var s = WinogradShape.Checked(AddInputGradientCaller, TT.Out, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount, padTop, padLeft);
+        WinogradShape.Require(AddInputGradientCaller, "transformed gradient", transformedGradient.Length, (long)Positions * Winograd.Plane(tileCount, inputChannels));
+        WinogradShape.Require(AddInputGradientCaller, "input gradient", inputGradient.Length, (long)batch * inputHeight * inputWidth * inputChannels);
         fixed (float* dv = transformedGradient, dx = inputGradient)
         {
             switch (Gemm.ActiveWidth)

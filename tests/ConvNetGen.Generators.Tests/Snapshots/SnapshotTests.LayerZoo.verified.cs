@@ -228,6 +228,7 @@ partial class LayerZoo : global::ConvNetGen.Model
         public readonly float[] Conv2d1Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
         public readonly float[] Conv2d1TransformedKernelGradient; // dU = Vᵀ · dM, per position
         public readonly float[] Conv2d1TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
+        public readonly float[] Conv2d1Patches; // im2col rows, one per output pixel; reused for the patch gradients
         // max_pooling2d (MaxPooling2D)
         public readonly float[] MaxPooling2dOutput, MaxPooling2dGradient;
         public readonly int[] MaxPooling2dArgmax; // index into the input of each output's maximum
@@ -262,11 +263,12 @@ partial class LayerZoo : global::ConvNetGen.Model
             AveragePooling2dGradient = training ? new float[checked(capacity * 1024)] : global::System.Array.Empty<float>(); // 8×8×16
             Conv2d1Output = new float[checked(capacity * 2048)]; // 8×8×32
             Conv2d1Gradient = training ? new float[checked(capacity * 2048)] : global::System.Array.Empty<float>(); // 8×8×32
-            Conv2d1TransformedKernel = training ? new float[13_200] : global::System.Array.Empty<float>(); // 25 positions × (16×32 + 16)
-            Conv2d1TransformedInput = new float[checked((int)(Blocks(capacity, 9, 96) * 38_800))]; // ⌈capacity·9 tiles / 96⌉ blocks × 25 positions × (96×16 + 16)
-            Conv2d1Products = new float[77_200]; // 25 positions × (96×32 + 16)
-            Conv2d1TransformedKernelGradient = training ? new float[13_200] : global::System.Array.Empty<float>(); // 25 positions × (16×32 + 16)
-            Conv2d1TransformedKernelTransposed = training ? new float[13_200] : global::System.Array.Empty<float>(); // 25 positions × (32×16 + 16)
+            Conv2d1TransformedKernel = training ? new float[19_008] : global::System.Array.Empty<float>(); // 36 positions × (16×32 + 16)
+            Conv2d1TransformedInput = new float[checked((int)(Blocks(capacity, 4, 96) * 55_872))]; // ⌈capacity·4 tiles / 96⌉ blocks × 36 positions × (96×16 + 16)
+            Conv2d1Products = new float[111_168]; // 36 positions × (96×32 + 16)
+            Conv2d1TransformedKernelGradient = training ? new float[19_008] : global::System.Array.Empty<float>(); // 36 positions × (16×32 + 16)
+            Conv2d1TransformedKernelTransposed = training ? new float[19_008] : global::System.Array.Empty<float>(); // 36 positions × (32×16 + 16)
+            Conv2d1Patches = training ? new float[checked(capacity * 9216)] : global::System.Array.Empty<float>(); // 8×8 pixels × 3×3×16 taps
             MaxPooling2dOutput = new float[checked(capacity * 672)]; // 7×3×32
             MaxPooling2dGradient = training ? new float[checked(capacity * 672)] : global::System.Array.Empty<float>(); // 7×3×32
             MaxPooling2dArgmax = training ? new int[checked(capacity * 672)] : global::System.Array.Empty<int>(); // 7×3×32
@@ -288,8 +290,8 @@ partial class LayerZoo : global::ConvNetGen.Model
         /// </summary>
         public static long Bytes(int capacity, bool training) =>
             BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
-                ? 224_336 * (long)capacity + 155_200 * Blocks(capacity, 9, 96) + 468_289
-                : 46_504 * (long)capacity + 155_200 * Blocks(capacity, 9, 96) + 308_929);
+                ? 261_200 * (long)capacity + 223_488 * Blocks(capacity, 4, 96) + 673_857
+                : 46_504 * (long)capacity + 223_488 * Blocks(capacity, 4, 96) + 444_801);
 
         /// <summary>The blocks of Winograd tiles <paramref name="capacity"/> samples take, <paramref name="tilesPerSample"/> tiles each.</summary>
         private static long Blocks(int capacity, int tilesPerSample, int block) => ((long)capacity * tilesPerSample + block - 1) / block;
@@ -633,30 +635,85 @@ partial class LayerZoo : global::ConvNetGen.Model
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Conv2d1Forward(Workspace ws, int batch, bool training)
     {
-        const int IH = 8, IW = 8, IC = 16;
-        const int OH = 8, OW = 8, OC = 32;
-        const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1;
-        const int Taps = KH * KW * IC;
-        const int Pixels = OH * OW;
-        int rows = batch * Pixels;
-        const int PH = (OH + 2) / 3, PW = (OW + 2) / 3; // 3×3 output tiles; the last row and column keep what the output has
-        const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
-        int tiles = batch * PH * PW;
-        global::System.Span<float> output = ws.Conv2d1Output.AsSpan(0, rows * OC);
-        global::System.Span<float> v = ws.Conv2d1TransformedInput, m = ws.Conv2d1Products;
-        int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
-        // Winograd F(3×3, 3×3): each 3×3 block of the output is one tile, from a 5×5 input tile.
-        // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per
-        // change of the weights and packed in the panels the products read (uPanels columns wide; 0: row by row).
-        global::System.ReadOnlySpan<float> u = WinogradKernel(4, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, ParameterBuffer.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), IC, OC, ws.IsTraining, ws.Conv2d1TransformedKernel, out int uPanels);
-        for (int first = 0; first < tiles; first += Block)
+        // Winograd from 2 samples on; below that, transforming the kernel costs more than it saves.
+        // Inference reads the model's transformed kernel, so from 1 on (a single image too): its products have rows enough.
+        if (batch >= (ws.IsTraining ? 2 : 1))
         {
-            int n = global::System.Math.Min(Block, tiles - first);
-            int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
-            var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
-            global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.AveragePooling2dOutput, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
-            global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
-            global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), ParameterBuffer.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.ReLU, outputHeight: OH, outputWidth: OW);
+            const int IH = 8, IW = 8, IC = 16;
+            const int OH = 8, OW = 8, OC = 32;
+            const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1;
+            const int Taps = KH * KW * IC;
+            const int Pixels = OH * OW;
+            int rows = batch * Pixels;
+            const int PH = OH / 4, PW = OW / 4; // 4×4 output tiles, exactly
+            const int Positions = global::ConvNetGen.Kernels.WinogradF4.Positions, Block = 96; // tiles per block: its V and M stay in L2
+            int tiles = batch * PH * PW;
+            global::System.Span<float> output = ws.Conv2d1Output.AsSpan(0, rows * OC);
+            global::System.Span<float> v = ws.Conv2d1TransformedInput, m = ws.Conv2d1Products;
+            int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
+            // Winograd F(4×4, 3×3): each 4×4 block of the output is one tile, from a 6×6 input tile.
+            // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per
+            // change of the weights and packed in the panels the products read (uPanels columns wide; 0: row by row).
+            global::System.ReadOnlySpan<float> u = WinogradKernel(4, global::ConvNetGen.Kernels.WinogradFlavour.F4x4, ParameterBuffer.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), IC, OC, ws.IsTraining, ws.Conv2d1TransformedKernel, out int uPanels);
+            for (int first = 0; first < tiles; first += Block)
+            {
+                int n = global::System.Math.Min(Block, tiles - first);
+                int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
+                var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
+                global::ConvNetGen.Kernels.WinogradF4.TransformInput(ws.AveragePooling2dOutput, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
+                global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
+                global::ConvNetGen.Kernels.WinogradF4.TransformOutput(m.Slice(0, Positions * mPlane), ParameterBuffer.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.ReLU);
+            }
+        }
+        else
+        {
+            const int IH = 8, IW = 8, IC = 16;
+            const int OH = 8, OW = 8, OC = 32;
+            const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1;
+            const int Taps = KH * KW * IC;
+            const int Pixels = OH * OW;
+            int rows = batch * Pixels;
+            global::System.ReadOnlySpan<float> input = ws.AveragePooling2dOutput;
+            global::System.Span<float> output = ws.Conv2d1Output.AsSpan(0, rows * OC);
+            // Inference reads the kernel packed in the GEMM's panels (kept on the model until the weights change); training as it is.
+            global::System.ReadOnlySpan<float> kernel = PackedKernel(4, ParameterBuffer.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), Taps, OC, ws.IsTraining, out int kernelPanels);
+            if (!ws.IsTraining)
+            {
+                // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), im2col and the product block by block of rows in a per-thread scratch: the patches are never all held
+                global::ConvNetGen.Kernels.Im2ColBlocks.Forward(input, kernel, kernelPanels, ParameterBuffer.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output, batch, new global::ConvNetGen.Kernels.ConvGeometry(IH, IW, IC, OH, OW, KH, KW, SH, SW, PT, PL), OC, global::ConvNetGen.Activation.ReLU);
+            }
+            else
+            {
+                global::System.Span<float> patches = ws.Conv2d1Patches.AsSpan(0, rows * Taps);
+                // im2col: row (b, oy, ox) holds the KH×KW×IC window under output pixel (oy, ox).
+                for (int b = 0; b < batch; b++)
+                {
+                    for (int oy = 0; oy < OH; oy++)
+                    {
+                        for (int ox = 0; ox < OW; ox++)
+                        {
+                            int row = ((b * OH + oy) * OW + ox) * Taps;
+                            int x0 = ox * SW - PL; // the input column under kx = 0
+                            int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
+                            for (int ky = 0; ky < KH; ky++)
+                            {
+                                int iy = oy * SH + ky - PT;
+                                var taps = patches.Slice(row + ky * KW * IC, KW * IC);
+                                if ((uint)iy >= IH || last <= first)
+                                {
+                                    taps.Clear(); // the whole kernel row lies in the padding
+                                    continue;
+                                }
+                                taps.Slice(0, first * IC).Clear();
+                                input.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC).CopyTo(taps.Slice(first * IC));
+                                taps.Slice(last * IC).Clear();
+                            }
+                        }
+                    }
+                }
+                // output[rows×OC] = ReLU(patches[rows×Taps] · kernel[Taps×OC] + bias), the bias and activation applied as results leave the registers
+                global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(patches, kernel, kernelPanels, ParameterBuffer.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output, rows, OC, Taps, global::ConvNetGen.Activation.ReLU);
+            }
         }
     }
 
@@ -664,53 +721,100 @@ partial class LayerZoo : global::ConvNetGen.Model
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Conv2d1Backward(Workspace ws, int batch)
     {
-        const int IH = 8, IW = 8, IC = 16;
-        const int OH = 8, OW = 8, OC = 32;
-        const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1;
-        const int Taps = KH * KW * IC;
-        const int Pixels = OH * OW;
-        int rows = batch * Pixels;
-        const int PH = (OH + 2) / 3, PW = (OW + 2) / 3; // 3×3 output tiles; the last row and column keep what the output has
-        const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
-        int tiles = batch * PH * PW;
-        global::System.Span<float> gradient = ws.Conv2d1Gradient.AsSpan(0, rows * OC);
-        global::System.Span<float> v = ws.Conv2d1TransformedInput, m = ws.Conv2d1Products;
-        int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
-        global::System.Span<float> u = ws.Conv2d1TransformedKernel, du = ws.Conv2d1TransformedKernelGradient, ut = ws.Conv2d1TransformedKernelTransposed; // u: as this step's forward transformed it
-        int utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);
-        if (ComputesWeightGradients(4))
+        if (batch >= 2) // as the forward pass chose
         {
-            // The activation's derivative and dBias[OC] += Σ rows, in one pass over the gradient.
-            global::ConvNetGen.Kernels.Activations.BackwardWithBiasGradient(global::ConvNetGen.Activation.ReLU, ws.Conv2d1Output.AsSpan(0, rows * OC), gradient, OC, ws.Gradients.AsSpan(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength));
-        }
-        else global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.ReLU, ws.Conv2d1Output.AsSpan(0, rows * OC), gradient, OC);
-        bool weights = ComputesWeightGradients(4), inputs = ComputesInputGradient(4);
-        if (weights) du.Clear();
-        global::System.Span<float> inputGradient = ws.AveragePooling2dGradient.AsSpan(0, batch * IH * IW * IC);
-        if (inputs)
-        {
-            inputGradient.Clear();
-            for (int p = 0; p < Positions; p++)
-                global::ConvNetGen.Kernels.Gemm.Transpose(u.Slice(p * uPlane, IC * OC), ut.Slice(p * utPlane, OC * IC), IC, OC);
-        }
-        for (int first = 0; first < tiles; first += Block)
-        {
-            int n = global::System.Math.Min(Block, tiles - first);
-            int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
-            var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);
-            global::ConvNetGen.Kernels.WinogradF3.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n, outputHeight: OH, outputWidth: OW); // m now holds dM
-            if (weights)
-                for (int p = 0; p < Positions; p++)
-                    global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * IC), m.Slice(p * mPlane, n * OC), du.Slice(p * uPlane, IC * OC), IC, OC, n);
+            const int IH = 8, IW = 8, IC = 16;
+            const int OH = 8, OW = 8, OC = 32;
+            const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1;
+            const int Taps = KH * KW * IC;
+            const int Pixels = OH * OW;
+            int rows = batch * Pixels;
+            const int PH = OH / 4, PW = OW / 4; // 4×4 output tiles, exactly
+            const int Positions = global::ConvNetGen.Kernels.WinogradF4.Positions, Block = 96; // tiles per block: its V and M stay in L2
+            int tiles = batch * PH * PW;
+            global::System.Span<float> gradient = ws.Conv2d1Gradient.AsSpan(0, rows * OC);
+            global::System.Span<float> v = ws.Conv2d1TransformedInput, m = ws.Conv2d1Products;
+            int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
+            global::System.Span<float> u = ws.Conv2d1TransformedKernel, du = ws.Conv2d1TransformedKernelGradient, ut = ws.Conv2d1TransformedKernelTransposed; // u: as this step's forward transformed it
+            int utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);
+            if (ComputesWeightGradients(4))
+            {
+                // The activation's derivative and dBias[OC] += Σ rows, in one pass over the gradient.
+                global::ConvNetGen.Kernels.Activations.BackwardWithBiasGradient(global::ConvNetGen.Activation.ReLU, ws.Conv2d1Output.AsSpan(0, rows * OC), gradient, OC, ws.Gradients.AsSpan(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength));
+            }
+            else global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.ReLU, ws.Conv2d1Output.AsSpan(0, rows * OC), gradient, OC);
+            bool weights = ComputesWeightGradients(4), inputs = ComputesInputGradient(4);
+            if (weights) du.Clear();
+            global::System.Span<float> inputGradient = ws.AveragePooling2dGradient.AsSpan(0, batch * IH * IW * IC);
             if (inputs)
             {
-                // The block's V is no longer needed: it takes dV.
+                inputGradient.Clear();
                 for (int p = 0; p < Positions; p++)
-                    global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(m.Slice(p * mPlane, n * OC), ut.Slice(p * utPlane, OC * IC), default, vb.Slice(p * vPlane, n * IC), n, IC, OC, global::ConvNetGen.Activation.Linear);
-                global::ConvNetGen.Kernels.WinogradF3.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
+                    global::ConvNetGen.Kernels.Gemm.Transpose(u.Slice(p * uPlane, IC * OC), ut.Slice(p * utPlane, OC * IC), IC, OC);
+            }
+            for (int first = 0; first < tiles; first += Block)
+            {
+                int n = global::System.Math.Min(Block, tiles - first);
+                int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
+                var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);
+                global::ConvNetGen.Kernels.WinogradF4.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM
+                if (weights)
+                    for (int p = 0; p < Positions; p++)
+                        global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * IC), m.Slice(p * mPlane, n * OC), du.Slice(p * uPlane, IC * OC), IC, OC, n);
+                if (inputs)
+                {
+                    // The block's V is no longer needed: it takes dV.
+                    for (int p = 0; p < Positions; p++)
+                        global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(m.Slice(p * mPlane, n * OC), ut.Slice(p * utPlane, OC * IC), default, vb.Slice(p * vPlane, n * IC), n, IC, OC, global::ConvNetGen.Activation.Linear);
+                    global::ConvNetGen.Kernels.WinogradF4.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
+                }
+            }
+            if (weights) global::ConvNetGen.Kernels.WinogradF4.AddKernelGradient(du, ws.Gradients.AsSpan(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), IC, OC);
+        }
+        else
+        {
+            const int IH = 8, IW = 8, IC = 16;
+            const int OH = 8, OW = 8, OC = 32;
+            const int KH = 3, KW = 3, SH = 1, SW = 1, PT = 1, PL = 1;
+            const int Taps = KH * KW * IC;
+            const int Pixels = OH * OW;
+            int rows = batch * Pixels;
+            global::System.Span<float> gradient = ws.Conv2d1Gradient.AsSpan(0, rows * OC);
+            global::System.Span<float> patches = ws.Conv2d1Patches.AsSpan(0, rows * Taps);
+            if (ComputesWeightGradients(4))
+            {
+                // The activation's derivative and dBias[OC] += Σ rows, in one pass over the gradient.
+                global::ConvNetGen.Kernels.Activations.BackwardWithBiasGradient(global::ConvNetGen.Activation.ReLU, ws.Conv2d1Output.AsSpan(0, rows * OC), gradient, OC, ws.Gradients.AsSpan(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength));
+                // dKernel[Taps×OC] += patchesᵀ · gradient
+                global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(patches, gradient, ws.Gradients.AsSpan(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), Taps, OC, rows);
+            }
+            else global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.ReLU, ws.Conv2d1Output.AsSpan(0, rows * OC), gradient, OC);
+            if (ComputesInputGradient(4))
+            {
+                // dPatches[rows×Taps] = gradient · kernelᵀ, then col2im adds each window back onto the input it came from.
+                global::ConvNetGen.Kernels.Gemm.MultiplyTransposedB(gradient, ParameterBuffer.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), patches, rows, Taps, OC);
+                global::System.Span<float> inputGradient = ws.AveragePooling2dGradient.AsSpan(0, batch * IH * IW * IC);
+                inputGradient.Clear();
+                for (int b = 0; b < batch; b++)
+                {
+                    for (int oy = 0; oy < OH; oy++)
+                    {
+                        for (int ox = 0; ox < OW; ox++)
+                        {
+                            int row = ((b * OH + oy) * OW + ox) * Taps;
+                            int x0 = ox * SW - PL; // the input column under kx = 0
+                            int first = global::System.Math.Max(0, -x0), last = global::System.Math.Min(KW, IW - x0);
+                            for (int ky = 0; ky < KH; ky++)
+                            {
+                                int iy = oy * SH + ky - PT;
+                                if ((uint)iy >= IH || last <= first) continue; // padding takes no gradient
+                                global::ConvNetGen.Kernels.Accumulate.Into(patches.Slice(row + (ky * KW + first) * IC, (last - first) * IC), inputGradient.Slice(((b * IH + iy) * IW + x0 + first) * IC, (last - first) * IC));
+                            }
+                        }
+                    }
+                }
             }
         }
-        if (weights) global::ConvNetGen.Kernels.WinogradF3.AddKernelGradient(du, ws.Gradients.AsSpan(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), IC, OC);
     }
 
     /// <summary>max_pooling2d forward: MaxPooling2D 2×3, stride 1×2, valid padding; 8×8×32 → 7×3×32.</summary>

@@ -451,8 +451,9 @@ partial class MnistConvNet : global::ConvNetGen.Model
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Conv2d2Forward(Workspace ws, int batch, bool training)
     {
-        // Winograd from 9 samples on; below that, transforming the kernel costs more than it saves (batch-1 prediction).
-        if (batch >= 9)
+        // Winograd from 9 samples on; below that, transforming the kernel costs more than it saves.
+        // Inference reads the model's transformed kernel, so from 4 on: its products have rows enough.
+        if (batch >= (ws.IsTraining ? 9 : 4))
         {
             const int IH = 5, IW = 5, IC = 64;
             const int OH = 3, OW = 3, OC = 128;

@@ -525,11 +525,11 @@ partial class ResidualNet : global::ConvNetGen.Model
             StemPatches = training ? new float[checked(capacity * 3888)] : global::System.Array.Empty<float>(); // 12×12 pixels × 3×3×3 taps
             Layer10Conv1Output = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8; training only: at inference layer1_0/conv1 writes layer1_0/relu1's output instead
             Layer10Conv1Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
-            Layer10Conv1TransformedKernel = training ? new float[2000] : global::System.Array.Empty<float>(); // 25 positions × (8×8 + 16)
-            Layer10Conv1TransformedInput = training ? new float[checked((int)(Blocks(capacity, 16, 96) * 19_600))] : InferenceInputScratch; // ⌈capacity·16 tiles / 96⌉ blocks × 25 positions × (96×8 + 16)
-            Layer10Conv1Products = training ? new float[19_600] : InferenceProductScratch; // 25 positions × (96×8 + 16)
-            Layer10Conv1TransformedKernelGradient = training ? new float[2000] : global::System.Array.Empty<float>(); // 25 positions × (8×8 + 16)
-            Layer10Conv1TransformedKernelTransposed = training ? new float[2000] : global::System.Array.Empty<float>(); // 25 positions × (8×8 + 16)
+            Layer10Conv1TransformedKernel = training ? new float[2880] : global::System.Array.Empty<float>(); // 36 positions × (8×8 + 16)
+            Layer10Conv1TransformedInput = training ? new float[checked((int)(Blocks(capacity, 9, 96) * 28_224))] : InferenceInputScratch; // ⌈capacity·9 tiles / 96⌉ blocks × 36 positions × (96×8 + 16)
+            Layer10Conv1Products = training ? new float[28_224] : InferenceProductScratch; // 36 positions × (96×8 + 16)
+            Layer10Conv1TransformedKernelGradient = training ? new float[2880] : global::System.Array.Empty<float>(); // 36 positions × (8×8 + 16)
+            Layer10Conv1TransformedKernelTransposed = training ? new float[2880] : global::System.Array.Empty<float>(); // 36 positions × (8×8 + 16)
             Layer10Bn1Output = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8; training only: at inference layer1_0/conv1 writes layer1_0/relu1's output instead
             Layer10Bn1Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
             Layer10Bn1Normalized = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
@@ -544,11 +544,11 @@ partial class ResidualNet : global::ConvNetGen.Model
             Layer10Relu1Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
             Layer10Conv2Output = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8; training only: at inference layer1_0/conv2 writes layer1_0/bn2's output instead
             Layer10Conv2Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
-            Layer10Conv2TransformedKernel = training ? new float[2000] : global::System.Array.Empty<float>(); // 25 positions × (8×8 + 16)
-            Layer10Conv2TransformedInput = training ? new float[checked((int)(Blocks(capacity, 16, 96) * 19_600))] : InferenceInputScratch; // ⌈capacity·16 tiles / 96⌉ blocks × 25 positions × (96×8 + 16)
-            Layer10Conv2Products = training ? new float[19_600] : InferenceProductScratch; // 25 positions × (96×8 + 16)
-            Layer10Conv2TransformedKernelGradient = training ? new float[2000] : global::System.Array.Empty<float>(); // 25 positions × (8×8 + 16)
-            Layer10Conv2TransformedKernelTransposed = training ? new float[2000] : global::System.Array.Empty<float>(); // 25 positions × (8×8 + 16)
+            Layer10Conv2TransformedKernel = training ? new float[2880] : global::System.Array.Empty<float>(); // 36 positions × (8×8 + 16)
+            Layer10Conv2TransformedInput = training ? new float[checked((int)(Blocks(capacity, 9, 96) * 28_224))] : InferenceInputScratch; // ⌈capacity·9 tiles / 96⌉ blocks × 36 positions × (96×8 + 16)
+            Layer10Conv2Products = training ? new float[28_224] : InferenceProductScratch; // 36 positions × (96×8 + 16)
+            Layer10Conv2TransformedKernelGradient = training ? new float[2880] : global::System.Array.Empty<float>(); // 36 positions × (8×8 + 16)
+            Layer10Conv2TransformedKernelTransposed = training ? new float[2880] : global::System.Array.Empty<float>(); // 36 positions × (8×8 + 16)
             Layer10Bn2Output = new float[checked(capacity * 1152)]; // 12×12×8
             Layer10Bn2Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
             Layer10Bn2Normalized = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
@@ -637,7 +637,7 @@ partial class ResidualNet : global::ConvNetGen.Model
         /// </summary>
         public static long Bytes(int capacity, bool training) =>
             BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
-                ? 203_856 * (long)capacity + 156_800 * Blocks(capacity, 16, 96) + 155_200 * Blocks(capacity, 4, 96) + 445_957
+                ? 203_856 * (long)capacity + 225_792 * Blocks(capacity, 9, 96) + 155_200 * Blocks(capacity, 4, 96) + 536_069
                 : 34_280 * (long)capacity + 310_917);
 
         /// <summary>The blocks of Winograd tiles <paramref name="capacity"/> samples take, <paramref name="tilesPerSample"/> tiles each.</summary>
@@ -790,8 +790,8 @@ partial class ResidualNet : global::ConvNetGen.Model
         const int Taps = KH * KW * IC;
         const int Pixels = OH * OW;
         int rows = batch * Pixels;
-        const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly
-        const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
+        const int PH = OH / 4, PW = OW / 4; // 4×4 output tiles, exactly
+        const int Positions = global::ConvNetGen.Kernels.WinogradF4.Positions, Block = 96; // tiles per block: its V and M stay in L2
         int tiles = batch * PH * PW;
         // At inference layer1_0/bn1 and layer1_0/relu1 are folded into this conv (moving statistics are constants there): each filter's weights
         // scaled by γ/√(var + ε) and its bias made (b − mean)·γ/√(var + ε) + β (Model.FoldedKernel, kept until the weights change),
@@ -810,18 +810,18 @@ partial class ResidualNet : global::ConvNetGen.Model
         }
         global::System.Span<float> v = ws.Layer10Conv1TransformedInput, m = ws.Layer10Conv1Products;
         int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
-        // Winograd F(3×3, 3×3): each 3×3 block of the output is one tile, from a 5×5 input tile.
+        // Winograd F(4×4, 3×3): each 4×4 block of the output is one tile, from a 6×6 input tile.
         // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per
         // change of the weights and packed in the panels the products read (uPanels columns wide; 0: row by row).
-        global::System.ReadOnlySpan<float> u = WinogradKernel(1, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, weights, IC, OC, ws.IsTraining, ws.Layer10Conv1TransformedKernel, out int uPanels);
+        global::System.ReadOnlySpan<float> u = WinogradKernel(1, global::ConvNetGen.Kernels.WinogradFlavour.F4x4, weights, IC, OC, ws.IsTraining, ws.Layer10Conv1TransformedKernel, out int uPanels);
         for (int first = 0; first < tiles; first += Block)
         {
             int n = global::System.Math.Min(Block, tiles - first);
             int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
             var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
-            global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.StemOutput, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
+            global::ConvNetGen.Kernels.WinogradF4.TransformInput(ws.StemOutput, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
             global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
-            global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), bias, output, batch, PH, PW, OC, first, n, activation);
+            global::ConvNetGen.Kernels.WinogradF4.TransformOutput(m.Slice(0, Positions * mPlane), bias, output, batch, PH, PW, OC, first, n, activation);
         }
     }
 
@@ -835,8 +835,8 @@ partial class ResidualNet : global::ConvNetGen.Model
         const int Taps = KH * KW * IC;
         const int Pixels = OH * OW;
         int rows = batch * Pixels;
-        const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly
-        const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
+        const int PH = OH / 4, PW = OW / 4; // 4×4 output tiles, exactly
+        const int Positions = global::ConvNetGen.Kernels.WinogradF4.Positions, Block = 96; // tiles per block: its V and M stay in L2
         int tiles = batch * PH * PW;
         global::System.Span<float> gradient = ws.Layer10Conv1Gradient.AsSpan(0, rows * OC);
         global::System.Span<float> v = ws.Layer10Conv1TransformedInput, m = ws.Layer10Conv1Products;
@@ -860,7 +860,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             int n = global::System.Math.Min(Block, tiles - first);
             int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
             var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);
-            global::ConvNetGen.Kernels.WinogradF3.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM
+            global::ConvNetGen.Kernels.WinogradF4.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM
             if (weights)
                 for (int p = 0; p < Positions; p++)
                     global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * IC), m.Slice(p * mPlane, n * OC), du.Slice(p * uPlane, IC * OC), IC, OC, n);
@@ -869,10 +869,10 @@ partial class ResidualNet : global::ConvNetGen.Model
                 // The block's V is no longer needed: it takes dV.
                 for (int p = 0; p < Positions; p++)
                     global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(m.Slice(p * mPlane, n * OC), ut.Slice(p * utPlane, OC * IC), default, vb.Slice(p * vPlane, n * IC), n, IC, OC, global::ConvNetGen.Activation.Linear);
-                global::ConvNetGen.Kernels.WinogradF3.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
+                global::ConvNetGen.Kernels.WinogradF4.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
             }
         }
-        if (weights) global::ConvNetGen.Kernels.WinogradF3.AddKernelGradient(du, ws.Gradients.AsSpan(Shapes.Layer10Conv1.KernelOffset, Shapes.Layer10Conv1.KernelLength), IC, OC);
+        if (weights) global::ConvNetGen.Kernels.WinogradF4.AddKernelGradient(du, ws.Gradients.AsSpan(Shapes.Layer10Conv1.KernelOffset, Shapes.Layer10Conv1.KernelLength), IC, OC);
     }
 
     /// <summary>layer1_0/bn1 forward: BatchNormalization; 12×12×8 → 12×12×8.</summary>
@@ -1010,8 +1010,8 @@ partial class ResidualNet : global::ConvNetGen.Model
         const int Taps = KH * KW * IC;
         const int Pixels = OH * OW;
         int rows = batch * Pixels;
-        const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly
-        const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
+        const int PH = OH / 4, PW = OW / 4; // 4×4 output tiles, exactly
+        const int Positions = global::ConvNetGen.Kernels.WinogradF4.Positions, Block = 96; // tiles per block: its V and M stay in L2
         int tiles = batch * PH * PW;
         // At inference layer1_0/bn2 is folded into this conv (moving statistics are constants there): each filter's weights
         // scaled by γ/√(var + ε) and its bias made (b − mean)·γ/√(var + ε) + β (Model.FoldedKernel, kept until the weights change);
@@ -1028,18 +1028,18 @@ partial class ResidualNet : global::ConvNetGen.Model
         }
         global::System.Span<float> v = ws.Layer10Conv2TransformedInput, m = ws.Layer10Conv2Products;
         int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
-        // Winograd F(3×3, 3×3): each 3×3 block of the output is one tile, from a 5×5 input tile.
+        // Winograd F(4×4, 3×3): each 4×4 block of the output is one tile, from a 6×6 input tile.
         // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per
         // change of the weights and packed in the panels the products read (uPanels columns wide; 0: row by row).
-        global::System.ReadOnlySpan<float> u = WinogradKernel(4, global::ConvNetGen.Kernels.WinogradFlavour.F3x3, weights, IC, OC, ws.IsTraining, ws.Layer10Conv2TransformedKernel, out int uPanels);
+        global::System.ReadOnlySpan<float> u = WinogradKernel(4, global::ConvNetGen.Kernels.WinogradFlavour.F4x4, weights, IC, OC, ws.IsTraining, ws.Layer10Conv2TransformedKernel, out int uPanels);
         for (int first = 0; first < tiles; first += Block)
         {
             int n = global::System.Math.Min(Block, tiles - first);
             int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
             var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
-            global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.Layer10Relu1Output, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
+            global::ConvNetGen.Kernels.WinogradF4.TransformInput(ws.Layer10Relu1Output, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
             global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
-            global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), bias, output, batch, PH, PW, OC, first, n, activation);
+            global::ConvNetGen.Kernels.WinogradF4.TransformOutput(m.Slice(0, Positions * mPlane), bias, output, batch, PH, PW, OC, first, n, activation);
         }
     }
 
@@ -1053,8 +1053,8 @@ partial class ResidualNet : global::ConvNetGen.Model
         const int Taps = KH * KW * IC;
         const int Pixels = OH * OW;
         int rows = batch * Pixels;
-        const int PH = OH / 3, PW = OW / 3; // 3×3 output tiles, exactly
-        const int Positions = global::ConvNetGen.Kernels.WinogradF3.Positions, Block = 96; // tiles per block: its V and M stay in L2
+        const int PH = OH / 4, PW = OW / 4; // 4×4 output tiles, exactly
+        const int Positions = global::ConvNetGen.Kernels.WinogradF4.Positions, Block = 96; // tiles per block: its V and M stay in L2
         int tiles = batch * PH * PW;
         global::System.Span<float> gradient = ws.Layer10Conv2Gradient.AsSpan(0, rows * OC);
         global::System.Span<float> v = ws.Layer10Conv2TransformedInput, m = ws.Layer10Conv2Products;
@@ -1078,7 +1078,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             int n = global::System.Math.Min(Block, tiles - first);
             int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
             var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);
-            global::ConvNetGen.Kernels.WinogradF3.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM
+            global::ConvNetGen.Kernels.WinogradF4.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM
             if (weights)
                 for (int p = 0; p < Positions; p++)
                     global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * IC), m.Slice(p * mPlane, n * OC), du.Slice(p * uPlane, IC * OC), IC, OC, n);
@@ -1087,10 +1087,10 @@ partial class ResidualNet : global::ConvNetGen.Model
                 // The block's V is no longer needed: it takes dV.
                 for (int p = 0; p < Positions; p++)
                     global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(m.Slice(p * mPlane, n * OC), ut.Slice(p * utPlane, OC * IC), default, vb.Slice(p * vPlane, n * IC), n, IC, OC, global::ConvNetGen.Activation.Linear);
-                global::ConvNetGen.Kernels.WinogradF3.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
+                global::ConvNetGen.Kernels.WinogradF4.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
             }
         }
-        if (weights) global::ConvNetGen.Kernels.WinogradF3.AddKernelGradient(du, ws.Gradients.AsSpan(Shapes.Layer10Conv2.KernelOffset, Shapes.Layer10Conv2.KernelLength), IC, OC);
+        if (weights) global::ConvNetGen.Kernels.WinogradF4.AddKernelGradient(du, ws.Gradients.AsSpan(Shapes.Layer10Conv2.KernelOffset, Shapes.Layer10Conv2.KernelLength), IC, OC);
     }
 
     /// <summary>layer1_0/bn2 forward: BatchNormalization; 12×12×8 → 12×12×8.</summary>
@@ -1509,8 +1509,9 @@ partial class ResidualNet : global::ConvNetGen.Model
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void Layer20Conv2Forward(Workspace ws, int batch, bool training)
     {
-        // Winograd from 3 samples on; below that, transforming the kernel costs more than it saves (batch-1 prediction).
-        if (batch >= 3)
+        // Winograd from 3 samples on; below that, transforming the kernel costs more than it saves.
+        // Inference reads the model's transformed kernel, so from 1 on (a single image too): its products have rows enough.
+        if (batch >= (ws.IsTraining ? 3 : 1))
         {
             const int IH = 6, IW = 6, IC = 16;
             const int OH = 6, OW = 6, OC = 16;

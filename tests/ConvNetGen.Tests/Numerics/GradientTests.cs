@@ -87,6 +87,17 @@ public class GradientTests
             new RefConv2D(5, 3, 3, padding: Padding.Same, activation: Activation.Tanh),
             new RefFlatten(),
             new RefDense(2))),
+        ["ConvWinogradF4"] = (() => new GradConvWinogradF4(seed: 1), () => ReferenceModel.Of(GradConvWinogradF4.Architecture,
+            new RefConv2D(8, 1, 1),
+            new RefConv2D(5, 3, 3, activation: Activation.Tanh),
+            new RefFlatten(),
+            new RefDense(2))),
+        ["ConvWinogradF4Same"] = (() => new GradConvWinogradF4Same(seed: 1), () => ReferenceModel.Of(GradConvWinogradF4Same.Architecture,
+            new RefConv2D(8, 1, 1),
+            new RefConv2D(5, 3, 3, padding: Padding.Same, activation: Activation.ReLU),
+            new RefPooling2D(max: true, 2, 2),
+            new RefFlatten(),
+            new RefDense(2))),
         ["BatchNormWide"] = (() => new GradBatchNormWide(seed: 1), () => ReferenceModel.Of(GradBatchNormWide.Architecture,
             new RefConv2D(19, 1, 1),
             new RefBatchNormalization(momentum: 0.8),
@@ -203,9 +214,11 @@ public class GradientTests
     [InlineData("ConvWinogradF3")]
     [InlineData("ConvWinogradSame")]
     [InlineData("ConvWinogradF3Same")]
+    [InlineData("ConvWinogradF4")]
+    [InlineData("ConvWinogradF4Same")]
     public void Winograd_layers_take_the_direct_path_for_one_sample_and_still_match(string name)
     {
-        // Below a layer's minimum batch (2 for both models) the generated code keeps im2col + GEMM.
+        // Below a layer's minimum batch (2 for these models) the generated code keeps im2col + GEMM in training.
         var (create, reference) = Models[name];
         GradientCheck.Check(create(), reference(), batch: 1);
     }

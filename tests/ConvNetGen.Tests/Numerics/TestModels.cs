@@ -187,6 +187,30 @@ internal partial class GradConvWinogradSame;
 [Dense(2)]
 internal partial class GradConvWinogradF3Same;
 
+/// <summary>
+/// A 3×3 conv with 8 input channels and an 8×12 output: Winograd F(4×4, 3×3), 2×3 tiles per sample, with a conv below
+/// so the input gradient runs through it; 5 filters (a remainder on every path), tanh applied after the transform.
+/// </summary>
+[Input(10, 14, 2)]
+[Conv2D(8, 1)]
+[Conv2D(5, 3, Activation = Activation.Tanh)]
+[Flatten]
+[Dense(2)]
+internal partial class GradConvWinogradF4;
+
+/// <summary>
+/// A same-padded 3×3 conv before a 2×2 max pooling, 8×8: Winograd F(4×4, 3×3) (ahead of the pooling-ordered F(2×2)),
+/// 2×2 tiles every one of which reads the zero border; ReLU fused into the output transform, the pooling reading the
+/// plain NHWC output.
+/// </summary>
+[Input(8, 8, 2)]
+[Conv2D(8, 1)]
+[Conv2D(5, 3, Padding = Padding.Same, Activation = Activation.ReLU)]
+[MaxPooling2D(2)]
+[Flatten]
+[Dense(2)]
+internal partial class GradConvWinogradF4Same;
+
 /// <summary>BatchNormalization over 19 channels: whole vectors and a remainder in its vectorised passes.</summary>
 [Input(4, 3, 2)]
 [Conv2D(19, 1)]
