@@ -6,8 +6,9 @@ namespace ConvNetGen.Kernels;
 /// The transforms behind <see cref="WinogradF3"/> and <see cref="WinogradF4"/>, for one register type and one flavour's
 /// 1-D transforms (<typeparamref name="TT"/>: <see cref="F3Tiles"/> or <see cref="F4Tiles"/>), vectorised over channels
 /// (or filters); channels left over after whole registers take the scalar instantiation. Output tiles are Out × Out,
-/// input tiles (Out + 2) × (Out + 2). A 2-D transform applies the 1-D one down the columns of a tile (through a register
-/// scratch), then along its rows.
+/// input tiles (Out + 2) × (Out + 2). A 2-D transform applies the 1-D one along the rows of a tile straight from memory
+/// into a register scratch, then down its columns straight to memory (or the other way round): each value is read and
+/// written once on each side of the scratch, half the traffic of staging the whole tile in and out.
 /// </summary>
 [SkipLocalsInit] // the 2-D transforms write every scratch register before reading it
 internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struct, ISimd<TV> where TV : unmanaged where TT : struct, IWinogradTiles
@@ -55,14 +56,9 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void InputGroup(float* x, nint rowStride, nint cs, float* o, nint plane)
     {
-        TV* d = stackalloc TV[MaxPositions];
         TV* r = stackalloc TV[MaxPositions];
-        for (int i = 0; i < Size; i++)
-        for (int j = 0; j < Size; j++)
-            d[i * Size + j] = TOps.Load(x + i * rowStride + j * cs);
-        for (int j = 0; j < Size; j++) TT.Bt<TOps, TV>(d + j, Size, r + j, Size);       // down the columns
-        for (int i = 0; i < Size; i++) TT.Bt<TOps, TV>(r + i * Size, 1, d + i * Size, 1); // along the rows
-        for (int p = 0; p < Positions; p++) TOps.Store(o + p * plane, d[p]);
+        for (int i = 0; i < Size; i++) TT.Bt<TOps, TV, TileFloats<TOps, TV>, TileRegisters<TV>>(new(x + i * rowStride, cs), new(r + i * Size, 1)); // along the rows
+        for (int j = 0; j < Size; j++) TT.Bt<TOps, TV, TileRegisters<TV>, TileFloats<TOps, TV>>(new(r + j, Size), new(o + j * plane, Size * plane)); // down the columns, into V
     }
 
     /// <summary>U[p][c][f] = (G g Gᵀ)[p] for each input channel c and filter f of the 3×3 HWIO kernel g.</summary>
@@ -81,13 +77,9 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void KernelGroup(float* g, nint tap, float* u, nint plane)
     {
-        TV* k = stackalloc TV[MaxPositions];
         TV* a = stackalloc TV[MaxPositions];
-        TV* r = stackalloc TV[MaxPositions];
-        for (int t = 0; t < Taps * Taps; t++) k[t] = TOps.Load(g + t * tap);
-        for (int j = 0; j < Taps; j++) TT.G<TOps, TV>(k + j, Taps, a + j, Taps);          // down the columns: Size × 3
-        for (int i = 0; i < Size; i++) TT.G<TOps, TV>(a + i * Taps, 1, r + i * Size, 1);  // along the rows: Size × Size
-        for (int p = 0; p < Positions; p++) TOps.Store(u + p * plane, r[p]);
+        for (int i = 0; i < Taps; i++) TT.G<TOps, TV, TileFloats<TOps, TV>, TileRegisters<TV>>(new(g + i * Taps * tap, tap), new(a + i * Size, 1)); // along the rows: 3 × Size
+        for (int j = 0; j < Size; j++) TT.G<TOps, TV, TileRegisters<TV>, TileFloats<TOps, TV>>(new(a + j, Size), new(u + j * plane, Size * plane)); // down the columns, into U
     }
 
     /// <summary>output[tile t's Out × Out pixels, NHWC] = activation((Aᵀ M A) + bias).</summary>
@@ -122,19 +114,10 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void OutputGroup(float* m, nint plane, float* bias, bool relu, float* o, nint rowStride, nint cs)
     {
-        TV* x = stackalloc TV[MaxPositions];
-        TV* s = stackalloc TV[MaxPositions];
-        TV* y = stackalloc TV[MaxPositions];
-        for (int p = 0; p < Positions; p++) x[p] = TOps.Load(m + p * plane);
-        for (int j = 0; j < Size; j++) TT.At<TOps, TV>(x + j, Size, s + j, Size);        // down the columns: Out × Size
-        for (int i = 0; i < Out; i++) TT.At<TOps, TV>(s + i * Size, 1, y + i * Out, 1);   // along the rows: Out × Out
+        TV* t = stackalloc TV[MaxPositions];
         TV start = bias == null ? TOps.Broadcast(0f) : TOps.Load(bias);
-        for (int i = 0; i < Out; i++)
-        for (int j = 0; j < Out; j++)
-        {
-            TV value = TOps.Add(y[i * Out + j], start);
-            TOps.Store(o + i * rowStride + j * cs, relu ? TOps.Relu(value) : value);
-        }
+        for (int j = 0; j < Size; j++) TT.At<TOps, TV, TileFloats<TOps, TV>, TileRegisters<TV>>(new(m + j * plane, Size * plane), new(t + j, Size)); // down the columns: Out × Size
+        for (int i = 0; i < Out; i++) TT.At<TOps, TV, TileRegisters<TV>, TileOutput<TOps, TV>>(new(t + i * Size, 1), new(o + i * rowStride, cs, start, relu)); // along the rows, out
     }
 
     /// <summary>dM[p][t − first][f] = (A dY Aᵀ)[p] from each tile's Out × Out output gradient (NHWC).</summary>
@@ -169,15 +152,9 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void OutputGradientGroup(float* g, nint rowStride, nint cs, float* d, nint plane)
     {
-        TV* dy = stackalloc TV[MaxPositions];
         TV* e = stackalloc TV[MaxPositions];
-        TV* r = stackalloc TV[MaxPositions];
-        for (int i = 0; i < Out; i++)
-        for (int j = 0; j < Out; j++)
-            dy[i * Out + j] = TOps.Load(g + i * rowStride + j * cs);
-        for (int j = 0; j < Out; j++) TT.A<TOps, TV>(dy + j, Out, e + j, Out);           // down the columns: Size × Out
-        for (int i = 0; i < Size; i++) TT.A<TOps, TV>(e + i * Out, 1, r + i * Size, 1);   // along the rows: Size × Size
-        for (int p = 0; p < Positions; p++) TOps.Store(d + p * plane, r[p]);
+        for (int i = 0; i < Out; i++) TT.A<TOps, TV, TileFloats<TOps, TV>, TileRegisters<TV>>(new(g + i * rowStride, cs), new(e + i * Size, 1)); // along the rows: Out × Size
+        for (int j = 0; j < Size; j++) TT.A<TOps, TV, TileRegisters<TV>, TileFloats<TOps, TV>>(new(e + j, Size), new(d + j * plane, Size * plane)); // down the columns, into dM
     }
 
     /// <summary>kernelGradient[(ky·3 + kx)·IC·OC + c·OC + f] += (Gᵀ dU G)[ky, kx].</summary>
@@ -196,13 +173,9 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void KernelGradientGroup(float* du, nint plane, float* dg, nint tap)
     {
-        TV* x = stackalloc TV[MaxPositions];
         TV* h = stackalloc TV[MaxPositions];
-        TV* k = stackalloc TV[MaxPositions];
-        for (int p = 0; p < Positions; p++) x[p] = TOps.Load(du + p * plane);
-        for (int j = 0; j < Size; j++) TT.Gt<TOps, TV>(x + j, Size, h + j, Size);         // down the columns: 3 × Size
-        for (int i = 0; i < Taps; i++) TT.Gt<TOps, TV>(h + i * Size, 1, k + i * Taps, 1); // along the rows: 3 × 3
-        for (int t = 0; t < Taps * Taps; t++) TOps.Store(dg + t * tap, TOps.Add(TOps.Load(dg + t * tap), k[t]));
+        for (int j = 0; j < Size; j++) TT.Gt<TOps, TV, TileFloats<TOps, TV>, TileRegisters<TV>>(new(du + j * plane, Size * plane), new(h + j, Size)); // down the columns: 3 × Size
+        for (int i = 0; i < Taps; i++) TT.Gt<TOps, TV, TileRegisters<TV>, TileAccumulator<TOps, TV>>(new(h + i * Size, 1), new(dg + i * Taps * tap, tap)); // along the rows, added
     }
 
     /// <summary>inputGradient[tile t] += B dV[t − first] Bᵀ; tiles overlap by two rows and columns.</summary>
@@ -240,16 +213,8 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void InputGradientGroup(float* dv, nint plane, float* x, nint rowStride, nint cs)
     {
-        TV* v = stackalloc TV[MaxPositions];
         TV* r = stackalloc TV[MaxPositions];
-        for (int p = 0; p < Positions; p++) v[p] = TOps.Load(dv + p * plane);
-        for (int j = 0; j < Size; j++) TT.B<TOps, TV>(v + j, Size, r + j, Size);         // down the columns
-        for (int i = 0; i < Size; i++) TT.B<TOps, TV>(r + i * Size, 1, v + i * Size, 1);  // along the rows
-        for (int i = 0; i < Size; i++)
-        for (int j = 0; j < Size; j++)
-        {
-            float* at = x + i * rowStride + j * cs;
-            TOps.Store(at, TOps.Add(TOps.Load(at), v[i * Size + j]));
-        }
+        for (int j = 0; j < Size; j++) TT.B<TOps, TV, TileFloats<TOps, TV>, TileRegisters<TV>>(new(dv + j * plane, Size * plane), new(r + j, Size)); // down the columns
+        for (int i = 0; i < Size; i++) TT.B<TOps, TV, TileRegisters<TV>, TileAccumulator<TOps, TV>>(new(r + i * Size, 1), new(x + i * rowStride, cs)); // along the rows, added
     }
 }
