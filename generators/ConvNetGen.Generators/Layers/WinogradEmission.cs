@@ -49,13 +49,13 @@ internal static class WinogradEmission
         // model's copy, transformed once per change of the weights (Model.WinogradKernel), so it has no U of its own.
         yield return Make("TransformedKernel", BufferSize.Constant(t.Positions * Plane(ic, oc)), true, "U = G g Gᵀ, per position: IC × OC",
             $"{t.Positions} positions × ({ic}×{oc} + 16)");
-        // Each forward pass multiplies block by block, so in an inference workspace M is scratch, shared with the
-        // other Winograd convs'.
-        // Training keeps every block's V for the backward pass; a forward alone needs one block at a time, so in an
-        // inference workspace V is one block, shared with the other Winograd convs'.
-        yield return Make("TransformedInput", BufferSize.Blocks(oneBlock, tiles, block), false, "V = Bᵀ d B, block by block, per position: tiles × IC; reused for dV",
-            $"⌈capacity·{tiles} tiles / {block}⌉ blocks × {t.Positions} positions × ({block}×{ic} + 16)")
-            with { ForwardScratch = true, InferenceSize = BufferSize.Constant(oneBlock), ScratchShare = WorkspaceLayout.InferenceInputScratch };
+        // Each pass works block by block, so V and M are one block each (in L2), and in an inference workspace
+        // scratch shared with the other Winograd convs'. The backward pass transforms each block's input again rather
+        // than keeping every block's V from the forward: V is 36/16 of the input, and writing it all to memory and
+        // reading it back cost more than the transform.
+        yield return Make("TransformedInput", BufferSize.Constant(oneBlock), false, "V = Bᵀ d B for one block of tiles, per position: tiles × IC; reused for dV",
+            $"{t.Positions} positions × ({block}×{ic} + 16)")
+            with { ForwardScratch = true, ScratchShare = WorkspaceLayout.InferenceInputScratch };
         yield return Make("Products", BufferSize.Constant(t.Positions * Plane(block, oc)), false, "M = V · U for one block of tiles, per position: tiles × OC; reused for dM",
             $"{t.Positions} positions × ({block}×{oc} + 16)") with { ForwardScratch = true, ScratchShare = WorkspaceLayout.InferenceProductScratch };
         yield return Make("TransformedKernelGradient", BufferSize.Constant(t.Positions * Plane(ic, oc)), true, "dU = Vᵀ · dM, per position",
@@ -92,13 +92,11 @@ internal static class WinogradEmission
     private static string OutputSize(LayerContext c) => c.Winograd || Exact(c) ? "" : ", outputHeight: OH, outputWidth: OW";
 
     /// <summary>The block of tiles [first, first + n): its transformed input <c>vb</c> and the distances between positions in it and in the products.</summary>
-    private static void BlockLocals(SourceWriter w, bool forward)
+    private static void BlockLocals(SourceWriter w)
     {
         w.Line("int n = global::System.Math.Min(Block, tiles - first);");
         w.Line("int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);");
-        w.Line(forward
-            ? "var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block"
-            : "var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);");
+        w.Line("var vb = v.Slice(0, Positions * vPlane);");
     }
 
     public static void Forward(SourceWriter w, LayerContext c)
@@ -117,7 +115,7 @@ internal static class WinogradEmission
         string activation = fusedActivation ? $", {operands.Activation}" : "";
         using (w.Block("for (int first = 0; first < tiles; first += Block)"))
         {
-            BlockLocals(w, forward: true);
+            BlockLocals(w);
             w.Line($"{f.Kernels}.TransformInput({c.InputBuffer}, vb, batch, IH, IW, IC, PH, PW, first, n{Padding(c)});");
             w.Line("global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p");
             w.Line(c.Winograd
@@ -146,16 +144,20 @@ internal static class WinogradEmission
         }
         using (w.Block("for (int first = 0; first < tiles; first += Block)"))
         {
-            BlockLocals(w, forward: false);
+            BlockLocals(w);
             w.Line(c.Winograd
                 ? $"{f.Kernels}.TransformOutputGradient(gradient.Slice(first * 4 * OC, n * 4 * OC), m.Slice(0, Positions * mPlane), n, OC); // m now holds dM"
                 : $"{f.Kernels}.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n{OutputSize(c)}); // m now holds dM");
-            w.Line("if (weights)");
-            w.Line("    for (int p = 0; p < Positions; p++)");
-            w.Line("        global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * IC), m.Slice(p * mPlane, n * OC), du.Slice(p * uPlane, IC * OC), IC, OC, n);");
+            using (w.Block("if (weights)"))
+            {
+                w.Line("// The block's V again, as the forward pass made it.");
+                w.Line($"{f.Kernels}.TransformInput({c.InputBuffer}, vb, batch, IH, IW, IC, PH, PW, first, n{Padding(c)});");
+                w.Line("for (int p = 0; p < Positions; p++)");
+                w.Line("    global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * IC), m.Slice(p * mPlane, n * OC), du.Slice(p * uPlane, IC * OC), IC, OC, n);");
+            }
             using (w.Block("if (inputs)"))
             {
-                w.Line("// The block's V is no longer needed: it takes dV.");
+                w.Line("// The block's V is no longer needed (or was not made): it takes dV.");
                 w.Line("for (int p = 0; p < Positions; p++)");
                 w.Line("    global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(m.Slice(p * mPlane, n * OC), ut.Slice(p * utPlane, OC * IC), default, vb.Slice(p * vPlane, n * IC), n, IC, OC, global::ConvNetGen.Activation.Linear);");
                 w.Line($"{f.Kernels}.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n{Padding(c)});");

@@ -224,7 +224,7 @@ partial class LayerZoo : global::ConvNetGen.Model
         // conv2d_1 (Conv2D)
         public readonly float[] Conv2d1Output, Conv2d1Gradient;
         public readonly float[] Conv2d1TransformedKernel; // U = G g Gᵀ, per position: IC × OC
-        public readonly float[] Conv2d1TransformedInput; // V = Bᵀ d B, block by block, per position: tiles × IC; reused for dV
+        public readonly float[] Conv2d1TransformedInput; // V = Bᵀ d B for one block of tiles, per position: tiles × IC; reused for dV
         public readonly float[] Conv2d1Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
         public readonly float[] Conv2d1TransformedKernelGradient; // dU = Vᵀ · dM, per position
         public readonly float[] Conv2d1TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
@@ -264,7 +264,7 @@ partial class LayerZoo : global::ConvNetGen.Model
             Conv2d1Output = new float[checked(capacity * 2048)]; // 8×8×32
             Conv2d1Gradient = training ? new float[checked(capacity * 2048)] : global::System.Array.Empty<float>(); // 8×8×32
             Conv2d1TransformedKernel = training ? new float[19_008] : global::System.Array.Empty<float>(); // 36 positions × (16×32 + 16)
-            Conv2d1TransformedInput = new float[checked((int)(Blocks(capacity, 4, 96) * 55_872))]; // ⌈capacity·4 tiles / 96⌉ blocks × 36 positions × (96×16 + 16)
+            Conv2d1TransformedInput = new float[55_872]; // 36 positions × (96×16 + 16)
             Conv2d1Products = new float[111_168]; // 36 positions × (96×32 + 16)
             Conv2d1TransformedKernelGradient = training ? new float[19_008] : global::System.Array.Empty<float>(); // 36 positions × (16×32 + 16)
             Conv2d1TransformedKernelTransposed = training ? new float[19_008] : global::System.Array.Empty<float>(); // 36 positions × (32×16 + 16)
@@ -290,11 +290,8 @@ partial class LayerZoo : global::ConvNetGen.Model
         /// </summary>
         public static long Bytes(int capacity, bool training) =>
             BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
-                ? 261_200 * (long)capacity + 223_488 * Blocks(capacity, 4, 96) + 673_857
-                : 46_504 * (long)capacity + 223_488 * Blocks(capacity, 4, 96) + 444_801);
-
-        /// <summary>The blocks of Winograd tiles <paramref name="capacity"/> samples take, <paramref name="tilesPerSample"/> tiles each.</summary>
-        private static long Blocks(int capacity, int tilesPerSample, int block) => ((long)capacity * tilesPerSample + block - 1) / block;
+                ? 261_200 * (long)capacity + 897_345
+                : 46_504 * (long)capacity + 668_289);
     }
 
     /// <inheritdoc />
@@ -659,7 +656,7 @@ partial class LayerZoo : global::ConvNetGen.Model
             {
                 int n = global::System.Math.Min(Block, tiles - first);
                 int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
-                var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
+                var vb = v.Slice(0, Positions * vPlane);
                 global::ConvNetGen.Kernels.WinogradF4.TransformInput(ws.AveragePooling2dOutput, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
                 global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
                 global::ConvNetGen.Kernels.WinogradF4.TransformOutput(m.Slice(0, Positions * mPlane), ParameterBuffer.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.ReLU);
@@ -756,14 +753,18 @@ partial class LayerZoo : global::ConvNetGen.Model
             {
                 int n = global::System.Math.Min(Block, tiles - first);
                 int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
-                var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);
+                var vb = v.Slice(0, Positions * vPlane);
                 global::ConvNetGen.Kernels.WinogradF4.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM
                 if (weights)
+                {
+                    // The block's V again, as the forward pass made it.
+                    global::ConvNetGen.Kernels.WinogradF4.TransformInput(ws.AveragePooling2dOutput, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
                     for (int p = 0; p < Positions; p++)
                         global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * IC), m.Slice(p * mPlane, n * OC), du.Slice(p * uPlane, IC * OC), IC, OC, n);
+                }
                 if (inputs)
                 {
-                    // The block's V is no longer needed: it takes dV.
+                    // The block's V is no longer needed (or was not made): it takes dV.
                     for (int p = 0; p < Positions; p++)
                         global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(m.Slice(p * mPlane, n * OC), ut.Slice(p * utPlane, OC * IC), default, vb.Slice(p * vPlane, n * IC), n, IC, OC, global::ConvNetGen.Activation.Linear);
                     global::ConvNetGen.Kernels.WinogradF4.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);

@@ -175,8 +175,8 @@ partial class MnistConvNet : global::ConvNetGen.Model
     /// </summary>
     private sealed class Workspace : global::ConvNetGen.ModelWorkspace
     {
-        /// <summary>The most samples a training workspace holds: beyond it, conv2d_1's Conv2d1TransformedInput would pass Array.MaxLength.</summary>
-        public const int MaxTrainingCapacity = 166_901;
+        /// <summary>The most samples a training workspace holds: beyond it, conv2d_1's Conv2d1Output would pass Array.MaxLength.</summary>
+        public const int MaxTrainingCapacity = 277_309;
         /// <summary>The most samples an inference workspace holds: beyond it, conv2d_1's Conv2d1Output would pass Array.MaxLength.</summary>
         public const int MaxInferenceCapacity = 277_309;
 
@@ -190,7 +190,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
         // conv2d_1 (Conv2D)
         public readonly float[] Conv2d1Output, Conv2d1Gradient;
         public readonly float[] Conv2d1TransformedKernel; // U = G g Gᵀ, per position: IC × OC
-        public readonly float[] Conv2d1TransformedInput; // V = Bᵀ d B, block by block, per position: tiles × IC; reused for dV
+        public readonly float[] Conv2d1TransformedInput; // V = Bᵀ d B for one block of tiles, per position: tiles × IC; reused for dV
         public readonly float[] Conv2d1Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
         public readonly float[] Conv2d1TransformedKernelGradient; // dU = Vᵀ · dM, per position
         public readonly float[] Conv2d1TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
@@ -200,7 +200,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
         // conv2d_2 (Conv2D)
         public readonly float[] Conv2d2Output, Conv2d2Gradient;
         public readonly float[] Conv2d2TransformedKernel; // U = G g Gᵀ, per position: IC × OC
-        public readonly float[] Conv2d2TransformedInput; // V = Bᵀ d B, block by block, per position: tiles × IC; reused for dV
+        public readonly float[] Conv2d2TransformedInput; // V = Bᵀ d B for one block of tiles, per position: tiles × IC; reused for dV
         public readonly float[] Conv2d2Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
         public readonly float[] Conv2d2TransformedKernelGradient; // dU = Vᵀ · dM, per position
         public readonly float[] Conv2d2TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
@@ -224,7 +224,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
             Conv2d1Output = new float[checked(capacity * 7744)]; // 11×11×64
             Conv2d1Gradient = training ? new float[checked(capacity * 7744)] : global::System.Array.Empty<float>(); // 11×11×64
             Conv2d1TransformedKernel = training ? new float[33_024] : global::System.Array.Empty<float>(); // 16 positions × (32×64 + 16)
-            Conv2d1TransformedInput = training ? new float[checked((int)(Blocks(capacity, 25, 96) * 49_408))] : InferenceInputScratch; // ⌈capacity·25 tiles / 96⌉ blocks × 16 positions × (96×32 + 16)
+            Conv2d1TransformedInput = training ? new float[49_408] : InferenceInputScratch; // 16 positions × (96×32 + 16)
             Conv2d1Products = training ? new float[98_560] : InferenceProductScratch; // 16 positions × (96×64 + 16)
             Conv2d1TransformedKernelGradient = training ? new float[33_024] : global::System.Array.Empty<float>(); // 16 positions × (32×64 + 16)
             Conv2d1TransformedKernelTransposed = training ? new float[33_024] : global::System.Array.Empty<float>(); // 16 positions × (64×32 + 16)
@@ -234,7 +234,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
             Conv2d2Output = new float[checked(capacity * 1152)]; // 3×3×128
             Conv2d2Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 3×3×128
             Conv2d2TransformedKernel = training ? new float[205_200] : global::System.Array.Empty<float>(); // 25 positions × (64×128 + 16)
-            Conv2d2TransformedInput = training ? new float[checked((int)(Blocks(capacity, 1, 36) * 58_000))] : InferenceInputScratch; // ⌈capacity·1 tiles / 36⌉ blocks × 25 positions × (36×64 + 16)
+            Conv2d2TransformedInput = training ? new float[58_000] : InferenceInputScratch; // 25 positions × (36×64 + 16)
             Conv2d2Products = training ? new float[115_600] : InferenceProductScratch; // 25 positions × (36×128 + 16)
             Conv2d2TransformedKernelGradient = training ? new float[205_200] : global::System.Array.Empty<float>(); // 25 positions × (64×128 + 16)
             Conv2d2TransformedKernelTransposed = training ? new float[205_200] : global::System.Array.Empty<float>(); // 25 positions × (128×64 + 16)
@@ -254,11 +254,8 @@ partial class MnistConvNet : global::ConvNetGen.Model
         /// </summary>
         public static long Bytes(int capacity, bool training) =>
             BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
-                ? 176_080 * (long)capacity + 197_632 * Blocks(capacity, 25, 96) + 232_000 * Blocks(capacity, 1, 36) + 3_715_328
+                ? 176_080 * (long)capacity + 4_144_960
                 : 91_688 * (long)capacity + 694_400);
-
-        /// <summary>The blocks of Winograd tiles <paramref name="capacity"/> samples take, <paramref name="tilesPerSample"/> tiles each.</summary>
-        private static long Blocks(int capacity, int tilesPerSample, int block) => ((long)capacity * tilesPerSample + block - 1) / block;
     }
 
     /// <inheritdoc />
@@ -358,7 +355,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
         {
             int n = global::System.Math.Min(Block, tiles - first);
             int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
-            var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
+            var vb = v.Slice(0, Positions * vPlane);
             global::ConvNetGen.Kernels.Winograd.TransformInput(ws.MaxPooling2dOutput, vb, batch, IH, IW, IC, PH, PW, first, n);
             global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
             global::ConvNetGen.Kernels.Winograd.TransformOutput(m.Slice(0, Positions * mPlane), ParameterBuffer.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output.Slice(first * 4 * OC, n * 4 * OC), n, OC, global::ConvNetGen.Activation.ReLU);
@@ -402,14 +399,18 @@ partial class MnistConvNet : global::ConvNetGen.Model
         {
             int n = global::System.Math.Min(Block, tiles - first);
             int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
-            var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);
+            var vb = v.Slice(0, Positions * vPlane);
             global::ConvNetGen.Kernels.Winograd.TransformOutputGradient(gradient.Slice(first * 4 * OC, n * 4 * OC), m.Slice(0, Positions * mPlane), n, OC); // m now holds dM
             if (weights)
+            {
+                // The block's V again, as the forward pass made it.
+                global::ConvNetGen.Kernels.Winograd.TransformInput(ws.MaxPooling2dOutput, vb, batch, IH, IW, IC, PH, PW, first, n);
                 for (int p = 0; p < Positions; p++)
                     global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * IC), m.Slice(p * mPlane, n * OC), du.Slice(p * uPlane, IC * OC), IC, OC, n);
+            }
             if (inputs)
             {
-                // The block's V is no longer needed: it takes dV.
+                // The block's V is no longer needed (or was not made): it takes dV.
                 for (int p = 0; p < Positions; p++)
                     global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(m.Slice(p * mPlane, n * OC), ut.Slice(p * utPlane, OC * IC), default, vb.Slice(p * vPlane, n * IC), n, IC, OC, global::ConvNetGen.Activation.Linear);
                 global::ConvNetGen.Kernels.Winograd.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n);
@@ -475,7 +476,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
             {
                 int n = global::System.Math.Min(Block, tiles - first);
                 int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
-                var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
+                var vb = v.Slice(0, Positions * vPlane);
                 global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.MaxPooling2d1Output, vb, batch, IH, IW, IC, PH, PW, first, n);
                 global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
                 global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), ParameterBuffer.Slice(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength), output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.ReLU);
@@ -561,14 +562,18 @@ partial class MnistConvNet : global::ConvNetGen.Model
             {
                 int n = global::System.Math.Min(Block, tiles - first);
                 int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
-                var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);
+                var vb = v.Slice(0, Positions * vPlane);
                 global::ConvNetGen.Kernels.WinogradF3.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM
                 if (weights)
+                {
+                    // The block's V again, as the forward pass made it.
+                    global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.MaxPooling2d1Output, vb, batch, IH, IW, IC, PH, PW, first, n);
                     for (int p = 0; p < Positions; p++)
                         global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * IC), m.Slice(p * mPlane, n * OC), du.Slice(p * uPlane, IC * OC), IC, OC, n);
+                }
                 if (inputs)
                 {
-                    // The block's V is no longer needed: it takes dV.
+                    // The block's V is no longer needed (or was not made): it takes dV.
                     for (int p = 0; p < Positions; p++)
                         global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(m.Slice(p * mPlane, n * OC), ut.Slice(p * utPlane, OC * IC), default, vb.Slice(p * vPlane, n * IC), n, IC, OC, global::ConvNetGen.Activation.Linear);
                     global::ConvNetGen.Kernels.WinogradF3.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n);

@@ -412,7 +412,7 @@ partial class ResidualNet : global::ConvNetGen.Model
         // layer1_0/conv1 (Conv2D)
         public readonly float[] Layer10Conv1Output, Layer10Conv1Gradient;
         public readonly float[] Layer10Conv1TransformedKernel; // U = G g Gᵀ, per position: IC × OC
-        public readonly float[] Layer10Conv1TransformedInput; // V = Bᵀ d B, block by block, per position: tiles × IC; reused for dV
+        public readonly float[] Layer10Conv1TransformedInput; // V = Bᵀ d B for one block of tiles, per position: tiles × IC; reused for dV
         public readonly float[] Layer10Conv1Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
         public readonly float[] Layer10Conv1TransformedKernelGradient; // dU = Vᵀ · dM, per position
         public readonly float[] Layer10Conv1TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
@@ -431,7 +431,7 @@ partial class ResidualNet : global::ConvNetGen.Model
         // layer1_0/conv2 (Conv2D)
         public readonly float[] Layer10Conv2Output, Layer10Conv2Gradient;
         public readonly float[] Layer10Conv2TransformedKernel; // U = G g Gᵀ, per position: IC × OC
-        public readonly float[] Layer10Conv2TransformedInput; // V = Bᵀ d B, block by block, per position: tiles × IC; reused for dV
+        public readonly float[] Layer10Conv2TransformedInput; // V = Bᵀ d B for one block of tiles, per position: tiles × IC; reused for dV
         public readonly float[] Layer10Conv2Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
         public readonly float[] Layer10Conv2TransformedKernelGradient; // dU = Vᵀ · dM, per position
         public readonly float[] Layer10Conv2TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
@@ -470,7 +470,7 @@ partial class ResidualNet : global::ConvNetGen.Model
         // layer2_0/conv2 (Conv2D)
         public readonly float[] Layer20Conv2Output, Layer20Conv2Gradient;
         public readonly float[] Layer20Conv2TransformedKernel; // U = G g Gᵀ, per position: IC × OC
-        public readonly float[] Layer20Conv2TransformedInput; // V = Bᵀ d B, block by block, per position: tiles × IC; reused for dV
+        public readonly float[] Layer20Conv2TransformedInput; // V = Bᵀ d B for one block of tiles, per position: tiles × IC; reused for dV
         public readonly float[] Layer20Conv2Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
         public readonly float[] Layer20Conv2TransformedKernelGradient; // dU = Vᵀ · dM, per position
         public readonly float[] Layer20Conv2TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
@@ -526,7 +526,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             Layer10Conv1Output = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8; training only: at inference layer1_0/conv1 writes layer1_0/relu1's output instead
             Layer10Conv1Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
             Layer10Conv1TransformedKernel = training ? new float[2880] : global::System.Array.Empty<float>(); // 36 positions × (8×8 + 16)
-            Layer10Conv1TransformedInput = training ? new float[checked((int)(Blocks(capacity, 9, 96) * 28_224))] : InferenceInputScratch; // ⌈capacity·9 tiles / 96⌉ blocks × 36 positions × (96×8 + 16)
+            Layer10Conv1TransformedInput = training ? new float[28_224] : InferenceInputScratch; // 36 positions × (96×8 + 16)
             Layer10Conv1Products = training ? new float[28_224] : InferenceProductScratch; // 36 positions × (96×8 + 16)
             Layer10Conv1TransformedKernelGradient = training ? new float[2880] : global::System.Array.Empty<float>(); // 36 positions × (8×8 + 16)
             Layer10Conv1TransformedKernelTransposed = training ? new float[2880] : global::System.Array.Empty<float>(); // 36 positions × (8×8 + 16)
@@ -545,7 +545,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             Layer10Conv2Output = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8; training only: at inference layer1_0/conv2 writes layer1_0/bn2's output instead
             Layer10Conv2Gradient = training ? new float[checked(capacity * 1152)] : global::System.Array.Empty<float>(); // 12×12×8
             Layer10Conv2TransformedKernel = training ? new float[2880] : global::System.Array.Empty<float>(); // 36 positions × (8×8 + 16)
-            Layer10Conv2TransformedInput = training ? new float[checked((int)(Blocks(capacity, 9, 96) * 28_224))] : InferenceInputScratch; // ⌈capacity·9 tiles / 96⌉ blocks × 36 positions × (96×8 + 16)
+            Layer10Conv2TransformedInput = training ? new float[28_224] : InferenceInputScratch; // 36 positions × (96×8 + 16)
             Layer10Conv2Products = training ? new float[28_224] : InferenceProductScratch; // 36 positions × (96×8 + 16)
             Layer10Conv2TransformedKernelGradient = training ? new float[2880] : global::System.Array.Empty<float>(); // 36 positions × (8×8 + 16)
             Layer10Conv2TransformedKernelTransposed = training ? new float[2880] : global::System.Array.Empty<float>(); // 36 positions × (8×8 + 16)
@@ -584,7 +584,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             Layer20Conv2Output = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16; training only: at inference layer2_0/conv2 writes layer2_0/bn2's output instead
             Layer20Conv2Gradient = training ? new float[checked(capacity * 576)] : global::System.Array.Empty<float>(); // 6×6×16
             Layer20Conv2TransformedKernel = training ? new float[6800] : global::System.Array.Empty<float>(); // 25 positions × (16×16 + 16)
-            Layer20Conv2TransformedInput = training ? new float[checked((int)(Blocks(capacity, 4, 96) * 38_800))] : InferenceInputScratch; // ⌈capacity·4 tiles / 96⌉ blocks × 25 positions × (96×16 + 16)
+            Layer20Conv2TransformedInput = training ? new float[38_800] : InferenceInputScratch; // 25 positions × (96×16 + 16)
             Layer20Conv2Products = training ? new float[38_800] : InferenceProductScratch; // 25 positions × (96×16 + 16)
             Layer20Conv2TransformedKernelGradient = training ? new float[6800] : global::System.Array.Empty<float>(); // 25 positions × (16×16 + 16)
             Layer20Conv2TransformedKernelTransposed = training ? new float[6800] : global::System.Array.Empty<float>(); // 25 positions × (16×16 + 16)
@@ -637,11 +637,8 @@ partial class ResidualNet : global::ConvNetGen.Model
         /// </summary>
         public static long Bytes(int capacity, bool training) =>
             BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
-                ? 203_856 * (long)capacity + 225_792 * Blocks(capacity, 9, 96) + 155_200 * Blocks(capacity, 4, 96) + 536_069
+                ? 203_856 * (long)capacity + 917_061
                 : 34_280 * (long)capacity + 310_917);
-
-        /// <summary>The blocks of Winograd tiles <paramref name="capacity"/> samples take, <paramref name="tilesPerSample"/> tiles each.</summary>
-        private static long Blocks(int capacity, int tilesPerSample, int block) => ((long)capacity * tilesPerSample + block - 1) / block;
     }
 
     /// <inheritdoc />
@@ -818,7 +815,7 @@ partial class ResidualNet : global::ConvNetGen.Model
         {
             int n = global::System.Math.Min(Block, tiles - first);
             int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
-            var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
+            var vb = v.Slice(0, Positions * vPlane);
             global::ConvNetGen.Kernels.WinogradF4.TransformInput(ws.StemOutput, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
             global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
             global::ConvNetGen.Kernels.WinogradF4.TransformOutput(m.Slice(0, Positions * mPlane), bias, output, batch, PH, PW, OC, first, n, activation);
@@ -859,14 +856,18 @@ partial class ResidualNet : global::ConvNetGen.Model
         {
             int n = global::System.Math.Min(Block, tiles - first);
             int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
-            var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);
+            var vb = v.Slice(0, Positions * vPlane);
             global::ConvNetGen.Kernels.WinogradF4.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM
             if (weights)
+            {
+                // The block's V again, as the forward pass made it.
+                global::ConvNetGen.Kernels.WinogradF4.TransformInput(ws.StemOutput, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
                 for (int p = 0; p < Positions; p++)
                     global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * IC), m.Slice(p * mPlane, n * OC), du.Slice(p * uPlane, IC * OC), IC, OC, n);
+            }
             if (inputs)
             {
-                // The block's V is no longer needed: it takes dV.
+                // The block's V is no longer needed (or was not made): it takes dV.
                 for (int p = 0; p < Positions; p++)
                     global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(m.Slice(p * mPlane, n * OC), ut.Slice(p * utPlane, OC * IC), default, vb.Slice(p * vPlane, n * IC), n, IC, OC, global::ConvNetGen.Activation.Linear);
                 global::ConvNetGen.Kernels.WinogradF4.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
@@ -1036,7 +1037,7 @@ partial class ResidualNet : global::ConvNetGen.Model
         {
             int n = global::System.Math.Min(Block, tiles - first);
             int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
-            var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
+            var vb = v.Slice(0, Positions * vPlane);
             global::ConvNetGen.Kernels.WinogradF4.TransformInput(ws.Layer10Relu1Output, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
             global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
             global::ConvNetGen.Kernels.WinogradF4.TransformOutput(m.Slice(0, Positions * mPlane), bias, output, batch, PH, PW, OC, first, n, activation);
@@ -1077,14 +1078,18 @@ partial class ResidualNet : global::ConvNetGen.Model
         {
             int n = global::System.Math.Min(Block, tiles - first);
             int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
-            var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);
+            var vb = v.Slice(0, Positions * vPlane);
             global::ConvNetGen.Kernels.WinogradF4.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM
             if (weights)
+            {
+                // The block's V again, as the forward pass made it.
+                global::ConvNetGen.Kernels.WinogradF4.TransformInput(ws.Layer10Relu1Output, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
                 for (int p = 0; p < Positions; p++)
                     global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * IC), m.Slice(p * mPlane, n * OC), du.Slice(p * uPlane, IC * OC), IC, OC, n);
+            }
             if (inputs)
             {
-                // The block's V is no longer needed: it takes dV.
+                // The block's V is no longer needed (or was not made): it takes dV.
                 for (int p = 0; p < Positions; p++)
                     global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(m.Slice(p * mPlane, n * OC), ut.Slice(p * utPlane, OC * IC), default, vb.Slice(p * vPlane, n * IC), n, IC, OC, global::ConvNetGen.Activation.Linear);
                 global::ConvNetGen.Kernels.WinogradF4.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
@@ -1545,7 +1550,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             {
                 int n = global::System.Math.Min(Block, tiles - first);
                 int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
-                var vb = v.Slice(ws.IsTraining ? first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC) : 0, Positions * vPlane); // an inference workspace holds one block
+                var vb = v.Slice(0, Positions * vPlane);
                 global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.Layer20Relu1Output, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
                 global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
                 global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), bias, output, batch, PH, PW, OC, first, n, activation);
@@ -1651,14 +1656,18 @@ partial class ResidualNet : global::ConvNetGen.Model
             {
                 int n = global::System.Math.Min(Block, tiles - first);
                 int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
-                var vb = v.Slice(first / Block * Positions * global::ConvNetGen.Kernels.Winograd.Plane(Block, IC), Positions * vPlane);
+                var vb = v.Slice(0, Positions * vPlane);
                 global::ConvNetGen.Kernels.WinogradF3.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM
                 if (weights)
+                {
+                    // The block's V again, as the forward pass made it.
+                    global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.Layer20Relu1Output, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
                     for (int p = 0; p < Positions; p++)
                         global::ConvNetGen.Kernels.Gemm.MultiplyTransposedAAdd(vb.Slice(p * vPlane, n * IC), m.Slice(p * mPlane, n * OC), du.Slice(p * uPlane, IC * OC), IC, OC, n);
+                }
                 if (inputs)
                 {
-                    // The block's V is no longer needed: it takes dV.
+                    // The block's V is no longer needed (or was not made): it takes dV.
                     for (int p = 0; p < Positions; p++)
                         global::ConvNetGen.Kernels.Gemm.MultiplyBiasActivation(m.Slice(p * mPlane, n * OC), ut.Slice(p * utPlane, OC * IC), default, vb.Slice(p * vPlane, n * IC), n, IC, OC, global::ConvNetGen.Activation.Linear);
                     global::ConvNetGen.Kernels.WinogradF3.AddInputGradient(vb, inputGradient, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
