@@ -168,12 +168,6 @@ internal static class PassEmitter
             w.Line("}");
             w.Line();
             EmitBytes(w, workspace);
-            if (workspace.Buffers.Any(b => b.Kind == BufferKind.Allocated && b.Size.PerBlock != 0))
-            {
-                w.Line();
-                w.Line("/// <summary>The blocks of Winograd tiles <paramref name=\"capacity\"/> samples take, <paramref name=\"tilesPerSample\"/> tiles each.</summary>");
-                w.Line("private static long Blocks(int capacity, int tilesPerSample, int block) => ((long)capacity * tilesPerSample + block - 1) / block;");
-            }
         }
     }
 
@@ -199,23 +193,22 @@ internal static class PassEmitter
         return $"{b.Name} = {value};" + (b.Derivation.Length > 0 ? $" // {b.Derivation}" : "");
     }
 
-    /// <summary>A length from its <see cref="BufferSize"/>: the constant, <c>checked(capacity * n)</c>, or a checked long sum with the Winograd blocks.</summary>
+    /// <summary>A length from its <see cref="BufferSize"/>: the constant, <c>checked(capacity * n)</c>, or a checked long sum of both.</summary>
     private static string Length(BufferSize s)
     {
         var terms = new List<string>();
         if (s.Fixed != 0) terms.Add(SourceWriter.Number(s.Fixed));
-        if (s.PerSample != 0) terms.Add(s.PerBlock == 0 && s.Fixed == 0 ? $"capacity * {SourceWriter.Number(s.PerSample)}" : $"(long)capacity * {SourceWriter.Number(s.PerSample)}");
-        if (s.PerBlock != 0) terms.Add($"Blocks(capacity, {SourceWriter.Int(s.TilesPerSample)}, {SourceWriter.Int(s.BlockTiles)}) * {SourceWriter.Number(s.PerBlock)}");
+        if (s.PerSample != 0) terms.Add(s.Fixed == 0 ? $"capacity * {SourceWriter.Number(s.PerSample)}" : $"(long)capacity * {SourceWriter.Number(s.PerSample)}");
         if (terms.Count == 0) return "0";
-        if (s.PerSample == 0 && s.PerBlock == 0) return terms[0];
-        if (s.PerBlock == 0 && s.Fixed == 0) return $"checked({terms[0]})";
+        if (s.PerSample == 0) return terms[0];
+        if (s.Fixed == 0) return $"checked({terms[0]})";
         return $"checked((int)({string.Join(" + ", terms)}))";
     }
 
     /// <summary>
-    /// <c>Bytes(capacity, training)</c>: the base class's arrays plus, per mode, the fixed bytes, the bytes per sample
-    /// and those per block of Winograd tiles, summed from the same lengths the constructor allocates. In long when
-    /// every capacity up to int.MaxValue fits; otherwise in Int128, capped at long.MaxValue.
+    /// <c>Bytes(capacity, training)</c>: the base class's arrays plus, per mode, the fixed bytes and the bytes per
+    /// sample, summed from the same lengths the constructor allocates. In long when every capacity up to int.MaxValue
+    /// fits; otherwise in Int128, capped at long.MaxValue.
     /// </summary>
     private static void EmitBytes(SourceWriter w, WorkspacePlan workspace)
     {
@@ -230,17 +223,12 @@ internal static class PassEmitter
             var mine = workspace.Buffers.Where(b => b.IsGenerated && b.AllocatedIn(training)).ToList();
             long fixedBytes = mine.Sum(b => b.ElementBytes * b.Size.Fixed);
             long sampleBytes = mine.Sum(b => b.ElementBytes * b.Size.PerSample);
-            var terms = new List<string> { $"{SourceWriter.Number(sampleBytes)} * ({type})capacity" };
-            string blocks = wide ? $"({type})Blocks" : "Blocks"; // Blocks is already long
-            foreach (var group in mine.Where(b => b.Size.PerBlock != 0).GroupBy(b => (b.Size.TilesPerSample, b.Size.BlockTiles)))
-                terms.Add($"{SourceWriter.Number(group.Sum(b => b.ElementBytes * b.Size.PerBlock))} * {blocks}(capacity, {SourceWriter.Int(group.Key.TilesPerSample)}, {SourceWriter.Int(group.Key.BlockTiles)})");
-            terms.Add(SourceWriter.Number(fixedBytes));
-            return string.Join(" + ", terms);
+            return $"{SourceWriter.Number(sampleBytes)} * ({type})capacity + {SourceWriter.Number(fixedBytes)}";
         }
 
         w.Line("/// <summary>");
         w.Line("/// The bytes of the arrays a workspace for <paramref name=\"capacity\"/> samples allocates, the base class's included:");
-        w.Line("/// per sample, per block of Winograd tiles and fixed, from the lengths the constructor allocates.");
+        w.Line("/// per sample and fixed, from the lengths the constructor allocates.");
         w.Line(wide
             ? "/// Summed in Int128 and capped at long.MaxValue, which the largest capacities would pass."
             : "/// In long: no capacity up to int.MaxValue can overflow it.");

@@ -85,8 +85,8 @@ internal static class WorkspaceLayout
         var scratch = buffers.Where(b => b.ForwardScratch && b.ScratchShare == share && b.Kind == BufferKind.Allocated && !b.TrainingOnly).ToList();
         if (scratch.Count < 2) return;
         // One kind of length per share (all per sample, or all fixed), so the longest is the longest at every capacity.
-        var sizes = scratch.Select(b => b.InferenceSize ?? b.Size).ToList();
-        if (sizes.Any(s => s.PerBlock != 0 || (s.Fixed != 0 && s.PerSample != 0)) || (sizes.Any(s => s.Fixed != 0) && sizes.Any(s => s.PerSample != 0)))
+        var sizes = scratch.Select(b => b.Size).ToList();
+        if (sizes.Any(s => s.Fixed != 0 && s.PerSample != 0) || (sizes.Any(s => s.Fixed != 0) && sizes.Any(s => s.PerSample != 0)))
             throw new System.InvalidOperationException($"{share}: its buffers' lengths must all be per sample or all fixed.");
         long fixedPart = sizes.Max(s => s.Fixed), perSample = sizes.Max(s => s.PerSample);
         int longest = sizes.FindIndex(s => s.Fixed == fixedPart && s.PerSample == perSample);
@@ -95,7 +95,7 @@ internal static class WorkspaceLayout
             buffers[buffers.IndexOf(b)] = b with { InferenceAliasOf = share };
         // Before the layers' buffers, so the constructor allocates it before they take it.
         buffers.Insert(3, new BufferPlan(BufferPlan.Shared, share, "float", BufferKind.Allocated,
-            new BufferSize(fixedPart, perSample, 0, 0, 1), false, $"inference only: {scratch.Count} convs' {What(share)}, one array ({derivation})",
+            new BufferSize(fixedPart, perSample), false, $"inference only: {scratch.Count} convs' {What(share)}, one array ({derivation})",
             derivation, InferenceOnly: true));
     }
 
@@ -119,7 +119,7 @@ internal static class WorkspaceLayout
         string limit = "the int capacity";
         foreach (var b in buffers.Where(b => b.AllocatedIn(training)))
         {
-            if (b.Size.PerSample == 0 && b.Size.PerBlock == 0) continue; // fixed: fits at every capacity or at none
+            if (b.Size.PerSample == 0) continue; // fixed: fits at every capacity or at none
             long low = 0, high = int.MaxValue; // largest capacity in [low, high] that fits: binary search, lengths grow with capacity
             while (low < high)
             {

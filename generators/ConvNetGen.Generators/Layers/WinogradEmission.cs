@@ -41,7 +41,7 @@ internal static class WinogradEmission
     public static IEnumerable<BufferPlan> Buffers(LayerContext c)
     {
         var t = c.Strategy.Winograd!;
-        int ic = c.Layer.InputShape[2], oc = c.Layer.OutputShape[2], block = t.BlockTiles, tiles = t.TilesPerSample;
+        int ic = c.Layer.InputShape[2], oc = c.Layer.OutputShape[2], block = t.BlockTiles;
         BufferPlan Make(string suffix, BufferSize size, bool trainingOnly, string comment, string derivation) =>
             new(c.Layer.Index, c.Id + suffix, "float", BufferKind.Allocated, size, trainingOnly, comment, derivation);
         long oneBlock = t.Positions * Plane(block, ic);

@@ -2,26 +2,19 @@ namespace ConvNetGen.Generators.Model;
 
 /// <summary>
 /// A buffer's length for a workspace of <c>capacity</c> samples, as data:
-/// <c>Fixed + PerSample · capacity + PerBlock · ⌈capacity · TilesPerSample / BlockTiles⌉</c> elements (the last term:
-/// Winograd's transformed input, kept block by block). The constructor, the byte count and the largest capacity are
-/// all written from this, so they cannot disagree.
+/// <c>Fixed + PerSample · capacity</c> elements. The constructor, the byte count and the largest capacity are all
+/// written from this, so they cannot disagree.
 /// </summary>
-internal readonly record struct BufferSize(long Fixed, long PerSample, long PerBlock, int TilesPerSample, int BlockTiles)
+internal readonly record struct BufferSize(long Fixed, long PerSample)
 {
-    public static BufferSize Constant(long elements) => new(elements, 0, 0, 0, 1);
+    public static BufferSize Constant(long elements) => new(elements, 0);
 
-    public static BufferSize Samples(long perSample) => new(0, perSample, 0, 0, 1);
-
-    public static BufferSize Blocks(long perBlock, int tilesPerSample, int blockTiles) => new(0, 0, perBlock, tilesPerSample, blockTiles);
+    public static BufferSize Samples(long perSample) => new(0, perSample);
 
     public static readonly BufferSize None = Constant(0);
 
-    /// <summary>The blocks of tiles <paramref name="capacity"/> samples take (0 when the buffer is not kept by block).</summary>
-    public decimal BlockCount(long capacity) =>
-        PerBlock == 0 ? 0 : decimal.Floor(((decimal)capacity * TilesPerSample + BlockTiles - 1) / BlockTiles);
-
     /// <summary>Elements for <paramref name="capacity"/> samples, in decimal so no capacity up to int.MaxValue can overflow it.</summary>
-    public decimal Elements(long capacity) => Fixed + (decimal)PerSample * capacity + PerBlock * BlockCount(capacity);
+    public decimal Elements(long capacity) => Fixed + (decimal)PerSample * capacity;
 }
 
 /// <summary>What a workspace field is: an array of its own, another buffer's array, or never used (an empty array).</summary>
@@ -49,10 +42,6 @@ internal enum BufferKind
 /// For <see cref="ForwardScratch"/> buffers: the shared inference array this one joins. A layer's buffers that are in
 /// use at the same time (Winograd's kernel, input and products) join different ones.
 /// </param>
-/// <param name="InferenceSize">
-/// For <see cref="ForwardScratch"/> buffers whose inference use is smaller than their training use (Winograd's
-/// transformed input: every block for the backward pass, one block for a forward alone): the length it needs there.
-/// </param>
 /// <param name="InferenceOnly">Allocated only in inference workspaces (the shared scratch array).</param>
 internal sealed record BufferPlan(
     int Layer,
@@ -67,7 +56,6 @@ internal sealed record BufferPlan(
     bool ForwardScratch = false,
     string? InferenceAliasOf = null,
     bool InferenceOnly = false,
-    BufferSize? InferenceSize = null,
     string ScratchShare = "InferenceScratch")
 {
     /// <summary>The owner of the base class's arrays (input, labels, parameter gradients), counted but not emitted.</summary>

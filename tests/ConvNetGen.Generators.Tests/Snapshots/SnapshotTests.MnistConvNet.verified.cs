@@ -249,7 +249,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
 
         /// <summary>
         /// The bytes of the arrays a workspace for <paramref name="capacity"/> samples allocates, the base class's included:
-        /// per sample, per block of Winograd tiles and fixed, from the lengths the constructor allocates.
+        /// per sample and fixed, from the lengths the constructor allocates.
         /// In long: no capacity up to int.MaxValue can overflow it.
         /// </summary>
         public static long Bytes(int capacity, bool training) =>
