@@ -29,7 +29,6 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
     public static void TransformInput(WinogradShape s, float* input, float* v, int first, int count, int from, int to)
     {
         nint plane = Winograd.Plane(count, s.InputChannels), rowStride = (nint)s.InputWidth * s.InputChannels;
-        float* tile = null;
         for (int t = from; t < to; t++) // [from, to) ⊆ the block [first, first + count): a thread's share of it
         {
             float* o = v + (nint)(t - first) * s.InputChannels;
@@ -38,9 +37,12 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
                 InputTile(input + sample + s.InputPixel(y0, x0), rowStride, s.InputChannels, o, plane);
                 continue;
             }
-            if (tile == null) tile = WinogradBorder.Scratch(Positions * s.InputChannels);
-            WinogradBorder.Gather(input + sample, s.InputHeight, s.InputWidth, s.InputChannels, y0, x0, Size, tile);
-            InputTile(tile, Size * s.InputChannels, s.InputChannels, o, plane);
+            // Past the border: the tile reads zeros where the image has no pixel, the rest in place.
+            var window = TileWindow.Of(y0, x0, Size, s.InputHeight, s.InputWidth);
+            float* corner = input + sample + ((nint)y0 * s.InputWidth + x0) * s.InputChannels; // may lie outside: only pixels inside are read
+            int c = 0;
+            for (; c + Width <= s.InputChannels; c += Width) InputGroupClipped(corner + c, rowStride, s.InputChannels, o + c, plane, window);
+            for (; c < s.InputChannels; c++) WinogradTileKernel<SimdScalar, float, TT>.InputGroupClipped(corner + c, rowStride, s.InputChannels, o + c, plane, window);
         }
     }
 
@@ -59,6 +61,16 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
         TV* r = stackalloc TV[MaxPositions];
         for (int i = 0; i < Size; i++) TT.Bt<TOps, TV, TileFloats<TOps, TV>, TileRegisters<TV>>(new(x + i * rowStride, cs), new(r + i * Size, 1)); // along the rows
         for (int j = 0; j < Size; j++) TT.Bt<TOps, TV, TileRegisters<TV>, TileFloats<TOps, TV>>(new(r + j, Size), new(o + j * plane, Size * plane)); // down the columns, into V
+    }
+
+    /// <summary>As <see cref="InputGroup"/> for a tile reaching past the image: pixels outside <paramref name="window"/> read as zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void InputGroupClipped(float* x, nint rowStride, nint cs, float* o, nint plane, TileWindow window)
+    {
+        TV* r = stackalloc TV[MaxPositions];
+        for (int i = 0; i < Size; i++)
+            TT.Bt<TOps, TV, ClippedFloats<TOps, TV>, TileRegisters<TV>>(new(x + i * rowStride, cs, window.Columns(i)), new(r + i * Size, 1));
+        for (int j = 0; j < Size; j++) TT.Bt<TOps, TV, TileRegisters<TV>, TileFloats<TOps, TV>>(new(r + j, Size), new(o + j * plane, Size * plane));
     }
 
     /// <summary>U[p][c][f] = (G g Gᵀ)[p] for each input channel c and filter f of the 3×3 HWIO kernel g.</summary>
@@ -183,8 +195,6 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
     public static void AddInputGradient(WinogradShape s, float* dv, float* inputGradient, int first, int count)
     {
         nint plane = Winograd.Plane(count, s.InputChannels), rowStride = (nint)s.InputWidth * s.InputChannels;
-        float* tile = null;
-        int tileValues = Positions * s.InputChannels;
         for (int t = first; t < first + count; t++)
         {
             float* d = dv + (nint)(t - first) * s.InputChannels;
@@ -193,11 +203,12 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
                 InputGradientTile(d, plane, inputGradient + sample + s.InputPixel(y0, x0), rowStride, s.InputChannels);
                 continue;
             }
-            // Past the border: the tile's gradient is summed in the scratch, and only the pixels the image has kept.
-            if (tile == null) tile = WinogradBorder.Scratch(tileValues);
-            new Span<float>(tile, tileValues).Clear();
-            InputGradientTile(d, plane, tile, Size * s.InputChannels, s.InputChannels);
-            WinogradBorder.AddInside(tile, inputGradient + sample, s.InputHeight, s.InputWidth, s.InputChannels, y0, x0, Size);
+            // Past the border: only the pixels the image has take their gradient.
+            var window = TileWindow.Of(y0, x0, Size, s.InputHeight, s.InputWidth);
+            float* corner = inputGradient + sample + ((nint)y0 * s.InputWidth + x0) * s.InputChannels; // may lie outside: only pixels inside are written
+            int c = 0;
+            for (; c + Width <= s.InputChannels; c += Width) InputGradientGroupClipped(d + c, plane, corner + c, rowStride, s.InputChannels, window);
+            for (; c < s.InputChannels; c++) WinogradTileKernel<SimdScalar, float, TT>.InputGradientGroupClipped(d + c, plane, corner + c, rowStride, s.InputChannels, window);
         }
     }
 
@@ -216,5 +227,15 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
         TV* r = stackalloc TV[MaxPositions];
         for (int j = 0; j < Size; j++) TT.B<TOps, TV, TileFloats<TOps, TV>, TileRegisters<TV>>(new(dv + j * plane, Size * plane), new(r + j, Size)); // down the columns
         for (int i = 0; i < Size; i++) TT.B<TOps, TV, TileRegisters<TV>, TileAccumulator<TOps, TV>>(new(r + i * Size, 1), new(x + i * rowStride, cs)); // along the rows, added
+    }
+
+    /// <summary>As <see cref="InputGradientGroup"/> for a tile reaching past the image: only pixels inside <paramref name="window"/> are added to.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void InputGradientGroupClipped(float* dv, nint plane, float* x, nint rowStride, nint cs, TileWindow window)
+    {
+        TV* r = stackalloc TV[MaxPositions];
+        for (int j = 0; j < Size; j++) TT.B<TOps, TV, TileFloats<TOps, TV>, TileRegisters<TV>>(new(dv + j * plane, Size * plane), new(r + j, Size));
+        for (int i = 0; i < Size; i++)
+            TT.B<TOps, TV, TileRegisters<TV>, ClippedAccumulator<TOps, TV>>(new(r + i * Size, 1), new(x + i * rowStride, cs, window.Columns(i)));
     }
 }

@@ -265,3 +265,37 @@ internal readonly unsafe struct TileOutput<TOps, TV>(float* at, nint stride, TV 
         TOps.Store(at + i * stride, relu ? TOps.Relu(biased) : biased);
     }
 }
+
+/// <summary>
+/// The pixels of a tile at (y0, x0) that lie inside an image: rows [RowFirst, RowLast) and columns [ColumnFirst,
+/// ColumnLast) of the tile, for a border tile read or written in place instead of through a scratch copy.
+/// </summary>
+internal readonly record struct TileWindow(int RowFirst, int RowLast, int ColumnFirst, int ColumnLast)
+{
+    public static TileWindow Of(int y0, int x0, int size, int height, int width) =>
+        new(Math.Max(0, -y0), Math.Min(size, height - y0), Math.Max(0, -x0), Math.Min(size, width - x0));
+
+    /// <summary>The columns of tile row <paramref name="i"/> inside the image: none where the row is outside.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public (int First, int Last) Columns(int i) => i >= RowFirst && i < RowLast ? (ColumnFirst, ColumnLast) : (0, 0);
+}
+
+/// <summary>Floats in memory as <see cref="TileFloats{TOps, TV}"/>, read only at indices [first, last): zero elsewhere (past the image).</summary>
+internal readonly unsafe struct ClippedFloats<TOps, TV>(float* at, nint stride, (int First, int Last) inside) : IWinogradSource<TV>
+    where TOps : struct, ISimd<TV> where TV : unmanaged
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TV Get(int i) => (uint)(i - inside.First) < (uint)(inside.Last - inside.First) ? TOps.Load(at + i * stride) : TOps.Broadcast(0f);
+}
+
+/// <summary>As <see cref="TileAccumulator{TOps, TV}"/>, adding only at indices [first, last): the rest fall outside the image.</summary>
+internal readonly unsafe struct ClippedAccumulator<TOps, TV>(float* at, nint stride, (int First, int Last) inside) : IWinogradSink<TV>
+    where TOps : struct, ISimd<TV> where TV : unmanaged
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Set(int i, TV value)
+    {
+        if ((uint)(i - inside.First) < (uint)(inside.Last - inside.First))
+            TOps.Store(at + i * stride, TOps.Add(TOps.Load(at + i * stride), value));
+    }
+}
