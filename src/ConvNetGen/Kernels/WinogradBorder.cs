@@ -8,7 +8,9 @@ namespace ConvNetGen.Kernels;
 /// Winograd tiles that reach past the image — same padding's zero border, or a last row or column of output tiles
 /// that overhangs an output the tile size does not divide: such a tile is copied into a small per-thread scratch
 /// tile, zeros where the image has no pixel, transformed there, and copied back only where the image has pixels.
-/// Interior tiles, all but a one-tile frame, are read and written in place.
+/// Interior tiles, all but a one-tile frame, are read and written in place. F(3×3) and F(4×4) read their input's
+/// border tiles and add to their input gradient's in place too (clipped sources and sinks, <see cref="TileWindow"/>);
+/// F(2×2)'s input and F(3×3)'s overhanging output tiles come here.
 /// </summary>
 internal static unsafe class WinogradBorder
 {
