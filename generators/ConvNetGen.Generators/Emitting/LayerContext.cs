@@ -44,6 +44,14 @@ internal sealed class LayerContext
     /// <summary>This Conv2D runs as Winograd F(3×3, 3×3) or F(4×4, 3×3) over its whole NHWC output.</summary>
     public bool WinogradTiled => Strategy.Conv is ConvAlgorithm.WinogradF3 or ConvAlgorithm.WinogradF4;
 
+    /// <summary>
+    /// This Conv2D's backward reads its output gradient through ReLU's derivative (or as it is) while transforming it,
+    /// and takes the bias gradient from the transformed tiles' sums: no separate pass over the gradient. F(4×4) only,
+    /// whose tiles divide the output exactly, and only for ReLU or no activation.
+    /// </summary>
+    public bool ActivationBackwardInTransform =>
+        Strategy.Conv == ConvAlgorithm.WinogradF4 && !SoftmaxFusedIntoLoss && Layer.Spec.Activation is ActivationKind.Linear or ActivationKind.ReLU;
+
     /// <summary>This MaxPooling2D reads a conv output ordered window by window.</summary>
     public bool ReadsRowsByPoolWindow => Strategy.PoolingInput == MaxPoolingInput.PoolOrderedRows;
 

@@ -132,8 +132,14 @@ internal static class WinogradEmission
         Prologue(w, c, () => w.Line($"global::System.Span<float> gradient = {c.GradientBuffer}.AsSpan(0, rows * OC);"));
         w.Line($"global::System.Span<float> u = ws.{c.Id}TransformedKernel, du = ws.{c.Id}TransformedKernelGradient, ut = ws.{c.Id}TransformedKernelTransposed; // u: as this step's forward transformed it");
         w.Line("int utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);");
-        LayerDefinition.ActivationAndBiasBackward(w, c, c.Layer.Spec.Args<Conv2DArguments>().UseBias, "rows", "OC", () => { });
+        bool hasBias = c.Layer.Spec.Args<Conv2DArguments>().UseBias;
+        if (!c.ActivationBackwardInTransform) LayerDefinition.ActivationAndBiasBackward(w, c, hasBias, "rows", "OC", () => { });
         w.Line($"bool weights = ComputesWeightGradients({c.Layer.Index}), inputs = {(c.Previous is null ? "false" : $"ComputesInputGradient({c.Layer.Index})")};");
+        if (c.ActivationBackwardInTransform)
+        {
+            w.Line($"// The activation's derivative is taken as each tile of the gradient is transformed{(hasBias ? ", and dBias from the tiles' sums" : "")}: no pass of its own.");
+            w.Line($"global::System.Span<float> biasGradient = {(hasBias ? $"weights ? ws.Gradients.AsSpan({LayerDefinition.Weight(c, "bias")}) : default" : "default")};");
+        }
         w.Line("if (weights) du.Clear();");
         w.Line($"global::System.Span<float> inputGradient = {(c.Previous is null ? "default" : $"{c.InputGradientBuffer}.AsSpan(0, batch * IH * IW * IC)")};");
         using (w.Block("if (inputs)"))
@@ -147,6 +153,8 @@ internal static class WinogradEmission
             BlockLocals(w);
             w.Line(c.Winograd
                 ? $"{f.Kernels}.TransformOutputGradient(gradient.Slice(first * 4 * OC, n * 4 * OC), m.Slice(0, Positions * mPlane), n, OC); // m now holds dM"
+                : c.ActivationBackwardInTransform
+                ? $"{f.Kernels}.TransformActivationGradient(gradient, {(c.Layer.Spec.Activation == Model.ActivationKind.ReLU ? $"{c.OutputBuffer}.AsSpan(0, rows * OC)" : "default")}, global::ConvNetGen.Activation.{c.Layer.Spec.Activation}, biasGradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM"
                 : $"{f.Kernels}.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n{OutputSize(c)}); // m now holds dM");
             using (w.Block("if (weights)"))
             {

@@ -46,6 +46,17 @@ public static class WinogradF4
                                                int filters, int firstTile, int tileCount, int outputHeight = 0, int outputWidth = 0) =>
         WinogradTiled<F4Tiles>.TransformOutputGradient(gradient, transformed, batch, tilesHigh, tilesWide, filters, firstTile, tileCount, outputHeight, outputWidth);
 
+    /// <summary>
+    /// <c>dM</c> of the pre-activation gradient for a layer whose output went through <paramref name="activation"/> (ReLU
+    /// or none): ReLU's derivative is applied as each tile of <paramref name="gradient"/> is read (from the layer's
+    /// <paramref name="output"/>; the gradient is left as it was), and, unless <paramref name="biasGradient"/> is empty,
+    /// the block's bias gradient is added to it from the tiles' sums. The output must tile exactly.
+    /// </summary>
+    /// <exception cref="ArgumentException">A size is not positive, the tiles do not divide the output, or a span is too short.</exception>
+    public static void TransformActivationGradient(ReadOnlySpan<float> gradient, ReadOnlySpan<float> output, Activation activation, Span<float> biasGradient,
+                                                   Span<float> transformed, int batch, int tilesHigh, int tilesWide, int filters, int firstTile, int tileCount) =>
+        WinogradTiled<F4Tiles>.TransformActivationGradient(gradient, output, activation, biasGradient, transformed, batch, tilesHigh, tilesWide, filters, firstTile, tileCount);
+
     /// <summary><c>kernelGradient += Gᵀ dU G</c> for each input channel and filter (dU: 36 × IC × OC).</summary>
     /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
     public static void AddKernelGradient(ReadOnlySpan<float> transformedGradient, Span<float> kernelGradient, int inputChannels, int filters) =>

@@ -133,8 +133,12 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
     }
 
     /// <summary>dM[p][t − first][f] = (A dY Aᵀ)[p] from each tile's Out × Out output gradient (NHWC).</summary>
+    /// <remarks>
+    /// With <paramref name="reluOutput"/> (the layer's output, for exactly tiled outputs only) each gradient value is
+    /// read through ReLU's derivative, zero where the output is not positive: the pre-activation gradient is never stored.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void TransformOutputGradient(WinogradShape s, int oc, float* gradient, float* dm, int first, int count)
+    public static void TransformOutputGradient(WinogradShape s, int oc, float* gradient, float* dm, int first, int count, float* reluOutput = null)
     {
         nint plane = Winograd.Plane(count, oc), rowStride = (nint)s.OutputWidth * oc;
         float* tile = null;
@@ -143,9 +147,12 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
             float* d = dm + (nint)(t - first) * oc;
             if (s.OutputTile(t, Out, oc, out nint sample, out int y0, out int x0))
             {
-                OutputGradientTile(gradient + sample + ((nint)y0 * s.OutputWidth + x0) * oc, rowStride, oc, d, plane);
+                nint at = sample + ((nint)y0 * s.OutputWidth + x0) * oc;
+                if (reluOutput != null) ReluGradientTile(gradient + at, reluOutput + at, rowStride, oc, d, plane);
+                else OutputGradientTile(gradient + at, rowStride, oc, d, plane);
                 continue;
             }
+            if (reluOutput != null) throw new InvalidOperationException("ReLU's derivative is applied in the transform only to whole output tiles.");
             // Pixels the output does not have get no gradient: zeros in the scratch tile.
             if (tile == null) tile = WinogradBorder.Scratch(Out * Out * oc);
             WinogradBorder.Gather(gradient + sample, s.OutputHeight, s.OutputWidth, oc, y0, x0, Out, tile);
@@ -159,6 +166,22 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
         int f = 0;
         for (; f + Width <= oc; f += Width) OutputGradientGroup(g + f, rowStride, oc, d + f, plane);
         for (; f < oc; f++) WinogradTileKernel<SimdScalar, float, TT>.OutputGradientGroup(g + f, rowStride, oc, d + f, plane);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ReluGradientTile(float* g, float* y, nint rowStride, int oc, float* d, nint plane)
+    {
+        int f = 0;
+        for (; f + Width <= oc; f += Width) ReluGradientGroup(g + f, y + f, rowStride, oc, d + f, plane);
+        for (; f < oc; f++) WinogradTileKernel<SimdScalar, float, TT>.ReluGradientGroup(g + f, y + f, rowStride, oc, d + f, plane);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void ReluGradientGroup(float* g, float* y, nint rowStride, nint cs, float* d, nint plane)
+    {
+        TV* e = stackalloc TV[MaxPositions];
+        for (int i = 0; i < Out; i++) TT.A<TOps, TV, ReluGradientFloats<TOps, TV>, TileRegisters<TV>>(new(g + i * rowStride, y + i * rowStride, cs), new(e + i * Size, 1)); // along the rows: Out × Size
+        for (int j = 0; j < Size; j++) TT.A<TOps, TV, TileRegisters<TV>, TileFloats<TOps, TV>>(new(e + j, Size), new(d + j * plane, Size * plane)); // down the columns, into dM
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -17,7 +17,8 @@ internal static unsafe class WinogradTiled<TT> where TT : struct, IWinogradTiles
 
     // Each method's name in messages, made once per flavour: the checks run on every call and must not allocate.
     private static readonly string TransformInputCaller = Name + nameof(TransformInput), TransformOutputCaller = Name + nameof(TransformOutput),
-        TransformOutputGradientCaller = Name + nameof(TransformOutputGradient), AddInputGradientCaller = Name + nameof(AddInputGradient);
+        TransformOutputGradientCaller = Name + nameof(TransformOutputGradient), AddInputGradientCaller = Name + nameof(AddInputGradient),
+        TransformActivationGradientCaller = Name + nameof(TransformActivationGradient);
 
     private static WinogradFlavour Flavour => TT.Out == 3 ? WinogradFlavour.F3x3 : WinogradFlavour.F4x4;
 
@@ -92,6 +93,44 @@ internal static unsafe class WinogradTiled<TT> where TT : struct, IWinogradTiles
                 default: WinogradTileKernel<SimdScalar, float, TT>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount); break;
             }
         }
+    }
+
+    /// <summary>
+    /// As <see cref="TransformOutputGradient"/> for a layer whose output went through <paramref name="activation"/>
+    /// (ReLU or none): dM of the pre-activation gradient, ReLU's derivative applied as each tile is read (from the layer's
+    /// <paramref name="output"/>), so the gradient itself is left as it was. When <paramref name="biasGradient"/> is not
+    /// empty the block's bias gradient is added to it: A's row for the point 1 is all ones, so dM's position (1, 1) is
+    /// each tile's sum and Σ over the block's tiles is Σ over its pixels. The output must tile exactly.
+    /// </summary>
+    /// <exception cref="ArgumentException">A size is not positive, the tiles do not divide the output, or a span is too short.</exception>
+    public static void TransformActivationGradient(ReadOnlySpan<float> gradient, ReadOnlySpan<float> output, Activation activation, Span<float> biasGradient,
+                                                   Span<float> transformed, int batch, int tilesHigh, int tilesWide, int filters, int firstTile, int tileCount)
+    {
+        if (activation is not (Activation.Linear or Activation.ReLU))
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, $"{TransformActivationGradientCaller} applies ReLU's derivative or nothing.");
+        if (filters <= 0 || (biasGradient.Length != 0 && biasGradient.Length != filters))
+            throw new ArgumentException($"{TransformActivationGradientCaller}: {filters} filters with a bias gradient of {biasGradient.Length} (needs {filters} or none).");
+        var s = WinogradShape.CheckedOutput(TransformActivationGradientCaller, TT.Out, batch, tilesHigh, tilesWide, 0, 0, firstTile, tileCount);
+        long values = (long)batch * s.OutputHeight * s.OutputWidth * filters;
+        WinogradShape.Require(TransformActivationGradientCaller, "gradient", gradient.Length, values);
+        if (activation == Activation.ReLU) WinogradShape.Require(TransformActivationGradientCaller, "output", output.Length, values);
+        WinogradShape.Require(TransformActivationGradientCaller, "transformed", transformed.Length, (long)Positions * Winograd.Plane(tileCount, filters));
+        fixed (float* g = gradient, y = output, d = transformed)
+        {
+            float* relu = activation == Activation.ReLU ? y : null;
+            switch (Gemm.ActiveWidth)
+            {
+                case 512: WinogradTileKernel<Simd512, Vector512<float>, TT>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount, relu); break;
+                case 256: WinogradTileKernel<Simd256, Vector256<float>, TT>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount, relu); break;
+                case 128: WinogradTileKernel<Simd128, Vector128<float>, TT>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount, relu); break;
+                default: WinogradTileKernel<SimdScalar, float, TT>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount, relu); break;
+            }
+        }
+        if (biasGradient.IsEmpty) return;
+        int tileSums = TT.Out + 3; // position (1, 1) of the (Out + 2)² transformed tile
+        var sums = transformed.Slice(tileSums * Winograd.Plane(tileCount, filters), tileCount * filters);
+        for (int t = 0; t < tileCount; t++)
+            System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, sums.Slice(t * filters, filters), biasGradient);
     }
 
     /// <summary><c>kernelGradient += Gᵀ dU G</c> for each input channel and filter (dU: positions × IC × OC).</summary>

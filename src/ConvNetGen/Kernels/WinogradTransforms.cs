@@ -246,6 +246,18 @@ internal readonly unsafe struct TileFloats<TOps, TV>(float* at, nint stride) : I
     public void Set(int i, TV value) => TOps.Store(at + i * stride, value);
 }
 
+/// <summary>
+/// An output gradient read through ReLU's derivative: each value where the layer's output (at the same offsets) is
+/// positive, zero where it is not — as Keras differentiates ReLU.
+/// </summary>
+internal readonly unsafe struct ReluGradientFloats<TOps, TV>(float* gradient, float* output, nint stride) : IWinogradSource<TV>
+    where TOps : struct, ISimd<TV> where TV : unmanaged
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TV Get(int i) =>
+        TOps.Select(TOps.GreaterThan(TOps.Load(output + i * stride), TOps.Broadcast(0f)), TOps.Load(gradient + i * stride), TOps.Broadcast(0f));
+}
+
 /// <summary>Floats in memory that each result is added to: the gradients, summed over tiles.</summary>
 internal readonly unsafe struct TileAccumulator<TOps, TV>(float* at, nint stride) : IWinogradSink<TV>
     where TOps : struct, ISimd<TV> where TV : unmanaged

@@ -734,13 +734,9 @@ partial class LayerZoo : global::ConvNetGen.Model
             int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
             global::System.Span<float> u = ws.Conv2d1TransformedKernel, du = ws.Conv2d1TransformedKernelGradient, ut = ws.Conv2d1TransformedKernelTransposed; // u: as this step's forward transformed it
             int utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);
-            if (ComputesWeightGradients(4))
-            {
-                // The activation's derivative and dBias[OC] += Σ rows, in one pass over the gradient.
-                global::ConvNetGen.Kernels.Activations.BackwardWithBiasGradient(global::ConvNetGen.Activation.ReLU, ws.Conv2d1Output.AsSpan(0, rows * OC), gradient, OC, ws.Gradients.AsSpan(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength));
-            }
-            else global::ConvNetGen.Kernels.Activations.Backward(global::ConvNetGen.Activation.ReLU, ws.Conv2d1Output.AsSpan(0, rows * OC), gradient, OC);
             bool weights = ComputesWeightGradients(4), inputs = ComputesInputGradient(4);
+            // The activation's derivative is taken as each tile of the gradient is transformed, and dBias from the tiles' sums: no pass of its own.
+            global::System.Span<float> biasGradient = weights ? ws.Gradients.AsSpan(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength) : default;
             if (weights) du.Clear();
             global::System.Span<float> inputGradient = ws.AveragePooling2dGradient.AsSpan(0, batch * IH * IW * IC);
             if (inputs)
@@ -754,7 +750,7 @@ partial class LayerZoo : global::ConvNetGen.Model
                 int n = global::System.Math.Min(Block, tiles - first);
                 int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
                 var vb = v.Slice(0, Positions * vPlane);
-                global::ConvNetGen.Kernels.WinogradF4.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM
+                global::ConvNetGen.Kernels.WinogradF4.TransformActivationGradient(gradient, ws.Conv2d1Output.AsSpan(0, rows * OC), global::ConvNetGen.Activation.ReLU, biasGradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM
                 if (weights)
                 {
                     // The block's V again, as the forward pass made it.

@@ -840,10 +840,9 @@ partial class ResidualNet : global::ConvNetGen.Model
         int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
         global::System.Span<float> u = ws.Layer10Conv1TransformedKernel, du = ws.Layer10Conv1TransformedKernelGradient, ut = ws.Layer10Conv1TransformedKernelTransposed; // u: as this step's forward transformed it
         int utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);
-        if (ComputesWeightGradients(1))
-        {
-        }
         bool weights = ComputesWeightGradients(1), inputs = ComputesInputGradient(1);
+        // The activation's derivative is taken as each tile of the gradient is transformed: no pass of its own.
+        global::System.Span<float> biasGradient = default;
         if (weights) du.Clear();
         global::System.Span<float> inputGradient = ws.StemGradient1.AsSpan(0, batch * IH * IW * IC);
         if (inputs)
@@ -857,7 +856,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             int n = global::System.Math.Min(Block, tiles - first);
             int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
             var vb = v.Slice(0, Positions * vPlane);
-            global::ConvNetGen.Kernels.WinogradF4.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM
+            global::ConvNetGen.Kernels.WinogradF4.TransformActivationGradient(gradient, default, global::ConvNetGen.Activation.Linear, biasGradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM
             if (weights)
             {
                 // The block's V again, as the forward pass made it.
@@ -1062,10 +1061,9 @@ partial class ResidualNet : global::ConvNetGen.Model
         int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
         global::System.Span<float> u = ws.Layer10Conv2TransformedKernel, du = ws.Layer10Conv2TransformedKernelGradient, ut = ws.Layer10Conv2TransformedKernelTransposed; // u: as this step's forward transformed it
         int utPlane = global::ConvNetGen.Kernels.Winograd.Plane(OC, IC);
-        if (ComputesWeightGradients(4))
-        {
-        }
         bool weights = ComputesWeightGradients(4), inputs = ComputesInputGradient(4);
+        // The activation's derivative is taken as each tile of the gradient is transformed: no pass of its own.
+        global::System.Span<float> biasGradient = default;
         if (weights) du.Clear();
         global::System.Span<float> inputGradient = ws.Layer10Relu1Gradient.AsSpan(0, batch * IH * IW * IC);
         if (inputs)
@@ -1079,7 +1077,7 @@ partial class ResidualNet : global::ConvNetGen.Model
             int n = global::System.Math.Min(Block, tiles - first);
             int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
             var vb = v.Slice(0, Positions * vPlane);
-            global::ConvNetGen.Kernels.WinogradF4.TransformOutputGradient(gradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM
+            global::ConvNetGen.Kernels.WinogradF4.TransformActivationGradient(gradient, default, global::ConvNetGen.Activation.Linear, biasGradient, m.Slice(0, Positions * mPlane), batch, PH, PW, OC, first, n); // m now holds dM
             if (weights)
             {
                 // The block's V again, as the forward pass made it.

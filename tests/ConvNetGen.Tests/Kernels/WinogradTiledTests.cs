@@ -106,6 +106,76 @@ public class WinogradTiledTests
             h, w, c, f, pixels, scale: Scale, pad);
     }
 
+    public static TheoryData<int, int, int, Activation> ExactCases
+    {
+        get
+        {
+            var data = new TheoryData<int, int, int, Activation>();
+            foreach (int tile in new[] { 3, 4 })
+            foreach (int width in Widths)
+            for (int shape = 0; shape < Shapes.Length; shape++)
+            {
+                var (_, h, w, _, _, pad) = Shapes[shape];
+                if ((h + 2 * pad - 2) % tile == 0 && (w + 2 * pad - 2) % tile == 0)
+                    data.Add(tile, width, shape, shape % 2 == 0 ? Activation.ReLU : Activation.Linear);
+            }
+            return data;
+        }
+    }
+
+    /// <summary>
+    /// Taking ReLU's derivative while transforming the output gradient, and dBias from the transformed tiles' sums, gives
+    /// exactly the dM that masking the gradient first and transforming it gives (the same arithmetic), a bias gradient
+    /// within rounding of the double sum of the masked gradient, and leaves the gradient as it was.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(ExactCases))]
+    public void The_activation_gradient_transform_matches_masking_first(int tile, int width, int shapeIndex, Activation activation)
+    {
+        var (batch, h, w, _, f, pad) = Shapes[shapeIndex];
+        int oh = h + 2 * pad - 2, ow = w + 2 * pad - 2, th = oh / tile, tw = ow / tile, tiles = batch * th * tw;
+        int p = (tile + 2) * (tile + 2);
+        var gradient = Random(batch * oh * ow * f, seed: 6);
+        var output = Random(batch * oh * ow * f, seed: 7);
+        for (int i = 0; i < output.Length; i += 5) output[i] = 0f; // ReLU's output is often exactly zero: no gradient there
+        var before = (float[])gradient.Clone();
+        var masked = gradient.Select((g, i) => activation == Activation.ReLU && output[i] <= 0f ? 0f : g).ToArray();
+        var biasGradient = Random(f, seed: 8); // added to
+        var expectedBias = biasGradient.Select(b => (double)b).ToArray();
+        for (int i = 0; i < masked.Length; i++) expectedBias[i % f] += masked[i];
+
+        const int Block = 3;
+        var m = new float[p * Winograd.Plane(Block, f)];
+        var reference = new float[m.Length];
+        var k = Flavour.Of(tile);
+        using (Force(width))
+        {
+            for (int first = 0; first < tiles; first += Block)
+            {
+                int n = Math.Min(Block, tiles - first), mPlane = Winograd.Plane(n, f);
+                k.TransformOutputGradient(masked, reference.AsSpan(0, p * mPlane), batch, th, tw, f, first, n, 0, 0);
+                if (tile == 3) WinogradF3.TransformActivationGradient(gradient, output, activation, biasGradient, m.AsSpan(0, p * mPlane), batch, th, tw, f, first, n);
+                else WinogradF4.TransformActivationGradient(gradient, output, activation, biasGradient, m.AsSpan(0, p * mPlane), batch, th, tw, f, first, n);
+                Assert.Equal(reference.AsSpan(0, p * mPlane).ToArray(), m.AsSpan(0, p * mPlane).ToArray());
+            }
+        }
+        Assert.Equal(before, gradient);
+        for (int i = 0; i < f; i++)
+            Assert.True(Math.Abs(biasGradient[i] - expectedBias[i]) <= 1e-5 * (1 + masked.Length / f), $"bias gradient {i}: {biasGradient[i]} vs {expectedBias[i]}");
+    }
+
+    [Fact]
+    public void The_activation_gradient_transform_rejects_what_it_cannot_do()
+    {
+        // It takes whole tiles only: 2×2 tiles of 4×4 need an 8×8 gradient, and a shorter one (a 7×8 output) is refused.
+        var e = Assert.Throws<ArgumentException>(() => WinogradF4.TransformActivationGradient(new float[56], new float[56], Activation.ReLU, [], new float[36 * Winograd.Plane(4, 1)], 1, 2, 2, 1, 0, 4));
+        Assert.Contains("WinogradF4.TransformActivationGradient", e.Message);
+        Assert.Contains("the gradient has 56 values; it needs 64", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => WinogradF4.TransformActivationGradient(new float[64], new float[64], Activation.Sigmoid, [], new float[36 * Winograd.Plane(4, 1)], 1, 2, 2, 1, 0, 4));
+        e = Assert.Throws<ArgumentException>(() => WinogradF3.TransformActivationGradient(new float[36], new float[36], Activation.ReLU, new float[2], new float[25 * Winograd.Plane(4, 1)], 1, 2, 2, 1, 0, 4));
+        Assert.Contains("bias gradient of 2", e.Message);
+    }
+
     /// <summary>
     /// The three matrices, read back from the kernels one unit vector at a time (one input channel and filter, so the
     /// scalar path), satisfy Winograd's identity: Σₚ Aᵀ[i, p] G[p, k] Bᵀ[p, j] = 1 exactly where j = i + k (a 1-D
