@@ -84,14 +84,18 @@ internal static unsafe class WinogradTiled<TT> where TT : struct, IWinogradTiles
         WinogradShape.Require(TransformOutputGradientCaller, "gradient", gradient.Length, (long)batch * s.OutputHeight * s.OutputWidth * filters);
         WinogradShape.Require(TransformOutputGradientCaller, "transformed", transformed.Length, (long)Positions * Winograd.Plane(tileCount, filters));
         fixed (float* g = gradient, d = transformed)
+            OutputGradientOnWidth(s, filters, g, d, firstTile, tileCount, reluOutput: null);
+    }
+
+    /// <summary>The output-gradient transform on the register width this machine runs (through ReLU's derivative when <paramref name="reluOutput"/> is given).</summary>
+    private static void OutputGradientOnWidth(WinogradShape s, int filters, float* g, float* d, int firstTile, int tileCount, float* reluOutput)
+    {
+        switch (Gemm.ActiveWidth)
         {
-            switch (Gemm.ActiveWidth)
-            {
-                case 512: WinogradTileKernel<Simd512, Vector512<float>, TT>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount); break;
-                case 256: WinogradTileKernel<Simd256, Vector256<float>, TT>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount); break;
-                case 128: WinogradTileKernel<Simd128, Vector128<float>, TT>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount); break;
-                default: WinogradTileKernel<SimdScalar, float, TT>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount); break;
-            }
+            case 512: WinogradTileKernel<Simd512, Vector512<float>, TT>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount, reluOutput); break;
+            case 256: WinogradTileKernel<Simd256, Vector256<float>, TT>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount, reluOutput); break;
+            case 128: WinogradTileKernel<Simd128, Vector128<float>, TT>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount, reluOutput); break;
+            default: WinogradTileKernel<SimdScalar, float, TT>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount, reluOutput); break;
         }
     }
 
@@ -116,21 +120,10 @@ internal static unsafe class WinogradTiled<TT> where TT : struct, IWinogradTiles
         if (activation == Activation.ReLU) WinogradShape.Require(TransformActivationGradientCaller, "output", output.Length, values);
         WinogradShape.Require(TransformActivationGradientCaller, "transformed", transformed.Length, (long)Positions * Winograd.Plane(tileCount, filters));
         fixed (float* g = gradient, y = output, d = transformed)
-        {
-            float* relu = activation == Activation.ReLU ? y : null;
-            switch (Gemm.ActiveWidth)
-            {
-                case 512: WinogradTileKernel<Simd512, Vector512<float>, TT>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount, relu); break;
-                case 256: WinogradTileKernel<Simd256, Vector256<float>, TT>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount, relu); break;
-                case 128: WinogradTileKernel<Simd128, Vector128<float>, TT>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount, relu); break;
-                default: WinogradTileKernel<SimdScalar, float, TT>.TransformOutputGradient(s, filters, g, d, firstTile, tileCount, relu); break;
-            }
-        }
+            OutputGradientOnWidth(s, filters, g, d, firstTile, tileCount, activation == Activation.ReLU ? y : null);
         if (biasGradient.IsEmpty) return;
         int tileSums = TT.Out + 3; // position (1, 1) of the (Out + 2)² transformed tile
-        var sums = transformed.Slice(tileSums * Winograd.Plane(tileCount, filters), tileCount * filters);
-        for (int t = 0; t < tileCount; t++)
-            System.Numerics.Tensors.TensorPrimitives.Add(biasGradient, sums.Slice(t * filters, filters), biasGradient);
+        Activations.SumRows(transformed.Slice(tileSums * Winograd.Plane(tileCount, filters), tileCount * filters), filters, biasGradient);
     }
 
     /// <summary><c>kernelGradient += Gᵀ dU G</c> for each input channel and filter (dU: positions × IC × OC).</summary>
