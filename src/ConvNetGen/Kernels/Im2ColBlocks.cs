@@ -44,10 +44,15 @@ public sealed unsafe class Im2ColBlocks
     private readonly Action<int> _body;
     private float* _input, _kernel, _bias, _output;
     private ConvGeometry _g;
-    private int _rows, _filters, _blockRows, _blocks, _parts, _width;
+    private int _rows, _filters, _blockRows, _blocks, _parts, _width, _batch;
     private bool _packed, _relu;
+    private readonly Action<int> _inPlaceBody;
 
-    private Im2ColBlocks() => _body = RunPart;
+    private Im2ColBlocks()
+    {
+        _body = RunPart;
+        _inPlaceBody = RunRowsInPlacePart;
+    }
 
     /// <summary>
     /// <c>output[rows × filters] = activation(im2col(input) · kernel + bias)</c> for <paramref name="batch"/> samples,
@@ -67,6 +72,11 @@ public sealed unsafe class Im2ColBlocks
         if (rows == 0) return;
 
         int threads = GemmRowSplit.Threads;
+        if (ReadsInPlace(g))
+        {
+            RowsInPlace(input, kernel, panelColumns, bias, output, batch, g, filters, activation, width, threads);
+            return;
+        }
         int blockRows = BlockRows(taps, filters, rows, threads);
         int blocks = (int)((rows + blockRows - 1) / blockRows);
         var split = t_split ??= new Im2ColBlocks();
@@ -168,5 +178,110 @@ public sealed unsafe class Im2ColBlocks
             return;
         }
         for (int i = 0; i < count; i++) destination[i] = source[i];
+    }
+
+    /// <summary>A kernel row's window (KW·IC floats) this short or shorter is read where it lies rather than copied.</summary>
+    internal const int MaxInPlaceRun = 32;
+
+    /// <summary>Output rows whose padded input rows one part copies at a time (a few KB: they stay in L1).</summary>
+    private const int InPlaceChunkRows = 8;
+
+    /// <summary>
+    /// Whether the rows are read in place (<see cref="RowsInPlace"/>) rather than copied: a conv on few channels (an
+    /// image's first: CIFAR's 3×3 on RGB, ResNet18's 7×7/2 stem), whose im2col copies runs of 9 or 21 floats per
+    /// kernel row, costing more than the product of those taps (measured: CIFAR's first conv at batch 1 spent 40 of
+    /// its 66 µs writing patches), and an output row wide enough for whole tiles of the micro-kernel.
+    /// </summary>
+    internal static bool ReadsInPlace(in ConvGeometry g) =>
+        g.KernelWidth * g.InputChannels <= MaxInPlaceRun && g.OutputWidth >= 2 * Gemm.TileRows;
+
+    /// <summary>
+    /// The conv with no patches: output row (b, oy) is KH products accumulated into it, kernel row ky's being
+    /// <c>rows[OW × KW·IC] · kernel[ky·KW·IC …, OC]</c> whose A is the padded input row oy·SH − PT + ky read in place —
+    /// consecutive pixels' windows are SW·IC floats apart, each KW·IC floats contiguous. The bias starts the first
+    /// product, the ReLU ends the last. Every output sums the same taps in the same order as the im2col product; only
+    /// a row's last few pixels, in a tile of fewer than 8 registers that interleaves its sums, may round differently.
+    /// The input rows are copied with their padding a few at a time (zeros outside the image, so the products need no
+    /// edge cases); output rows are shared among the team's threads.
+    /// </summary>
+    private static void RowsInPlace(ReadOnlySpan<float> input, ReadOnlySpan<float> kernel, int panelColumns, ReadOnlySpan<float> bias,
+                                    Span<float> output, int batch, in ConvGeometry g, int filters, Activation activation, int width, int threads)
+    {
+        long outputRows = (long)batch * g.OutputHeight;
+        long multiplyAdds = outputRows * g.OutputWidth * g.Taps * filters;
+        var split = t_split ??= new Im2ColBlocks();
+        fixed (float* pi = input, pk = kernel, pb = bias, po = output)
+        {
+            split._input = pi; split._kernel = pk; split._bias = bias.IsEmpty ? null : pb; split._output = po;
+            split._g = g; split._batch = batch; split._filters = filters; split._width = width;
+            split._packed = panelColumns != 0; split._relu = activation == Activation.ReLU;
+            split._parts = threads >= 2 && multiplyAdds >= MinSharedMultiplyAdds ? (int)Math.Min(threads, outputRows) : 1;
+            if (WorkerTeam.RunInParts(ref split._parts, split._inPlaceBody)) t_splits++;
+        }
+        if (activation is not (Activation.Linear or Activation.ReLU))
+            Activations.Forward(activation, output.Slice(0, (int)(outputRows * g.OutputWidth) * filters), filters);
+    }
+
+    /// <summary>Work below this many multiply-adds is not worth waking a second thread for (as <see cref="GemmRowSplit"/>).</summary>
+    private const long MinSharedMultiplyAdds = 512 * 1024;
+
+    /// <summary>Part <paramref name="part"/> of <see cref="_parts"/> of <see cref="RowsInPlace"/>: its contiguous run of output rows.</summary>
+    private void RunRowsInPlacePart(int part)
+    {
+        ref readonly var g = ref _g;
+        long total = (long)_batch * g.OutputHeight;
+        long first = total * part / _parts, last = total * (part + 1) / _parts;
+        int ic = g.InputChannels, run = g.KernelWidth * ic, taps = g.Taps, ow = g.OutputWidth, oc = _filters;
+        int paddedWidth = (ow - 1) * g.StrideWidth + g.KernelWidth, paddedRow = paddedWidth * ic;
+        int chunkInputRows = (InPlaceChunkRows - 1) * g.StrideHeight + g.KernelHeight;
+        var scratch = t_patches;
+        if (scratch is null || scratch.Length < chunkInputRows * paddedRow)
+            t_patches = scratch = GC.AllocateUninitializedArray<float>(chunkInputRows * paddedRow, pinned: true); // grown once per thread
+        int panel = _packed ? Gemm.PanelColumns(_width) : oc;
+        fixed (float* rows = scratch)
+        {
+            for (long r = first; r < last;)
+            {
+                int b = (int)(r / g.OutputHeight), oy0 = (int)(r - (long)b * g.OutputHeight);
+                int count = (int)Math.Min(Math.Min(InPlaceChunkRows, g.OutputHeight - oy0), last - r);
+                int iy0 = oy0 * g.StrideHeight - g.PadTop, inputRows = (count - 1) * g.StrideHeight + g.KernelHeight;
+                for (int j = 0; j < inputRows; j++) PaddedRow(b, iy0 + j, paddedWidth, rows + (nint)j * paddedRow);
+                for (int y = 0; y < count; y++)
+                {
+                    float* o = _output + ((nint)b * g.OutputHeight + oy0 + y) * ow * oc;
+                    for (int j = 0; j < oc; j += panel)
+                    {
+                        int cols = Math.Min(panel, oc - j);
+                        for (int ky = 0; ky < g.KernelHeight; ky++)
+                        {
+                            float* a = rows + (nint)(y * g.StrideHeight + ky) * paddedRow;
+                            // Packed: panel j holds taps rows of its cols, kernel row ky's from ky·run; row-major: rows oc apart.
+                            float* k = _packed ? _kernel + (nint)j * taps + (nint)ky * run * cols : _kernel + (nint)ky * run * oc + j;
+                            Gemm.RunOnWidth(_width, a, g.StrideWidth * ic, 1, k, _packed ? cols : oc, o + j, ow, cols, run,
+                                            ky == 0 && _bias != null ? _bias + j : null, accumulate: ky > 0,
+                                            relu: _relu && ky == g.KernelHeight - 1, packedB: _packed, ldc: oc);
+                        }
+                    }
+                }
+                r += count;
+            }
+        }
+    }
+
+    /// <summary>Input row <paramref name="iy"/> of sample <paramref name="b"/> as the window rows read it: <paramref name="paddedWidth"/> pixels from x = −PL, zeros outside the image.</summary>
+    private void PaddedRow(int b, int iy, int paddedWidth, float* destination)
+    {
+        ref readonly var g = ref _g;
+        int ic = g.InputChannels;
+        if ((uint)iy >= (uint)g.InputHeight)
+        {
+            new Span<float>(destination, paddedWidth * ic).Clear();
+            return;
+        }
+        int left = Math.Min(g.PadLeft, paddedWidth), inside = Math.Max(0, Math.Min(g.InputWidth, paddedWidth - g.PadLeft));
+        new Span<float>(destination, left * ic).Clear();
+        Buffer.MemoryCopy(_input + ((nint)(b * g.InputHeight + iy) * g.InputWidth) * ic, destination + left * ic,
+                          (long)inside * ic * sizeof(float), (long)inside * ic * sizeof(float));
+        new Span<float>(destination + (left + inside) * ic, (paddedWidth - left - inside) * ic).Clear();
     }
 }

@@ -11,7 +11,7 @@ namespace ConvNetGen.Tests.Kernels;
 [Collection(FreeWorkerTeamCollection.Name)]
 public class Im2ColBlocksTests
 {
-    /// <summary>(geometry, filters): a same-padded 3×3 over 64 channels (108 rows a block: 4 blocks), a 3×3/2 padded only below and right (2 blocks), a padded 3×3/2, a 7×7/2 stem on 3 channels, a 1×1/2 shortcut, a deep 3×3 on a 7×7 map (one block at batch 1), CIFAR's first conv (one image's 1,024 rows: one block alone, two shared).</summary>
+    /// <summary>(geometry, filters): a same-padded 3×3 over 64 channels (108 rows a block: 4 blocks), a 3×3/2 padded only below and right (2 blocks), a padded 3×3/2, a 7×7/2 stem on 3 channels, a 1×1/2 shortcut, a deep 3×3 on a 7×7 map (one block at batch 1), CIFAR's first conv (one image's 1,024 rows: one block alone, two shared), the 128 px net's 3×3/2 padded only below and right, a valid 3×3 on one channel (the last three, the stem too, read in place).</summary>
     private static readonly (ConvGeometry G, int Filters)[] Convs =
     [
         (new ConvGeometry(20, 20, 64, 20, 20, 3, 3, 1, 1, 1, 1), 40),
@@ -21,6 +21,8 @@ public class Im2ColBlocksTests
         (new ConvGeometry(14, 14, 32, 7, 7, 1, 1, 2, 2, 0, 0), 70),
         (new ConvGeometry(7, 7, 256, 7, 7, 3, 3, 1, 1, 1, 1), 64),
         (new ConvGeometry(32, 32, 3, 32, 32, 3, 3, 1, 1, 1, 1), 32),
+        (new ConvGeometry(32, 32, 3, 16, 16, 3, 3, 2, 2, 0, 0), 32),
+        (new ConvGeometry(28, 28, 1, 26, 26, 3, 3, 1, 1, 0, 0), 20),
     ];
 
     /// <summary>All the rows' patches at once, written plainly: zeros wherever a tap lies outside the input.</summary>
@@ -72,15 +74,32 @@ public class Im2ColBlocksTests
                 }
                 // Two blocks or more are shared by blocks when the team is free; one block's product by rows or columns
                 // when it is large enough (the deep conv), else never.
-                if (rows > Im2ColBlocks.BlockRows(g.Taps, filters, rows, threads: 2)) shared = TeamSplit.UntilSplit(() => Im2ColBlocks.t_splits, Run);
+                if (Im2ColBlocks.ReadsInPlace(g) ? (long)rows * filters * g.Taps >= 512 * 1024 : rows > Im2ColBlocks.BlockRows(g.Taps, filters, rows, threads: 2)) shared = TeamSplit.UntilSplit(() => Im2ColBlocks.t_splits, Run);
                 else if ((long)rows * filters * g.Taps >= 1 << 20) shared = TeamSplit.UntilSplit(() => GemmRowSplit.t_splits, Run);
                 else shared = Run();
             }
             string what = $"{Gemm.PathName(width)} {g} filters={filters} batch={batch} {activation}";
+            if (Im2ColBlocks.ReadsInPlace(g))
+            {
+                // Read in place: the same taps summed in the same order, but a row's last pixels may sit in a
+                // narrower tile that interleaves its sums, so within rounding of the product; alike however run.
+                AssertClose(expected, alone, g.Taps, "row-major kernel, in place: " + what);
+                Assert.True(alone.AsSpan().SequenceEqual(fromPanels), "packed kernel, in place: " + what);
+                Assert.True(alone.AsSpan().SequenceEqual(shared), "shared with the team, in place: " + what);
+                continue;
+            }
             Assert.True(expected.AsSpan().SequenceEqual(alone), "row-major kernel: " + what);
             Assert.True(expected.AsSpan().SequenceEqual(fromPanels), "packed kernel: " + what);
             Assert.True(expected.AsSpan().SequenceEqual(shared), "shared with the team: " + what);
         }
+    }
+
+    /// <summary>Each output within a few roundings of a sum of <paramref name="taps"/> products of values in [−1, 1].</summary>
+    private static void AssertClose(float[] expected, float[] actual, int taps, string what)
+    {
+        float tolerance = 4 * taps * 1.2e-7f;
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance, $"{what}: output {i} is {actual[i]}, the im2col product {expected[i]}");
     }
 
     [Fact]
