@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace ConvNetGen.Kernels;
 
@@ -51,6 +52,11 @@ internal static unsafe class GemmKernel<TOps, TV> where TOps : struct, ISimd<TV>
     /// the noise on the stem and VGG-sized products, 64 K a little worse at k = 576, 16 K at k = 1152.
     /// </summary>
     internal static int MaxABlockFloats = 32 * 1024;
+
+    /// <summary>Tiles of this many rows or fewer prefetch B <see cref="PrefetchRows"/> rows ahead (Vector512: a register is a cache line).</summary>
+    internal const int SmallTileRows = 4;
+
+    internal const int PrefetchRows = 16;
 
     /// <summary>The columns of one panel of C (and of B): what a packed B's panels must hold for this path.</summary>
     public static int PanelColumns => TOps.Columns * TOps.Width;
@@ -244,6 +250,7 @@ internal static unsafe class GemmKernel<TOps, TV> where TOps : struct, ISimd<TV>
         int p = 0;
         for (; p < kc; p++)
         {
+            PrefetchB<TR, TC>(b, ldb, 1);
             {
                 TV b0 = typeof(TM) == typeof(Masked) && Unsafe.SizeOf<TC>() == 1 ? TOps.LoadTail(b + 0 * w, tail, mask) : TOps.Load(b + 0 * w);
                 TV b1 = Unsafe.SizeOf<TC>() > 1 ? (typeof(TM) == typeof(Masked) && Unsafe.SizeOf<TC>() == 2 ? TOps.LoadTail(b + 1 * w, tail, mask) : TOps.Load(b + 1 * w)) : default;
@@ -391,6 +398,27 @@ internal static unsafe class GemmKernel<TOps, TV> where TOps : struct, ISimd<TV>
         }
     }
 
+    /// <summary>
+    /// Asks for B's rows <see cref="PrefetchRows"/> ahead of the <paramref name="rows"/> a step of k is about to read,
+    /// in a tile of few rows (Vector512 only, where a register of B is one cache line): few rows of A share each row
+    /// of B there (a single image's Winograd products have 4, its dense layer 1), so the product waits on B's memory
+    /// rather than on its multiply-adds, and the hardware's own prefetch, which stops at every 4 KB page, falls behind.
+    /// Measured at batch 1 on CIFAR (Sapphire Rapids): 5–7% off a Predict. Elsewhere nothing is emitted.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void PrefetchB<TR, TC>(float* b, nint ldb, int rows) where TR : struct where TC : struct
+    {
+        if (Unsafe.SizeOf<TR>() > SmallTileRows || Unsafe.SizeOf<TV>() != 64 || !Sse.IsSupported) return;
+        for (int r = 0; r < rows; r++)
+        {
+            float* ahead = b + (PrefetchRows + r) * ldb;
+            Sse.Prefetch0(ahead);
+            if (Unsafe.SizeOf<TC>() > 1) Sse.Prefetch0(ahead + 16);
+            if (Unsafe.SizeOf<TC>() > 2) Sse.Prefetch0(ahead + 32);
+            if (Unsafe.SizeOf<TC>() > 3) Sse.Prefetch0(ahead + 48);
+        }
+    }
+
     /// <summary>A tile of fewer than 8 registers: 2 (from 4 registers) or 4 sets of accumulators take turns over k.</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void TileInterleaved<TR, TC, TM>(float* a, nint ars, nint acs, float* b, nint ldb, float* c, nint ldc, int kc,
@@ -481,6 +509,7 @@ internal static unsafe class GemmKernel<TOps, TV> where TOps : struct, ISimd<TV>
         {
             for (; p + Four <= kc; p += Four)
             {
+                PrefetchB<TR, TC>(b, ldb, Four);
                 {
                     TV b0 = typeof(TM) == typeof(Masked) && Unsafe.SizeOf<TC>() == 1 ? TOps.LoadTail(b + 0 * w, tail, mask) : TOps.Load(b + 0 * w);
                     TV b1 = Unsafe.SizeOf<TC>() > 1 ? (typeof(TM) == typeof(Masked) && Unsafe.SizeOf<TC>() == 2 ? TOps.LoadTail(b + 1 * w, tail, mask) : TOps.Load(b + 1 * w)) : default;
@@ -709,6 +738,7 @@ internal static unsafe class GemmKernel<TOps, TV> where TOps : struct, ISimd<TV>
         {
             for (; p + Two <= kc; p += Two)
             {
+                PrefetchB<TR, TC>(b, ldb, Two);
                 {
                     TV b0 = typeof(TM) == typeof(Masked) && Unsafe.SizeOf<TC>() == 1 ? TOps.LoadTail(b + 0 * w, tail, mask) : TOps.Load(b + 0 * w);
                     TV b1 = Unsafe.SizeOf<TC>() > 1 ? (typeof(TM) == typeof(Masked) && Unsafe.SizeOf<TC>() == 2 ? TOps.LoadTail(b + 1 * w, tail, mask) : TOps.Load(b + 1 * w)) : default;
@@ -825,6 +855,7 @@ internal static unsafe class GemmKernel<TOps, TV> where TOps : struct, ISimd<TV>
         }
         for (; p < kc; p++)
         {
+            PrefetchB<TR, TC>(b, ldb, 1);
             {
                 TV b0 = typeof(TM) == typeof(Masked) && Unsafe.SizeOf<TC>() == 1 ? TOps.LoadTail(b + 0 * w, tail, mask) : TOps.Load(b + 0 * w);
                 TV b1 = Unsafe.SizeOf<TC>() > 1 ? (typeof(TM) == typeof(Masked) && Unsafe.SizeOf<TC>() == 2 ? TOps.LoadTail(b + 1 * w, tail, mask) : TOps.Load(b + 1 * w)) : default;

@@ -13,6 +13,12 @@ internal sealed unsafe class GemmRowSplit
     /// <summary>Products smaller than this many multiply-adds are not worth waking a second thread for (≈ 10 µs of work).</summary>
     private const long MinMultiplyAdds = 512 * 1024;
 
+    /// <summary>
+    /// … unless B is this large (512 KB): then the product is bound by reading B (a dense layer on a single image:
+    /// CIFAR's 2,048 × 128, one multiply-add per float), and two threads each reading half of it finish sooner.
+    /// </summary>
+    private const long MinStreamedB = 128 * 1024;
+
     /// <summary>How many threads the calling thread's products may use (0 or 1: no split); set around one inference pass.</summary>
     [ThreadStatic] internal static int Threads;
 
@@ -34,7 +40,7 @@ internal sealed unsafe class GemmRowSplit
                               float* bias, bool accumulate, bool relu, bool packedB = false)
     {
         int threads = Threads;
-        if (threads < 2 || (long)m * n * k < MinMultiplyAdds) return false;
+        if (threads < 2 || ((long)m * n * k < MinMultiplyAdds && (long)k * n < MinStreamedB)) return false;
         int panel = Gemm.PanelColumns(width);
         int rowsPerPart = 0, columnsPerPart = 0, parts;
         if (n > m && n >= 2 * panel)
