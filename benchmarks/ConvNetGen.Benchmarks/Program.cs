@@ -5,7 +5,7 @@
 //       ResNet18 inference against ONNX Runtime: batch-1 latency and batch-32 throughput on 1 and 2 threads, the fp32 peak.
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- scale [--model cifar|big128|all] [--rounds N] [--torch PATH | --no-torch]
 //       the CIFAR VGG and the 128×128 net against TorchSharp (torch-scale.sh) and ONNX Runtime, interleaved: train step,
-//       batch-1 latency, throughput at 64 and 1000, the ratios of the targets, the fp32 peak (--train-only: our step on 1 and 2 threads).
+//       batch-1 latency, throughput at 64 and 1000, the ratios of the targets, the fp32 peak (--train-only: our step on 1 and 2 threads; --inference-only: ours and ONNX Runtime only).
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- layers [batch=32]
 //       each generated layer method alone, forward and backward, one thread: µs, GFLOP/s and % of one core's peak.
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- winograd
@@ -25,6 +25,8 @@
 //       one Winograd conv's position products alone, each position's own U against one U for all (what streaming U costs).
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- memory [--model cifar|big128|resnet18|all] [--batch 1,32]
 //       inference's peak RSS against ONNX Runtime's, each in a process of its own, and the ratio of the target.
+//   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- ort-layers [batch] [--model cifar|big128|resnet18] [--threads 2]
+//       ONNX Runtime's own per-node kernel times for the exported model, to set beside `layers --inference`.
 //   Anything else goes to BenchmarkDotNet's switcher (e.g. --filter *Gemm*).
 using BenchmarkDotNet.Running;
 using ConvNetGen.Benchmarks;
@@ -52,6 +54,8 @@ switch (mode)
         return InferenceMemory.RunChild(rest);
     case "layers":
         return LayerProfile.Run(rest);
+    case "ort-layers":
+        return OrtLayerProfile.Run(rest);
     case "winograd":
         return WinogradProfile.Run(rest);
     case "model":

@@ -36,6 +36,18 @@ internal static class ScaleBenchmark
                     }
                 continue;
             }
+            if (args.Contains("--inference-only"))
+            {
+                // Ours against ONNX Runtime alone, without the training steps and TorchSharp: a quicker A/B.
+                for (int round = 0; round < rounds; round++)
+                {
+                    var (ours, ort) = Inference(create());
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"model={name} round={round} convnetgen_b1_us={ours.LatencyUs:F0} ort_b1_us={ort.LatencyUs:F0} b1_ratio_vs_ort={ours.LatencyUs / ort.LatencyUs:F2} (target <= 1) | " +
+                        $"convnetgen_b64_per_s={ours.PerSecond64:F0} ort_b64_per_s={ort.PerSecond64:F0} b64_ratio_vs_ort={ours.PerSecond64 / ort.PerSecond64:F2} (target >= 1.5)"));
+                }
+                continue;
+            }
             for (int round = 0; round < rounds; round++)
             {
                 var model = create();
