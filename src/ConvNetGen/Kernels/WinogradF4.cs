@@ -40,6 +40,17 @@ public static class WinogradF4
                                        int outputHeight = 0, int outputWidth = 0) =>
         WinogradTiled<F4Tiles>.TransformOutput(products, bias, output, batch, tilesHigh, tilesWide, filters, firstTile, tileCount, activation, outputHeight, outputWidth);
 
+    /// <summary>
+    /// As <see cref="TransformOutput"/>, each 2×2 window of the outputs then pooled to its maximum into the NHWC
+    /// <paramref name="pooled"/> output of a 2×2, stride-2 max pooling (2·TH × 2·TW × OC per sample): what inference runs
+    /// for a conv read only by such a pooling, whose own output is never stored. The same numbers as the conv's output
+    /// pooled. The output must tile exactly; ReLU or no activation.
+    /// </summary>
+    /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
+    public static void TransformOutputPooled(ReadOnlySpan<float> products, ReadOnlySpan<float> bias, Span<float> pooled, int batch, int tilesHigh,
+                                             int tilesWide, int filters, int firstTile, int tileCount, Activation activation = Activation.Linear) =>
+        WinogradTiled<F4Tiles>.TransformOutputPooled(products, bias, pooled, batch, tilesHigh, tilesWide, filters, firstTile, tileCount, activation);
+
     /// <summary><c>dM[p][t − first][f] = (A dY Aᵀ)[p]</c> for the block's tiles, from the NHWC output gradient of the whole batch.</summary>
     /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
     public static void TransformOutputGradient(ReadOnlySpan<float> gradient, Span<float> transformed, int batch, int tilesHigh, int tilesWide,

@@ -115,6 +115,53 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
         }
     }
 
+    /// <summary>
+    /// As <see cref="TransformOutput"/>, then each 2×2 window of the tile's Out × Out pixels pooled to its maximum, into
+    /// the NHWC <paramref name="pooled"/> output (OH/2 × OW/2 × OC per sample) of a 2×2, stride-2 max pooling: the
+    /// conv's own output is never stored. Exact tiling only (every tile whole), so every window lies in one tile.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TransformOutputPooled(WinogradShape s, int oc, float* m, float* bias, bool relu, float* pooled, int first, int count, int from, int to)
+    {
+        nint plane = Winograd.Plane(count, oc), pooledRow = (nint)(s.OutputWidth / 2) * oc;
+        for (int t = from; t < to; t++)
+        {
+            float* mt = m + (nint)(t - first) * oc;
+            s.OutputTile(t, Out, oc, out nint sample, out int y0, out int x0);
+            float* o = pooled + sample / 4 + ((nint)(y0 / 2) * (s.OutputWidth / 2) + x0 / 2) * oc; // a pooled sample is a quarter of the conv's
+            int f = 0;
+            for (; f + Width <= oc; f += Width) OutputGroupPooled(mt + f, plane, bias == null ? null : bias + f, relu, o + f, pooledRow, oc);
+            for (; f < oc; f++) WinogradTileKernel<SimdScalar, float, TT>.OutputGroupPooled(mt + f, plane, bias == null ? null : bias + f, relu, o + f, pooledRow, oc);
+        }
+    }
+
+    /// <summary>One channel group of a tile: its pixels as <see cref="OutputGroup"/> computes them (bias, then ReLU), kept in registers and pooled 2×2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void OutputGroupPooled(float* m, nint plane, float* bias, bool relu, float* o, nint pooledRow, nint cs)
+    {
+        TV* t = stackalloc TV[MaxPositions];
+        TV* r = stackalloc TV[MaxPositions];
+        TV start = bias == null ? TOps.Broadcast(0f) : TOps.Load(bias);
+        for (int j = 0; j < Size; j++) TT.At<TOps, TV, TileFloats<TOps, TV>, TileRegisters<TV>>(new(m + j * plane, Size * plane), new(t + j, Size)); // down the columns: Out × Size
+        for (int i = 0; i < Out; i++) TT.At<TOps, TV, TileRegisters<TV>, TileRegisters<TV>>(new(t + i * Size, 1), new(r + i * Out, 1)); // along the rows: Out × Out
+        for (int py = 0; py < Out / 2; py++)
+            for (int px = 0; px < Out / 2; px++)
+            {
+                TV* w = r + 2 * py * Out + 2 * px;
+                TV a = Pixel(w[0], start, relu), b = Pixel(w[1], start, relu), c = Pixel(w[Out], start, relu), d = Pixel(w[Out + 1], start, relu);
+                TV top = TOps.Select(TOps.GreaterThan(b, a), b, a), bottom = TOps.Select(TOps.GreaterThan(d, c), d, c);
+                TOps.Store(o + py * pooledRow + px * cs, TOps.Select(TOps.GreaterThan(bottom, top), bottom, top));
+            }
+    }
+
+    /// <summary>A pixel as <see cref="TileOutput{TOps, TV}"/> stores it: plus the bias, through ReLU when asked.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Pixel(TV value, TV bias, bool relu)
+    {
+        TV biased = TOps.Add(value, bias);
+        return relu ? TOps.Relu(biased) : biased;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void OutputTile(float* mt, nint plane, float* bias, bool relu, float* o, nint rowStride, int oc)
     {

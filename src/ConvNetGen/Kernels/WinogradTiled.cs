@@ -16,7 +16,7 @@ internal static unsafe class WinogradTiled<TT> where TT : struct, IWinogradTiles
     private static string Name => TT.Out == 3 ? "WinogradF3." : "WinogradF4.";
 
     // Each method's name in messages, made once per flavour: the checks run on every call and must not allocate.
-    private static readonly string TransformInputCaller = Name + nameof(TransformInput), TransformOutputCaller = Name + nameof(TransformOutput),
+    private static readonly string TransformInputCaller = Name + nameof(TransformInput), TransformOutputCaller = Name + nameof(TransformOutput), TransformOutputPooledCaller = Name + nameof(TransformOutputPooled),
         TransformOutputGradientCaller = Name + nameof(TransformOutputGradient), AddInputGradientCaller = Name + nameof(AddInputGradient),
         TransformActivationGradientCaller = Name + nameof(TransformActivationGradient);
 
@@ -71,6 +71,24 @@ internal static unsafe class WinogradTiled<TT> where TT : struct, IWinogradTiles
         WinogradShape.Require(TransformOutputCaller, "output", output.Length, (long)batch * s.OutputHeight * s.OutputWidth * filters);
         fixed (float* m = products, b = bias, o = output)
             WinogradTransformSplit.OutputTiles(Gemm.ActiveWidth, Flavour, s, filters, m, bias.IsEmpty ? null : b, activation == Activation.ReLU, o, firstTile, tileCount);
+    }
+
+    /// <summary>The block's outputs pooled 2×2 into the NHWC output of a 2×2, stride-2 max pooling (F(4×4) only: every window in one tile).</summary>
+    /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
+    public static void TransformOutputPooled(ReadOnlySpan<float> products, ReadOnlySpan<float> bias, Span<float> pooled, int batch, int tilesHigh,
+                                             int tilesWide, int filters, int firstTile, int tileCount, Activation activation)
+    {
+        if (Flavour != WinogradFlavour.F4x4)
+            throw new InvalidOperationException($"{Name}TransformOutputPooled: only F(4×4)'s tiles hold whole 2×2 windows.");
+        if (activation is not (Activation.Linear or Activation.ReLU))
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, $"{Name}TransformOutputPooled applies ReLU or nothing.");
+        if (filters <= 0 || (bias.Length != 0 && bias.Length != filters))
+            throw new ArgumentException($"{Name}TransformOutputPooled: {filters} filters with a bias of {bias.Length} (needs {filters} or none).");
+        var s = WinogradShape.CheckedOutput(TransformOutputPooledCaller, TT.Out, batch, tilesHigh, tilesWide, 0, 0, firstTile, tileCount);
+        WinogradShape.Require(TransformOutputPooledCaller, "products", products.Length, (long)Positions * Winograd.Plane(tileCount, filters));
+        WinogradShape.Require(TransformOutputPooledCaller, "pooled", pooled.Length, (long)batch * (s.OutputHeight / 2) * (s.OutputWidth / 2) * filters);
+        fixed (float* m = products, b = bias, o = pooled)
+            WinogradTransformSplit.OutputPooledTiles(Gemm.ActiveWidth, s, filters, m, bias.IsEmpty ? null : b, activation == Activation.ReLU, o, firstTile, tileCount);
     }
 
     /// <summary><c>dM[p][t − first][f] = (A dY Aᵀ)[p]</c> for the block's tiles, from the NHWC output gradient of the whole batch.</summary>

@@ -24,7 +24,7 @@ internal sealed unsafe class WinogradTransformSplit
     private float* _source, _destination, _bias;
     private int _width, _first, _count, _parts, _filters;
     private WinogradFlavour _flavour;
-    private bool _output, _relu;
+    private bool _output, _relu, _pooled;
 
     private WinogradTransformSplit() => _body = RunPart;
 
@@ -48,8 +48,15 @@ internal sealed unsafe class WinogradTransformSplit
         Output(width, flavour, s, filters, m, bias, relu, output, first, count, first, first + count);
     }
 
+    /// <summary>F(4×4)'s outputs of tiles [first, first + count), each 2×2 window pooled to its maximum, into the NHWC output of a 2×2 max pooling.</summary>
+    public static void OutputPooledTiles(int width, WinogradShape s, int filters, float* m, float* bias, bool relu, float* pooled, int first, int count)
+    {
+        if (TrySplit(width, WinogradFlavour.F4x4, output: true, s, m, pooled, bias, relu, filters, first, count, count * filters, pooledOutput: true)) return;
+        OutputPooled(width, s, filters, m, bias, relu, pooled, first, count, first, first + count);
+    }
+
     private static bool TrySplit(int width, WinogradFlavour flavour, bool output, WinogradShape s, float* source, float* destination, float* bias, bool relu,
-                                 int filters, int first, int count, int tileChannels)
+                                 int filters, int first, int count, int tileChannels, bool pooledOutput = false)
     {
         int threads = GemmRowSplit.Threads;
         if (threads < 2 || tileChannels < MinTileChannels || Disabled) return false;
@@ -57,7 +64,7 @@ internal sealed unsafe class WinogradTransformSplit
         var split = t_instance ??= new WinogradTransformSplit();
         split._width = width; split._flavour = flavour; split._output = output; split._shape = s;
         split._source = source; split._destination = destination; split._bias = bias; split._relu = relu;
-        split._filters = filters; split._first = first; split._count = count; split._parts = parts;
+        split._filters = filters; split._first = first; split._count = count; split._parts = parts; split._pooled = pooledOutput;
         if (!WorkerTeam.Shared(parts).TryRun(parts, split._body)) return false;
         t_splits++;
         return true;
@@ -67,7 +74,8 @@ internal sealed unsafe class WinogradTransformSplit
     private void RunPart(int part)
     {
         int from = _first + (int)((long)_count * part / _parts), to = _first + (int)((long)_count * (part + 1) / _parts);
-        if (_output) Output(_width, _flavour, _shape, _filters, _source, _bias, _relu, _destination, _first, _count, from, to);
+        if (_pooled) OutputPooled(_width, _shape, _filters, _source, _bias, _relu, _destination, _first, _count, from, to);
+        else if (_output) Output(_width, _flavour, _shape, _filters, _source, _bias, _relu, _destination, _first, _count, from, to);
         else Input(_width, _flavour, _shape, _source, _destination, _first, _count, from, to);
     }
 
@@ -115,6 +123,17 @@ internal sealed unsafe class WinogradTransformSplit
                     default: WinogradKernel<SimdScalar, float>.TransformOutput(count, oc, m, bias, relu, o, from, to); break;
                 }
                 break;
+        }
+    }
+
+    private static void OutputPooled(int width, WinogradShape s, int oc, float* m, float* bias, bool relu, float* pooled, int first, int count, int from, int to)
+    {
+        switch (width)
+        {
+            case 512: WinogradTileKernel<Simd512, Vector512<float>, F4Tiles>.TransformOutputPooled(s, oc, m, bias, relu, pooled, first, count, from, to); break;
+            case 256: WinogradTileKernel<Simd256, Vector256<float>, F4Tiles>.TransformOutputPooled(s, oc, m, bias, relu, pooled, first, count, from, to); break;
+            case 128: WinogradTileKernel<Simd128, Vector128<float>, F4Tiles>.TransformOutputPooled(s, oc, m, bias, relu, pooled, first, count, from, to); break;
+            default: WinogradTileKernel<SimdScalar, float, F4Tiles>.TransformOutputPooled(s, oc, m, bias, relu, pooled, first, count, from, to); break;
         }
     }
 
