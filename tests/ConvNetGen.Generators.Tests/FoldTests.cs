@@ -6,8 +6,9 @@ namespace ConvNetGen.Generators.Tests;
 
 /// <summary>
 /// Which layers a Conv2D folds in at inference (<see cref="LayerStrategy.Fold"/>): a linear conv read only by a
-/// BatchNormalization takes it in, and a ReLU read only by that BatchNormalization too; anything else keeps its own
-/// forward. Every case's generated code must compile cleanly.
+/// BatchNormalization takes it in, and a ReLU read only by that BatchNormalization too; an F(4×4) Winograd conv read
+/// only by a 2×2 max pooling pools in its output transform; anything else keeps its own forward. Every case's
+/// generated code must compile cleanly.
 /// </summary>
 public class FoldTests
 {
@@ -66,7 +67,7 @@ public class FoldTests
 
     [Theory]
     [InlineData("[Conv2D(8, 3, Padding = Padding.Same, Activation = Activation.ReLU)] [BatchNormalization]")]   // the activation comes before the scale
-    [InlineData("[Conv2D(8, 3)] [MaxPooling2D(2)] [BatchNormalization]")]                                      // not the conv's reader
+    [InlineData("[Conv2D(8, 3, Activation = Activation.Tanh)] [MaxPooling2D(2)] [BatchNormalization]")]     // not the conv's reader
     [InlineData("[Conv2D(8, 3, Name = \"c\")] [BatchNormalization] [Add(\"batch_normalization\", \"c\")]")]        // the conv's output is read twice
     [InlineData("[Conv2D(8, 3)] [Dropout(0.5)] [BatchNormalization] [Activation(Activation.ReLU)]")]
     [InlineData("[GlobalAveragePooling2D] [Dense(8)] [BatchNormalization] [Activation(Activation.ReLU)]")]
@@ -76,6 +77,35 @@ public class FoldTests
         Assert.All(plan.Layers, l => Assert.Null(l.Strategy.Fold));
         Assert.All(plan.Layers, l => Assert.Equal(-1, l.Strategy.FoldedInto));
         Assert.DoesNotContain(plan.Workspace.Buffers, b => b.Name.EndsWith("Output") && b.TrainingOnly);
+    }
+
+    [Theory]
+    [InlineData("[Conv2D(8, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]", "[Input(10, 10, 8)]")]          // valid: 8×8, 2×2 tiles
+    [InlineData("[Conv2D(16, 3, Padding = Padding.Same)] [MaxPooling2D(2, Strides = 2)]", "[Input(16, 16, 8)]")] // same, linear
+    public void An_F4_conv_read_only_by_a_2x2_max_pooling_pools_in_its_output_transform(string layers, string input)
+    {
+        var plan = Plan(Model(layers, input), out var run);
+        Assert.Equal(ConvAlgorithm.WinogradF4, plan.Layers[0].Strategy.Conv);
+        Assert.Equal(new InferenceFold(-1, -1, 1, 1), plan.Layers[0].Strategy.Fold);
+        Assert.Equal(0, plan.Layers[1].Strategy.FoldedInto);
+        Assert.Contains("global::ConvNetGen.Kernels.WinogradF4.TransformOutputPooled(", run.SingleSource.Text);
+        Assert.Contains("if (!ws.IsTraining) return; // at inference conv2d computes this layer too", run.SingleSource.Text);
+        // At inference the conv writes the pooling's output; its own, four times as large, exists in training only.
+        var buffers = plan.Workspace.Buffers.ToDictionary(b => b.Name);
+        Assert.True(buffers["Conv2dOutput"].TrainingOnly);
+        Assert.False(buffers["MaxPooling2dOutput"].TrainingOnly);
+    }
+
+    [Theory]
+    [InlineData("[Conv2D(8, 3, Activation = Activation.Tanh)] [MaxPooling2D(2)]", "[Input(10, 10, 8)]")]  // an activation the transform does not apply
+    [InlineData("[Conv2D(8, 3)] [MaxPooling2D(2, Strides = 1)]", "[Input(10, 10, 8)]")]                   // overlapping windows
+    [InlineData("[Conv2D(8, 3)] [MaxPooling2D(2)]", "[Input(11, 11, 8)]")]                                // 9×9: not F(4×4)
+    [InlineData("[Conv2D(8, 3)] [AveragePooling2D(2)]", "[Input(10, 10, 8)]")]                            // not a max
+    public void Other_poolings_after_a_conv_keep_their_own_forwards(string layers, string input)
+    {
+        var plan = Plan(Model(layers, input));
+        Assert.All(plan.Layers, l => Assert.Null(l.Strategy.Fold));
+        Assert.All(plan.Layers, l => Assert.Equal(-1, l.Strategy.FoldedInto));
     }
 
     [Fact]

@@ -157,6 +157,12 @@ internal sealed class Conv2D : LayerDefinition
     {
         string kernel = $"ParameterBuffer.Slice({Weight(c, "kernel")})";
         string bias = HasBias(c) ? $"ParameterBuffer.Slice({Weight(c, "bias")})" : "default";
+        if (c.Fold is { Pool: >= 0 } pooled)
+        {
+            // At inference the conv writes the pooling's output (WinogradEmission); its own exists in training only.
+            w.Line($"global::System.Span<float> output = ws.IsTraining ? {c.OutputBuffer}.AsSpan(0, {length}) : default;");
+            return new ConvOperands(kernel, bias, $"global::ConvNetGen.Activation.{A(c).Activation}");
+        }
         if (c.Fold is not { } fold)
         {
             w.Line($"global::System.Span<float> output = {c.OutputBuffer}.AsSpan(0, {length});");

@@ -113,14 +113,26 @@ internal static class WinogradEmission
         string bias = operands.Bias;
         bool fusedActivation = c.Layer.Spec.Activation is Model.ActivationKind.Linear or Model.ActivationKind.ReLU;
         string activation = fusedActivation ? $", {operands.Activation}" : "";
+        if (c.Fold is { Pool: >= 0 } folded)
+        {
+            w.Line($"// At inference {SourceWriter.Xml(c.Of(folded.Pool).Layer.Name)} is folded into this conv: each output tile's 2×2 windows are pooled as the");
+            w.Line("// transform leaves them, straight into the pooling's output; this conv's own output is not stored, and the pooling's forward does nothing there.");
+            w.Line($"global::System.Span<float> pooled = ws.IsTraining ? default : {c.Of(folded.Pool).OutputBuffer}.AsSpan(0, rows / 4 * OC);");
+        }
         using (w.Block("for (int first = 0; first < tiles; first += Block)"))
         {
             BlockLocals(w);
             w.Line($"{f.Kernels}.TransformInput({c.InputBuffer}, vb, batch, IH, IW, IC, PH, PW, first, n{Padding(c)});");
             w.Line("global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p");
-            w.Line(c.Winograd
+            string transform = c.Winograd
                 ? $"{f.Kernels}.TransformOutput(m.Slice(0, Positions * mPlane), {bias}, output.Slice(first * 4 * OC, n * 4 * OC), n, OC{activation});"
-                : $"{f.Kernels}.TransformOutput(m.Slice(0, Positions * mPlane), {bias}, output, batch, PH, PW, OC, first, n{activation}{OutputSize(c)});");
+                : $"{f.Kernels}.TransformOutput(m.Slice(0, Positions * mPlane), {bias}, output, batch, PH, PW, OC, first, n{activation}{OutputSize(c)});";
+            if (c.Fold is { Pool: >= 0 } fold)
+            {
+                w.Line($"if (ws.IsTraining) {transform}");
+                w.Line($"else {f.Kernels}.TransformOutputPooled(m.Slice(0, Positions * mPlane), {bias}, pooled, batch, PH, PW, OC, first, n{activation}); // each tile's 2×2 windows pooled as they leave the registers");
+            }
+            else w.Line(transform);
         }
         if (!fusedActivation)
             w.Line($"global::ConvNetGen.Kernels.Activations.Forward(global::ConvNetGen.Activation.{c.Layer.Spec.Activation}, output, OC);");

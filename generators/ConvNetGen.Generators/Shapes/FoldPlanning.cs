@@ -11,7 +11,9 @@ namespace ConvNetGen.Generators.Shapes;
 /// BatchNormalization's only reader, into its store. The conv must write plain NHWC (not fused with a pooling, not in
 /// pooling order). The layers folded away keep their training forward and backward; at inference they do nothing,
 /// and the conv writes the last one's output. Likewise a two-input Add read only by a ReLU applies it as it stores
-/// (ResNet's shortcut sums).
+/// (ResNet's shortcut sums), and an F(4×4) Winograd conv (ReLU or no activation, Winograd at every inference batch)
+/// read only by a 2×2, stride-2 max pooling pools its tiles as they leave the output transform (VGG's conv → pool): the
+/// conv's output, four times the pooling's, is never stored, and the pooling's pass goes.
 /// </summary>
 internal static class FoldPlanning
 {
@@ -23,7 +25,7 @@ internal static class FoldPlanning
         {
             if (Fold(layers, i) is not { } fold) continue;
             decided[i] = decided[i] with { Strategy = decided[i].Strategy with { Fold = fold } };
-            foreach (int folded in new[] { fold.BatchNormalization, fold.Activation })
+            foreach (int folded in new[] { fold.BatchNormalization, fold.Activation, fold.Pool })
                 if (folded >= 0) decided[folded] = decided[folded] with { Strategy = decided[folded].Strategy with { FoldedInto = i } };
         }
         return decided.ToEquatableArray();
@@ -34,11 +36,28 @@ internal static class FoldPlanning
         var conv = layers[convIndex];
         if (conv.Kind == LayerKind.Add && conv.IsLive && conv.Inputs.Count == 2 && Relu(layers, convIndex) is { } relu)
             return new InferenceFold(-1, relu, relu); // ResNet's shortcut sum and the ReLU after it
+        if (PooledByTransform(layers, convIndex) is { } pool) return new InferenceFold(-1, -1, pool, pool);
         if (conv.Kind != LayerKind.Conv2D || !conv.IsLive || conv.Spec.Activation != ActivationKind.Linear) return null;
         if (conv.Strategy.Conv is not (ConvAlgorithm.Im2colGemm or ConvAlgorithm.WinogradF3 or ConvAlgorithm.WinogradF4)) return null;
         if (GraphPlanning.SoleConsumer(layers, convIndex) is not { Kind: LayerKind.BatchNormalization } bn) return null;
         int activation = Relu(layers, bn.Index) ?? -1;
         return new InferenceFold(bn.Index, activation, activation >= 0 ? activation : bn.Index);
+    }
+
+    /// <summary>
+    /// The 2×2, stride-2 MaxPooling2D an F(4×4) conv pools into at inference, if it qualifies: its tiles then hold whole
+    /// windows (F(4×4) tiles the output exactly, so windows never straddle tiles), and inference takes Winograd at every
+    /// batch (a batch below <see cref="WinogradTiling.InferenceMinBatch"/> would run the direct conv, which does not pool).
+    /// </summary>
+    private static int? PooledByTransform(IReadOnlyList<LayerPlan> layers, int convIndex)
+    {
+        var conv = layers[convIndex];
+        if (conv.Kind != LayerKind.Conv2D || !conv.IsLive || conv.Strategy.Conv != ConvAlgorithm.WinogradF4) return null;
+        if (conv.Spec.Activation is not (ActivationKind.Linear or ActivationKind.ReLU) || conv.Strategy.Winograd is not { InferenceMinBatch: <= 1 }) return null;
+        if (ConvPlanning.Pool(layers, convIndex) is not { IsLive: true } pool) return null;
+        var p = pool.Spec.Args<Pooling2DArguments>().Window;
+        bool fits = p.Height == 2 && p.Width == 2 && p.StrideHeight == 2 && p.StrideWidth == 2 && p.Padding == PaddingKind.Valid;
+        return fits ? pool.Index : null;
     }
 
     /// <summary>The ReLU layer that is <paramref name="index"/>'s only reader, if it has one.</summary>
