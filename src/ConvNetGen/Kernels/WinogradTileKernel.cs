@@ -129,9 +129,7 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
             float* mt = m + (nint)(t - first) * oc;
             s.OutputTile(t, Out, oc, out nint sample, out int y0, out int x0);
             float* o = pooled + sample / 4 + ((nint)(y0 / 2) * (s.OutputWidth / 2) + x0 / 2) * oc; // a pooled sample is a quarter of the conv's
-            int f = 0;
-            for (; f + Width <= oc; f += Width) OutputGroupPooled(mt + f, plane, bias == null ? null : bias + f, relu, o + f, pooledRow, oc);
-            for (; f < oc; f++) WinogradTileKernel<SimdScalar, float, TT>.OutputGroupPooled(mt + f, plane, bias == null ? null : bias + f, relu, o + f, pooledRow, oc);
+            OutputTile(mt, plane, bias, relu, o, pooledRow, oc, pooledWindows: true);
         }
     }
 
@@ -142,7 +140,7 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
         TV* t = stackalloc TV[MaxPositions];
         TV* r = stackalloc TV[MaxPositions];
         TV start = bias == null ? TOps.Broadcast(0f) : TOps.Load(bias);
-        for (int j = 0; j < Size; j++) TT.At<TOps, TV, TileFloats<TOps, TV>, TileRegisters<TV>>(new(m + j * plane, Size * plane), new(t + j, Size)); // down the columns: Out × Size
+        OutputColumns(m, plane, t);
         for (int i = 0; i < Out; i++) TT.At<TOps, TV, TileRegisters<TV>, TileRegisters<TV>>(new(t + i * Size, 1), new(r + i * Out, 1)); // along the rows: Out × Out
         for (int py = 0; py < Out / 2; py++)
             for (int px = 0; px < Out / 2; px++)
@@ -154,6 +152,13 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
             }
     }
 
+    /// <summary>A channel group's products transformed down the columns (Aᵀ M): Out × Size registers into <paramref name="t"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OutputColumns(float* m, nint plane, TV* t)
+    {
+        for (int j = 0; j < Size; j++) TT.At<TOps, TV, TileFloats<TOps, TV>, TileRegisters<TV>>(new(m + j * plane, Size * plane), new(t + j, Size));
+    }
+
     /// <summary>A pixel as <see cref="TileOutput{TOps, TV}"/> stores it: plus the bias, through ReLU when asked.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static TV Pixel(TV value, TV bias, bool relu)
@@ -163,11 +168,15 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void OutputTile(float* mt, nint plane, float* bias, bool relu, float* o, nint rowStride, int oc)
+    private static void OutputTile(float* mt, nint plane, float* bias, bool relu, float* o, nint rowStride, int oc, bool pooledWindows = false)
     {
         int f = 0;
-        for (; f + Width <= oc; f += Width) OutputGroup(mt + f, plane, bias == null ? null : bias + f, relu, o + f, rowStride, oc);
-        for (; f < oc; f++) WinogradTileKernel<SimdScalar, float, TT>.OutputGroup(mt + f, plane, bias == null ? null : bias + f, relu, o + f, rowStride, oc);
+        for (; f + Width <= oc; f += Width)
+            if (pooledWindows) OutputGroupPooled(mt + f, plane, bias == null ? null : bias + f, relu, o + f, rowStride, oc);
+            else OutputGroup(mt + f, plane, bias == null ? null : bias + f, relu, o + f, rowStride, oc);
+        for (; f < oc; f++)
+            if (pooledWindows) WinogradTileKernel<SimdScalar, float, TT>.OutputGroupPooled(mt + f, plane, bias == null ? null : bias + f, relu, o + f, rowStride, oc);
+            else WinogradTileKernel<SimdScalar, float, TT>.OutputGroup(mt + f, plane, bias == null ? null : bias + f, relu, o + f, rowStride, oc);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -175,7 +184,7 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
     {
         TV* t = stackalloc TV[MaxPositions];
         TV start = bias == null ? TOps.Broadcast(0f) : TOps.Load(bias);
-        for (int j = 0; j < Size; j++) TT.At<TOps, TV, TileFloats<TOps, TV>, TileRegisters<TV>>(new(m + j * plane, Size * plane), new(t + j, Size)); // down the columns: Out × Size
+        OutputColumns(m, plane, t);
         for (int i = 0; i < Out; i++) TT.At<TOps, TV, TileRegisters<TV>, TileOutput<TOps, TV>>(new(t + i * Size, 1), new(o + i * rowStride, cs, start, relu)); // along the rows, out
     }
 
