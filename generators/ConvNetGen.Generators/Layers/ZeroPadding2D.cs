@@ -75,10 +75,19 @@ internal sealed class ZeroPadding2D : LayerDefinition
         PaddingConstants(w, c);
         w.Line($"global::System.ReadOnlySpan<float> input = {c.InputBuffer};");
         w.Line($"global::System.Span<float> output = {c.OutputBuffer}.AsSpan(0, batch * OH * OW * OC);");
-        w.Line("output.Clear(); // the border");
+        w.Line("// Only the border is zeroed, row by row around the copied pixels: clearing the whole output first would write it twice.");
         using (w.Block("for (int b = 0; b < batch; b++)"))
-        using (w.Block("for (int y = 0; y < IH; y++)"))
-            w.Line("input.Slice((b * IH + y) * IW * IC, IW * IC).CopyTo(output.Slice(((b * OH + y + Top) * OW + Left) * OC, IW * IC));");
+        {
+            w.Line("output.Slice(b * OH * OW * OC, Top * OW * OC).Clear();");
+            using (w.Block("for (int y = 0; y < IH; y++)"))
+            {
+                w.Line("int row = (b * OH + y + Top) * OW * OC;");
+                w.Line("output.Slice(row, Left * OC).Clear();");
+                w.Line("input.Slice((b * IH + y) * IW * IC, IW * IC).CopyTo(output.Slice(row + Left * OC, IW * IC));");
+                w.Line("output.Slice(row + (Left + IW) * OC, (OW - Left - IW) * OC).Clear();");
+            }
+            w.Line("output.Slice((b * OH + Top + IH) * OW * OC, (OH - Top - IH) * OW * OC).Clear();");
+        }
     }
 
     public override void Backward(SourceWriter w, LayerContext c)

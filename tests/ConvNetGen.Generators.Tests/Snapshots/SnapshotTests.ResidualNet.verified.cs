@@ -1258,13 +1258,18 @@ partial class ResidualNet : global::ConvNetGen.Model
         const int Top = 1, Left = 1;
         global::System.ReadOnlySpan<float> input = ws.Layer10Relu2Output;
         global::System.Span<float> output = ws.Layer20PadOutput.AsSpan(0, batch * OH * OW * OC);
-        output.Clear(); // the border
+        // Only the border is zeroed, row by row around the copied pixels: clearing the whole output first would write it twice.
         for (int b = 0; b < batch; b++)
         {
+            output.Slice(b * OH * OW * OC, Top * OW * OC).Clear();
             for (int y = 0; y < IH; y++)
             {
-                input.Slice((b * IH + y) * IW * IC, IW * IC).CopyTo(output.Slice(((b * OH + y + Top) * OW + Left) * OC, IW * IC));
+                int row = (b * OH + y + Top) * OW * OC;
+                output.Slice(row, Left * OC).Clear();
+                input.Slice((b * IH + y) * IW * IC, IW * IC).CopyTo(output.Slice(row + Left * OC, IW * IC));
+                output.Slice(row + (Left + IW) * OC, (OW - Left - IW) * OC).Clear();
             }
+            output.Slice((b * OH + Top + IH) * OW * OC, (OH - Top - IH) * OW * OC).Clear();
         }
     }
 
