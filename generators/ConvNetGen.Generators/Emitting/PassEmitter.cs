@@ -185,7 +185,8 @@ internal static class PassEmitter
             case BufferKind.Unused:
                 return $"{b.Name} = {empty};" + (b.Comment.Length > 0 ? $" // {b.Comment}" : "");
         }
-        string array = $"new {b.ElementType}[{Length(b.Size)}]";
+        // Floats start on a cache line, so the kernels' vector loads and stores never straddle two.
+        string array = b.ElementType == "float" ? $"global::ConvNetGen.Kernels.AlignedFloats.Allocate({Length(b.Size)})" : $"new {b.ElementType}[{Length(b.Size)}]";
         string value = b.TrainingOnly ? $"training ? {array} : {empty}"
             : b.InferenceOnly ? $"training ? {empty} : {array}"
             : b.InferenceAliasOf is { } shared ? $"training ? {array} : {shared}"

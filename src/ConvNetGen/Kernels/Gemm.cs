@@ -266,7 +266,7 @@ public static class Gemm
     {
         var buffer = t_pack;
         if (buffer is null || buffer.Length < length)
-            t_pack = buffer = GC.AllocateUninitializedArray<float>(Math.Max(length, 1024), pinned: true);
+            t_pack = buffer = AlignedFloats.Allocate(Math.Max(length, 1024));
         return buffer;
     }
 

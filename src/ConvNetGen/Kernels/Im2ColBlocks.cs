@@ -117,7 +117,7 @@ public sealed unsafe class Im2ColBlocks
         int taps = _g.Taps;
         var scratch = t_patches;
         if (scratch is null || scratch.Length < _blockRows * taps)
-            t_patches = scratch = GC.AllocateUninitializedArray<float>(_blockRows * taps, pinned: true); // grown once per thread
+            t_patches = scratch = AlignedFloats.Allocate(_blockRows * taps); // grown once per thread
         fixed (float* patches = scratch)
         {
             for (int block = first; block < last; block++)
@@ -236,7 +236,7 @@ public sealed unsafe class Im2ColBlocks
         int chunkInputRows = (InPlaceChunkRows - 1) * g.StrideHeight + g.KernelHeight;
         var scratch = t_patches;
         if (scratch is null || scratch.Length < chunkInputRows * paddedRow)
-            t_patches = scratch = GC.AllocateUninitializedArray<float>(chunkInputRows * paddedRow, pinned: true); // grown once per thread
+            t_patches = scratch = AlignedFloats.Allocate(chunkInputRows * paddedRow); // grown once per thread
         int panel = _packed ? Gemm.PanelColumns(_width) : oc;
         fixed (float* rows = scratch)
         {

@@ -23,7 +23,7 @@ internal static unsafe class WinogradBorder
     public static float* Scratch(int floats)
     {
         var tile = t_tile;
-        if (tile is null || tile.Length < floats) t_tile = tile = GC.AllocateUninitializedArray<float>(floats, pinned: true);
+        if (tile is null || tile.Length < floats) t_tile = tile = AlignedFloats.Allocate(floats);
         return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(tile));
     }
 

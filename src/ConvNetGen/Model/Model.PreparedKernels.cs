@@ -135,19 +135,19 @@ public abstract partial class Model
             if (Find(slot, version, panel) is { } made) return made; // another call made it meanwhile
             if (form == PreparedForm.Folded)
             {
-                var folded = new float[rows * filters + filters];
+                var folded = AlignedFloats.Allocate(rows * filters + filters);
                 batchNormalization.Fold(kernel, bias, folded, rows, filters);
                 return Store(slot, new PreparedKernel(version, panel, folded));
             }
             if (form == PreparedForm.Packed)
             {
-                var packed = new float[rows * filters];
+                var packed = AlignedFloats.Allocate(rows * filters);
                 Gemm.PackPanels(kernel, packed, rows, filters, panel);
                 return Store(slot, new PreparedKernel(version, panel, packed));
             }
-            var transformed = new float[flavour.TransformedLength(rows, filters)];
+            var transformed = AlignedFloats.Allocate(flavour.TransformedLength(rows, filters));
             flavour.TransformKernel(kernel, transformed, rows, filters);
-            var packedU = new float[transformed.Length];
+            var packedU = AlignedFloats.Allocate(transformed.Length);
             return Store(slot, new PreparedKernel(version, Winograd.PackKernel(transformed, packedU, flavour.Positions(), rows, filters), packedU));
         }
     }

@@ -21,7 +21,7 @@ public abstract class ModelWorkspace
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         Capacity = capacity;
         IsTraining = training;
-        Input = new float[checked(capacity * inputSize)];
+        Input = Kernels.AlignedFloats.Allocate(checked(capacity * inputSize));
         Gradients = training ? new float[parameterCount] : [];
         Labels = training ? new int[capacity] : [];
     }

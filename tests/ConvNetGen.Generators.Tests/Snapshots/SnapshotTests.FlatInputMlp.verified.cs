@@ -121,13 +121,13 @@ partial class Mlp : global::ConvNetGen.Model
         public Workspace(int capacity, bool training)
             : base(CheckCapacity(capacity, training ? MaxTrainingCapacity : MaxInferenceCapacity, training), Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount, training)
         {
-            DenseOutput = new float[checked(capacity * 128)]; // 128
-            DenseGradient = training ? new float[checked(capacity * 128)] : global::System.Array.Empty<float>(); // 128
-            DropoutOutput = new float[checked(capacity * 128)]; // 128
-            DropoutGradient = training ? new float[checked(capacity * 128)] : global::System.Array.Empty<float>(); // 128
-            DropoutMask = training ? new float[checked(capacity * 128)] : global::System.Array.Empty<float>(); // 128
-            Dense1Output = new float[checked(capacity * 10)]; // 10
-            Dense1Gradient = training ? new float[checked(capacity * 10)] : global::System.Array.Empty<float>(); // 10
+            DenseOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 128)); // 128
+            DenseGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 128)) : global::System.Array.Empty<float>(); // 128
+            DropoutOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 128)); // 128
+            DropoutGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 128)) : global::System.Array.Empty<float>(); // 128
+            DropoutMask = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 128)) : global::System.Array.Empty<float>(); // 128
+            Dense1Output = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 10)); // 10
+            Dense1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 10)) : global::System.Array.Empty<float>(); // 10
             Output = Dense1Output;
             OutputGradient = Dense1Gradient;
         }

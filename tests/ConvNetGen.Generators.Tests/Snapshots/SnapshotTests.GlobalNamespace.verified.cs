@@ -103,10 +103,10 @@ partial class IrisClassifier : global::ConvNetGen.Model
         public Workspace(int capacity, bool training)
             : base(CheckCapacity(capacity, training ? MaxTrainingCapacity : MaxInferenceCapacity, training), Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount, training)
         {
-            DenseOutput = new float[checked(capacity * 8)]; // 8
-            DenseGradient = training ? new float[checked(capacity * 8)] : global::System.Array.Empty<float>(); // 8
-            Dense1Output = new float[checked(capacity * 3)]; // 3
-            Dense1Gradient = training ? new float[checked(capacity * 3)] : global::System.Array.Empty<float>(); // 3
+            DenseOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 8)); // 8
+            DenseGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 8)) : global::System.Array.Empty<float>(); // 8
+            Dense1Output = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 3)); // 3
+            Dense1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 3)) : global::System.Array.Empty<float>(); // 3
             Output = Dense1Output;
             OutputGradient = Dense1Gradient;
         }

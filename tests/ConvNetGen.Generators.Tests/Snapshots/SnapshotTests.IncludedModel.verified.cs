@@ -187,28 +187,28 @@ partial class TransferNet : global::ConvNetGen.Model
         public Workspace(int capacity, bool training)
             : base(CheckCapacity(capacity, training ? MaxTrainingCapacity : MaxInferenceCapacity, training), Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount, training)
         {
-            Block1ConvOutput = new float[checked(capacity * 12_544)]; // 28×28×16
-            Block1ConvGradient = training ? new float[checked(capacity * 12_544)] : global::System.Array.Empty<float>(); // 28×28×16
-            Block1ConvPatches = training ? new float[checked(capacity * 7056)] : global::System.Array.Empty<float>(); // 28×28 pixels × 3×3×1 taps
-            Block1BnOutput = new float[checked(capacity * 12_544)]; // 28×28×16
-            Block1BnGradient = training ? new float[checked(capacity * 12_544)] : global::System.Array.Empty<float>(); // 28×28×16
-            Block1BnNormalized = training ? new float[checked(capacity * 12_544)] : global::System.Array.Empty<float>(); // 28×28×16
-            Block1BnInverseStd = new float[16]; // 16 channels
-            Block1BnMean = new float[16]; // 16 channels
+            Block1ConvOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 12_544)); // 28×28×16
+            Block1ConvGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 12_544)) : global::System.Array.Empty<float>(); // 28×28×16
+            Block1ConvPatches = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 7056)) : global::System.Array.Empty<float>(); // 28×28 pixels × 3×3×1 taps
+            Block1BnOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 12_544)); // 28×28×16
+            Block1BnGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 12_544)) : global::System.Array.Empty<float>(); // 28×28×16
+            Block1BnNormalized = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 12_544)) : global::System.Array.Empty<float>(); // 28×28×16
+            Block1BnInverseStd = global::ConvNetGen.Kernels.AlignedFloats.Allocate(16); // 16 channels
+            Block1BnMean = global::ConvNetGen.Kernels.AlignedFloats.Allocate(16); // 16 channels
             Block1BnSums = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
             Block1BnGradientSums = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
             Block1BnTotals = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
-            Block1BnCoefficients = training ? new float[48] : global::System.Array.Empty<float>(); // 3 × 16 channels
+            Block1BnCoefficients = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(48) : global::System.Array.Empty<float>(); // 3 × 16 channels
             Block1BnTrainingMode = new bool[1]; // one flag
-            Block1PoolOutput = new float[checked(capacity * 3136)]; // 14×14×16
-            Block1PoolGradient = training ? new float[checked(capacity * 3136)] : global::System.Array.Empty<float>(); // 14×14×16
+            Block1PoolOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 3136)); // 14×14×16
+            Block1PoolGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 3136)) : global::System.Array.Empty<float>(); // 14×14×16
             Block1PoolArgmax = new int[checked(capacity * 3136)]; // 14×14×16
-            FeaturesOutput = new float[checked(capacity * 16)]; // 16
-            FeaturesGradient = training ? new float[checked(capacity * 16)] : global::System.Array.Empty<float>(); // 16
-            DenseOutput = new float[checked(capacity * 32)]; // 32
-            DenseGradient = training ? new float[checked(capacity * 32)] : global::System.Array.Empty<float>(); // 32
-            HeadOutputOutput = new float[checked(capacity * 5)]; // 5
-            HeadOutputGradient = training ? new float[checked(capacity * 5)] : global::System.Array.Empty<float>(); // 5
+            FeaturesOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 16)); // 16
+            FeaturesGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 16)) : global::System.Array.Empty<float>(); // 16
+            DenseOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 32)); // 32
+            DenseGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 32)) : global::System.Array.Empty<float>(); // 32
+            HeadOutputOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 5)); // 5
+            HeadOutputGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 5)) : global::System.Array.Empty<float>(); // 5
             Output = HeadOutputOutput;
             OutputGradient = HeadOutputGradient;
         }
