@@ -32,7 +32,7 @@ public abstract partial class Model
     {
         ArgumentNullException.ThrowIfNull(architecture);
         Definition = architecture;
-        _parameters = new float[architecture.ParameterCount];
+        _parameters = Kernels.AlignedFloats.Allocate(architecture.ParameterCount); // each weight starts where its offset puts it: on a line when the ones before it are whole lines long
         _trainable = Enumerable.Repeat(true, architecture.Layers.Count).ToArray();
         _layers = architecture.Layers.Select(l => new Layer(this, l)).ToArray();
         Initializers.Initialize(architecture, _parameters, seed);

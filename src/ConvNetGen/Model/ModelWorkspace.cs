@@ -22,7 +22,7 @@ public abstract class ModelWorkspace
         Capacity = capacity;
         IsTraining = training;
         Input = Kernels.AlignedFloats.Allocate(checked(capacity * inputSize));
-        Gradients = training ? new float[parameterCount] : [];
+        Gradients = training ? Kernels.AlignedFloats.Allocate(parameterCount) : [];
         Labels = training ? new int[capacity] : [];
     }
 
