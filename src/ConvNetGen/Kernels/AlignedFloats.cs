@@ -13,12 +13,13 @@ namespace ConvNetGen.Kernels;
 /// .NET has no aligned managed arrays, so the array goes on the pinned object heap (it never moves, so its alignment
 /// holds for its lifetime) at a place chosen for it: a zero-length probe shows where the heap's next object will start,
 /// and a filler array shifts that start to the boundary. When the heap places the array elsewhere (a free gap left by
-/// a collection, or a fresh region for a large array once the current one is full), a small array is tried again and a
+/// a collection, or a fresh region for a large array once the current one is full), a small array is placed again and a
 /// large one kept as it is: every kernel gives the same results at any alignment, only faster aligned, and a large
-/// retry would leave its first try behind as garbage of the same size. So alignment is best effort: a single image's
-/// inference workspace of the CIFAR model came out all aligned in a fresh process, a 32-sample training workspace of it
-/// 18 of its 50 arrays (most of the rest are megabytes long). Thread-safe: calls take turns, so one call's filler is
-/// not taken by another's array.
+/// retry would leave its first try behind as garbage of the same size. So alignment is best effort: in a fresh process
+/// a single image's inference workspace of the CIFAR model came out all aligned, but only 6 of its 10 arrays after 20
+/// training steps of the same model (a heap with gaps places objects by size, and a probe tells nothing about where a
+/// larger array will go), and a 32-sample training workspace 18 of its 50 (most of the rest are megabytes long).
+/// Thread-safe: calls take turns, so one call's filler is not taken by another's array.
 /// </remarks>
 public static class AlignedFloats
 {
@@ -42,14 +43,19 @@ public static class AlignedFloats
 
     private static float[] Place(int length)
     {
-        ShiftNextTo(Data(GC.AllocateUninitializedArray<float>(0, pinned: true)) + EmptyArrayBytes);
-        var array = GC.AllocateArray<float>(length, pinned: true);
-        for (int attempt = 0; attempt < 3 && !IsAligned(array) && length <= RetryFloats; attempt++)
-        {
-            ShiftNextTo(Data(array) + ((nint)length * sizeof(float) + 7 & ~7) + EmptyArrayBytes);
-            array = GC.AllocateArray<float>(length, pinned: true);
-        }
+        var array = Attempt(length);
+        for (int attempt = 1; attempt < Attempts && !IsAligned(array) && length <= RetryFloats; attempt++) array = Attempt(length);
         return array;
+    }
+
+    /// <summary>How many times a small array is placed before it is kept where it is.</summary>
+    private const int Attempts = 8;
+
+    /// <summary>A probe, a filler that moves the next object after it onto the boundary, and the array.</summary>
+    private static float[] Attempt(int length)
+    {
+        ShiftNextTo(Data(GC.AllocateUninitializedArray<float>(0, pinned: true)) + EmptyArrayBytes);
+        return GC.AllocateArray<float>(length, pinned: true);
     }
 
     /// <summary>Whether <paramref name="array"/>'s first element is on the boundary (an empty array counts as aligned).</summary>
