@@ -146,7 +146,8 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
             for (int px = 0; px < Out / 2; px++)
             {
                 TV* w = r + 2 * py * Out + 2 * px;
-                TV a = Pixel(w[0], start, relu), b = Pixel(w[1], start, relu), c = Pixel(w[Out], start, relu), d = Pixel(w[Out + 1], start, relu);
+                TV a = TileOutput<TOps, TV>.Pixel(w[0], start, relu), b = TileOutput<TOps, TV>.Pixel(w[1], start, relu);
+                TV c = TileOutput<TOps, TV>.Pixel(w[Out], start, relu), d = TileOutput<TOps, TV>.Pixel(w[Out + 1], start, relu);
                 TV top = TOps.Select(TOps.GreaterThan(b, a), b, a), bottom = TOps.Select(TOps.GreaterThan(d, c), d, c);
                 TOps.Store(o + py * pooledRow + px * cs, TOps.Select(TOps.GreaterThan(bottom, top), bottom, top));
             }
@@ -157,14 +158,6 @@ internal static unsafe class WinogradTileKernel<TOps, TV, TT> where TOps : struc
     private static void OutputColumns(float* m, nint plane, TV* t)
     {
         for (int j = 0; j < Size; j++) TT.At<TOps, TV, TileFloats<TOps, TV>, TileRegisters<TV>>(new(m + j * plane, Size * plane), new(t + j, Size));
-    }
-
-    /// <summary>A pixel as <see cref="TileOutput{TOps, TV}"/> stores it: plus the bias, through ReLU when asked.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV Pixel(TV value, TV bias, bool relu)
-    {
-        TV biased = TOps.Add(value, bias);
-        return relu ? TOps.Relu(biased) : biased;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -62,10 +62,7 @@ internal static unsafe class WinogradTiled<TT> where TT : struct, IWinogradTiles
                                               int tilesWide, int filters, int firstTile, int tileCount, Activation activation = Activation.Linear,
                                               int outputHeight = 0, int outputWidth = 0)
     {
-        if (activation is not (Activation.Linear or Activation.ReLU))
-            throw new ArgumentOutOfRangeException(nameof(activation), activation, $"{Name}TransformOutput applies ReLU or nothing; apply other activations afterwards.");
-        if (filters <= 0 || (bias.Length != 0 && bias.Length != filters))
-            throw new ArgumentException($"{Name}TransformOutput: {filters} filters with a bias of {bias.Length} (needs {filters} or none).");
+        CheckActivationAndBias(TransformOutputCaller, activation, filters, bias.Length, "; apply other activations afterwards");
         var s = WinogradShape.CheckedOutput(TransformOutputCaller, TT.Out, batch, tilesHigh, tilesWide, outputHeight, outputWidth, firstTile, tileCount);
         WinogradShape.Require(TransformOutputCaller, "products", products.Length, (long)Positions * Winograd.Plane(tileCount, filters));
         WinogradShape.Require(TransformOutputCaller, "output", output.Length, (long)batch * s.OutputHeight * s.OutputWidth * filters);
@@ -80,15 +77,21 @@ internal static unsafe class WinogradTiled<TT> where TT : struct, IWinogradTiles
     {
         if (Flavour != WinogradFlavour.F4x4)
             throw new InvalidOperationException($"{Name}TransformOutputPooled: only F(4×4)'s tiles hold whole 2×2 windows.");
-        if (activation is not (Activation.Linear or Activation.ReLU))
-            throw new ArgumentOutOfRangeException(nameof(activation), activation, $"{Name}TransformOutputPooled applies ReLU or nothing.");
-        if (filters <= 0 || (bias.Length != 0 && bias.Length != filters))
-            throw new ArgumentException($"{Name}TransformOutputPooled: {filters} filters with a bias of {bias.Length} (needs {filters} or none).");
+        CheckActivationAndBias(TransformOutputPooledCaller, activation, filters, bias.Length, "");
         var s = WinogradShape.CheckedOutput(TransformOutputPooledCaller, TT.Out, batch, tilesHigh, tilesWide, 0, 0, firstTile, tileCount);
         WinogradShape.Require(TransformOutputPooledCaller, "products", products.Length, (long)Positions * Winograd.Plane(tileCount, filters));
         WinogradShape.Require(TransformOutputPooledCaller, "pooled", pooled.Length, (long)batch * (s.OutputHeight / 2) * (s.OutputWidth / 2) * filters);
         fixed (float* m = products, b = bias, o = pooled)
             WinogradTransformSplit.OutputPooledTiles(Gemm.ActiveWidth, s, filters, m, bias.IsEmpty ? null : b, activation == Activation.ReLU, o, firstTile, tileCount);
+    }
+
+    /// <summary>What both output transforms take: ReLU or no activation, and one bias per filter or none.</summary>
+    private static void CheckActivationAndBias(string caller, Activation activation, int filters, int biasLength, string otherActivations)
+    {
+        if (activation is not (Activation.Linear or Activation.ReLU))
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, $"{caller} applies ReLU or nothing{otherActivations}.");
+        if (filters <= 0 || (biasLength != 0 && biasLength != filters))
+            throw new ArgumentException($"{caller}: {filters} filters with a bias of {biasLength} (needs {filters} or none).");
     }
 
     /// <summary><c>dM[p][t − first][f] = (A dY Aᵀ)[p]</c> for the block's tiles, from the NHWC output gradient of the whole batch.</summary>

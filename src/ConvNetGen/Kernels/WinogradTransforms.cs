@@ -271,10 +271,14 @@ internal readonly unsafe struct TileOutput<TOps, TV>(float* at, nint stride, TV 
     where TOps : struct, ISimd<TV> where TV : unmanaged
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Set(int i, TV value)
+    public void Set(int i, TV value) => TOps.Store(at + i * stride, Pixel(value, bias, relu));
+
+    /// <summary>An output pixel from its transformed value: plus the bias, through ReLU when asked (the pooled transform's too).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TV Pixel(TV value, TV bias, bool relu)
     {
         TV biased = TOps.Add(value, bias);
-        TOps.Store(at + i * stride, relu ? TOps.Relu(biased) : biased);
+        return relu ? TOps.Relu(biased) : biased;
     }
 }
 
