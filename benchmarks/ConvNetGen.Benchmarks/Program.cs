@@ -17,8 +17,9 @@
 //       (CONVNETGEN_BENCH_PATHS=all adds the forced narrower paths; CONVNETGEN_BENCH_CASES=TEXT keeps the cases naming TEXT).
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- gemm-quick [--filter TEXT] [--paths auto|all] [--rounds N]
 //       the same products without BenchmarkDotNet, on every path, median and best GFLOP/s, in a minute.
-//   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- predict-loop [--model cifar|big128|mnist|resnet18] [--batch 1] [--seconds 10] [--threads N]
-//       Predict in a loop for a profiler (perf record with DOTNET_PerfMapEnabled=1), the median call printed.
+//   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- predict-loop [--model cifar|big128|mnist|resnet18] [--batch 1] [--seconds 10] [--threads N] [--train-steps N]
+//       Predict in a loop for a profiler (perf record with DOTNET_PerfMapEnabled=1), the median call printed
+//       (--train-steps: that many 32-sample training steps first, as the scale benchmark trains before it predicts).
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- peak [rounds=5]
 //       the fp32 FMA peak, measured again each round: how steady the machine is in this sitting.
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- products [--m 36] [--k 128] [--n 256] [--positions 25]

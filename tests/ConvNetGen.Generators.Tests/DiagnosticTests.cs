@@ -1370,7 +1370,7 @@ public class DiagnosticTests
             [[|Dense(65536)|]]
             public partial class M;
             """,
-            Error("CNG0019", "Dense 'dense': the model's parameters up to this layer would have 4,295,032,832 elements, more than one array holds (2,147,483,591), and they live in one"));
+            Error("CNG0019", "Dense 'dense': the model's parameters up to this layer would have 4,295,032,832 elements, more than one buffer holds (2,147,483,576), and they live in one"));
     }
 
     // ---------------------------------------------------------------- CNG0020 workspace buffer too large for one sample
@@ -1387,7 +1387,7 @@ public class DiagnosticTests
             [Dense(10)]
             public partial class M;
             """,
-            Error("CNG0020", "Conv2D 'conv2d' needs its workspace buffer 'Conv2dPatches' to hold 3,288,334,336 elements for a single sample, more than a .NET array holds (2,147,483,591); the model could not run even one sample at a time"));
+            Error("CNG0020", "Conv2D 'conv2d' needs its workspace buffer 'Conv2dPatches' to hold 3,288,334,336 elements for a single sample, more than a buffer holds (2,147,483,576); the model could not run even one sample at a time"));
     }
 
     [Fact]
@@ -1401,7 +1401,7 @@ public class DiagnosticTests
             [Dense(1)]
             public partial class M;
             """,
-            Error("CNG0020", "Input 'input_layer' needs its workspace buffer 'Input' to hold 2,147,483,600 elements for a single sample, more than a .NET array holds (2,147,483,591); the model could not run even one sample at a time"));
+            Error("CNG0020", "Input 'input_layer' needs its workspace buffer 'Input' to hold 2,147,483,600 elements for a single sample, more than a buffer holds (2,147,483,576); the model could not run even one sample at a time"));
     }
 
     [Fact]

@@ -91,7 +91,7 @@ internal static class Descriptors
 
     public static readonly DiagnosticDescriptor WorkspaceBufferTooLarge = Error("CNG0020",
         "Workspace buffer too large for one sample",
-        "{0} '{1}' needs its workspace buffer '{2}' to hold {3} elements for a single sample, more than a .NET array holds ({4}); the model could not run even one sample at a time");
+        "{0} '{1}' needs its workspace buffer '{2}' to hold {3} elements for a single sample, more than a buffer holds ({4}); the model could not run even one sample at a time");
 
     public static readonly DiagnosticDescriptor InputNotFound = Error("CNG0021",
         "Layer reads a tensor that is not above it",

@@ -136,20 +136,20 @@ internal static class PassEmitter
             foreach (bool training in new[] { true, false })
             {
                 int max = workspace.MaxCapacity(training);
-                string limit = max == int.MaxValue ? "the capacity would pass int.MaxValue" : $"{(training ? workspace.TrainingLimit : workspace.InferenceLimit)} would pass Array.MaxLength";
+                string limit = max == int.MaxValue ? "the capacity would pass int.MaxValue" : $"{(training ? workspace.TrainingLimit : workspace.InferenceLimit)} would pass the {WorkspacePlan.MaxArrayLength.ToString("N0", global::System.Globalization.CultureInfo.InvariantCulture)} elements a buffer holds";
                 w.Line($"/// <summary>The most samples {(training ? "a training" : "an inference")} workspace holds: beyond it, {SourceWriter.Xml(limit)}.</summary>");
                 w.Line($"public const int Max{(training ? "Training" : "Inference")}Capacity = {SourceWriter.Number(max)};");
             }
             w.Line();
             foreach (var shared in WorkspaceLayout.Of(workspace, BufferPlan.Shared))
-                w.Line($"public readonly {shared.ElementType}[] {shared.Name}; // {shared.Comment}");
+                w.Line($"public readonly {FieldType(shared)} {shared.Name}; // {shared.Comment}");
             foreach (var c in contexts)
             {
                 var buffers = WorkspaceLayout.Of(workspace, c.Layer.Index).ToList();
                 w.Line($"// {SourceWriter.Xml(c.Layer.Name)} ({c.Layer.Kind})");
-                w.Line($"public readonly float[] {buffers[0].Name}, {buffers[1].Name};");
+                w.Line($"public readonly {FieldType(buffers[0])} {buffers[0].Name}, {buffers[1].Name};");
                 foreach (var buffer in buffers.Skip(2))
-                    w.Line($"public readonly {buffer.ElementType}[] {buffer.Name}; // {buffer.Comment}");
+                    w.Line($"public readonly {FieldType(buffer)} {buffer.Name}; // {buffer.Comment}");
             }
             w.Line();
             w.Line("// The capacity is checked before the base class allocates anything: past the largest, some array would not fit.");
@@ -172,12 +172,20 @@ internal static class PassEmitter
     }
 
     /// <summary>
+    /// A buffer's field type: floats start on a cache line (an AlignedFloats), so the kernels' vector loads and stores
+    /// never straddle two; the few others (argmax indices, BatchNormalization's sums and mode) are plain arrays.
+    /// </summary>
+    private static string FieldType(BufferPlan b) => b.ElementType == "float" ? AlignedFloats : $"{b.ElementType}[]";
+
+    private const string AlignedFloats = "global::ConvNetGen.Kernels.AlignedFloats";
+
+    /// <summary>
     /// One field's assignment: an array of its length (in checked arithmetic, which the capacity check keeps from
-    /// overflowing), the array of the buffer it aliases, or an empty array; training-only ones empty when not training.
+    /// overflowing), the buffer it aliases, or an empty one; training-only ones empty when not training.
     /// </summary>
     private static string Allocation(BufferPlan b)
     {
-        string empty = $"global::System.Array.Empty<{b.ElementType}>()";
+        string empty = b.ElementType == "float" ? "default" : $"global::System.Array.Empty<{b.ElementType}>()";
         switch (b.Kind)
         {
             case BufferKind.Alias:
@@ -185,8 +193,7 @@ internal static class PassEmitter
             case BufferKind.Unused:
                 return $"{b.Name} = {empty};" + (b.Comment.Length > 0 ? $" // {b.Comment}" : "");
         }
-        // Floats start on a cache line, so the kernels' vector loads and stores never straddle two.
-        string array = b.ElementType == "float" ? $"global::ConvNetGen.Kernels.AlignedFloats.Allocate({Length(b.Size)})" : $"new {b.ElementType}[{Length(b.Size)}]";
+        string array = b.ElementType == "float" ? $"{AlignedFloats}.Allocate({Length(b.Size)})" : $"new {b.ElementType}[{Length(b.Size)}]";
         string value = b.TrainingOnly ? $"training ? {array} : {empty}"
             : b.InferenceOnly ? $"training ? {empty} : {array}"
             : b.InferenceAliasOf is { } shared ? $"training ? {array} : {shared}"

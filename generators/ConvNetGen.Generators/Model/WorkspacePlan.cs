@@ -85,8 +85,11 @@ internal sealed record WorkspacePlan(
     int MaxInferenceCapacity,
     string InferenceLimit)
 {
-    /// <summary>.NET's <c>Array.MaxLength</c>: the most elements one array holds.</summary>
-    public const long MaxArrayLength = 2_147_483_591;
+    /// <summary>
+    /// The most elements one buffer holds: .NET's <c>Array.MaxLength</c> (2,147,483,591) less the 15 floats an
+    /// <c>AlignedFloats</c> array keeps spare to start its floats on a 64-byte line (the same bound for every buffer).
+    /// </summary>
+    public const long MaxArrayLength = 2_147_483_591 - 15;
 
     public int MaxCapacity(bool training) => training ? MaxTrainingCapacity : MaxInferenceCapacity;
 }

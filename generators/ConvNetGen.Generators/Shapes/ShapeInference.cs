@@ -104,7 +104,7 @@ internal static class ShapeInference
             long parameters = weightShapes.Sum(w => w.Length);
             string? tooLarge =
                 outputSize > int.MaxValue ? Too($"its output ({Format(output)})", outputSize, $"an int counts ({N(int.MaxValue)}), the most a tensor of one sample may have")
-                : offset + parameters > WorkspacePlan.MaxArrayLength ? Too("the model's parameters up to this layer", offset + parameters, $"one array holds ({N(WorkspacePlan.MaxArrayLength)}), and they live in one")
+                : offset + parameters > WorkspacePlan.MaxArrayLength ? Too("the model's parameters up to this layer", offset + parameters, $"one buffer holds ({N(WorkspacePlan.MaxArrayLength)}), and they live in one")
                 : null;
             if (tooLarge is not null)
             {

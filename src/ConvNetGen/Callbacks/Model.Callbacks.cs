@@ -24,7 +24,7 @@ public abstract partial class Model
     internal float[] SnapshotParameters()
     {
         using (ReadWeights()) // the training thread holds no lock between steps
-            return (float[])_parameters.Clone();
+            return _parameters.ToArray();
     }
 
     /// <summary>Puts back a <see cref="SnapshotParameters"/> copy; from the training thread between steps, or when not training.</summary>
@@ -35,7 +35,7 @@ public abstract partial class Model
         int owner = Volatile.Read(ref _trainingThread);
         if (owner != 0 && owner != Environment.CurrentManagedThreadId) ThrowIfTraining("restore weights");
         using (WriteWeights())
-            values.CopyTo(_parameters, 0);
+            values.CopyTo(_parameters.Span);
     }
 
     /// <summary>

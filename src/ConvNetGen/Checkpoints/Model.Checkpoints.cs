@@ -229,7 +229,7 @@ public abstract partial class Model
 
         Reconfigure("load a checkpoint", () =>
         {
-            foreach (var (offset, values) in staged) values.CopyTo(_parameters, offset);
+            foreach (var (offset, values) in staged) values.CopyTo(_parameters.AsSpan(offset));
             optimizer.RestoreCheckpoint(iterations, learningRate, stagedState);
             _shuffler = shuffler;
             _epochReached = epoch;

@@ -105,7 +105,7 @@ public static class Gemm
     private static unsafe void TransposedB(ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c, int m, int n, int k, bool accumulate)
     {
         if (m == 0 || n == 0) return;
-        float[] packed = PackBuffer(n * k);
+        var packed = PackBuffer(n * k);
         fixed (float* pa = a, pb = b, pc = c, pp = packed)
         {
             TransposeCore(pb, pp, n, k); // packed is k×n
@@ -259,13 +259,13 @@ public static class Gemm
             $"(a has {aLength} of {(long)m * k}, b {bLength} of {(long)k * n}, c {cLength} of {(long)m * n}).");
     }
 
-    [ThreadStatic] private static float[]? t_pack;
+    [ThreadStatic] private static AlignedFloats t_pack;
 
     /// <summary>This thread's packing buffer, at least <paramref name="length"/> long (grown, never shrunk).</summary>
-    private static float[] PackBuffer(int length)
+    private static AlignedFloats PackBuffer(int length)
     {
         var buffer = t_pack;
-        if (buffer is null || buffer.Length < length)
+        if (buffer.Length < length)
             t_pack = buffer = AlignedFloats.Allocate(Math.Max(length, 1024));
         return buffer;
     }

@@ -35,7 +35,7 @@ public sealed unsafe class Im2ColBlocks
     /// <summary>A kernel every thread may read whole (64 KB: in each core's L2) when a single image's rows are shared.</summary>
     private const int SmallKernelFloats = 16 * 1024;
 
-    [ThreadStatic] private static float[]? t_patches;
+    [ThreadStatic] private static AlignedFloats t_patches;
     [ThreadStatic] private static Im2ColBlocks? t_split;
 
     /// <summary>How many convs the calling thread has run shared with the team (for tests: a busy team runs them whole).</summary>
@@ -116,7 +116,7 @@ public sealed unsafe class Im2ColBlocks
         int first = (int)((long)_blocks * part / _parts), last = (int)((long)_blocks * (part + 1) / _parts);
         int taps = _g.Taps;
         var scratch = t_patches;
-        if (scratch is null || scratch.Length < _blockRows * taps)
+        if (scratch.Length < _blockRows * taps)
             t_patches = scratch = AlignedFloats.Allocate(_blockRows * taps); // grown once per thread
         fixed (float* patches = scratch)
         {
@@ -235,7 +235,7 @@ public sealed unsafe class Im2ColBlocks
         int paddedWidth = (ow - 1) * g.StrideWidth + g.KernelWidth, paddedRow = paddedWidth * ic;
         int chunkInputRows = (InPlaceChunkRows - 1) * g.StrideHeight + g.KernelHeight;
         var scratch = t_patches;
-        if (scratch is null || scratch.Length < chunkInputRows * paddedRow)
+        if (scratch.Length < chunkInputRows * paddedRow)
             t_patches = scratch = AlignedFloats.Allocate(chunkInputRows * paddedRow); // grown once per thread
         int panel = _packed ? Gemm.PanelColumns(_width) : oc;
         fixed (float* rows = scratch)

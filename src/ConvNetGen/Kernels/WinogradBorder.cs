@@ -14,7 +14,7 @@ namespace ConvNetGen.Kernels;
 /// </summary>
 internal static unsafe class WinogradBorder
 {
-    [ThreadStatic] private static float[]? t_tile;
+    [ThreadStatic] private static AlignedFloats t_tile;
 
     /// <summary>
     /// A scratch tile of at least <paramref name="floats"/> values for this thread, pinned: it grows once per thread and
@@ -23,8 +23,8 @@ internal static unsafe class WinogradBorder
     public static float* Scratch(int floats)
     {
         var tile = t_tile;
-        if (tile is null || tile.Length < floats) t_tile = tile = AlignedFloats.Allocate(floats);
-        return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(tile));
+        if (tile.Length < floats) t_tile = tile = AlignedFloats.Allocate(floats);
+        return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(tile.Span));
     }
 
     /// <summary>

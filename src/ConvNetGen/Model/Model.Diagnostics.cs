@@ -45,8 +45,8 @@ public abstract partial class Model
         if (Definition.Layers[^1].Activation == Activation.Softmax)
             Kernels.Activations.Backward(Activation.Softmax, ws.Output.AsSpan(0, n * outputSize), gradient,
                 Definition.OutputShape[Definition.OutputShape.Rank - 1]); // softmax runs over the last axis
-        Array.Clear(ws.Gradients);
+        ws.Gradients.Clear();
         Backward(ws, n);
-        ws.Gradients.CopyTo(parameterGradients);
+        ws.Gradients.Span.CopyTo(parameterGradients);
     }
 }

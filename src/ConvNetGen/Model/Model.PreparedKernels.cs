@@ -17,11 +17,11 @@ public abstract partial class Model
     /// A transformed kernel, packed in the panels of the path it was made on, with the weights version it was made from;
     /// replaced whole, never rewritten, so a reader holding one sees it consistent.
     /// </summary>
-    private sealed class PreparedKernel(long version, int panelColumns, float[] values)
+    private sealed class PreparedKernel(long version, int panelColumns, AlignedFloats values)
     {
         public readonly long Version = version;
         public readonly int PanelColumns = panelColumns;
-        public readonly float[] Values = values;
+        public readonly AlignedFloats Values = values;
     }
 
     /// <summary>The weights may have changed: what inference derived from them is made again at its next use.</summary>

@@ -19,7 +19,7 @@ namespace ConvNetGen;
 /// </remarks>
 public abstract partial class Model
 {
-    private readonly float[] _parameters;
+    private readonly Kernels.AlignedFloats _parameters;
     private readonly bool[] _trainable;
     private readonly Layer[] _layers;
     private readonly bool[] _hasTrainableVariables; // per layer, so the backward pass's checks allocate nothing

@@ -22,7 +22,7 @@ public abstract class ModelWorkspace
         Capacity = capacity;
         IsTraining = training;
         Input = Kernels.AlignedFloats.Allocate(checked(capacity * inputSize));
-        Gradients = training ? Kernels.AlignedFloats.Allocate(parameterCount) : [];
+        Gradients = training ? Kernels.AlignedFloats.Allocate(parameterCount) : default;
         Labels = training ? new int[capacity] : [];
     }
 
@@ -38,7 +38,7 @@ public abstract class ModelWorkspace
 
     /// <summary>
     /// Throws unless <paramref name="capacity"/> is between 1 and <paramref name="maxCapacity"/>, the most samples for
-    /// which every array the workspace would allocate fits in a .NET array (<see cref="Array.MaxLength"/> elements);
+    /// which every buffer the workspace would allocate fits (<see cref="Kernels.AlignedFloats.MaxLength"/> elements);
     /// returns it, so a generated constructor checks before the base class allocates anything.
     /// </summary>
     /// <exception cref="ArgumentOutOfRangeException">The capacity is not positive, or some buffer would not fit in an array.</exception>
@@ -49,7 +49,7 @@ public abstract class ModelWorkspace
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(capacity);
         if (capacity > maxCapacity)
             throw new ArgumentOutOfRangeException(nameof(capacity), capacity,
-                $"A {(training ? "training" : "inference")} workspace holds at most {maxCapacity:N0} samples: for more, one of its buffers would pass Array.MaxLength ({Array.MaxLength:N0} elements).");
+                $"A {(training ? "training" : "inference")} workspace holds at most {maxCapacity:N0} samples: for more, one of its buffers would pass {Kernels.AlignedFloats.MaxLength:N0} elements (Array.MaxLength less an aligned buffer's slack).");
         return capacity;
     }
 
@@ -64,7 +64,7 @@ public abstract class ModelWorkspace
     /// <summary>The samples of the current pass (Capacity × input size).</summary>
     /// <remarks>For generated code; not a stable API.</remarks>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public float[] Input { get; }
+    public Kernels.AlignedFloats Input { get; }
 
     /// <summary>The labels of the current pass; empty in an inference workspace.</summary>
     internal int[] Labels { get; }
@@ -78,7 +78,7 @@ public abstract class ModelWorkspace
     /// <summary>The last layer's output (Capacity × output size); set by the generated subclass.</summary>
     /// <remarks>For generated code; not a stable API.</remarks>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public float[] Output { get; protected set; } = [];
+    public Kernels.AlignedFloats Output { get; protected set; }
 
     /// <summary>
     /// The loss's gradient with respect to the last layer's output, or to its pre-activation values when the last
@@ -86,7 +86,7 @@ public abstract class ModelWorkspace
     /// </summary>
     /// <remarks>For generated code; not a stable API.</remarks>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public float[] OutputGradient { get; protected set; } = [];
+    public Kernels.AlignedFloats OutputGradient { get; protected set; }
 
     /// <summary>The samples in the current pass.</summary>
     internal int BatchSize { get; set; }
@@ -106,5 +106,5 @@ public abstract class ModelWorkspace
     /// <summary>This pass's parameter gradients, same layout as the model's parameters; empty in an inference workspace.</summary>
     /// <remarks>For generated code; not a stable API.</remarks>
     [EditorBrowsable(EditorBrowsableState.Never)]
-    public float[] Gradients { get; }
+    public Kernels.AlignedFloats Gradients { get; }
 }

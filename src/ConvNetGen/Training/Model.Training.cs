@@ -577,7 +577,7 @@ public abstract partial class Model
                     : _stepLoss!.Compute(outputs, ws.Labels.AsSpan(0, n), outputSize, activation, gradient);
             // The loss is the chunk's mean; the step follows the whole batch's mean.
             TensorPrimitives.Multiply(gradient, (float)n / _stepTotal, gradient);
-            Array.Clear(ws.Gradients);
+            ws.Gradients.Clear();
             Backward(ws, n);
         }
         catch

@@ -104,30 +104,30 @@ partial class Mlp : global::ConvNetGen.Model
     /// </summary>
     private sealed class Workspace : global::ConvNetGen.ModelWorkspace
     {
-        /// <summary>The most samples a training workspace holds: beyond it, Input would pass Array.MaxLength.</summary>
+        /// <summary>The most samples a training workspace holds: beyond it, Input would pass the 2,147,483,576 elements a buffer holds.</summary>
         public const int MaxTrainingCapacity = 2_739_137;
-        /// <summary>The most samples an inference workspace holds: beyond it, Input would pass Array.MaxLength.</summary>
+        /// <summary>The most samples an inference workspace holds: beyond it, Input would pass the 2,147,483,576 elements a buffer holds.</summary>
         public const int MaxInferenceCapacity = 2_739_137;
 
         // dense (Dense)
-        public readonly float[] DenseOutput, DenseGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats DenseOutput, DenseGradient;
         // dropout (Dropout)
-        public readonly float[] DropoutOutput, DropoutGradient;
-        public readonly float[] DropoutMask; // 0 or 1/(1-rate) per element, from the last training pass
+        public readonly global::ConvNetGen.Kernels.AlignedFloats DropoutOutput, DropoutGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats DropoutMask; // 0 or 1/(1-rate) per element, from the last training pass
         // dense_1 (Dense)
-        public readonly float[] Dense1Output, Dense1Gradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Dense1Output, Dense1Gradient;
 
         // The capacity is checked before the base class allocates anything: past the largest, some array would not fit.
         public Workspace(int capacity, bool training)
             : base(CheckCapacity(capacity, training ? MaxTrainingCapacity : MaxInferenceCapacity, training), Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount, training)
         {
             DenseOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 128)); // 128
-            DenseGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 128)) : global::System.Array.Empty<float>(); // 128
+            DenseGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 128)) : default; // 128
             DropoutOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 128)); // 128
-            DropoutGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 128)) : global::System.Array.Empty<float>(); // 128
-            DropoutMask = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 128)) : global::System.Array.Empty<float>(); // 128
+            DropoutGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 128)) : default; // 128
+            DropoutMask = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 128)) : default; // 128
             Dense1Output = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 10)); // 10
-            Dense1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 10)) : global::System.Array.Empty<float>(); // 10
+            Dense1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 10)) : default; // 10
             Output = Dense1Output;
             OutputGradient = Dense1Gradient;
         }

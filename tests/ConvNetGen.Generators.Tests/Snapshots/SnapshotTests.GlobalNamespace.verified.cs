@@ -89,24 +89,24 @@ partial class IrisClassifier : global::ConvNetGen.Model
     /// </summary>
     private sealed class Workspace : global::ConvNetGen.ModelWorkspace
     {
-        /// <summary>The most samples a training workspace holds: beyond it, dense's DenseOutput would pass Array.MaxLength.</summary>
-        public const int MaxTrainingCapacity = 268_435_448;
-        /// <summary>The most samples an inference workspace holds: beyond it, dense's DenseOutput would pass Array.MaxLength.</summary>
-        public const int MaxInferenceCapacity = 268_435_448;
+        /// <summary>The most samples a training workspace holds: beyond it, dense's DenseOutput would pass the 2,147,483,576 elements a buffer holds.</summary>
+        public const int MaxTrainingCapacity = 268_435_447;
+        /// <summary>The most samples an inference workspace holds: beyond it, dense's DenseOutput would pass the 2,147,483,576 elements a buffer holds.</summary>
+        public const int MaxInferenceCapacity = 268_435_447;
 
         // dense (Dense)
-        public readonly float[] DenseOutput, DenseGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats DenseOutput, DenseGradient;
         // dense_1 (Dense)
-        public readonly float[] Dense1Output, Dense1Gradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Dense1Output, Dense1Gradient;
 
         // The capacity is checked before the base class allocates anything: past the largest, some array would not fit.
         public Workspace(int capacity, bool training)
             : base(CheckCapacity(capacity, training ? MaxTrainingCapacity : MaxInferenceCapacity, training), Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount, training)
         {
             DenseOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 8)); // 8
-            DenseGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 8)) : global::System.Array.Empty<float>(); // 8
+            DenseGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 8)) : default; // 8
             Dense1Output = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 3)); // 3
-            Dense1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 3)) : global::System.Array.Empty<float>(); // 3
+            Dense1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 3)) : default; // 3
             Output = Dense1Output;
             OutputGradient = Dense1Gradient;
         }

@@ -155,60 +155,60 @@ partial class TransferNet : global::ConvNetGen.Model
     /// </summary>
     private sealed class Workspace : global::ConvNetGen.ModelWorkspace
     {
-        /// <summary>The most samples a training workspace holds: beyond it, block1_conv's Block1ConvOutput would pass Array.MaxLength.</summary>
+        /// <summary>The most samples a training workspace holds: beyond it, block1_conv's Block1ConvOutput would pass the 2,147,483,576 elements a buffer holds.</summary>
         public const int MaxTrainingCapacity = 171_196;
-        /// <summary>The most samples an inference workspace holds: beyond it, block1_conv's Block1ConvOutput would pass Array.MaxLength.</summary>
+        /// <summary>The most samples an inference workspace holds: beyond it, block1_conv's Block1ConvOutput would pass the 2,147,483,576 elements a buffer holds.</summary>
         public const int MaxInferenceCapacity = 171_196;
 
         // block1_conv (Conv2D)
-        public readonly float[] Block1ConvOutput, Block1ConvGradient;
-        public readonly float[] Block1ConvPatches; // im2col rows, one per output pixel; reused for the patch gradients
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Block1ConvOutput, Block1ConvGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Block1ConvPatches; // im2col rows, one per output pixel; reused for the patch gradients
         // block1_bn (BatchNormalization)
-        public readonly float[] Block1BnOutput, Block1BnGradient;
-        public readonly float[] Block1BnNormalized; // x̂ = (x - mean) / sqrt(var + ε), for backward
-        public readonly float[] Block1BnInverseStd; // 1 / sqrt(var + ε) per channel, of the last pass
-        public readonly float[] Block1BnMean; // per-channel mean of the last training pass
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Block1BnOutput, Block1BnGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Block1BnNormalized; // x̂ = (x - mean) / sqrt(var + ε), for backward
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Block1BnInverseStd; // 1 / sqrt(var + ε) per channel, of the last pass
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Block1BnMean; // per-channel mean of the last training pass
         public readonly double[] Block1BnSums; // this chunk's per-channel Σx and Σx², read by the step's other chunks
         public readonly double[] Block1BnGradientSums; // this chunk's per-channel Σdy and Σdy·x̂, read by the step's other chunks
         public readonly double[] Block1BnTotals; // those sums over the whole batch
-        public readonly float[] Block1BnCoefficients; // per channel a, b, c of the input gradient a·dy + b·x̂ + c
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Block1BnCoefficients; // per channel a, b, c of the input gradient a·dy + b·x̂ + c
         public readonly bool[] Block1BnTrainingMode; // whether the last forward pass used batch statistics
         // block1_pool (MaxPooling2D)
-        public readonly float[] Block1PoolOutput, Block1PoolGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Block1PoolOutput, Block1PoolGradient;
         public readonly int[] Block1PoolArgmax; // index into the input of each output's maximum
         // features (GlobalAveragePooling2D)
-        public readonly float[] FeaturesOutput, FeaturesGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats FeaturesOutput, FeaturesGradient;
         // dense (Dense)
-        public readonly float[] DenseOutput, DenseGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats DenseOutput, DenseGradient;
         // head_output (Dense)
-        public readonly float[] HeadOutputOutput, HeadOutputGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats HeadOutputOutput, HeadOutputGradient;
 
         // The capacity is checked before the base class allocates anything: past the largest, some array would not fit.
         public Workspace(int capacity, bool training)
             : base(CheckCapacity(capacity, training ? MaxTrainingCapacity : MaxInferenceCapacity, training), Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount, training)
         {
             Block1ConvOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 12_544)); // 28×28×16
-            Block1ConvGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 12_544)) : global::System.Array.Empty<float>(); // 28×28×16
-            Block1ConvPatches = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 7056)) : global::System.Array.Empty<float>(); // 28×28 pixels × 3×3×1 taps
+            Block1ConvGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 12_544)) : default; // 28×28×16
+            Block1ConvPatches = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 7056)) : default; // 28×28 pixels × 3×3×1 taps
             Block1BnOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 12_544)); // 28×28×16
-            Block1BnGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 12_544)) : global::System.Array.Empty<float>(); // 28×28×16
-            Block1BnNormalized = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 12_544)) : global::System.Array.Empty<float>(); // 28×28×16
+            Block1BnGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 12_544)) : default; // 28×28×16
+            Block1BnNormalized = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 12_544)) : default; // 28×28×16
             Block1BnInverseStd = global::ConvNetGen.Kernels.AlignedFloats.Allocate(16); // 16 channels
             Block1BnMean = global::ConvNetGen.Kernels.AlignedFloats.Allocate(16); // 16 channels
             Block1BnSums = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
             Block1BnGradientSums = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
             Block1BnTotals = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
-            Block1BnCoefficients = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(48) : global::System.Array.Empty<float>(); // 3 × 16 channels
+            Block1BnCoefficients = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(48) : default; // 3 × 16 channels
             Block1BnTrainingMode = new bool[1]; // one flag
             Block1PoolOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 3136)); // 14×14×16
-            Block1PoolGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 3136)) : global::System.Array.Empty<float>(); // 14×14×16
+            Block1PoolGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 3136)) : default; // 14×14×16
             Block1PoolArgmax = new int[checked(capacity * 3136)]; // 14×14×16
             FeaturesOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 16)); // 16
-            FeaturesGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 16)) : global::System.Array.Empty<float>(); // 16
+            FeaturesGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 16)) : default; // 16
             DenseOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 32)); // 32
-            DenseGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 32)) : global::System.Array.Empty<float>(); // 32
+            DenseGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 32)) : default; // 32
             HeadOutputOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 5)); // 5
-            HeadOutputGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 5)) : global::System.Array.Empty<float>(); // 5
+            HeadOutputGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 5)) : default; // 5
             Output = HeadOutputOutput;
             OutputGradient = HeadOutputGradient;
         }

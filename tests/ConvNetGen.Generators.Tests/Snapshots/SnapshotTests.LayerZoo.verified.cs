@@ -199,86 +199,86 @@ partial class LayerZoo : global::ConvNetGen.Model
     /// </summary>
     private sealed class Workspace : global::ConvNetGen.ModelWorkspace
     {
-        /// <summary>The most samples a training workspace holds: beyond it, conv2d's Conv2dPatches would pass Array.MaxLength.</summary>
+        /// <summary>The most samples a training workspace holds: beyond it, conv2d's Conv2dPatches would pass the 2,147,483,576 elements a buffer holds.</summary>
         public const int MaxTrainingCapacity = 111_848;
-        /// <summary>The most samples an inference workspace holds: beyond it, batch_normalization's BatchNormalizationOutput would pass Array.MaxLength.</summary>
+        /// <summary>The most samples an inference workspace holds: beyond it, batch_normalization's BatchNormalizationOutput would pass the 2,147,483,576 elements a buffer holds.</summary>
         public const int MaxInferenceCapacity = 524_287;
 
         // scale (Rescaling)
-        public readonly float[] ScaleOutput, ScaleGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats ScaleOutput, ScaleGradient;
         // conv2d (Conv2D)
-        public readonly float[] Conv2dOutput, Conv2dGradient;
-        public readonly float[] Conv2dPatches; // im2col rows, one per output pixel; reused for the patch gradients
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2dOutput, Conv2dGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2dPatches; // im2col rows, one per output pixel; reused for the patch gradients
         // batch_normalization (BatchNormalization)
-        public readonly float[] BatchNormalizationOutput, BatchNormalizationGradient;
-        public readonly float[] BatchNormalizationNormalized; // x̂ = (x - mean) / sqrt(var + ε), for backward
-        public readonly float[] BatchNormalizationInverseStd; // 1 / sqrt(var + ε) per channel, of the last pass
-        public readonly float[] BatchNormalizationMean; // per-channel mean of the last training pass
+        public readonly global::ConvNetGen.Kernels.AlignedFloats BatchNormalizationOutput, BatchNormalizationGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats BatchNormalizationNormalized; // x̂ = (x - mean) / sqrt(var + ε), for backward
+        public readonly global::ConvNetGen.Kernels.AlignedFloats BatchNormalizationInverseStd; // 1 / sqrt(var + ε) per channel, of the last pass
+        public readonly global::ConvNetGen.Kernels.AlignedFloats BatchNormalizationMean; // per-channel mean of the last training pass
         public readonly double[] BatchNormalizationSums; // this chunk's per-channel Σx and Σx², read by the step's other chunks
         public readonly double[] BatchNormalizationGradientSums; // this chunk's per-channel Σdy and Σdy·x̂, read by the step's other chunks
         public readonly double[] BatchNormalizationTotals; // those sums over the whole batch
-        public readonly float[] BatchNormalizationCoefficients; // per channel a, b, c of the input gradient a·dy + b·x̂ + c
+        public readonly global::ConvNetGen.Kernels.AlignedFloats BatchNormalizationCoefficients; // per channel a, b, c of the input gradient a·dy + b·x̂ + c
         public readonly bool[] BatchNormalizationTrainingMode; // whether the last forward pass used batch statistics
         // average_pooling2d (AveragePooling2D)
-        public readonly float[] AveragePooling2dOutput, AveragePooling2dGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats AveragePooling2dOutput, AveragePooling2dGradient;
         // conv2d_1 (Conv2D)
-        public readonly float[] Conv2d1Output, Conv2d1Gradient;
-        public readonly float[] Conv2d1TransformedKernel; // U = G g Gᵀ, per position: IC × OC
-        public readonly float[] Conv2d1TransformedInput; // V = Bᵀ d B for one block of tiles, per position: tiles × IC; reused for dV
-        public readonly float[] Conv2d1Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
-        public readonly float[] Conv2d1TransformedKernelGradient; // dU = Vᵀ · dM, per position
-        public readonly float[] Conv2d1TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
-        public readonly float[] Conv2d1Patches; // im2col rows, one per output pixel; reused for the patch gradients
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2d1Output, Conv2d1Gradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2d1TransformedKernel; // U = G g Gᵀ, per position: IC × OC
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2d1TransformedInput; // V = Bᵀ d B for one block of tiles, per position: tiles × IC; reused for dV
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2d1Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2d1TransformedKernelGradient; // dU = Vᵀ · dM, per position
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2d1TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2d1Patches; // im2col rows, one per output pixel; reused for the patch gradients
         // max_pooling2d (MaxPooling2D)
-        public readonly float[] MaxPooling2dOutput, MaxPooling2dGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats MaxPooling2dOutput, MaxPooling2dGradient;
         public readonly int[] MaxPooling2dArgmax; // index into the input of each output's maximum
         // dropout (Dropout)
-        public readonly float[] DropoutOutput, DropoutGradient;
-        public readonly float[] DropoutMask; // 0 or 1/(1-rate) per element, from the last training pass
+        public readonly global::ConvNetGen.Kernels.AlignedFloats DropoutOutput, DropoutGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats DropoutMask; // 0 or 1/(1-rate) per element, from the last training pass
         // global_average_pooling2d (GlobalAveragePooling2D)
-        public readonly float[] GlobalAveragePooling2dOutput, GlobalAveragePooling2dGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats GlobalAveragePooling2dOutput, GlobalAveragePooling2dGradient;
         // classifier (Dense)
-        public readonly float[] ClassifierOutput, ClassifierGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats ClassifierOutput, ClassifierGradient;
 
         // The capacity is checked before the base class allocates anything: past the largest, some array would not fit.
         public Workspace(int capacity, bool training)
             : base(CheckCapacity(capacity, training ? MaxTrainingCapacity : MaxInferenceCapacity, training), Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount, training)
         {
             ScaleOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 3072)); // 32×32×3
-            ScaleGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 3072)) : global::System.Array.Empty<float>(); // 32×32×3
-            Conv2dOutput = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 4096)) : global::System.Array.Empty<float>(); // 16×16×16; training only: at inference conv2d writes batch_normalization's output instead
-            Conv2dGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 4096)) : global::System.Array.Empty<float>(); // 16×16×16
-            Conv2dPatches = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 19_200)) : global::System.Array.Empty<float>(); // 16×16 pixels × 5×5×3 taps
+            ScaleGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 3072)) : default; // 32×32×3
+            Conv2dOutput = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 4096)) : default; // 16×16×16; training only: at inference conv2d writes batch_normalization's output instead
+            Conv2dGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 4096)) : default; // 16×16×16
+            Conv2dPatches = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 19_200)) : default; // 16×16 pixels × 5×5×3 taps
             BatchNormalizationOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 4096)); // 16×16×16
-            BatchNormalizationGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 4096)) : global::System.Array.Empty<float>(); // 16×16×16
-            BatchNormalizationNormalized = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 4096)) : global::System.Array.Empty<float>(); // 16×16×16
+            BatchNormalizationGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 4096)) : default; // 16×16×16
+            BatchNormalizationNormalized = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 4096)) : default; // 16×16×16
             BatchNormalizationInverseStd = global::ConvNetGen.Kernels.AlignedFloats.Allocate(16); // 16 channels
             BatchNormalizationMean = global::ConvNetGen.Kernels.AlignedFloats.Allocate(16); // 16 channels
             BatchNormalizationSums = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
             BatchNormalizationGradientSums = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
             BatchNormalizationTotals = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
-            BatchNormalizationCoefficients = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(48) : global::System.Array.Empty<float>(); // 3 × 16 channels
+            BatchNormalizationCoefficients = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(48) : default; // 3 × 16 channels
             BatchNormalizationTrainingMode = new bool[1]; // one flag
             AveragePooling2dOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1024)); // 8×8×16
-            AveragePooling2dGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1024)) : global::System.Array.Empty<float>(); // 8×8×16
+            AveragePooling2dGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1024)) : default; // 8×8×16
             Conv2d1Output = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 2048)); // 8×8×32
-            Conv2d1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 2048)) : global::System.Array.Empty<float>(); // 8×8×32
-            Conv2d1TransformedKernel = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(19_008) : global::System.Array.Empty<float>(); // 36 positions × (16×32 + 16)
+            Conv2d1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 2048)) : default; // 8×8×32
+            Conv2d1TransformedKernel = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(19_008) : default; // 36 positions × (16×32 + 16)
             Conv2d1TransformedInput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(55_872); // 36 positions × (96×16 + 16)
             Conv2d1Products = global::ConvNetGen.Kernels.AlignedFloats.Allocate(111_168); // 36 positions × (96×32 + 16)
-            Conv2d1TransformedKernelGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(19_008) : global::System.Array.Empty<float>(); // 36 positions × (16×32 + 16)
-            Conv2d1TransformedKernelTransposed = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(19_008) : global::System.Array.Empty<float>(); // 36 positions × (32×16 + 16)
-            Conv2d1Patches = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 9216)) : global::System.Array.Empty<float>(); // 8×8 pixels × 3×3×16 taps
+            Conv2d1TransformedKernelGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(19_008) : default; // 36 positions × (16×32 + 16)
+            Conv2d1TransformedKernelTransposed = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(19_008) : default; // 36 positions × (32×16 + 16)
+            Conv2d1Patches = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 9216)) : default; // 8×8 pixels × 3×3×16 taps
             MaxPooling2dOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 672)); // 7×3×32
-            MaxPooling2dGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 672)) : global::System.Array.Empty<float>(); // 7×3×32
+            MaxPooling2dGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 672)) : default; // 7×3×32
             MaxPooling2dArgmax = training ? new int[checked(capacity * 672)] : global::System.Array.Empty<int>(); // 7×3×32
             DropoutOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 672)); // 7×3×32
-            DropoutGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 672)) : global::System.Array.Empty<float>(); // 7×3×32
-            DropoutMask = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 672)) : global::System.Array.Empty<float>(); // 7×3×32
+            DropoutGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 672)) : default; // 7×3×32
+            DropoutMask = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 672)) : default; // 7×3×32
             GlobalAveragePooling2dOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 32)); // 32
-            GlobalAveragePooling2dGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 32)) : global::System.Array.Empty<float>(); // 32
+            GlobalAveragePooling2dGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 32)) : default; // 32
             ClassifierOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 10)); // 10
-            ClassifierGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 10)) : global::System.Array.Empty<float>(); // 10
+            ClassifierGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 10)) : default; // 10
             Output = ClassifierOutput;
             OutputGradient = ClassifierGradient;
         }

@@ -175,74 +175,74 @@ partial class MnistConvNet : global::ConvNetGen.Model
     /// </summary>
     private sealed class Workspace : global::ConvNetGen.ModelWorkspace
     {
-        /// <summary>The most samples a training workspace holds: beyond it, conv2d_1's Conv2d1Output would pass Array.MaxLength.</summary>
+        /// <summary>The most samples a training workspace holds: beyond it, conv2d_1's Conv2d1Output would pass the 2,147,483,576 elements a buffer holds.</summary>
         public const int MaxTrainingCapacity = 277_309;
-        /// <summary>The most samples an inference workspace holds: beyond it, conv2d_1's Conv2d1Output would pass Array.MaxLength.</summary>
+        /// <summary>The most samples an inference workspace holds: beyond it, conv2d_1's Conv2d1Output would pass the 2,147,483,576 elements a buffer holds.</summary>
         public const int MaxInferenceCapacity = 277_309;
 
-        public readonly float[] InferenceInputScratch; // inference only: 2 convs' transformed input blocks, one array (as Conv2d2TransformedInput)
-        public readonly float[] InferenceProductScratch; // inference only: 2 convs' Winograd products, one array (as Conv2d2Products)
+        public readonly global::ConvNetGen.Kernels.AlignedFloats InferenceInputScratch; // inference only: 2 convs' transformed input blocks, one array (as Conv2d2TransformedInput)
+        public readonly global::ConvNetGen.Kernels.AlignedFloats InferenceProductScratch; // inference only: 2 convs' Winograd products, one array (as Conv2d2Products)
         // conv2d (Conv2D)
-        public readonly float[] Conv2dOutput, Conv2dGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2dOutput, Conv2dGradient;
         // max_pooling2d (MaxPooling2D)
-        public readonly float[] MaxPooling2dOutput, MaxPooling2dGradient;
-        public readonly float[] MaxPooling2dWinners; // which pixel of each 2×2 window won (0–3), from the fused conv
+        public readonly global::ConvNetGen.Kernels.AlignedFloats MaxPooling2dOutput, MaxPooling2dGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats MaxPooling2dWinners; // which pixel of each 2×2 window won (0–3), from the fused conv
         // conv2d_1 (Conv2D)
-        public readonly float[] Conv2d1Output, Conv2d1Gradient;
-        public readonly float[] Conv2d1TransformedKernel; // U = G g Gᵀ, per position: IC × OC
-        public readonly float[] Conv2d1TransformedInput; // V = Bᵀ d B for one block of tiles, per position: tiles × IC; reused for dV
-        public readonly float[] Conv2d1Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
-        public readonly float[] Conv2d1TransformedKernelGradient; // dU = Vᵀ · dM, per position
-        public readonly float[] Conv2d1TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2d1Output, Conv2d1Gradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2d1TransformedKernel; // U = G g Gᵀ, per position: IC × OC
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2d1TransformedInput; // V = Bᵀ d B for one block of tiles, per position: tiles × IC; reused for dV
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2d1Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2d1TransformedKernelGradient; // dU = Vᵀ · dM, per position
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2d1TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
         // max_pooling2d_1 (MaxPooling2D)
-        public readonly float[] MaxPooling2d1Output, MaxPooling2d1Gradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats MaxPooling2d1Output, MaxPooling2d1Gradient;
         public readonly int[] MaxPooling2d1Argmax; // index into the input of each output's maximum
         // conv2d_2 (Conv2D)
-        public readonly float[] Conv2d2Output, Conv2d2Gradient;
-        public readonly float[] Conv2d2TransformedKernel; // U = G g Gᵀ, per position: IC × OC
-        public readonly float[] Conv2d2TransformedInput; // V = Bᵀ d B for one block of tiles, per position: tiles × IC; reused for dV
-        public readonly float[] Conv2d2Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
-        public readonly float[] Conv2d2TransformedKernelGradient; // dU = Vᵀ · dM, per position
-        public readonly float[] Conv2d2TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
-        public readonly float[] Conv2d2Patches; // im2col rows, one per output pixel; reused for the patch gradients
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2d2Output, Conv2d2Gradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2d2TransformedKernel; // U = G g Gᵀ, per position: IC × OC
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2d2TransformedInput; // V = Bᵀ d B for one block of tiles, per position: tiles × IC; reused for dV
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2d2Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2d2TransformedKernelGradient; // dU = Vᵀ · dM, per position
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2d2TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Conv2d2Patches; // im2col rows, one per output pixel; reused for the patch gradients
         // flatten (Flatten)
-        public readonly float[] FlattenOutput, FlattenGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats FlattenOutput, FlattenGradient;
         // dense (Dense)
-        public readonly float[] DenseOutput, DenseGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats DenseOutput, DenseGradient;
 
         // The capacity is checked before the base class allocates anything: past the largest, some array would not fit.
         public Workspace(int capacity, bool training)
             : base(CheckCapacity(capacity, training ? MaxTrainingCapacity : MaxInferenceCapacity, training), Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount, training)
         {
-            InferenceInputScratch = training ? global::System.Array.Empty<float>() : global::ConvNetGen.Kernels.AlignedFloats.Allocate(58_000); // as Conv2d2TransformedInput
-            InferenceProductScratch = training ? global::System.Array.Empty<float>() : global::ConvNetGen.Kernels.AlignedFloats.Allocate(115_600); // as Conv2d2Products
-            Conv2dOutput = global::System.Array.Empty<float>(); // never written: fused with max_pooling2d
-            Conv2dGradient = global::System.Array.Empty<float>();
+            InferenceInputScratch = training ? default : global::ConvNetGen.Kernels.AlignedFloats.Allocate(58_000); // as Conv2d2TransformedInput
+            InferenceProductScratch = training ? default : global::ConvNetGen.Kernels.AlignedFloats.Allocate(115_600); // as Conv2d2Products
+            Conv2dOutput = default; // never written: fused with max_pooling2d
+            Conv2dGradient = default;
             MaxPooling2dOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 5408)); // 13×13×32
-            MaxPooling2dGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 5408)) : global::System.Array.Empty<float>(); // 13×13×32
+            MaxPooling2dGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 5408)) : default; // 13×13×32
             MaxPooling2dWinners = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 5408)); // 13×13×32
             Conv2d1Output = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 7744)); // 11×11×64
-            Conv2d1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 7744)) : global::System.Array.Empty<float>(); // 11×11×64
-            Conv2d1TransformedKernel = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(33_024) : global::System.Array.Empty<float>(); // 16 positions × (32×64 + 16)
+            Conv2d1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 7744)) : default; // 11×11×64
+            Conv2d1TransformedKernel = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(33_024) : default; // 16 positions × (32×64 + 16)
             Conv2d1TransformedInput = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(49_408) : InferenceInputScratch; // 16 positions × (96×32 + 16)
             Conv2d1Products = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(98_560) : InferenceProductScratch; // 16 positions × (96×64 + 16)
-            Conv2d1TransformedKernelGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(33_024) : global::System.Array.Empty<float>(); // 16 positions × (32×64 + 16)
-            Conv2d1TransformedKernelTransposed = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(33_024) : global::System.Array.Empty<float>(); // 16 positions × (64×32 + 16)
+            Conv2d1TransformedKernelGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(33_024) : default; // 16 positions × (32×64 + 16)
+            Conv2d1TransformedKernelTransposed = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(33_024) : default; // 16 positions × (64×32 + 16)
             MaxPooling2d1Output = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1600)); // 5×5×64
-            MaxPooling2d1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1600)) : global::System.Array.Empty<float>(); // 5×5×64
+            MaxPooling2d1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1600)) : default; // 5×5×64
             MaxPooling2d1Argmax = new int[checked(capacity * 1600)]; // 5×5×64
             Conv2d2Output = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)); // 3×3×128
-            Conv2d2Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : global::System.Array.Empty<float>(); // 3×3×128
-            Conv2d2TransformedKernel = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(205_200) : global::System.Array.Empty<float>(); // 25 positions × (64×128 + 16)
+            Conv2d2Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : default; // 3×3×128
+            Conv2d2TransformedKernel = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(205_200) : default; // 25 positions × (64×128 + 16)
             Conv2d2TransformedInput = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(58_000) : InferenceInputScratch; // 25 positions × (36×64 + 16)
             Conv2d2Products = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(115_600) : InferenceProductScratch; // 25 positions × (36×128 + 16)
-            Conv2d2TransformedKernelGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(205_200) : global::System.Array.Empty<float>(); // 25 positions × (64×128 + 16)
-            Conv2d2TransformedKernelTransposed = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(205_200) : global::System.Array.Empty<float>(); // 25 positions × (128×64 + 16)
-            Conv2d2Patches = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 5184)) : global::System.Array.Empty<float>(); // 3×3 pixels × 3×3×64 taps
+            Conv2d2TransformedKernelGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(205_200) : default; // 25 positions × (64×128 + 16)
+            Conv2d2TransformedKernelTransposed = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(205_200) : default; // 25 positions × (128×64 + 16)
+            Conv2d2Patches = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 5184)) : default; // 3×3 pixels × 3×3×64 taps
             FlattenOutput = Conv2d2Output; // same data, read flat
             FlattenGradient = Conv2d2Gradient;
             DenseOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 10)); // 10
-            DenseGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 10)) : global::System.Array.Empty<float>(); // 10
+            DenseGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 10)) : default; // 10
             Output = DenseOutput;
             OutputGradient = DenseGradient;
         }

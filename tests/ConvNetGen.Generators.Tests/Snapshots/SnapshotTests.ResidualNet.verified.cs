@@ -398,234 +398,234 @@ partial class ResidualNet : global::ConvNetGen.Model
     /// </summary>
     private sealed class Workspace : global::ConvNetGen.ModelWorkspace
     {
-        /// <summary>The most samples a training workspace holds: beyond it, layer2_0/conv2's Layer20Conv2Patches would pass Array.MaxLength.</summary>
+        /// <summary>The most samples a training workspace holds: beyond it, layer2_0/conv2's Layer20Conv2Patches would pass the 2,147,483,576 elements a buffer holds.</summary>
         public const int MaxTrainingCapacity = 414_252;
-        /// <summary>The most samples an inference workspace holds: beyond it, layer2_0/pad's Layer20PadOutput would pass Array.MaxLength.</summary>
+        /// <summary>The most samples an inference workspace holds: beyond it, layer2_0/pad's Layer20PadOutput would pass the 2,147,483,576 elements a buffer holds.</summary>
         public const int MaxInferenceCapacity = 1_369_568;
 
-        public readonly float[] InferenceInputScratch; // inference only: 3 convs' transformed input blocks, one array (as Layer20Conv2TransformedInput)
-        public readonly float[] InferenceProductScratch; // inference only: 3 convs' Winograd products, one array (as Layer20Conv2Products)
+        public readonly global::ConvNetGen.Kernels.AlignedFloats InferenceInputScratch; // inference only: 3 convs' transformed input blocks, one array (as Layer20Conv2TransformedInput)
+        public readonly global::ConvNetGen.Kernels.AlignedFloats InferenceProductScratch; // inference only: 3 convs' Winograd products, one array (as Layer20Conv2Products)
         // stem (Conv2D)
-        public readonly float[] StemOutput, StemGradient;
-        public readonly float[] StemGradient1; // the gradient from layer1_0/conv1, added into StemGradient
-        public readonly float[] StemPatches; // im2col rows, one per output pixel; reused for the patch gradients
+        public readonly global::ConvNetGen.Kernels.AlignedFloats StemOutput, StemGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats StemGradient1; // the gradient from layer1_0/conv1, added into StemGradient
+        public readonly global::ConvNetGen.Kernels.AlignedFloats StemPatches; // im2col rows, one per output pixel; reused for the patch gradients
         // layer1_0/conv1 (Conv2D)
-        public readonly float[] Layer10Conv1Output, Layer10Conv1Gradient;
-        public readonly float[] Layer10Conv1TransformedKernel; // U = G g Gᵀ, per position: IC × OC
-        public readonly float[] Layer10Conv1TransformedInput; // V = Bᵀ d B for one block of tiles, per position: tiles × IC; reused for dV
-        public readonly float[] Layer10Conv1Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
-        public readonly float[] Layer10Conv1TransformedKernelGradient; // dU = Vᵀ · dM, per position
-        public readonly float[] Layer10Conv1TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Conv1Output, Layer10Conv1Gradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Conv1TransformedKernel; // U = G g Gᵀ, per position: IC × OC
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Conv1TransformedInput; // V = Bᵀ d B for one block of tiles, per position: tiles × IC; reused for dV
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Conv1Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Conv1TransformedKernelGradient; // dU = Vᵀ · dM, per position
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Conv1TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
         // layer1_0/bn1 (BatchNormalization)
-        public readonly float[] Layer10Bn1Output, Layer10Bn1Gradient;
-        public readonly float[] Layer10Bn1Normalized; // x̂ = (x - mean) / sqrt(var + ε), for backward
-        public readonly float[] Layer10Bn1InverseStd; // 1 / sqrt(var + ε) per channel, of the last pass
-        public readonly float[] Layer10Bn1Mean; // per-channel mean of the last training pass
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Bn1Output, Layer10Bn1Gradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Bn1Normalized; // x̂ = (x - mean) / sqrt(var + ε), for backward
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Bn1InverseStd; // 1 / sqrt(var + ε) per channel, of the last pass
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Bn1Mean; // per-channel mean of the last training pass
         public readonly double[] Layer10Bn1Sums; // this chunk's per-channel Σx and Σx², read by the step's other chunks
         public readonly double[] Layer10Bn1GradientSums; // this chunk's per-channel Σdy and Σdy·x̂, read by the step's other chunks
         public readonly double[] Layer10Bn1Totals; // those sums over the whole batch
-        public readonly float[] Layer10Bn1Coefficients; // per channel a, b, c of the input gradient a·dy + b·x̂ + c
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Bn1Coefficients; // per channel a, b, c of the input gradient a·dy + b·x̂ + c
         public readonly bool[] Layer10Bn1TrainingMode; // whether the last forward pass used batch statistics
         // layer1_0/relu1 (Activation)
-        public readonly float[] Layer10Relu1Output, Layer10Relu1Gradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Relu1Output, Layer10Relu1Gradient;
         // layer1_0/conv2 (Conv2D)
-        public readonly float[] Layer10Conv2Output, Layer10Conv2Gradient;
-        public readonly float[] Layer10Conv2TransformedKernel; // U = G g Gᵀ, per position: IC × OC
-        public readonly float[] Layer10Conv2TransformedInput; // V = Bᵀ d B for one block of tiles, per position: tiles × IC; reused for dV
-        public readonly float[] Layer10Conv2Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
-        public readonly float[] Layer10Conv2TransformedKernelGradient; // dU = Vᵀ · dM, per position
-        public readonly float[] Layer10Conv2TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Conv2Output, Layer10Conv2Gradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Conv2TransformedKernel; // U = G g Gᵀ, per position: IC × OC
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Conv2TransformedInput; // V = Bᵀ d B for one block of tiles, per position: tiles × IC; reused for dV
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Conv2Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Conv2TransformedKernelGradient; // dU = Vᵀ · dM, per position
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Conv2TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
         // layer1_0/bn2 (BatchNormalization)
-        public readonly float[] Layer10Bn2Output, Layer10Bn2Gradient;
-        public readonly float[] Layer10Bn2Normalized; // x̂ = (x - mean) / sqrt(var + ε), for backward
-        public readonly float[] Layer10Bn2InverseStd; // 1 / sqrt(var + ε) per channel, of the last pass
-        public readonly float[] Layer10Bn2Mean; // per-channel mean of the last training pass
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Bn2Output, Layer10Bn2Gradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Bn2Normalized; // x̂ = (x - mean) / sqrt(var + ε), for backward
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Bn2InverseStd; // 1 / sqrt(var + ε) per channel, of the last pass
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Bn2Mean; // per-channel mean of the last training pass
         public readonly double[] Layer10Bn2Sums; // this chunk's per-channel Σx and Σx², read by the step's other chunks
         public readonly double[] Layer10Bn2GradientSums; // this chunk's per-channel Σdy and Σdy·x̂, read by the step's other chunks
         public readonly double[] Layer10Bn2Totals; // those sums over the whole batch
-        public readonly float[] Layer10Bn2Coefficients; // per channel a, b, c of the input gradient a·dy + b·x̂ + c
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Bn2Coefficients; // per channel a, b, c of the input gradient a·dy + b·x̂ + c
         public readonly bool[] Layer10Bn2TrainingMode; // whether the last forward pass used batch statistics
         // layer1_0/add (Add)
-        public readonly float[] Layer10AddOutput, Layer10AddGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10AddOutput, Layer10AddGradient;
         // layer1_0/relu2 (Activation)
-        public readonly float[] Layer10Relu2Output, Layer10Relu2Gradient;
-        public readonly float[] Layer10Relu2Gradient1; // the gradient from layer2_0/pad, added into Layer10Relu2Gradient
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Relu2Output, Layer10Relu2Gradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer10Relu2Gradient1; // the gradient from layer2_0/pad, added into Layer10Relu2Gradient
         // layer2_0/pad (ZeroPadding2D)
-        public readonly float[] Layer20PadOutput, Layer20PadGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20PadOutput, Layer20PadGradient;
         // layer2_0/conv1 (Conv2D)
-        public readonly float[] Layer20Conv1Output, Layer20Conv1Gradient;
-        public readonly float[] Layer20Conv1Patches; // im2col rows, one per output pixel; reused for the patch gradients
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Conv1Output, Layer20Conv1Gradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Conv1Patches; // im2col rows, one per output pixel; reused for the patch gradients
         // layer2_0/bn1 (BatchNormalization)
-        public readonly float[] Layer20Bn1Output, Layer20Bn1Gradient;
-        public readonly float[] Layer20Bn1Normalized; // x̂ = (x - mean) / sqrt(var + ε), for backward
-        public readonly float[] Layer20Bn1InverseStd; // 1 / sqrt(var + ε) per channel, of the last pass
-        public readonly float[] Layer20Bn1Mean; // per-channel mean of the last training pass
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Bn1Output, Layer20Bn1Gradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Bn1Normalized; // x̂ = (x - mean) / sqrt(var + ε), for backward
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Bn1InverseStd; // 1 / sqrt(var + ε) per channel, of the last pass
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Bn1Mean; // per-channel mean of the last training pass
         public readonly double[] Layer20Bn1Sums; // this chunk's per-channel Σx and Σx², read by the step's other chunks
         public readonly double[] Layer20Bn1GradientSums; // this chunk's per-channel Σdy and Σdy·x̂, read by the step's other chunks
         public readonly double[] Layer20Bn1Totals; // those sums over the whole batch
-        public readonly float[] Layer20Bn1Coefficients; // per channel a, b, c of the input gradient a·dy + b·x̂ + c
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Bn1Coefficients; // per channel a, b, c of the input gradient a·dy + b·x̂ + c
         public readonly bool[] Layer20Bn1TrainingMode; // whether the last forward pass used batch statistics
         // layer2_0/relu1 (Activation)
-        public readonly float[] Layer20Relu1Output, Layer20Relu1Gradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Relu1Output, Layer20Relu1Gradient;
         // layer2_0/conv2 (Conv2D)
-        public readonly float[] Layer20Conv2Output, Layer20Conv2Gradient;
-        public readonly float[] Layer20Conv2TransformedKernel; // U = G g Gᵀ, per position: IC × OC
-        public readonly float[] Layer20Conv2TransformedInput; // V = Bᵀ d B for one block of tiles, per position: tiles × IC; reused for dV
-        public readonly float[] Layer20Conv2Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
-        public readonly float[] Layer20Conv2TransformedKernelGradient; // dU = Vᵀ · dM, per position
-        public readonly float[] Layer20Conv2TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
-        public readonly float[] Layer20Conv2Patches; // im2col rows, one per output pixel; reused for the patch gradients
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Conv2Output, Layer20Conv2Gradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Conv2TransformedKernel; // U = G g Gᵀ, per position: IC × OC
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Conv2TransformedInput; // V = Bᵀ d B for one block of tiles, per position: tiles × IC; reused for dV
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Conv2Products; // M = V · U for one block of tiles, per position: tiles × OC; reused for dM
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Conv2TransformedKernelGradient; // dU = Vᵀ · dM, per position
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Conv2TransformedKernelTransposed; // Uᵀ, per position: OC × IC, for dV = dM · Uᵀ
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Conv2Patches; // im2col rows, one per output pixel; reused for the patch gradients
         // layer2_0/bn2 (BatchNormalization)
-        public readonly float[] Layer20Bn2Output, Layer20Bn2Gradient;
-        public readonly float[] Layer20Bn2Normalized; // x̂ = (x - mean) / sqrt(var + ε), for backward
-        public readonly float[] Layer20Bn2InverseStd; // 1 / sqrt(var + ε) per channel, of the last pass
-        public readonly float[] Layer20Bn2Mean; // per-channel mean of the last training pass
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Bn2Output, Layer20Bn2Gradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Bn2Normalized; // x̂ = (x - mean) / sqrt(var + ε), for backward
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Bn2InverseStd; // 1 / sqrt(var + ε) per channel, of the last pass
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Bn2Mean; // per-channel mean of the last training pass
         public readonly double[] Layer20Bn2Sums; // this chunk's per-channel Σx and Σx², read by the step's other chunks
         public readonly double[] Layer20Bn2GradientSums; // this chunk's per-channel Σdy and Σdy·x̂, read by the step's other chunks
         public readonly double[] Layer20Bn2Totals; // those sums over the whole batch
-        public readonly float[] Layer20Bn2Coefficients; // per channel a, b, c of the input gradient a·dy + b·x̂ + c
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Bn2Coefficients; // per channel a, b, c of the input gradient a·dy + b·x̂ + c
         public readonly bool[] Layer20Bn2TrainingMode; // whether the last forward pass used batch statistics
         // layer2_0/downsample_0 (Conv2D)
-        public readonly float[] Layer20Downsample0Output, Layer20Downsample0Gradient;
-        public readonly float[] Layer20Downsample0Patches; // im2col rows, one per output pixel; reused for the patch gradients
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Downsample0Output, Layer20Downsample0Gradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Downsample0Patches; // im2col rows, one per output pixel; reused for the patch gradients
         // layer2_0/downsample_1 (BatchNormalization)
-        public readonly float[] Layer20Downsample1Output, Layer20Downsample1Gradient;
-        public readonly float[] Layer20Downsample1Normalized; // x̂ = (x - mean) / sqrt(var + ε), for backward
-        public readonly float[] Layer20Downsample1InverseStd; // 1 / sqrt(var + ε) per channel, of the last pass
-        public readonly float[] Layer20Downsample1Mean; // per-channel mean of the last training pass
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Downsample1Output, Layer20Downsample1Gradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Downsample1Normalized; // x̂ = (x - mean) / sqrt(var + ε), for backward
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Downsample1InverseStd; // 1 / sqrt(var + ε) per channel, of the last pass
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Downsample1Mean; // per-channel mean of the last training pass
         public readonly double[] Layer20Downsample1Sums; // this chunk's per-channel Σx and Σx², read by the step's other chunks
         public readonly double[] Layer20Downsample1GradientSums; // this chunk's per-channel Σdy and Σdy·x̂, read by the step's other chunks
         public readonly double[] Layer20Downsample1Totals; // those sums over the whole batch
-        public readonly float[] Layer20Downsample1Coefficients; // per channel a, b, c of the input gradient a·dy + b·x̂ + c
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Downsample1Coefficients; // per channel a, b, c of the input gradient a·dy + b·x̂ + c
         public readonly bool[] Layer20Downsample1TrainingMode; // whether the last forward pass used batch statistics
         // layer2_0/add (Add)
-        public readonly float[] Layer20AddOutput, Layer20AddGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20AddOutput, Layer20AddGradient;
         // layer2_0/relu2 (Activation)
-        public readonly float[] Layer20Relu2Output, Layer20Relu2Gradient;
-        public readonly float[] Layer20Relu2Gradient1; // the gradient from avg, added into Layer20Relu2Gradient
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Relu2Output, Layer20Relu2Gradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats Layer20Relu2Gradient1; // the gradient from avg, added into Layer20Relu2Gradient
         // avg (GlobalAveragePooling2D)
-        public readonly float[] AvgOutput, AvgGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats AvgOutput, AvgGradient;
         // max (GlobalMaxPooling2D)
-        public readonly float[] MaxOutput, MaxGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats MaxOutput, MaxGradient;
         public readonly int[] MaxArgmax; // index into the input of each channel's maximum
         // features (Concatenate)
-        public readonly float[] FeaturesOutput, FeaturesGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats FeaturesOutput, FeaturesGradient;
         // fc (Dense)
-        public readonly float[] FcOutput, FcGradient;
+        public readonly global::ConvNetGen.Kernels.AlignedFloats FcOutput, FcGradient;
 
         // The capacity is checked before the base class allocates anything: past the largest, some array would not fit.
         public Workspace(int capacity, bool training)
             : base(CheckCapacity(capacity, training ? MaxTrainingCapacity : MaxInferenceCapacity, training), Shapes.InputSize, Shapes.OutputSize, Shapes.ParameterCount, training)
         {
-            InferenceInputScratch = training ? global::System.Array.Empty<float>() : global::ConvNetGen.Kernels.AlignedFloats.Allocate(38_800); // as Layer20Conv2TransformedInput
-            InferenceProductScratch = training ? global::System.Array.Empty<float>() : global::ConvNetGen.Kernels.AlignedFloats.Allocate(38_800); // as Layer20Conv2Products
+            InferenceInputScratch = training ? default : global::ConvNetGen.Kernels.AlignedFloats.Allocate(38_800); // as Layer20Conv2TransformedInput
+            InferenceProductScratch = training ? default : global::ConvNetGen.Kernels.AlignedFloats.Allocate(38_800); // as Layer20Conv2Products
             StemOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)); // 12×12×8
-            StemGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : global::System.Array.Empty<float>(); // 12×12×8
-            StemGradient1 = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : global::System.Array.Empty<float>(); // 12×12×8
-            StemPatches = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 3888)) : global::System.Array.Empty<float>(); // 12×12 pixels × 3×3×3 taps
-            Layer10Conv1Output = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : global::System.Array.Empty<float>(); // 12×12×8; training only: at inference layer1_0/conv1 writes layer1_0/relu1's output instead
-            Layer10Conv1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : global::System.Array.Empty<float>(); // 12×12×8
-            Layer10Conv1TransformedKernel = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(2880) : global::System.Array.Empty<float>(); // 36 positions × (8×8 + 16)
+            StemGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : default; // 12×12×8
+            StemGradient1 = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : default; // 12×12×8
+            StemPatches = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 3888)) : default; // 12×12 pixels × 3×3×3 taps
+            Layer10Conv1Output = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : default; // 12×12×8; training only: at inference layer1_0/conv1 writes layer1_0/relu1's output instead
+            Layer10Conv1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : default; // 12×12×8
+            Layer10Conv1TransformedKernel = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(2880) : default; // 36 positions × (8×8 + 16)
             Layer10Conv1TransformedInput = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(28_224) : InferenceInputScratch; // 36 positions × (96×8 + 16)
             Layer10Conv1Products = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(28_224) : InferenceProductScratch; // 36 positions × (96×8 + 16)
-            Layer10Conv1TransformedKernelGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(2880) : global::System.Array.Empty<float>(); // 36 positions × (8×8 + 16)
-            Layer10Conv1TransformedKernelTransposed = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(2880) : global::System.Array.Empty<float>(); // 36 positions × (8×8 + 16)
-            Layer10Bn1Output = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : global::System.Array.Empty<float>(); // 12×12×8; training only: at inference layer1_0/conv1 writes layer1_0/relu1's output instead
-            Layer10Bn1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : global::System.Array.Empty<float>(); // 12×12×8
-            Layer10Bn1Normalized = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : global::System.Array.Empty<float>(); // 12×12×8
+            Layer10Conv1TransformedKernelGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(2880) : default; // 36 positions × (8×8 + 16)
+            Layer10Conv1TransformedKernelTransposed = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(2880) : default; // 36 positions × (8×8 + 16)
+            Layer10Bn1Output = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : default; // 12×12×8; training only: at inference layer1_0/conv1 writes layer1_0/relu1's output instead
+            Layer10Bn1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : default; // 12×12×8
+            Layer10Bn1Normalized = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : default; // 12×12×8
             Layer10Bn1InverseStd = global::ConvNetGen.Kernels.AlignedFloats.Allocate(8); // 8 channels
             Layer10Bn1Mean = global::ConvNetGen.Kernels.AlignedFloats.Allocate(8); // 8 channels
             Layer10Bn1Sums = training ? new double[16] : global::System.Array.Empty<double>(); // 2 × 8 channels
             Layer10Bn1GradientSums = training ? new double[16] : global::System.Array.Empty<double>(); // 2 × 8 channels
             Layer10Bn1Totals = training ? new double[16] : global::System.Array.Empty<double>(); // 2 × 8 channels
-            Layer10Bn1Coefficients = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(24) : global::System.Array.Empty<float>(); // 3 × 8 channels
+            Layer10Bn1Coefficients = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(24) : default; // 3 × 8 channels
             Layer10Bn1TrainingMode = new bool[1]; // one flag
             Layer10Relu1Output = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)); // 12×12×8
-            Layer10Relu1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : global::System.Array.Empty<float>(); // 12×12×8
-            Layer10Conv2Output = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : global::System.Array.Empty<float>(); // 12×12×8; training only: at inference layer1_0/conv2 writes layer1_0/bn2's output instead
-            Layer10Conv2Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : global::System.Array.Empty<float>(); // 12×12×8
-            Layer10Conv2TransformedKernel = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(2880) : global::System.Array.Empty<float>(); // 36 positions × (8×8 + 16)
+            Layer10Relu1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : default; // 12×12×8
+            Layer10Conv2Output = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : default; // 12×12×8; training only: at inference layer1_0/conv2 writes layer1_0/bn2's output instead
+            Layer10Conv2Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : default; // 12×12×8
+            Layer10Conv2TransformedKernel = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(2880) : default; // 36 positions × (8×8 + 16)
             Layer10Conv2TransformedInput = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(28_224) : InferenceInputScratch; // 36 positions × (96×8 + 16)
             Layer10Conv2Products = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(28_224) : InferenceProductScratch; // 36 positions × (96×8 + 16)
-            Layer10Conv2TransformedKernelGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(2880) : global::System.Array.Empty<float>(); // 36 positions × (8×8 + 16)
-            Layer10Conv2TransformedKernelTransposed = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(2880) : global::System.Array.Empty<float>(); // 36 positions × (8×8 + 16)
+            Layer10Conv2TransformedKernelGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(2880) : default; // 36 positions × (8×8 + 16)
+            Layer10Conv2TransformedKernelTransposed = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(2880) : default; // 36 positions × (8×8 + 16)
             Layer10Bn2Output = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)); // 12×12×8
-            Layer10Bn2Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : global::System.Array.Empty<float>(); // 12×12×8
-            Layer10Bn2Normalized = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : global::System.Array.Empty<float>(); // 12×12×8
+            Layer10Bn2Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : default; // 12×12×8
+            Layer10Bn2Normalized = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : default; // 12×12×8
             Layer10Bn2InverseStd = global::ConvNetGen.Kernels.AlignedFloats.Allocate(8); // 8 channels
             Layer10Bn2Mean = global::ConvNetGen.Kernels.AlignedFloats.Allocate(8); // 8 channels
             Layer10Bn2Sums = training ? new double[16] : global::System.Array.Empty<double>(); // 2 × 8 channels
             Layer10Bn2GradientSums = training ? new double[16] : global::System.Array.Empty<double>(); // 2 × 8 channels
             Layer10Bn2Totals = training ? new double[16] : global::System.Array.Empty<double>(); // 2 × 8 channels
-            Layer10Bn2Coefficients = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(24) : global::System.Array.Empty<float>(); // 3 × 8 channels
+            Layer10Bn2Coefficients = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(24) : default; // 3 × 8 channels
             Layer10Bn2TrainingMode = new bool[1]; // one flag
-            Layer10AddOutput = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : global::System.Array.Empty<float>(); // 12×12×8; training only: at inference layer1_0/add writes layer1_0/relu2's output instead
-            Layer10AddGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : global::System.Array.Empty<float>(); // 12×12×8
+            Layer10AddOutput = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : default; // 12×12×8; training only: at inference layer1_0/add writes layer1_0/relu2's output instead
+            Layer10AddGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : default; // 12×12×8
             Layer10Relu2Output = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)); // 12×12×8
-            Layer10Relu2Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : global::System.Array.Empty<float>(); // 12×12×8
-            Layer10Relu2Gradient1 = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : global::System.Array.Empty<float>(); // 12×12×8
+            Layer10Relu2Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : default; // 12×12×8
+            Layer10Relu2Gradient1 = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1152)) : default; // 12×12×8
             Layer20PadOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1568)); // 14×14×8
-            Layer20PadGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1568)) : global::System.Array.Empty<float>(); // 14×14×8
-            Layer20Conv1Output = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : global::System.Array.Empty<float>(); // 6×6×16; training only: at inference layer2_0/conv1 writes layer2_0/relu1's output instead
-            Layer20Conv1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : global::System.Array.Empty<float>(); // 6×6×16
-            Layer20Conv1Patches = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 2592)) : global::System.Array.Empty<float>(); // 6×6 pixels × 3×3×8 taps
-            Layer20Bn1Output = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : global::System.Array.Empty<float>(); // 6×6×16; training only: at inference layer2_0/conv1 writes layer2_0/relu1's output instead
-            Layer20Bn1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : global::System.Array.Empty<float>(); // 6×6×16
-            Layer20Bn1Normalized = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : global::System.Array.Empty<float>(); // 6×6×16
+            Layer20PadGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 1568)) : default; // 14×14×8
+            Layer20Conv1Output = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : default; // 6×6×16; training only: at inference layer2_0/conv1 writes layer2_0/relu1's output instead
+            Layer20Conv1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : default; // 6×6×16
+            Layer20Conv1Patches = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 2592)) : default; // 6×6 pixels × 3×3×8 taps
+            Layer20Bn1Output = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : default; // 6×6×16; training only: at inference layer2_0/conv1 writes layer2_0/relu1's output instead
+            Layer20Bn1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : default; // 6×6×16
+            Layer20Bn1Normalized = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : default; // 6×6×16
             Layer20Bn1InverseStd = global::ConvNetGen.Kernels.AlignedFloats.Allocate(16); // 16 channels
             Layer20Bn1Mean = global::ConvNetGen.Kernels.AlignedFloats.Allocate(16); // 16 channels
             Layer20Bn1Sums = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
             Layer20Bn1GradientSums = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
             Layer20Bn1Totals = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
-            Layer20Bn1Coefficients = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(48) : global::System.Array.Empty<float>(); // 3 × 16 channels
+            Layer20Bn1Coefficients = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(48) : default; // 3 × 16 channels
             Layer20Bn1TrainingMode = new bool[1]; // one flag
             Layer20Relu1Output = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)); // 6×6×16
-            Layer20Relu1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : global::System.Array.Empty<float>(); // 6×6×16
-            Layer20Conv2Output = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : global::System.Array.Empty<float>(); // 6×6×16; training only: at inference layer2_0/conv2 writes layer2_0/bn2's output instead
-            Layer20Conv2Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : global::System.Array.Empty<float>(); // 6×6×16
-            Layer20Conv2TransformedKernel = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(6800) : global::System.Array.Empty<float>(); // 25 positions × (16×16 + 16)
+            Layer20Relu1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : default; // 6×6×16
+            Layer20Conv2Output = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : default; // 6×6×16; training only: at inference layer2_0/conv2 writes layer2_0/bn2's output instead
+            Layer20Conv2Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : default; // 6×6×16
+            Layer20Conv2TransformedKernel = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(6800) : default; // 25 positions × (16×16 + 16)
             Layer20Conv2TransformedInput = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(38_800) : InferenceInputScratch; // 25 positions × (96×16 + 16)
             Layer20Conv2Products = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(38_800) : InferenceProductScratch; // 25 positions × (96×16 + 16)
-            Layer20Conv2TransformedKernelGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(6800) : global::System.Array.Empty<float>(); // 25 positions × (16×16 + 16)
-            Layer20Conv2TransformedKernelTransposed = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(6800) : global::System.Array.Empty<float>(); // 25 positions × (16×16 + 16)
-            Layer20Conv2Patches = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 5184)) : global::System.Array.Empty<float>(); // 6×6 pixels × 3×3×16 taps
+            Layer20Conv2TransformedKernelGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(6800) : default; // 25 positions × (16×16 + 16)
+            Layer20Conv2TransformedKernelTransposed = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(6800) : default; // 25 positions × (16×16 + 16)
+            Layer20Conv2Patches = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 5184)) : default; // 6×6 pixels × 3×3×16 taps
             Layer20Bn2Output = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)); // 6×6×16
-            Layer20Bn2Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : global::System.Array.Empty<float>(); // 6×6×16
-            Layer20Bn2Normalized = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : global::System.Array.Empty<float>(); // 6×6×16
+            Layer20Bn2Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : default; // 6×6×16
+            Layer20Bn2Normalized = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : default; // 6×6×16
             Layer20Bn2InverseStd = global::ConvNetGen.Kernels.AlignedFloats.Allocate(16); // 16 channels
             Layer20Bn2Mean = global::ConvNetGen.Kernels.AlignedFloats.Allocate(16); // 16 channels
             Layer20Bn2Sums = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
             Layer20Bn2GradientSums = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
             Layer20Bn2Totals = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
-            Layer20Bn2Coefficients = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(48) : global::System.Array.Empty<float>(); // 3 × 16 channels
+            Layer20Bn2Coefficients = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(48) : default; // 3 × 16 channels
             Layer20Bn2TrainingMode = new bool[1]; // one flag
-            Layer20Downsample0Output = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : global::System.Array.Empty<float>(); // 6×6×16; training only: at inference layer2_0/downsample_0 writes layer2_0/downsample_1's output instead
-            Layer20Downsample0Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : global::System.Array.Empty<float>(); // 6×6×16
-            Layer20Downsample0Patches = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 288)) : global::System.Array.Empty<float>(); // 6×6 pixels × 1×1×8 taps
+            Layer20Downsample0Output = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : default; // 6×6×16; training only: at inference layer2_0/downsample_0 writes layer2_0/downsample_1's output instead
+            Layer20Downsample0Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : default; // 6×6×16
+            Layer20Downsample0Patches = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 288)) : default; // 6×6 pixels × 1×1×8 taps
             Layer20Downsample1Output = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)); // 6×6×16
-            Layer20Downsample1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : global::System.Array.Empty<float>(); // 6×6×16
-            Layer20Downsample1Normalized = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : global::System.Array.Empty<float>(); // 6×6×16
+            Layer20Downsample1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : default; // 6×6×16
+            Layer20Downsample1Normalized = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : default; // 6×6×16
             Layer20Downsample1InverseStd = global::ConvNetGen.Kernels.AlignedFloats.Allocate(16); // 16 channels
             Layer20Downsample1Mean = global::ConvNetGen.Kernels.AlignedFloats.Allocate(16); // 16 channels
             Layer20Downsample1Sums = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
             Layer20Downsample1GradientSums = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
             Layer20Downsample1Totals = training ? new double[32] : global::System.Array.Empty<double>(); // 2 × 16 channels
-            Layer20Downsample1Coefficients = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(48) : global::System.Array.Empty<float>(); // 3 × 16 channels
+            Layer20Downsample1Coefficients = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(48) : default; // 3 × 16 channels
             Layer20Downsample1TrainingMode = new bool[1]; // one flag
-            Layer20AddOutput = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : global::System.Array.Empty<float>(); // 6×6×16; training only: at inference layer2_0/add writes layer2_0/relu2's output instead
-            Layer20AddGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : global::System.Array.Empty<float>(); // 6×6×16
+            Layer20AddOutput = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : default; // 6×6×16; training only: at inference layer2_0/add writes layer2_0/relu2's output instead
+            Layer20AddGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : default; // 6×6×16
             Layer20Relu2Output = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)); // 6×6×16
-            Layer20Relu2Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : global::System.Array.Empty<float>(); // 6×6×16
-            Layer20Relu2Gradient1 = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : global::System.Array.Empty<float>(); // 6×6×16
+            Layer20Relu2Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : default; // 6×6×16
+            Layer20Relu2Gradient1 = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 576)) : default; // 6×6×16
             AvgOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 16)); // 16
-            AvgGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 16)) : global::System.Array.Empty<float>(); // 16
+            AvgGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 16)) : default; // 16
             MaxOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 16)); // 16
-            MaxGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 16)) : global::System.Array.Empty<float>(); // 16
+            MaxGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 16)) : default; // 16
             MaxArgmax = new int[checked(capacity * 16)]; // 16
             FeaturesOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 32)); // 32
-            FeaturesGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 32)) : global::System.Array.Empty<float>(); // 32
+            FeaturesGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 32)) : default; // 32
             FcOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 10)); // 10
-            FcGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 10)) : global::System.Array.Empty<float>(); // 10
+            FcGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 10)) : default; // 10
             Output = FcOutput;
             OutputGradient = FcGradient;
         }

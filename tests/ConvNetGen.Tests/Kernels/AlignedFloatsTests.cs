@@ -3,50 +3,75 @@ using ConvNetGen.Kernels;
 namespace ConvNetGen.Tests.Kernels;
 
 /// <summary>
-/// <see cref="AlignedFloats"/>: zeroed arrays of the asked length whose data starts on a cache line. Placement is the
-/// heap's, and other tests allocate and collect on other threads meanwhile, so alignment is checked over many arrays with
-/// room for those the heap put elsewhere (in this suite 160–198 of 200); plain pinned arrays land on the boundary one
-/// time in eight (17–19 of 200).
+/// <see cref="AlignedFloats"/>: zeroed runs of the asked length whose first float is on a cache line wherever the heap
+/// puts their array, including after the heap has been left full of gaps (plain pinned arrays land on the boundary one
+/// time in eight: 17–19 of 200 in this suite); views that equal each other exactly when they are the same floats.
 /// </summary>
 public class AlignedFloatsTests
 {
     [Fact]
-    public void ArraysAreZeroedAndAsLongAsAsked()
+    public void RunsAreZeroedAndAsLongAsAsked()
     {
         foreach (int length in new[] { 1, 15, 16, 17, 1000, 70_000, 300_000 })
         {
-            var array = AlignedFloats.Allocate(length);
-            Assert.Equal(length, array.Length);
-            Assert.All(array, v => Assert.Equal(0f, v));
+            var run = AlignedFloats.Allocate(length);
+            Assert.Equal(length, run.Length);
+            Assert.Equal(length, run.Span.Length);
+            Assert.Equal(-1, run.Span.IndexOfAnyExcept(0f));
         }
-        Assert.Empty(AlignedFloats.Allocate(0));
+        Assert.True(AlignedFloats.Allocate(0).IsEmpty);
+        Assert.True(default(AlignedFloats).IsEmpty);
+        Assert.Equal(0, default(AlignedFloats).Span.Length);
         Assert.Throws<ArgumentOutOfRangeException>(() => AlignedFloats.Allocate(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => AlignedFloats.Allocate(AlignedFloats.MaxLength + 1));
     }
 
     [Fact]
-    public void MostArraysStartOnTheBoundary()
+    public unsafe void EveryRunStartsOnTheBoundaryEvenInAHeapWithGaps()
     {
         var random = new Random(1);
-        var kept = new List<float[]>();
-        int aligned = 0, plain = 0;
-        const int Count = 200;
-        for (int i = 0; i < Count; i++)
+        var kept = new List<AlignedFloats>();
+        for (int round = 0; round < 3; round++)
         {
-            int length = random.Next(2) == 0 ? random.Next(1, 64) : random.Next(64, 65_536);
-            var array = AlignedFloats.Allocate(length);
-            if (AlignedFloats.IsAligned(array)) aligned++;
-            if (AlignedFloats.IsAligned(GC.AllocateArray<float>(length, pinned: true))) plain++;
-            if (i % 2 == 0) kept.Add(array);
+            for (int i = 0; i < 200; i++)
+            {
+                int length = random.Next(3) switch { 0 => random.Next(1, 64), 1 => random.Next(64, 65_536), _ => random.Next(65_536, 1 << 20) };
+                var run = AlignedFloats.Allocate(length);
+                fixed (float* p = run) Assert.True((nint)p % AlignedFloats.Alignment == 0, $"a run of {length} floats starts at {(nint)p % 64} bytes past a line");
+                Assert.True(run.IsAligned);
+                if (random.Next(3) == 0) kept.Add(run); // the rest become garbage: the next round's heap has gaps of every size
+            }
+            GC.Collect();
         }
-        Assert.True(aligned >= Count / 2, $"{aligned} of {Count} aligned (plain pinned arrays: {plain})");
         GC.KeepAlive(kept);
     }
 
     [Fact]
-    public unsafe void IsAlignedLooksAtTheFirstElement()
+    public void ViewsAreEqualWhenTheyAreTheSameFloats()
     {
-        var array = AlignedFloats.Allocate(100);
-        fixed (float* p = array) Assert.Equal((nint)p % AlignedFloats.Alignment == 0, AlignedFloats.IsAligned(array));
-        Assert.True(AlignedFloats.IsAligned([]));
+        var a = AlignedFloats.Allocate(100);
+        var alias = a;
+        var b = AlignedFloats.Allocate(100);
+        Assert.True(a == alias);
+        Assert.Equal(a.GetHashCode(), alias.GetHashCode());
+        Assert.True(a != b);
+        Assert.Equal(default, AlignedFloats.Allocate(0));
+        alias[3] = 7f;
+        Assert.Equal(7f, a.Span[3]);
+        Assert.Equal(0f, b.Span[3]);
+    }
+
+    [Fact]
+    public void SlicesStayInsideTheRun()
+    {
+        var run = AlignedFloats.Allocate(20);
+        run.AsSpan(5, 10).Fill(1f);
+        Assert.Equal(10, run.Span.Count(1f));
+        Assert.Equal(15, run.AsSpan(5).Length);
+        Assert.Throws<ArgumentOutOfRangeException>(() => run.AsSpan(15, 6));
+        Assert.Throws<ArgumentOutOfRangeException>(() => run.AsSpan(21));
+        Assert.Throws<IndexOutOfRangeException>(() => run[20]);
+        run.Clear();
+        Assert.Equal(new float[20], run.ToArray());
     }
 }

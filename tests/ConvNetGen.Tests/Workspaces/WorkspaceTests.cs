@@ -1,3 +1,4 @@
+using ConvNetGen.Kernels;
 using System.Reflection;
 
 namespace ConvNetGen.Tests.Workspaces;
@@ -48,13 +49,20 @@ public class WorkspaceTests
     private static Model Create(string name) =>
         (Model)Activator.CreateInstance(typeof(WorkspaceTests).Assembly.GetType(name, throwOnError: true)!, 3)!;
 
-    /// <summary>The bytes of every distinct array the workspace holds: its fields, and the base class's arrays.</summary>
+    /// <summary>
+    /// The bytes of every distinct buffer the workspace holds: its fields, and the base class's (float buffers counted
+    /// by their floats, not the slack that aligns them; aliases once).
+    /// </summary>
     private static long ArrayBytes(ModelWorkspace ws)
     {
-        var arrays = new HashSet<Array>(ReferenceEqualityComparer.Instance) { ws.Input, ws.Labels, ws.Gradients, ws.Output, ws.OutputGradient };
+        var floats = new HashSet<AlignedFloats> { ws.Input, ws.Gradients, ws.Output, ws.OutputGradient };
+        var arrays = new HashSet<Array>(ReferenceEqualityComparer.Instance) { ws.Labels };
         foreach (var field in ws.GetType().GetFields(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance))
+        {
             if (field.FieldType.IsArray && field.GetValue(ws) is Array array) arrays.Add(array);
-        long bytes = 0;
+            else if (field.GetValue(ws) is AlignedFloats buffer) floats.Add(buffer);
+        }
+        long bytes = floats.Sum(f => 4L * f.Length);
         foreach (var array in arrays)
         {
             var element = array.GetType().GetElementType()!;
@@ -89,22 +97,22 @@ public class WorkspaceTests
         // block through the runtime's per-thread scratch (none in the workspace). Training keeps each conv's own,
         // every block of the inputs and all the patches, for the backward pass.
         var model = new Vgg16At256(seed: 1);
-        static Array[] Scratch(ModelWorkspace ws, string suffix) => ws.GetType().GetFields(BindingFlags.Public | BindingFlags.Instance)
-            .Where(f => f.Name.EndsWith(suffix, StringComparison.Ordinal)).Select(f => (Array)f.GetValue(ws)!).ToArray();
+        static AlignedFloats[] Scratch(ModelWorkspace ws, string suffix) => ws.GetType().GetFields(BindingFlags.Public | BindingFlags.Instance)
+            .Where(f => f.Name.EndsWith(suffix, StringComparison.Ordinal)).Select(f => (AlignedFloats)f.GetValue(ws)!).ToArray();
         var inference = model.NewWorkspaceForTests(1, training: false);
         var training = model.NewWorkspaceForTests(1, training: true);
-        Assert.Empty(Assert.Single(Scratch(inference, "Patches")));
+        Assert.True(Assert.Single(Scratch(inference, "Patches")).IsEmpty);
         Assert.Equal(256 * 256 * 3 * 3 * 3, Assert.Single(Scratch(training, "Patches")).Length);
         foreach (string suffix in new[] { "TransformedInput", "Products" })
         {
             var shared = Scratch(inference, suffix);
             Assert.Equal(12, shared.Length);
-            Assert.All(shared, a => Assert.Same(shared[0], a));
+            Assert.All(shared, a => Assert.Equal(shared[0], a)); // equal buffers view the same floats
         }
         foreach (string suffix in new[] { "TransformedInput", "TransformedKernel", "Products" })
-            Assert.Equal(12, Scratch(training, suffix).Distinct(ReferenceEqualityComparer.Instance).Count());
+            Assert.Equal(12, Scratch(training, suffix).Distinct().Count());
         Assert.Equal(12, Scratch(inference, "TransformedKernel").Length);
-        Assert.All(Scratch(inference, "TransformedKernel"), a => Assert.Empty(a));
+        Assert.All(Scratch(inference, "TransformedKernel"), a => Assert.True(a.IsEmpty));
         // As long as the longest: one block of a 512-channel conv's V (F(4×4): 36 positions × (6 tiles × 512 channels
         // + 16)); block1_conv2's is 36 × (42 × 64 + 16).
         Assert.Equal(36 * (6 * 512 + 16), Scratch(inference, "TransformedInput")[0].Length);
@@ -118,9 +126,9 @@ public class WorkspaceTests
         var model = Create(name);
         var ws = model.NewWorkspaceForTests(5, training: false);
         Assert.False(ws.IsTraining);
-        Assert.Empty(ws.Gradients);
+        Assert.True(ws.Gradients.IsEmpty);
         Assert.Empty(ws.Labels);
-        Assert.Empty(ws.OutputGradient);
+        Assert.True(ws.OutputGradient.IsEmpty);
         Assert.Equal(5 * model.Definition.OutputShape.ElementCount, ws.Output.Length);
         Assert.True(model.NewWorkspaceForTests(5, training: true).IsTraining);
     }
