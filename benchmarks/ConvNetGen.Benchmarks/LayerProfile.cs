@@ -44,20 +44,45 @@ internal static class LayerProfile
         // (Winograd, pixels no pooling window reads), the rate is effective and may pass 100% of peak.
         Console.WriteLine($"{"layer",-16} {"pass",-8} {"µs",9} {"GFLOP/s",8} {"% peak",7}  (nominal: a direct convolution's FLOPs)");
         double total = 0;
+        // --in-sequence: every layer once per round, in the pass's order, as a real pass runs them (its weights and input
+        // come cold from the layers before); without it each layer is called 200 times in a row (warm, as in isolation).
+        bool inSequence = args.Contains("--in-sequence");
+        var calls = new List<(LayerInfo Layer, string Pass, MethodInfo Method, object?[] Arguments)>();
         foreach (string pass in inference ? new[] { "Forward" } : new[] { "Forward", "Backward" })
-        foreach (var layer in model.Definition.Layers)
+        foreach (var layer in pass == "Forward" ? model.Definition.Layers : Enumerable.Reverse(model.Definition.Layers))
         {
-            string id = Identifier(layer.Name);
-            var method = type.GetMethod(id + pass, BindingFlags.NonPublic | BindingFlags.Instance)!;
-            object?[] arguments = pass == "Forward" ? [ws, batch, !inference] : [ws, batch];
-            var times = new double[200];
-            for (int i = 0; i < 20; i++) method.Invoke(model, arguments);
-            for (int i = 0; i < times.Length; i++)
+            var method = type.GetMethod(Identifier(layer.Name) + pass, BindingFlags.NonPublic | BindingFlags.Instance)!;
+            calls.Add((layer, pass, method, pass == "Forward" ? [ws, batch, !inference] : [ws, batch]));
+        }
+        const int Calls = 200;
+        var timings = calls.Select(_ => new double[Calls]).ToArray();
+        if (inSequence)
+        {
+            for (int round = -20; round < Calls; round++)
+            for (int c = 0; c < calls.Count; c++)
             {
                 long start = Stopwatch.GetTimestamp();
-                method.Invoke(model, arguments);
-                times[i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+                calls[c].Method.Invoke(model, calls[c].Arguments);
+                if (round >= 0) timings[c][round] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
             }
+        }
+        else
+        {
+            for (int c = 0; c < calls.Count; c++)
+            {
+                for (int i = 0; i < 20; i++) calls[c].Method.Invoke(model, calls[c].Arguments);
+                for (int i = 0; i < Calls; i++)
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    calls[c].Method.Invoke(model, calls[c].Arguments);
+                    timings[c][i] = Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+                }
+            }
+        }
+        for (int c = 0; c < calls.Count; c++)
+        {
+            var (layer, pass, _, _) = calls[c];
+            var times = timings[c];
             Array.Sort(times);
             double median = times[times.Length / 2];
             total += median;

@@ -6,8 +6,9 @@
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- scale [--model cifar|big128|all] [--rounds N] [--torch PATH | --no-torch]
 //       the CIFAR VGG and the 128×128 net against TorchSharp (torch-scale.sh) and ONNX Runtime, interleaved: train step,
 //       batch-1 latency, throughput at 64 and 1000, the ratios of the targets, the fp32 peak (--train-only: our step on 1 and 2 threads; --inference-only: ours and ONNX Runtime only).
-//   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- layers [batch=32]
+//   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- layers [batch=32] [--model …] [--inference [--threads 2]] [--in-sequence]
 //       each generated layer method alone, forward and backward, one thread: µs, GFLOP/s and % of one core's peak.
+//       (--in-sequence: each layer once per round in the pass order, cold from the ones before, instead of 200 calls in a row)
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- winograd
 //       conv2d_1's Winograd forward piece by piece (transforms, position GEMMs), next to the direct GEMM.
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- model [BenchmarkDotNet options]

@@ -96,8 +96,19 @@ internal static unsafe class GemmKernel<TOps, TV> where TOps : struct, ISimd<TV>
                 for (int j = 0; j < n; j += block)
                 {
                     int cols = Math.Min(block, n - j);
-                    if (packedB) Panel(ak, ars, acs, b + (nint)j * k + (nint)k0 * cols, cols, ci + j, ldc, rows, kc, cols, init, bias == null ? null : bias + j, act);
-                    else Panel(ak, ars, acs, b + k0 * ldb + j, ldb, ci + j, ldc, rows, kc, cols, init, bias == null ? null : bias + j, act);
+                    if (packedB)
+                    {
+                        // The block of B the next panel sweeps (or the next k-block's first), asked for while this one runs.
+                        float* ahead = null;
+                        int aheadFloats = 0;
+                        if (rows == m && Unsafe.SizeOf<TV>() == 64 && Sse.IsSupported)
+                        {
+                            if (j + block < n) { int next = Math.Min(block, n - j - block); ahead = b + (nint)(j + block) * k + (nint)k0 * next; aheadFloats = kc * next; }
+                            else if (!last) { int next = Math.Min(block, n); ahead = b + (nint)(k0 + kc) * next; aheadFloats = Math.Min(kcNominal, k - k0 - kc) * next; }
+                        }
+                        Panel(ak, ars, acs, b + (nint)j * k + (nint)k0 * cols, cols, ci + j, ldc, rows, kc, cols, init, bias == null ? null : bias + j, act, ahead, aheadFloats);
+                    }
+                    else Panel(ak, ars, acs, b + k0 * ldb + j, ldb, ci + j, ldc, rows, kc, cols, init, bias == null ? null : bias + j, act, null, 0);
                 }
             }
             k0 += kc;
@@ -108,7 +119,7 @@ internal static unsafe class GemmKernel<TOps, TV> where TOps : struct, ISimd<TV>
     /// <summary>One panel of <paramref name="cols"/> ≤ Columns·Width columns over <paramref name="m"/> rows.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Panel(float* a, nint ars, nint acs, float* b, nint ldb, float* c, nint ldc, int m, int kc,
-                              int cols, int init, float* bias, bool relu)
+                              int cols, int init, float* bias, bool relu, float* ahead, int aheadFloats)
     {
         int w = TOps.Width;
         int tail = cols % w;
@@ -117,32 +128,38 @@ internal static unsafe class GemmKernel<TOps, TV> where TOps : struct, ISimd<TV>
         {
             switch (vectors)
             {
-                case 4: Rows<N4, Unmasked>(a, ars, acs, b, ldb, c, ldc, m, kc, 0, init, bias, relu); break;
-                case 3: Rows<N3, Unmasked>(a, ars, acs, b, ldb, c, ldc, m, kc, 0, init, bias, relu); break;
-                case 2: Rows<N2, Unmasked>(a, ars, acs, b, ldb, c, ldc, m, kc, 0, init, bias, relu); break;
-                default: Rows<N1, Unmasked>(a, ars, acs, b, ldb, c, ldc, m, kc, 0, init, bias, relu); break;
+                case 4: Rows<N4, Unmasked>(a, ars, acs, b, ldb, c, ldc, m, kc, 0, init, bias, relu, ahead, aheadFloats); break;
+                case 3: Rows<N3, Unmasked>(a, ars, acs, b, ldb, c, ldc, m, kc, 0, init, bias, relu, ahead, aheadFloats); break;
+                case 2: Rows<N2, Unmasked>(a, ars, acs, b, ldb, c, ldc, m, kc, 0, init, bias, relu, ahead, aheadFloats); break;
+                default: Rows<N1, Unmasked>(a, ars, acs, b, ldb, c, ldc, m, kc, 0, init, bias, relu, ahead, aheadFloats); break;
             }
         }
         else
         {
             switch (vectors)
             {
-                case 4: Rows<N4, Masked>(a, ars, acs, b, ldb, c, ldc, m, kc, tail, init, bias, relu); break;
-                case 3: Rows<N3, Masked>(a, ars, acs, b, ldb, c, ldc, m, kc, tail, init, bias, relu); break;
-                case 2: Rows<N2, Masked>(a, ars, acs, b, ldb, c, ldc, m, kc, tail, init, bias, relu); break;
-                default: Rows<N1, Masked>(a, ars, acs, b, ldb, c, ldc, m, kc, tail, init, bias, relu); break;
+                case 4: Rows<N4, Masked>(a, ars, acs, b, ldb, c, ldc, m, kc, tail, init, bias, relu, ahead, aheadFloats); break;
+                case 3: Rows<N3, Masked>(a, ars, acs, b, ldb, c, ldc, m, kc, tail, init, bias, relu, ahead, aheadFloats); break;
+                case 2: Rows<N2, Masked>(a, ars, acs, b, ldb, c, ldc, m, kc, tail, init, bias, relu, ahead, aheadFloats); break;
+                default: Rows<N1, Masked>(a, ars, acs, b, ldb, c, ldc, m, kc, tail, init, bias, relu, ahead, aheadFloats); break;
             }
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Rows<TC, TM>(float* a, nint ars, nint acs, float* b, nint ldb, float* c, nint ldc, int m, int kc,
-                                     int tail, int init, float* bias, bool relu)
+                                     int tail, int init, float* bias, bool relu, float* ahead, int aheadFloats)
         where TC : struct where TM : struct
     {
         int i = 0;
-        for (; i + 6 <= m; i += 6)
-            Tile<N6, TC, TM>(a + i * ars, ars, acs, b, ldb, c + i * ldc, ldc, kc, tail, init, bias, relu);
+        // Each six-row tile asks for one line of the next block of B per step of k, the first tiles covering it.
+        for (int t = 0; i + 6 <= m; i += 6, t++)
+        {
+            int asked = t * kc * LineFloats;
+            int aheadSteps = aheadFloats > asked ? Math.Min(kc, (aheadFloats - asked + LineFloats - 1) / LineFloats) : 0;
+            if (6 * Unsafe.SizeOf<TC>() >= 8) TileWide<N6, TC, TM>(a + i * ars, ars, acs, b, ldb, c + i * ldc, ldc, kc, tail, init, bias, relu, ahead + asked, aheadSteps);
+            else Tile<N6, TC, TM>(a + i * ars, ars, acs, b, ldb, c + i * ldc, ldc, kc, tail, init, bias, relu);
+        }
         switch (m - i)
         {
             case 5: Tile<N5, TC, TM>(a + i * ars, ars, acs, b, ldb, c + i * ldc, ldc, kc, tail, init, bias, relu); break;
@@ -163,14 +180,22 @@ internal static unsafe class GemmKernel<TOps, TV> where TOps : struct, ISimd<TV>
                                          int tail, int init, float* bias, bool relu)
         where TR : struct where TC : struct where TM : struct
     {
-        if (Unsafe.SizeOf<TR>() * Unsafe.SizeOf<TC>() >= 8) TileWide<TR, TC, TM>(a, ars, acs, b, ldb, c, ldc, kc, tail, init, bias, relu);
+        if (Unsafe.SizeOf<TR>() * Unsafe.SizeOf<TC>() >= 8) TileWide<TR, TC, TM>(a, ars, acs, b, ldb, c, ldc, kc, tail, init, bias, relu, null, 0);
         else TileInterleaved<TR, TC, TM>(a, ars, acs, b, ldb, c, ldc, kc, tail, init, bias, relu);
     }
 
-    /// <summary>A tile of 8 or more registers: one FMA chain per register.</summary>
+    /// <summary>Floats in a cache line: the prefetch of the next block asks for one a step.</summary>
+    private const int LineFloats = 16;
+
+    /// <summary>
+    /// A tile of 8 or more registers: one FMA chain per register. For its first <paramref name="aheadSteps"/> steps of
+    /// k it also asks L2 for one line from <paramref name="ahead"/> on, the block of packed B the next panel will
+    /// sweep: that block's first tile otherwise waits on L3 or memory for every line (a single image's deep convs, 49
+    /// rows by 4,608 taps, whose kernel is read once a pass).
+    /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     private static void TileWide<TR, TC, TM>(float* a, nint ars, nint acs, float* b, nint ldb, float* c, nint ldc, int kc,
-                                             int tail, int init, float* bias, bool relu)
+                                             int tail, int init, float* bias, bool relu, float* ahead, int aheadSteps)
         where TR : struct where TC : struct where TM : struct
     {
         int w = Unsafe.SizeOf<TV>() / sizeof(float);
@@ -251,6 +276,7 @@ internal static unsafe class GemmKernel<TOps, TV> where TOps : struct, ISimd<TV>
         for (; p < kc; p++)
         {
             PrefetchB<TR, TC>(b, ldb, 1);
+            if (p < aheadSteps) Sse.Prefetch1(ahead + (nint)p * LineFloats);
             {
                 TV b0 = typeof(TM) == typeof(Masked) && Unsafe.SizeOf<TC>() == 1 ? TOps.LoadTail(b + 0 * w, tail, mask) : TOps.Load(b + 0 * w);
                 TV b1 = Unsafe.SizeOf<TC>() > 1 ? (typeof(TM) == typeof(Masked) && Unsafe.SizeOf<TC>() == 2 ? TOps.LoadTail(b + 1 * w, tail, mask) : TOps.Load(b + 1 * w)) : default;

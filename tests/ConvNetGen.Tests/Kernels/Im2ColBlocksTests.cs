@@ -11,7 +11,7 @@ namespace ConvNetGen.Tests.Kernels;
 [Collection(FreeWorkerTeamCollection.Name)]
 public class Im2ColBlocksTests
 {
-    /// <summary>(geometry, filters): a same-padded 3×3 over 64 channels (108 rows a block: 4 blocks), a 3×3/2 padded only below and right (2 blocks), a padded 3×3/2, a 7×7/2 stem on 3 channels, a 1×1/2 shortcut, a deep 3×3 on a 7×7 map (one block at batch 1), CIFAR's first conv (one image's 1,024 rows: one block alone, two shared), the 128 px net's 3×3/2 padded only below and right, a valid 3×3 on one channel (the last three, the stem too, read in place).</summary>
+    /// <summary>(geometry, filters): a same-padded 3×3 over 64 channels (108 rows a block: 4 blocks), a 3×3/2 padded only below and right (2 blocks), a padded 3×3/2, a 7×7/2 stem on 3 channels, a 1×1/2 shortcut, a deep 3×3 on a 7×7 map (one block at batch 1: its patches written by the team, half each, and its product shared), CIFAR's first conv (one image's 1,024 rows: one block alone, two shared), the 128 px net's 3×3/2 padded only below and right, a valid 3×3 on one channel (the last three, the stem too, read in place).</summary>
     private static readonly (ConvGeometry G, int Filters)[] Convs =
     [
         (new ConvGeometry(20, 20, 64, 20, 20, 3, 3, 1, 1, 1, 1), 40),
