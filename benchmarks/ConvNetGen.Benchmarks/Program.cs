@@ -3,9 +3,10 @@
 //       the reference model end to end: median training step (batch 64), batch-1 latency, throughput, allocations.
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- resnet18 [--calls N] [--rounds N]
 //       ResNet18 inference against ONNX Runtime: batch-1 latency and batch-32 throughput on 1 and 2 threads, the fp32 peak.
-//   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- scale [--model cifar|big128|all] [--rounds N] [--torch PATH | --no-torch]
+//   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- scale [--model cifar|big128|all|mnist] [--rounds N] [--torch PATH | --no-torch]
 //       the CIFAR VGG and the 128×128 net against TorchSharp (torch-scale.sh) and ONNX Runtime, interleaved: train step,
-//       batch-1 latency, throughput at 64 and 1000, the ratios of the targets, the fp32 peak (--train-only: our step on 1 and 2 threads; --inference-only: ours and ONNX Runtime only).
+//       batch-1 latency, throughput at 64 and 1000, the ratios of the targets, the fp32 peak (--train-only: our step on 1 and 2 threads; --inference-only: ours and ONNX Runtime only;
+//       --model mnist: the reference model's inference against ONNX Runtime, whose batch-1 target is half its latency).
 //   dotnet run -c Release --project benchmarks/ConvNetGen.Benchmarks -- layers [batch=32] [--model …] [--inference [--threads 2]] [--in-sequence]
 //       each generated layer method alone, forward and backward, one thread: µs, GFLOP/s and % of one core's peak.
 //       (--in-sequence: each layer once per round in the pass order, cold from the ones before, instead of 200 calls in a row)
