@@ -157,8 +157,7 @@ internal static unsafe class GemmKernel<TOps, TV> where TOps : struct, ISimd<TV>
         {
             int asked = t * kc * LineFloats;
             int aheadSteps = aheadFloats > asked ? Math.Min(kc, (aheadFloats - asked + LineFloats - 1) / LineFloats) : 0;
-            if (6 * Unsafe.SizeOf<TC>() >= 8) TileWide<N6, TC, TM>(a + i * ars, ars, acs, b, ldb, c + i * ldc, ldc, kc, tail, init, bias, relu, ahead + asked, aheadSteps);
-            else Tile<N6, TC, TM>(a + i * ars, ars, acs, b, ldb, c + i * ldc, ldc, kc, tail, init, bias, relu);
+            Tile<N6, TC, TM>(a + i * ars, ars, acs, b, ldb, c + i * ldc, ldc, kc, tail, init, bias, relu, ahead + asked, aheadSteps);
         }
         switch (m - i)
         {
@@ -173,14 +172,15 @@ internal static unsafe class GemmKernel<TOps, TV> where TOps : struct, ISimd<TV>
     /// <summary>
     /// The micro-kernel: <c>TR</c> rows × <c>TC</c> registers of C, accumulated over <paramref name="kc"/> steps of k,
     /// starting from C (<see cref="InitLoad"/>), the bias or zero, and stored with an optional ReLU. Tiles of fewer
-    /// than 8 registers go to <see cref="TileInterleaved"/>: fewer independent FMA chains cannot hide the FMA latency.
+    /// than 8 registers go to <see cref="TileInterleaved"/>: fewer independent FMA chains cannot hide the FMA latency
+    /// (and they ask for nothing ahead: only <see cref="TileWide"/> prefetches the next block of B).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Tile<TR, TC, TM>(float* a, nint ars, nint acs, float* b, nint ldb, float* c, nint ldc, int kc,
-                                         int tail, int init, float* bias, bool relu)
+                                         int tail, int init, float* bias, bool relu, float* ahead = null, int aheadSteps = 0)
         where TR : struct where TC : struct where TM : struct
     {
-        if (Unsafe.SizeOf<TR>() * Unsafe.SizeOf<TC>() >= 8) TileWide<TR, TC, TM>(a, ars, acs, b, ldb, c, ldc, kc, tail, init, bias, relu, null, 0);
+        if (Unsafe.SizeOf<TR>() * Unsafe.SizeOf<TC>() >= 8) TileWide<TR, TC, TM>(a, ars, acs, b, ldb, c, ldc, kc, tail, init, bias, relu, ahead, aheadSteps);
         else TileInterleaved<TR, TC, TM>(a, ars, acs, b, ldb, c, ldc, kc, tail, init, bias, relu);
     }
 

@@ -134,7 +134,7 @@ public sealed unsafe class Im2ColBlocks
             for (int block = first; block < last; block++)
             {
                 int row0 = block * _blockRows, count = Math.Min(_blockRows, _rows - row0);
-                if (_parts == 1 && _blocks == 1 && GemmRowSplit.Threads >= 2 && count >= MinSharedPatchRows)
+                if (_blocks == 1 && GemmRowSplit.Threads >= 2 && count >= MinSharedPatchRows)
                 {
                     // One block, so the team is free: it writes the patches too, half each, then shares the product.
                     _patches = patches; _patchRows = count; _patchParts = 2;
@@ -151,7 +151,7 @@ public sealed unsafe class Im2ColBlocks
         }
     }
 
-    /// <summary>Part <paramref name="part"/> of <see cref="_patchParts"/>: its run of the single block's patch rows.</summary>
+    /// <summary>Part <paramref name="part"/> of <see cref="_patchParts"/>: its run of the single block's patch rows (the block starts at row 0).</summary>
     private void WritePatchesPart(int part)
     {
         int first = _patchRows * part / _patchParts, last = _patchRows * (part + 1) / _patchParts, taps = _g.Taps;
