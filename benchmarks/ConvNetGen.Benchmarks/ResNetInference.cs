@@ -57,6 +57,7 @@ internal static class ResNetInference
     /// <summary>Milliseconds, median of <paramref name="n"/> calls after two warm-up calls.</summary>
     private static double Median(int n, Action call)
     {
+        IdleCores.Wait(); // the previous contender's threads may still spin
         call();
         call();
         var times = new double[n];

@@ -129,9 +129,9 @@ internal static class ScaleBenchmark
 
     /// <summary>
     /// Each call's median in milliseconds, the calls taken in turn by blocks: a block of one, then of the next, and
-    /// round again. Blocks rather than single calls, each after untimed calls for 50 ms: a runtime's threads spin for a
-    /// while after a call (ours and ONNX Runtime's alike) and would take the cores from the next contender, and a
-    /// runtime that has been idle starts on cold caches; both are over by then, so the figures are steady-state ones.
+    /// round again. Blocks rather than single calls, each once the previous contender's threads have stopped spinning
+    /// (<see cref="IdleCores"/>: they would take a core from this one) and after untimed calls for 50 ms (a runtime
+    /// that has been idle starts on cold caches and sleeping threads), so the figures are steady-state ones.
     /// </summary>
     private static double[] InterleavedMediansMs(Action[] calls, double warmupSeconds, int callsPerContender)
     {
@@ -142,6 +142,7 @@ internal static class ScaleBenchmark
         for (int block = 0; block < Blocks; block++)
             for (int c = 0; c < calls.Length; c++)
             {
+                IdleCores.Wait(); // the previous contender's threads may still spin
                 Repeat(calls[c], minCalls: 1, seconds: 0.05);
                 for (int i = 0; i < perBlock; i++)
                 {
