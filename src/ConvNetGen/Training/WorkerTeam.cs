@@ -12,7 +12,7 @@ internal sealed class WorkerTeam
 
     private readonly Worker[] _workers;
     private readonly Lock _runLock = new();
-    private readonly ManualResetEventSlim[] _done;
+    private readonly TeamSignal[] _done;
     private Action<int>? _body;
     private Exception? _failure;
 
@@ -20,24 +20,14 @@ internal sealed class WorkerTeam
     {
         Size = size;
         _workers = new Worker[size - 1];
-        _done = new ManualResetEventSlim[size - 1];
+        _done = new TeamSignal[size - 1];
         for (int i = 0; i < _workers.Length; i++)
         {
-            _done[i] = NewSignal();
+            _done[i] = new TeamSignal();
             _workers[i] = new Worker(this, i + 1, _done[i]);
         }
     }
 
-    /// <summary>
-    /// A signal whose wait handle exists from the start: ManualResetEventSlim creates it on the first wait that blocks,
-    /// which would otherwise allocate in the middle of some training step.
-    /// </summary>
-    private static ManualResetEventSlim NewSignal()
-    {
-        var signal = new ManualResetEventSlim(false, spinCount: 2000);
-        _ = signal.WaitHandle;
-        return signal;
-    }
 
     /// <summary>The number of indices a run can cover (workers plus the calling thread).</summary>
     public int Size { get; }
@@ -112,12 +102,7 @@ internal sealed class WorkerTeam
         {
             Interlocked.CompareExchange(ref _failure, e, null);
         }
-        for (int i = 1; i < count; i++)
-        {
-            SpinUntilSet(_done[i - 1]);
-            _done[i - 1].Wait();
-            _done[i - 1].Reset();
-        }
+        for (int i = 1; i < count; i++) _done[i - 1].WaitAndReset(SpinBeforeBlocking);
         _body = null;
         if (_failure is { } failure)
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
@@ -129,26 +114,14 @@ internal sealed class WorkerTeam
     /// </summary>
     private static readonly TimeSpan SpinBeforeBlocking = TimeSpan.FromMilliseconds(1);
 
-    /// <remarks>
-    /// The flag is looked at every few pause instructions: a single image's inference hands work to the team dozens of
-    /// times a pass (every Winograd block, every shared product), and at SpinWait(64) each hand-off and each return
-    /// waited a microsecond or more for the other thread to look (CIFAR batch 1 on two threads: 196 → 175 µs at 8).
-    /// </remarks>
-    private static void SpinUntilSet(ManualResetEventSlim signal)
-    {
-        long start = System.Diagnostics.Stopwatch.GetTimestamp();
-        while (!signal.IsSet && System.Diagnostics.Stopwatch.GetElapsedTime(start) < SpinBeforeBlocking)
-            Thread.SpinWait(8);
-    }
-
     private sealed class Worker
     {
         private readonly WorkerTeam _team;
         private readonly int _index;
-        private readonly ManualResetEventSlim _done;
-        private readonly ManualResetEventSlim _go = NewSignal();
+        private readonly TeamSignal _done;
+        private readonly TeamSignal _go = new();
 
-        public Worker(WorkerTeam team, int index, ManualResetEventSlim done)
+        public Worker(WorkerTeam team, int index, TeamSignal done)
         {
             _team = team;
             _index = index;
@@ -162,9 +135,7 @@ internal sealed class WorkerTeam
         {
             while (true)
             {
-                SpinUntilSet(_go);
-                _go.Wait();
-                _go.Reset();
+                _go.WaitAndReset(SpinBeforeBlocking);
                 try
                 {
                     _team._body!(_index);
