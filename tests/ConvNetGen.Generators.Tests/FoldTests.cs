@@ -97,9 +97,24 @@ public class FoldTests
     }
 
     [Theory]
+    [InlineData("[Conv2D(8, 3)] [MaxPooling2D(2)]", "[Input(11, 11, 8)]")]                                  // 9×9: the pooling reads 8×8, window by window
+    [InlineData("[Conv2D(64, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]", "[Input(13, 13, 32)]")]  // the reference model's conv2d_1
+    public void A_pool_ordered_F2_conv_pools_each_tile_in_its_output_transform(string layers, string input)
+    {
+        var plan = Plan(Model(layers, input), out var run);
+        Assert.Equal(ConvAlgorithm.WinogradF2PoolOrdered, plan.Layers[0].Strategy.Conv);
+        Assert.Equal(new InferenceFold(-1, -1, 1, 1), plan.Layers[0].Strategy.Fold);
+        Assert.Equal(0, plan.Layers[1].Strategy.FoldedInto);
+        Assert.Contains("global::ConvNetGen.Kernels.Winograd.TransformOutputPooled(", run.SingleSource.Text);
+        Assert.Contains("if (!ws.IsTraining) return; // at inference conv2d computes this layer too", run.SingleSource.Text);
+        var buffers = plan.Workspace.Buffers.ToDictionary(b => b.Name);
+        Assert.True(buffers["Conv2dOutput"].TrainingOnly);
+        Assert.False(buffers["MaxPooling2dOutput"].TrainingOnly);
+    }
+
+    [Theory]
     [InlineData("[Conv2D(8, 3, Activation = Activation.Tanh)] [MaxPooling2D(2)]", "[Input(10, 10, 8)]")]  // an activation the transform does not apply
     [InlineData("[Conv2D(8, 3)] [MaxPooling2D(2, Strides = 1)]", "[Input(10, 10, 8)]")]                   // overlapping windows
-    [InlineData("[Conv2D(8, 3)] [MaxPooling2D(2)]", "[Input(11, 11, 8)]")]                                // 9×9: not F(4×4)
     [InlineData("[Conv2D(8, 3)] [AveragePooling2D(2)]", "[Input(10, 10, 8)]")]                            // not a max
     public void Other_poolings_after_a_conv_keep_their_own_forwards(string layers, string input)
     {

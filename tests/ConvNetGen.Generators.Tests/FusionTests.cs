@@ -162,7 +162,8 @@ public class FusionTests
         Assert.Equal(new LayerStrategy(ConvAlgorithm.FusedWithMaxPool, MaxPoolingInput.Image), Of("conv2d"));
         Assert.Equal(MaxPoolingInput.ComputedByConv, Of("max_pooling2d").PoolingInput);
         // 11×11 → 5×5 windows: 25 tiles a sample, 96 a block, Winograd from one sample on.
-        Assert.Equal(new LayerStrategy(ConvAlgorithm.WinogradF2PoolOrdered, MaxPoolingInput.Image, new WinogradTiling(16, 2, 25, 96, 1, 1)), Of("conv2d_1"));
+        // At inference it pools each tile, one window of max_pooling2d_1 (layer 3), as the tile leaves the output transform.
+        Assert.Equal(new LayerStrategy(ConvAlgorithm.WinogradF2PoolOrdered, MaxPoolingInput.Image, new WinogradTiling(16, 2, 25, 96, 1, 1)) { Fold = new InferenceFold(-1, -1, 3, 3) }, Of("conv2d_1"));
         Assert.Equal(MaxPoolingInput.PoolOrderedRows, Of("max_pooling2d_1").PoolingInput);
         // 3×3 output: one tile a sample, so batch-1 prediction keeps im2col + GEMM; inference takes Winograd from 4 samples.
         Assert.Equal(new LayerStrategy(ConvAlgorithm.WinogradF3, MaxPoolingInput.Image, new WinogradTiling(25, 3, 1, 36, 9, 4)), Of("conv2d_2"));

@@ -130,7 +130,9 @@ internal static class WinogradEmission
             if (c.Fold is { Pool: >= 0 } fold)
             {
                 w.Line($"if (ws.IsTraining) {transform}");
-                w.Line($"else {f.Kernels}.TransformOutputPooled(m.Slice(0, Positions * mPlane), {bias}, pooled, batch, PH, PW, OC, first, n{activation}); // each tile's 2×2 windows pooled as they leave the registers");
+                w.Line(c.Winograd
+                    ? $"else {f.Kernels}.TransformOutputPooled(m.Slice(0, Positions * mPlane), {bias}, pooled.Slice(first * OC, n * OC), n, OC{activation}); // each tile, one window, pooled as it leaves the registers"
+                    : $"else {f.Kernels}.TransformOutputPooled(m.Slice(0, Positions * mPlane), {bias}, pooled, batch, PH, PW, OC, first, n{activation}); // each tile's 2×2 windows pooled as they leave the registers");
             }
             else w.Line(transform);
         }

@@ -66,7 +66,8 @@ internal sealed record LayerStrategy(ConvAlgorithm Conv, MaxPoolingInput Pooling
 /// <param name="BatchNormalization">The folded BatchNormalization, or -1 (an Add folds only the ReLU after it).</param>
 /// <param name="Activation">The folded Activation layer, or -1.</param>
 /// <param name="Pool">
-/// The folded MaxPooling2D, or -1: an F(4×4) Winograd conv read only by a 2×2, stride-2 max pooling pools each output
-/// tile as it leaves the transform (<c>WinogradF4.TransformOutputPooled</c>) and writes the pooling's output.
+/// The folded MaxPooling2D, or -1: an F(4×4) or pool-ordered F(2×2) Winograd conv read only by a 2×2, stride-2 max
+/// pooling pools each output tile as it leaves the transform (<c>WinogradF4.TransformOutputPooled</c>,
+/// <c>Winograd.TransformOutputPooled</c>) and writes the pooling's output.
 /// </param>
 internal sealed record InferenceFold(int BatchNormalization, int Activation, int Writes, int Pool = -1);

@@ -11,8 +11,9 @@ namespace ConvNetGen.Generators.Shapes;
 /// BatchNormalization's only reader, into its store. The conv must write plain NHWC (not fused with a pooling, not in
 /// pooling order). The layers folded away keep their training forward and backward; at inference they do nothing,
 /// and the conv writes the last one's output. Likewise a two-input Add read only by a ReLU applies it as it stores
-/// (ResNet's shortcut sums), and an F(4×4) Winograd conv (ReLU or no activation, Winograd at every inference batch)
-/// read only by a 2×2, stride-2 max pooling pools its tiles as they leave the output transform (VGG's conv → pool): the
+/// (ResNet's shortcut sums), and an F(4×4) or pool-ordered F(2×2) Winograd conv (ReLU or no activation, Winograd at every
+/// inference batch) read only by a 2×2, stride-2 max pooling pools its tiles as they leave the output transform (VGG's
+/// conv → pool, the reference model's conv2d_1 → max_pooling2d_1): the
 /// conv's output, four times the pooling's, is never stored, and the pooling's pass goes.
 /// </summary>
 internal static class FoldPlanning
@@ -45,14 +46,15 @@ internal static class FoldPlanning
     }
 
     /// <summary>
-    /// The 2×2, stride-2 MaxPooling2D an F(4×4) conv pools into at inference, if it qualifies: its tiles then hold whole
-    /// windows (F(4×4) tiles the output exactly, so windows never straddle tiles), and inference takes Winograd at every
-    /// batch (a batch below <see cref="WinogradTiling.InferenceMinBatch"/> would run the direct conv, which does not pool).
+    /// The 2×2, stride-2 MaxPooling2D a Winograd conv pools into at inference, if it qualifies: its tiles then hold
+    /// whole windows — F(4×4) tiles the output exactly, so windows never straddle tiles; a pool-ordered F(2×2) conv's
+    /// tile is one window (the planning chose it for such a pooling) — and inference takes Winograd at every batch (a
+    /// batch below <see cref="WinogradTiling.InferenceMinBatch"/> would run the direct conv, which does not pool).
     /// </summary>
     private static int? PooledByTransform(IReadOnlyList<LayerPlan> layers, int convIndex)
     {
         var conv = layers[convIndex];
-        if (conv.Kind != LayerKind.Conv2D || !conv.IsLive || conv.Strategy.Conv != ConvAlgorithm.WinogradF4) return null;
+        if (conv.Kind != LayerKind.Conv2D || !conv.IsLive || conv.Strategy.Conv is not (ConvAlgorithm.WinogradF4 or ConvAlgorithm.WinogradF2PoolOrdered)) return null;
         if (conv.Spec.Activation is not (ActivationKind.Linear or ActivationKind.ReLU) || conv.Strategy.Winograd is not { InferenceMinBatch: <= 1 }) return null;
         if (ConvPlanning.Pool(layers, convIndex) is not { IsLive: true } pool) return null;
         var p = pool.Spec.Args<Pooling2DArguments>().Window;

@@ -133,6 +133,25 @@ public static class Winograd
             WinogradTransformSplit.OutputTiles(Gemm.ActiveWidth, WinogradFlavour.F2x2, default, filters, m, bias.IsEmpty ? null : b, relu, o, 0, tiles);
     }
 
+    /// <summary>
+    /// <c>pooled[t·OC + f]</c> = the maximum of the four outputs <see cref="TransformOutput"/> writes for tile t and
+    /// filter f: each tile is one window of the 2×2 max pooling after a pool-ordered conv, so inference pools as the
+    /// values leave the registers and never stores the conv's output. ReLU and linear only, as TransformOutput.
+    /// </summary>
+    /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
+    public static unsafe void TransformOutputPooled(ReadOnlySpan<float> products, ReadOnlySpan<float> bias, Span<float> pooled, int tiles, int filters,
+                                                    Activation activation = Activation.Linear)
+    {
+        if (activation is not (Activation.Linear or Activation.ReLU))
+            throw new ArgumentOutOfRangeException(nameof(activation), activation, "Winograd.TransformOutputPooled applies ReLU or nothing.");
+        if (tiles < 0 || filters <= 0 || (bias.Length != 0 && bias.Length != filters))
+            throw new ArgumentException($"Winograd.TransformOutputPooled: {tiles} tiles of {filters} filters, with a bias of {bias.Length} (needs {filters} or none).");
+        WinogradShape.Require("Winograd." + nameof(TransformOutputPooled), "products", products.Length, (long)Positions * Plane(tiles, filters));
+        WinogradShape.Require("Winograd." + nameof(TransformOutputPooled), "pooled", pooled.Length, (long)tiles * filters);
+        fixed (float* m = products, b = bias, o = pooled)
+            WinogradTransformSplit.OutputPooledTiles(Gemm.ActiveWidth, WinogradFlavour.F2x2, default, filters, m, bias.IsEmpty ? null : b, activation == Activation.ReLU, o, 0, tiles);
+    }
+
     /// <summary><c>dM[p][t][f] = (A dY Aᵀ)[p]</c> from the output gradient, laid out as <see cref="TransformOutput"/> writes outputs.</summary>
     /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
     public static unsafe void TransformOutputGradient(ReadOnlySpan<float> gradient, Span<float> transformed, int tiles, int filters)

@@ -109,6 +109,45 @@ internal static unsafe class WinogradKernel<TOps, TV> where TOps : struct, ISimd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void OutputGroup(float* m, nint plane, float* bias, bool relu, float* o, nint oc)
     {
+        OutputPixels(m, plane, bias, relu, out var y00, out var y01, out var y10, out var y11);
+        TOps.Store(o, y00);
+        TOps.Store(o + oc, y01);
+        TOps.Store(o + 2 * oc, y10);
+        TOps.Store(o + 3 * oc, y11);
+    }
+
+    /// <summary>
+    /// pooled[t·OC + f] = the maximum of tile t's 2×2 outputs as <see cref="TransformOutput"/> computes them: a tile is
+    /// one window of the 2×2 max pooling after a pool-ordered conv, so inference pools it in registers and the conv's
+    /// own output is never stored.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void TransformOutputPooled(int tiles, int oc, float* m, float* bias, bool relu, float* pooled, int from, int to)
+    {
+        nint plane = Winograd.Plane(tiles, oc);
+        for (int t = from; t < to; t++)
+        {
+            float* mt = m + (nint)t * oc;
+            float* o = pooled + (nint)t * oc;
+            int f = 0;
+            for (; f + Width <= oc; f += Width) OutputGroupPooled(mt + f, plane, bias == null ? null : bias + f, relu, o + f);
+            for (; f < oc; f++) WinogradKernel<SimdScalar, float>.OutputGroupPooled(mt + f, plane, bias == null ? null : bias + f, relu, o + f);
+        }
+    }
+
+    /// <summary>One channel group's window maximum: the pairs of each row, then the rows (as F(4×4)'s pooled windows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void OutputGroupPooled(float* m, nint plane, float* bias, bool relu, float* o)
+    {
+        OutputPixels(m, plane, bias, relu, out var y00, out var y01, out var y10, out var y11);
+        TV top = TOps.Select(TOps.GreaterThan(y01, y00), y01, y00), bottom = TOps.Select(TOps.GreaterThan(y11, y10), y11, y10);
+        TOps.Store(o, TOps.Select(TOps.GreaterThan(bottom, top), bottom, top));
+    }
+
+    /// <summary>One channel group of a tile's 2×2 outputs, (Aᵀ M A) + bias, then ReLU if asked.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void OutputPixels(float* m, nint plane, float* bias, bool relu, out TV y00, out TV y01, out TV y10, out TV y11)
+    {
         // Down the columns: s = Aᵀ M (2×4).
         At(TOps.Load(m), TOps.Load(m + 4 * plane), TOps.Load(m + 8 * plane), TOps.Load(m + 12 * plane), out var s00, out var s10);
         At(TOps.Load(m + plane), TOps.Load(m + 5 * plane), TOps.Load(m + 9 * plane), TOps.Load(m + 13 * plane), out var s01, out var s11);
@@ -116,8 +155,8 @@ internal static unsafe class WinogradKernel<TOps, TV> where TOps : struct, ISimd
         At(TOps.Load(m + 3 * plane), TOps.Load(m + 7 * plane), TOps.Load(m + 11 * plane), TOps.Load(m + 15 * plane), out var s03, out var s13);
         // Along the rows: Y = s A (2×2), plus the bias.
         TV start = bias == null ? TOps.Broadcast(0f) : TOps.Load(bias);
-        At(s00, s01, s02, s03, out var y00, out var y01);
-        At(s10, s11, s12, s13, out var y10, out var y11);
+        At(s00, s01, s02, s03, out y00, out y01);
+        At(s10, s11, s12, s13, out y10, out y11);
         y00 = TOps.Add(y00, start);
         y01 = TOps.Add(y01, start);
         y10 = TOps.Add(y10, start);
@@ -129,10 +168,6 @@ internal static unsafe class WinogradKernel<TOps, TV> where TOps : struct, ISimd
             y10 = TOps.Relu(y10);
             y11 = TOps.Relu(y11);
         }
-        TOps.Store(o, y00);
-        TOps.Store(o + oc, y01);
-        TOps.Store(o + 2 * oc, y10);
-        TOps.Store(o + 3 * oc, y11);
     }
 
     // ---- Backward ------------------------------------------------------------------------------------------------

@@ -82,7 +82,7 @@ internal static unsafe class WinogradTiled<TT> where TT : struct, IWinogradTiles
         WinogradShape.Require(TransformOutputPooledCaller, "products", products.Length, (long)Positions * Winograd.Plane(tileCount, filters));
         WinogradShape.Require(TransformOutputPooledCaller, "pooled", pooled.Length, (long)batch * (s.OutputHeight / 2) * (s.OutputWidth / 2) * filters);
         fixed (float* m = products, b = bias, o = pooled)
-            WinogradTransformSplit.OutputPooledTiles(Gemm.ActiveWidth, s, filters, m, bias.IsEmpty ? null : b, activation == Activation.ReLU, o, firstTile, tileCount);
+            WinogradTransformSplit.OutputPooledTiles(Gemm.ActiveWidth, Flavour, s, filters, m, bias.IsEmpty ? null : b, activation == Activation.ReLU, o, firstTile, tileCount);
     }
 
     /// <summary>What both output transforms take: ReLU or no activation, and one bias per filter or none.</summary>

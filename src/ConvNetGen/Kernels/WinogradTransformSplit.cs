@@ -48,11 +48,15 @@ internal sealed unsafe class WinogradTransformSplit
         Output(width, flavour, s, filters, m, bias, relu, output, first, count, first, first + count);
     }
 
-    /// <summary>F(4×4)'s outputs of tiles [first, first + count), each 2×2 window pooled to its maximum, into the NHWC output of a 2×2 max pooling.</summary>
-    public static void OutputPooledTiles(int width, WinogradShape s, int filters, float* m, float* bias, bool relu, float* pooled, int first, int count)
+    /// <summary>
+    /// The outputs of tiles [first, first + count), each 2×2 window pooled to its maximum: F(4×4)'s into the NHWC output
+    /// of a 2×2 max pooling (shape <paramref name="s"/>), F(2×2)'s — a tile a window — into the block's pooled rows
+    /// (first 0, no shape).
+    /// </summary>
+    public static void OutputPooledTiles(int width, WinogradFlavour flavour, WinogradShape s, int filters, float* m, float* bias, bool relu, float* pooled, int first, int count)
     {
-        if (TrySplit(width, WinogradFlavour.F4x4, output: true, s, m, pooled, bias, relu, filters, first, count, count * filters, pooledOutput: true)) return;
-        OutputPooled(width, s, filters, m, bias, relu, pooled, first, count, first, first + count);
+        if (TrySplit(width, flavour, output: true, s, m, pooled, bias, relu, filters, first, count, count * filters, pooledOutput: true)) return;
+        OutputPooled(width, flavour, s, filters, m, bias, relu, pooled, first, count, first, first + count);
     }
 
     private static bool TrySplit(int width, WinogradFlavour flavour, bool output, WinogradShape s, float* source, float* destination, float* bias, bool relu,
@@ -74,7 +78,7 @@ internal sealed unsafe class WinogradTransformSplit
     private void RunPart(int part)
     {
         int from = _first + (int)((long)_count * part / _parts), to = _first + (int)((long)_count * (part + 1) / _parts);
-        if (_pooled) OutputPooled(_width, _shape, _filters, _source, _bias, _relu, _destination, _first, _count, from, to);
+        if (_pooled) OutputPooled(_width, _flavour, _shape, _filters, _source, _bias, _relu, _destination, _first, _count, from, to);
         else if (_output) Output(_width, _flavour, _shape, _filters, _source, _bias, _relu, _destination, _first, _count, from, to);
         else Input(_width, _flavour, _shape, _source, _destination, _first, _count, from, to);
     }
@@ -126,8 +130,19 @@ internal sealed unsafe class WinogradTransformSplit
         }
     }
 
-    private static void OutputPooled(int width, WinogradShape s, int oc, float* m, float* bias, bool relu, float* pooled, int first, int count, int from, int to)
+    private static void OutputPooled(int width, WinogradFlavour flavour, WinogradShape s, int oc, float* m, float* bias, bool relu, float* pooled, int first, int count, int from, int to)
     {
+        if (flavour == WinogradFlavour.F2x2) // the block's pooled rows are already sliced: its tiles are [0, count)
+        {
+            switch (width)
+            {
+                case 512: WinogradKernel<Simd512, Vector512<float>>.TransformOutputPooled(count, oc, m, bias, relu, pooled, from, to); break;
+                case 256: WinogradKernel<Simd256, Vector256<float>>.TransformOutputPooled(count, oc, m, bias, relu, pooled, from, to); break;
+                case 128: WinogradKernel<Simd128, Vector128<float>>.TransformOutputPooled(count, oc, m, bias, relu, pooled, from, to); break;
+                default: WinogradKernel<SimdScalar, float>.TransformOutputPooled(count, oc, m, bias, relu, pooled, from, to); break;
+            }
+            return;
+        }
         switch (width)
         {
             case 512: WinogradTileKernel<Simd512, Vector512<float>, F4Tiles>.TransformOutputPooled(s, oc, m, bias, relu, pooled, first, count, from, to); break;

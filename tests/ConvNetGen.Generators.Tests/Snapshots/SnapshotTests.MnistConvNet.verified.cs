@@ -177,8 +177,8 @@ partial class MnistConvNet : global::ConvNetGen.Model
     {
         /// <summary>The most samples a training workspace holds: beyond it, conv2d_1's Conv2d1Output would pass the 2,147,483,576 elements a buffer holds.</summary>
         public const int MaxTrainingCapacity = 277_309;
-        /// <summary>The most samples an inference workspace holds: beyond it, conv2d_1's Conv2d1Output would pass the 2,147,483,576 elements a buffer holds.</summary>
-        public const int MaxInferenceCapacity = 277_309;
+        /// <summary>The most samples an inference workspace holds: beyond it, max_pooling2d's MaxPooling2dOutput would pass the 2,147,483,576 elements a buffer holds.</summary>
+        public const int MaxInferenceCapacity = 397_093;
 
         public readonly global::ConvNetGen.Kernels.AlignedFloats InferenceInputScratch; // inference only: 2 convs' transformed input blocks, one array (as Conv2d2TransformedInput)
         public readonly global::ConvNetGen.Kernels.AlignedFloats InferenceProductScratch; // inference only: 2 convs' Winograd products, one array (as Conv2d2Products)
@@ -221,7 +221,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
             MaxPooling2dOutput = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 5408)); // 13×13×32
             MaxPooling2dGradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 5408)) : default; // 13×13×32
             MaxPooling2dWinners = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 5408)); // 13×13×32
-            Conv2d1Output = global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 7744)); // 11×11×64
+            Conv2d1Output = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 7744)) : default; // 11×11×64; training only: at inference conv2d_1 writes max_pooling2d_1's output instead
             Conv2d1Gradient = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(checked(capacity * 7744)) : default; // 11×11×64
             Conv2d1TransformedKernel = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(33_024) : default; // 16 positions × (32×64 + 16)
             Conv2d1TransformedInput = training ? global::ConvNetGen.Kernels.AlignedFloats.Allocate(49_408) : InferenceInputScratch; // 16 positions × (96×32 + 16)
@@ -255,7 +255,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
         public static long Bytes(int capacity, bool training) =>
             BaseBytes(capacity, Shapes.InputSize, Shapes.ParameterCount, training) + (training
                 ? 176_080 * (long)capacity + 4_144_960
-                : 91_688 * (long)capacity + 694_400);
+                : 60_712 * (long)capacity + 694_400);
     }
 
     /// <inheritdoc />
@@ -344,13 +344,16 @@ partial class MnistConvNet : global::ConvNetGen.Model
         int rows = batch * Pixels;
         const int Positions = global::ConvNetGen.Kernels.Winograd.Positions, Block = 96; // tiles per block: its V and M stay in L2
         int tiles = batch * PH * PW;
-        global::System.Span<float> output = ws.Conv2d1Output.AsSpan(0, rows * OC);
+        global::System.Span<float> output = ws.IsTraining ? ws.Conv2d1Output.AsSpan(0, rows * OC) : default;
         global::System.Span<float> v = ws.Conv2d1TransformedInput, m = ws.Conv2d1Products;
         int uPlane = global::ConvNetGen.Kernels.Winograd.Plane(IC, OC);
         // Winograd F(2×2, 3×3): each of max_pooling2d_1's 2×2 windows is one output tile, from a 4×4 input tile.
         // Training transforms the kernel into the workspace each step; inference reads the model's copy, transformed once per
         // change of the weights and packed in the panels the products read (uPanels columns wide; 0: row by row).
         global::System.ReadOnlySpan<float> u = WinogradKernel(2, global::ConvNetGen.Kernels.WinogradFlavour.F2x2, ParameterBuffer.Slice(Shapes.Conv2d1.KernelOffset, Shapes.Conv2d1.KernelLength), IC, OC, ws.IsTraining, ws.Conv2d1TransformedKernel, out int uPanels);
+        // At inference max_pooling2d_1 is folded into this conv: each output tile's 2×2 windows are pooled as the
+        // transform leaves them, straight into the pooling's output; this conv's own output is not stored, and the pooling's forward does nothing there.
+        global::System.Span<float> pooled = ws.IsTraining ? default : ws.MaxPooling2d1Output.AsSpan(0, rows / 4 * OC);
         for (int first = 0; first < tiles; first += Block)
         {
             int n = global::System.Math.Min(Block, tiles - first);
@@ -358,7 +361,8 @@ partial class MnistConvNet : global::ConvNetGen.Model
             var vb = v.Slice(0, Positions * vPlane);
             global::ConvNetGen.Kernels.Winograd.TransformInput(ws.MaxPooling2dOutput, vb, batch, IH, IW, IC, PH, PW, first, n);
             global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
-            global::ConvNetGen.Kernels.Winograd.TransformOutput(m.Slice(0, Positions * mPlane), ParameterBuffer.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output.Slice(first * 4 * OC, n * 4 * OC), n, OC, global::ConvNetGen.Activation.ReLU);
+            if (ws.IsTraining) global::ConvNetGen.Kernels.Winograd.TransformOutput(m.Slice(0, Positions * mPlane), ParameterBuffer.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output.Slice(first * 4 * OC, n * 4 * OC), n, OC, global::ConvNetGen.Activation.ReLU);
+            else global::ConvNetGen.Kernels.Winograd.TransformOutputPooled(m.Slice(0, Positions * mPlane), ParameterBuffer.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), pooled.Slice(first * OC, n * OC), n, OC, global::ConvNetGen.Activation.ReLU); // each tile, one window, pooled as it leaves the registers
         }
     }
 
@@ -423,6 +427,7 @@ partial class MnistConvNet : global::ConvNetGen.Model
     [global::System.Runtime.CompilerServices.MethodImpl(global::System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void MaxPooling2d1Forward(Workspace ws, int batch, bool training)
     {
+        if (!ws.IsTraining) return; // at inference conv2d_1 computes this layer too (folded in)
         const int IH = 11, IW = 11, IC = 64;
         const int OH = 5, OW = 5, OC = 64;
         const int KH = 2, KW = 2, SH = 2, SW = 2, PT = 0, PL = 0;

@@ -4,8 +4,8 @@ using static ConvNetGen.Tests.Kernels.GemmReference;
 namespace ConvNetGen.Tests.Kernels;
 
 /// <summary>
-/// F(4×4)'s output transform with the 2×2 max pooling after it (what inference runs for a conv read only by such a
-/// pooling) against the plain output transform followed by a plainly written pooling: bit-identical on every width,
+/// F(4×4)'s and pool-ordered F(2×2)'s output transforms with the 2×2 max pooling after them (what inference runs for a
+/// conv read only by such a pooling) against the plain output transform followed by the pooling: bit-identical on every width,
 /// with and without bias and ReLU, channel counts with and without a partial register, block by block and with one
 /// block shared by the worker team.
 /// </summary>
@@ -68,6 +68,59 @@ public class WinogradPooledOutputTests
             Assert.True(expected.AsSpan().SequenceEqual(pooled), "block by block: " + what);
             Assert.True(MaxPool(fullAtOnce, batch, h, w, f).AsSpan().SequenceEqual(whole), "one block: " + what);
         }
+    }
+
+    /// <summary>(tiles, filters) for F(2×2): a tile is one window, its four outputs consecutive rows.</summary>
+    public static TheoryData<int, int, int> F2Cases
+    {
+        get
+        {
+            var data = new TheoryData<int, int, int>();
+            foreach (int width in Widths)
+                foreach (var (tiles, f) in new[] { (25, 64), (7, 19), (96, 32), (3, 5) }) data.Add(width, tiles, f);
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(F2Cases))]
+    public void F2_pooling_in_the_transform_gives_the_bits_of_pooling_each_tile_after_it(int width, int tiles, int f)
+    {
+        foreach (bool useBias in new[] { true, false })
+        foreach (var activation in new[] { Activation.ReLU, Activation.Linear })
+        {
+            var products = Random(16 * Winograd.Plane(tiles, f), seed: 5 + tiles);
+            var bias = useBias ? Random(f, seed: 6) : [];
+            var full = new float[tiles * 4 * f];
+            var pooled = new float[tiles * f];
+            using (Force(width))
+            {
+                Winograd.TransformOutput(products, bias, full, tiles, f, activation);
+                float[] Run()
+                {
+                    Winograd.TransformOutputPooled(products, bias, pooled, tiles, f, activation);
+                    return pooled;
+                }
+                if (tiles * f >= 2048) TeamSplit.UntilSplit(() => WinogradTransformSplit.t_splits, Run); // shared with the team too
+                else Run();
+            }
+            // What max_pooling2d_1 does after the conv: each window's four rows, in order (Pooling.MaxOfRows).
+            var expected = new float[tiles * f];
+            var winners = new int[f];
+            for (int t = 0; t < tiles; t++)
+                Pooling.MaxOfRows(full.AsSpan(t * 4 * f, 4 * f), 4, t * 4 * f, expected.AsSpan(t * f, f), winners);
+            Assert.True(expected.AsSpan().SequenceEqual(pooled), $"{Gemm.PathName(width)} {tiles} tiles × {f} bias={useBias} {activation}");
+        }
+    }
+
+    [Fact]
+    public void F2_short_outputs_and_other_activations_are_refused()
+    {
+        var m = new float[16 * Winograd.Plane(4, 2)];
+        var e = Assert.Throws<ArgumentException>(() => Winograd.TransformOutputPooled(m, [], new float[7], 4, 2));
+        Assert.Contains("Winograd.TransformOutputPooled", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Winograd.TransformOutputPooled(m, [], new float[8], 4, 2, Activation.Sigmoid));
+        Assert.Throws<ArgumentException>(() => Winograd.TransformOutputPooled(m, new float[3], new float[8], 4, 2));
     }
 
     private static float[] MaxPool(float[] x, int batch, int h, int w, int f)
