@@ -123,6 +123,31 @@ public class FoldTests
         Assert.All(plan.Layers, l => Assert.Equal(-1, l.Strategy.FoldedInto));
     }
 
+    [Theory]
+    [InlineData("[Activation(Activation.ReLU)] [ZeroPadding2D(1, 0, 1, 0)] [MaxPooling2D(3, Strides = 2)]", 1, 2)] // ResNet18's stem, as imported
+    [InlineData("[Conv2D(4, 1, Activation = Activation.ReLU)] [ZeroPadding2D(1)] [MaxPooling2D(2)]", 1, 2)]     // a 2×2 pooling too
+    public void A_max_pooling_of_a_padded_ReLU_output_reads_it_unpadded_at_inference(string layers, int padIndex, int poolIndex)
+    {
+        var plan = Plan(Model(layers), out var run);
+        Assert.Equal(new InferenceFold(-1, -1, poolIndex, Padding: padIndex), plan.Layers[poolIndex].Strategy.Fold);
+        Assert.Equal(poolIndex, plan.Layers[padIndex].Strategy.FoldedInto);
+        Assert.Contains("global::ConvNetGen.Kernels.MaxPoolWindows.Forward(ws.", run.SingleSource.Text);
+        // The padded copy exists in training only.
+        Assert.True(plan.Workspace.Buffers.Single(b => b.Name == plan.Layers[padIndex].Identifier + "Output").TrainingOnly);
+    }
+
+    [Theory]
+    [InlineData("[Activation(Activation.Tanh)] [ZeroPadding2D(1)] [MaxPooling2D(3, Strides = 2)]")]          // may be negative: the zeros could win
+    [InlineData("[Activation(Activation.ReLU)] [ZeroPadding2D(3)] [MaxPooling2D(3, Strides = 2)]")]          // the first window sees only zeros
+    [InlineData("[Activation(Activation.ReLU)] [ZeroPadding2D(1)] [AveragePooling2D(3, Strides = 2)]")]      // zeros count in an average
+    [InlineData("[Activation(Activation.ReLU)] [ZeroPadding2D(1)] [MaxPooling2D(3, Strides = 2, Padding = Padding.Same)]")]
+    public void Other_paddings_before_a_pooling_stay_as_written(string layers)
+    {
+        var plan = Plan(Model(layers));
+        Assert.All(plan.Layers, l => Assert.Null(l.Strategy.Fold));
+        Assert.All(plan.Layers, l => Assert.Equal(-1, l.Strategy.FoldedInto));
+    }
+
     [Fact]
     public void A_BatchNormalization_read_twice_is_folded_but_not_the_ReLU_after_it()
     {

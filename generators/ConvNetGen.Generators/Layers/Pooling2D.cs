@@ -118,6 +118,18 @@ internal sealed class MaxPooling2D : Pooling2D
         w.Line($"global::System.ReadOnlySpan<float> input = {c.InputBuffer};");
         w.Line($"global::System.Span<float> output = {c.OutputBuffer};");
         w.Line($"global::System.Span<int> argmax = ws.{c.Id}Argmax;");
+        if (c.Fold is { Padding: >= 0 } folded)
+        {
+            var pad = c.Of(folded.Padding);
+            var a = pad.Layer.Spec.Args<ZeroPadding2DArguments>();
+            using (w.Block("if (!ws.IsTraining)"))
+            {
+                w.Line($"// At inference {SourceWriter.Xml(pad.Layer.Name)} is folded in: its input is a ReLU's, never negative, so its zeros never win a window");
+                w.Line("// that also covers the image. The windows read the unpadded input, the border as padding (never taken).");
+                w.Line($"global::ConvNetGen.Kernels.MaxPoolWindows.Forward({pad.InputBuffer}, output, batch, new global::ConvNetGen.Kernels.ConvGeometry(IH - {a.Top + a.Bottom}, IW - {a.Left + a.Right}, IC, OH, OW, KH, KW, SH, SW, {a.Top}, {a.Left}));");
+                w.Line("return;");
+            }
+        }
         if (c.ReadsRowsByPoolWindow)
         {
             w.Line($"// {SourceWriter.Xml(c.Previous!.Name)} computed only the pixels these windows cover, window by window: each window's KH×KW pixels are consecutive rows.");

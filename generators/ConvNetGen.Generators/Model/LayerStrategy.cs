@@ -70,4 +70,8 @@ internal sealed record LayerStrategy(ConvAlgorithm Conv, MaxPoolingInput Pooling
 /// pooling pools each output tile as it leaves the transform (<c>WinogradF4.TransformOutputPooled</c>,
 /// <c>Winograd.TransformOutputPooled</c>) and writes the pooling's output.
 /// </param>
-internal sealed record InferenceFold(int BatchNormalization, int Activation, int Writes, int Pool = -1);
+/// <param name="Padding">
+/// The folded ZeroPadding2D, or -1: a MaxPooling2D whose input is a ReLU's, zero-padded, reads that input unpadded
+/// with the border as padding (the zeros never win a window that covers the image).
+/// </param>
+internal sealed record InferenceFold(int BatchNormalization, int Activation, int Writes, int Pool = -1, int Padding = -1);

@@ -15,6 +15,7 @@ public class ForwardTests
         ["ProjectionShortcut"] = (() => new GradProjectionShortcut(seed: 7), TestReferences.ProjectionShortcut, -1, 1),
         ["ConcatenateBranches"] = (() => new GradConcatenateBranches(seed: 7), TestReferences.ConcatenateBranches, -1, 1),
         ["ActivationLayers"] = (() => new GradActivationLayers(seed: 7), TestReferences.ActivationLayers, -1, 1),
+        ["PaddedPooling"] = (() => new GradPaddedPooling(seed: 7), TestReferences.PaddedPooling, -1, 1),
         ["BlockTwice"] = (() => new GradBlockTwice(seed: 7), TestReferences.BlockTwice, -1, 1),
         ["GraphCorners"] = (() => new GradGraphCorners(seed: 7), TestReferences.GraphCorners, -1, 1),
         ["GraphCorners2"] = (() => new GradGraphCorners2(seed: 7), TestReferences.GraphCorners2, -1, 1),
@@ -24,7 +25,7 @@ public class ForwardTests
 
     /// <summary>Models whose training-mode pass is deterministic (no dropout above rate 0).</summary>
     private static readonly string[] Deterministic =
-        ["MnistConvNet", "TrainingMix", "BatchNormFirst", "ResidualIdentity", "ProjectionShortcut", "ConcatenateBranches", "ActivationLayers", "BlockTwice", "GraphCorners", "GraphCorners2", "FashionResNet8"];
+        ["MnistConvNet", "TrainingMix", "BatchNormFirst", "ResidualIdentity", "ProjectionShortcut", "ConcatenateBranches", "ActivationLayers", "PaddedPooling", "BlockTwice", "GraphCorners", "GraphCorners2", "FashionResNet8"];
 
     public static TheoryData<string, int, bool> Cases()
     {

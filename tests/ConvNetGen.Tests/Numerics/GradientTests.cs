@@ -199,6 +199,7 @@ public class GradientTests
         ["ProjectionShortcut"] = (() => new GradProjectionShortcut(seed: 1), TestReferences.ProjectionShortcut),
         ["ConcatenateBranches"] = (() => new GradConcatenateBranches(seed: 1), TestReferences.ConcatenateBranches),
         ["ActivationLayers"] = (() => new GradActivationLayers(seed: 1), TestReferences.ActivationLayers),
+        ["PaddedPooling"] = (() => new GradPaddedPooling(seed: 1), TestReferences.PaddedPooling),
         ["BlockTwice"] = (() => new GradBlockTwice(seed: 1), TestReferences.BlockTwice),
         ["GraphCorners"] = (() => new GradGraphCorners(seed: 1), TestReferences.GraphCorners),
         ["GraphCorners2"] = (() => new GradGraphCorners2(seed: 1), TestReferences.GraphCorners2),

@@ -387,6 +387,22 @@ internal partial class GradConcatenateBranches;
 [Activation(Activation.Softmax, Name = "softmax")]
 internal partial class GradActivationLayers;
 
+/// <summary>
+/// A ReLU layer's output zero-padded above and left and max-pooled 3×3 with stride 2 (ResNet18's stem as imported),
+/// and a ReLU conv's padded below and right and pooled 2×2: inference folds each padding into its pooling.
+/// </summary>
+[Input(9, 8, 2)]
+[Conv2D(3, 3, Padding = Padding.Same, Name = "conv")]
+[Activation(Activation.ReLU, Name = "relu")]
+[ZeroPadding2D(1, 0, 1, 0, Name = "pad")]
+[MaxPooling2D(3, Strides = 2, Name = "pool")]
+[Conv2D(2, 1, Activation = Activation.ReLU, Name = "conv2")]
+[ZeroPadding2D(0, 1, 0, 1, Name = "pad2")]
+[MaxPooling2D(2, Name = "pool2")]
+[Flatten(Name = "flatten")]
+[Dense(3, Name = "head")]
+internal partial class GradPaddedPooling;
+
 /// <summary>A block with a conv branch and a 1×1 shortcut, both strided by the include, added and rectified.</summary>
 [Block]
 [Conv2D(Block.Filters, 3, Padding = Padding.Same, Activation = Activation.Tanh, Name = "conv1")]
@@ -553,6 +569,17 @@ internal static class TestReferences
         new RefConv2D(2, 1, 1, activation: Activation.Sigmoid),
         new RefConcatenate(),
         new RefConv2D(2, 2, 2));
+
+    public static ReferenceModel PaddedPooling() => ReferenceModel.Of(GradPaddedPooling.Architecture,
+        new RefConv2D(3, 3, 3, padding: Padding.Same),
+        new RefActivationLayer(Activation.ReLU),
+        new RefZeroPadding2D(1, 0, 1, 0),
+        new RefPooling2D(max: true, 3, 3, 2, 2),
+        new RefConv2D(2, 1, 1, activation: Activation.ReLU),
+        new RefZeroPadding2D(0, 1, 0, 1),
+        new RefPooling2D(max: true, 2, 2),
+        new RefFlatten(),
+        new RefDense(3));
 
     public static ReferenceModel ActivationLayers() => ReferenceModel.Of(GradActivationLayers.Architecture,
         new RefZeroPadding2D(1, 0, 2, 1),
