@@ -80,33 +80,19 @@ public class FoldTests
     }
 
     [Theory]
-    [InlineData("[Conv2D(8, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]", "[Input(10, 10, 8)]")]          // valid: 8×8, 2×2 tiles
-    [InlineData("[Conv2D(16, 3, Padding = Padding.Same)] [MaxPooling2D(2, Strides = 2)]", "[Input(16, 16, 8)]")] // same, linear
-    public void An_F4_conv_read_only_by_a_2x2_max_pooling_pools_in_its_output_transform(string layers, string input)
+    [InlineData("[Conv2D(8, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]", "[Input(10, 10, 8)]", "WinogradF4", "WinogradF4")]          // valid: 8×8, 2×2 tiles
+    [InlineData("[Conv2D(16, 3, Padding = Padding.Same)] [MaxPooling2D(2, Strides = 2)]", "[Input(16, 16, 8)]", "WinogradF4", "WinogradF4")] // same, linear
+    [InlineData("[Conv2D(8, 3)] [MaxPooling2D(2)]", "[Input(11, 11, 8)]", "WinogradF2PoolOrdered", "Winograd")]                               // 9×9: the pooling reads 8×8, a tile a window
+    [InlineData("[Conv2D(64, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]", "[Input(13, 13, 32)]", "WinogradF2PoolOrdered", "Winograd")] // the reference model's conv2d_1
+    public void A_Winograd_conv_read_only_by_a_2x2_max_pooling_pools_in_its_output_transform(string layers, string input, string algorithm, string kernels)
     {
         var plan = Plan(Model(layers, input), out var run);
-        Assert.Equal(ConvAlgorithm.WinogradF4, plan.Layers[0].Strategy.Conv);
+        Assert.Equal(System.Enum.Parse<ConvAlgorithm>(algorithm), plan.Layers[0].Strategy.Conv);
         Assert.Equal(new InferenceFold(-1, -1, 1, 1), plan.Layers[0].Strategy.Fold);
         Assert.Equal(0, plan.Layers[1].Strategy.FoldedInto);
-        Assert.Contains("global::ConvNetGen.Kernels.WinogradF4.TransformOutputPooled(", run.SingleSource.Text);
+        Assert.Contains($"global::ConvNetGen.Kernels.{kernels}.TransformOutputPooled(", run.SingleSource.Text);
         Assert.Contains("if (!ws.IsTraining) return; // at inference conv2d computes this layer too", run.SingleSource.Text);
         // At inference the conv writes the pooling's output; its own, four times as large, exists in training only.
-        var buffers = plan.Workspace.Buffers.ToDictionary(b => b.Name);
-        Assert.True(buffers["Conv2dOutput"].TrainingOnly);
-        Assert.False(buffers["MaxPooling2dOutput"].TrainingOnly);
-    }
-
-    [Theory]
-    [InlineData("[Conv2D(8, 3)] [MaxPooling2D(2)]", "[Input(11, 11, 8)]")]                                  // 9×9: the pooling reads 8×8, window by window
-    [InlineData("[Conv2D(64, 3, Activation = Activation.ReLU)] [MaxPooling2D(2)]", "[Input(13, 13, 32)]")]  // the reference model's conv2d_1
-    public void A_pool_ordered_F2_conv_pools_each_tile_in_its_output_transform(string layers, string input)
-    {
-        var plan = Plan(Model(layers, input), out var run);
-        Assert.Equal(ConvAlgorithm.WinogradF2PoolOrdered, plan.Layers[0].Strategy.Conv);
-        Assert.Equal(new InferenceFold(-1, -1, 1, 1), plan.Layers[0].Strategy.Fold);
-        Assert.Equal(0, plan.Layers[1].Strategy.FoldedInto);
-        Assert.Contains("global::ConvNetGen.Kernels.Winograd.TransformOutputPooled(", run.SingleSource.Text);
-        Assert.Contains("if (!ws.IsTraining) return; // at inference conv2d computes this layer too", run.SingleSource.Text);
         var buffers = plan.Workspace.Buffers.ToDictionary(b => b.Name);
         Assert.True(buffers["Conv2dOutput"].TrainingOnly);
         Assert.False(buffers["MaxPooling2dOutput"].TrainingOnly);
