@@ -185,11 +185,12 @@ internal static class ConvPlanning
 
     /// <summary>
     /// The fewest tiles for which inference runs Winograd below <see cref="MinBatch"/>: it transforms no kernel (the
-    /// model keeps the transformed one), so only the position products' rows matter, and from four on they beat the
-    /// direct conv's (measured at batch 1: CIFAR's 8×8 convs, four F(4×4) tiles a sample, 38 and 56 µs against 55 and
-    /// 66); the reference model's conv2d_2, one tile a sample, keeps the direct path for a single image.
+    /// model keeps the transformed one), so only the position products matter, and they beat the direct conv's from
+    /// one tile on (measured at batch 1: CIFAR's 8×8 convs, four F(4×4) tiles a sample, 38 and 56 µs against 55 and
+    /// 66; the reference model's conv2d_2, one F(3×3) tile, 11.5 against 12.3 µs on one Zen 4 core, and 7.1 against
+    /// 9.1 on two, where each thread streams half of the transformed kernel from its own L2).
     /// </summary>
-    public const int MinInferenceTiles = 4;
+    public const int MinInferenceTiles = 1;
 
     /// <summary>
     /// Tiles per block: the block's transformed input and products (positions × tiles × (IC + OC) floats) stay within

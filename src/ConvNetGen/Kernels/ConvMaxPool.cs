@@ -35,13 +35,7 @@ public static class ConvMaxPool
         {
             float* b = bias.IsEmpty ? null : pb;
             bool relu = activation == Activation.ReLU;
-            switch (Gemm.ActiveWidth)
-            {
-                case 512: ConvMaxPoolKernel<Simd512, Vector512<float>>.Forward(shape, pi, pk, b, relu, po, pw); break;
-                case 256: ConvMaxPoolKernel<Simd256, Vector256<float>>.Forward(shape, pi, pk, b, relu, po, pw); break;
-                case 128: ConvMaxPoolKernel<Simd128, Vector128<float>>.Forward(shape, pi, pk, b, relu, po, pw); break;
-                default: ConvMaxPoolKernel<SimdScalar, float>.Forward(shape, pi, pk, b, relu, po, pw); break;
-            }
+            ConvMaxPoolSplit.Forward(Gemm.ActiveWidth, shape, pi, pk, b, relu, po, pw);
         }
     }
 

@@ -10,8 +10,9 @@ namespace ConvNetGen.Kernels;
 /// </summary>
 internal static unsafe class ConvMaxPoolKernel<TOps, TV> where TOps : struct, ISimd<TV> where TV : struct
 {
+    /// <remarks>Pooled rows [<paramref name="rowFrom"/>, <paramref name="rowTo"/>) of the whole batch (row r is sample r / PH, row r % PH).</remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Forward(ConvPoolShape s, float* input, float* kernel, float* bias, bool relu, float* pooled, float* winners)
+    public static void Forward(ConvPoolShape s, float* input, float* kernel, float* bias, bool relu, float* pooled, float* winners, int rowFrom, int rowTo)
     {
         int taps = s.Taps, oc = s.Filters, width = TOps.Width;
         int* offsets = stackalloc int[taps];
@@ -19,11 +20,11 @@ internal static unsafe class ConvMaxPoolKernel<TOps, TV> where TOps : struct, IS
         int pairsDone = 0;
         if (UseNineTapKernels(taps))
             for (; pairsDone + 2 * width <= oc; pairsDone += 2 * width)
-                ForwardNineTapPair(s, input, offsets, kernel, bias, relu, pooled, winners, pairsDone);
-        for (int b = 0; b < s.Batch; b++)
-        for (int py = 0; py < s.PooledHeight; py++)
+                ForwardNineTapPair(s, input, offsets, kernel, bias, relu, pooled, winners, pairsDone, rowFrom, rowTo);
+        for (int r = rowFrom; r < rowTo; r++)
         for (int px = 0; px < s.PooledWidth; px++)
         {
+            int b = r / s.PooledHeight, py = r - b * s.PooledHeight;
             Window(s, input, b, py, px, out float* x0, out float* x1, out float* x2, out float* x3);
             nint o = (((nint)b * s.PooledHeight + py) * s.PooledWidth + px) * oc;
             int j = pairsDone;
@@ -75,7 +76,7 @@ internal static unsafe class ConvMaxPoolKernel<TOps, TV> where TOps : struct, IS
     /// FMAs with their input values broadcast from memory, and nothing else but the maximum.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ForwardNineTapPair(ConvPoolShape s, float* input, int* offsets, float* kernel, float* bias, bool relu, float* pooled, float* winners, int j)
+    private static void ForwardNineTapPair(ConvPoolShape s, float* input, int* offsets, float* kernel, float* bias, bool relu, float* pooled, float* winners, int j, int rowFrom, int rowTo)
     {
         int oc = s.Filters, width = TOps.Width;
         nint o0 = offsets[0], o1 = offsets[1], o2 = offsets[2], o3 = offsets[3], o4 = offsets[4], o5 = offsets[5], o6 = offsets[6], o7 = offsets[7], o8 = offsets[8];
@@ -90,10 +91,10 @@ internal static unsafe class ConvMaxPoolKernel<TOps, TV> where TOps : struct, IS
         TV w8a = TOps.Load(kernel + 8 * oc + j), w8b = TOps.Load(kernel + 8 * oc + j + width);
         TV start0 = bias == null ? TOps.Broadcast(0f) : TOps.Load(bias + j);
         TV start1 = bias == null ? TOps.Broadcast(0f) : TOps.Load(bias + j + width);
-        for (int b = 0; b < s.Batch; b++)
-        for (int py = 0; py < s.PooledHeight; py++)
+        for (int r = rowFrom; r < rowTo; r++)
         for (int px = 0; px < s.PooledWidth; px++)
         {
+            int b = r / s.PooledHeight, py = r - b * s.PooledHeight;
             Window(s, input, b, py, px, out float* x0, out float* x1, out float* x2, out float* x3);
             nint o = (((nint)b * s.PooledHeight + py) * s.PooledWidth + px) * oc + j;
             TV a00 = start0, a01 = start1;

@@ -458,8 +458,8 @@ partial class MnistConvNet : global::ConvNetGen.Model
     private void Conv2d2Forward(Workspace ws, int batch, bool training)
     {
         // Winograd from 9 samples on; below that, transforming the kernel costs more than it saves.
-        // Inference reads the model's transformed kernel, so from 4 on: its products have rows enough.
-        if (batch >= (ws.IsTraining ? 9 : 4))
+        // Inference reads the model's transformed kernel, so from 1 on (a single image too): its products have rows enough.
+        if (batch >= (ws.IsTraining ? 9 : 1))
         {
             const int IH = 5, IW = 5, IC = 64;
             const int OH = 3, OW = 3, OC = 128;

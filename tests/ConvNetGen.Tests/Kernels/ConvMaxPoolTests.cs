@@ -175,3 +175,41 @@ public class ConvMaxPoolTests
         return (pooled, winner, bound);
     }
 }
+
+/// <summary>
+/// The fused conv + pooling shared by pooled rows between the worker team's threads (single-image inference): in
+/// the collection that runs alone, since the split happens only when the team is free.
+/// </summary>
+[Collection(FreeWorkerTeamCollection.Name)]
+public class ConvMaxPoolSplitTests
+{
+    [Theory]
+    [MemberData(nameof(WidthCases), MemberType = typeof(GemmReference))]
+    public void Rows_shared_between_threads_give_the_same_bits_as_one_thread(int width)
+    {
+        // The reference model's first block on one image (13 pooled rows: 6 and 7), nine-value windows on 40 filters
+        // (register pairs, then a single register or scalar filters), and a batch of two whose rows the cut divides
+        // mid-sample; values and winners both.
+        foreach (var (batch, h, w, c, f) in new[] { (1, 28, 28, 1, 32), (1, 30, 31, 1, 40), (2, 17, 16, 3, 24) })
+        {
+            int ph = (h - 2) / 2, pw = (w - 2) / 2, count = batch * ph * pw * f;
+            var input = Random(batch * h * w * c, seed: 1);
+            var kernel = Random(9 * c * f, seed: 2);
+            var bias = Random(f, seed: 3);
+            (float[], float[]) Run()
+            {
+                var pooled = new float[count];
+                var winners = new float[count];
+                ConvMaxPool.Forward(input, kernel, bias, pooled, winners, batch, h, w, c, 3, 3, f, Activation.ReLU);
+                return (pooled, winners);
+            }
+            using (Force(width))
+            {
+                var (pooled, winners) = Run();
+                var (sharedPooled, sharedWinners) = TeamSplit.UntilSplit(() => ConvMaxPoolSplit.t_splits, Run);
+                Assert.True(pooled.AsSpan().SequenceEqual(sharedPooled), $"{Gemm.PathName(width)} {batch}×{h}×{w}×{c} → {f}: pooled");
+                Assert.True(winners.AsSpan().SequenceEqual(sharedWinners), $"{Gemm.PathName(width)} {batch}×{h}×{w}×{c} → {f}: winners");
+            }
+        }
+    }
+}

@@ -131,8 +131,9 @@ public class WinogradPositionSplitTests
         // Single-image inference shares a block's per-position products with the worker team; each product is still
         // computed whole by one thread, on the caller's (here forced) path. 25 positions: F(3×3)'s, 13/12 per thread.
         // Inference's prepared kernels are packed in the path's panels: the same products, read in another order.
-        // 130 filters: a last panel narrower than the rest; 700 input channels: k cut into two blocks.
-        foreach (var (positions, tiles, ic, oc) in new[] { (16, 96, 32, 32), (25, 9, 128, 128), (25, 7, 64, 130), (16, 3, 700, 40) })
+        // 130 filters: a last panel narrower than the rest; 700 input channels: k cut into two blocks; one tile of 64 × 128
+        // (the reference model's conv2d_2): few multiply-adds, but 819 KB of U, which each thread streams half of.
+        foreach (var (positions, tiles, ic, oc) in new[] { (16, 96, 32, 32), (25, 9, 128, 128), (25, 7, 64, 130), (16, 3, 700, 40), (25, 1, 64, 128) })
         {
             var v = Random(positions * Winograd.Plane(tiles, ic), 1);
             var u = Random(positions * Winograd.Plane(ic, oc), 2);
@@ -205,6 +206,52 @@ public class WinogradPositionSplitTests
 
     /// <summary>A transform with the worker team's help, retried until it really was split.</summary>
     private static float[] Shared(Func<float[]> transform) => TeamSplit.UntilSplit(() => WinogradTransformSplit.t_splits, transform);
+
+    [Theory]
+    [MemberData(nameof(GemmReference.WidthCases), MemberType = typeof(GemmReference))]
+    public void A_small_kernels_block_kept_on_its_tiles_through_all_three_steps_gives_the_same_bits_as_one_thread(int width)
+    {
+        // Where U is small, a block whose input transform the team shared by tiles has its products and output
+        // transform shared by the same tiles (V and M stay on the core that made them). The reference model's conv2d_1
+        // (F(2×2) pool-ordered: 25 windows, 13×13×32 → 64, pooled as it leaves the registers; a six-row tile and one
+        // row left on one thread), and F(4×4) on a same-padded 16×16×32 → 32 (16 tiles, 8 a thread), plain and pooled.
+        var x2 = Random(13 * 13 * 32, 1);
+        var u2 = Random(Winograd.Positions * Winograd.Plane(32, 64), 2);
+        var bias2 = Random(64, 3);
+        var x4 = Random(16 * 16 * 32, 4);
+        var u4 = Random(WinogradF4.Positions * Winograd.Plane(32, 32), 5);
+        var bias4 = Random(32, 6);
+        float[] F2()
+        {
+            var v = new float[Winograd.Positions * Winograd.Plane(25, 32)];
+            var m = new float[Winograd.Positions * Winograd.Plane(25, 64)];
+            var pooled = new float[25 * 64];
+            Winograd.TransformInput(x2, v, 1, 13, 13, 32, 5, 5, 0, 25);
+            Winograd.MultiplyPositions(v, u2, m, Winograd.Positions, 25, 32, 64);
+            Winograd.TransformOutputPooled(m, bias2, pooled, 25, 64, Activation.ReLU);
+            return pooled;
+        }
+        float[] F4(bool pool)
+        {
+            var v = new float[WinogradF4.Positions * Winograd.Plane(16, 32)];
+            var m = new float[WinogradF4.Positions * Winograd.Plane(16, 32)];
+            WinogradF4.TransformInput(x4, v, 1, 16, 16, 32, 4, 4, 0, 16, padTop: 1, padLeft: 1);
+            Winograd.MultiplyPositions(v, u4, m, WinogradF4.Positions, 16, 32, 32);
+            var y = new float[(pool ? 8 * 8 : 16 * 16) * 32];
+            if (pool) WinogradF4.TransformOutputPooled(m, bias4, y, 1, 4, 4, 32, 0, 16, Activation.ReLU);
+            else WinogradF4.TransformOutput(m, bias4, y, 1, 4, 4, 32, 0, 16, Activation.ReLU);
+            return y;
+        }
+        using (Force(width))
+        {
+            foreach (var (name, run) in new (string, Func<float[]>)[] { ("F(2×2) pooled", F2), ("F(4×4)", () => F4(false)), ("F(4×4) pooled", () => F4(true)) })
+            {
+                var alone = run();
+                var shared = TeamSplit.UntilSplit(() => WinogradPositionSplit.t_tileSplits, run);
+                Assert.True(alone.AsSpan().SequenceEqual(shared), $"{Gemm.PathName(width)} {name}: kept on its tiles");
+            }
+        }
+    }
 
     /// <summary>The products with the worker team's help, retried until they really were split.</summary>
     private static float[] Split(float[] v, float[] u, int length, int positions, int tiles, int ic, int oc, int panels) =>
