@@ -119,22 +119,26 @@ internal static class WinogradEmission
             w.Line("// transform leaves them, straight into the pooling's output; this conv's own output is not stored, and the pooling's forward does nothing there.");
             w.Line($"global::System.Span<float> pooled = ws.IsTraining ? default : {c.Of(folded.Pool).OutputBuffer}.AsSpan(0, rows / 4 * OC);");
         }
+        bool pools = c.Fold is { Pool: >= 0 };
         using (w.Block("for (int first = 0; first < tiles; first += Block)"))
         {
             BlockLocals(w);
-            w.Line($"{f.Kernels}.TransformInput({c.InputBuffer}, vb, batch, IH, IW, IC, PH, PW, first, n{Padding(c)});");
-            w.Line("global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p");
-            string transform = c.Winograd
-                ? $"{f.Kernels}.TransformOutput(m.Slice(0, Positions * mPlane), {bias}, output.Slice(first * 4 * OC, n * 4 * OC), n, OC{activation});"
-                : $"{f.Kernels}.TransformOutput(m.Slice(0, Positions * mPlane), {bias}, output, batch, PH, PW, OC, first, n{activation}{OutputSize(c)});";
-            if (c.Fold is { Pool: >= 0 } fold)
+            using (w.Block("if (ws.IsTraining)"))
             {
-                w.Line($"if (ws.IsTraining) {transform}");
+                w.Line($"{f.Kernels}.TransformInput({c.InputBuffer}, vb, batch, IH, IW, IC, PH, PW, first, n{Padding(c)});");
+                w.Line("global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p");
                 w.Line(c.Winograd
-                    ? $"else {f.Kernels}.TransformOutputPooled(m.Slice(0, Positions * mPlane), {bias}, pooled.Slice(first * OC, n * OC), n, OC{activation}); // each tile, one window, pooled as it leaves the registers"
-                    : $"else {f.Kernels}.TransformOutputPooled(m.Slice(0, Positions * mPlane), {bias}, pooled, batch, PH, PW, OC, first, n{activation}); // each tile's 2×2 windows pooled as they leave the registers");
+                    ? $"{f.Kernels}.TransformOutput(m.Slice(0, Positions * mPlane), {bias}, output.Slice(first * 4 * OC, n * 4 * OC), n, OC{activation});"
+                    : $"{f.Kernels}.TransformOutput(m.Slice(0, Positions * mPlane), {bias}, output, batch, PH, PW, OC, first, n{activation}{OutputSize(c)});");
             }
-            else w.Line(transform);
+            // Inference: the three steps in one call, which a single image on several threads shares by tiles.
+            string target = c.Winograd
+                ? pools ? "pooled.Slice(first * OC, n * OC)" : "output.Slice(first * 4 * OC, n * 4 * OC)"
+                : pools ? "pooled" : "output";
+            string inferenceActivation = fusedActivation ? operands.Activation : "global::ConvNetGen.Activation.Linear";
+            w.Line($"else {f.Kernels}.ForwardBlock({c.InputBuffer}, vb, u, m, {bias}, {target}, batch, IH, IW, IC, PH, PW, OC, first, n, uPanels, "
+                + $"{(c.Winograd ? $"{inferenceActivation}, pooled: {(pools ? "true" : "false")}" : $"activation: {inferenceActivation}{(pools ? ", pooled: true" : "")}")}"
+                + $"{Padding(c)}{(pools ? "" : OutputSize(c))});{(pools ? (c.Winograd ? " // each tile, one window, pooled as it leaves the registers" : " // each tile's 2×2 windows pooled as they leave the registers") : "")}");
         }
         if (!fusedActivation)
             w.Line($"global::ConvNetGen.Kernels.Activations.Forward(global::ConvNetGen.Activation.{c.Layer.Spec.Activation}, output, OC);");

@@ -152,6 +152,36 @@ public static class Winograd
             WinogradTransformSplit.OutputPooledTiles(Gemm.ActiveWidth, WinogradFlavour.F2x2, default, filters, m, bias.IsEmpty ? null : b, activation == Activation.ReLU, o, 0, tiles);
     }
 
+    /// <summary>
+    /// Inference's block of tiles [<paramref name="firstTile"/>, + <paramref name="tileCount"/>) in one call:
+    /// <see cref="TransformInput"/> into <paramref name="transformed"/>, <see cref="MultiplyPositions"/> into
+    /// <paramref name="products"/>, then <see cref="TransformOutputPooled"/> (<paramref name="pooled"/>) or
+    /// <see cref="TransformOutput"/> into the block's <paramref name="output"/>. In a single sample's inference on several
+    /// threads a block with a small transformed kernel is shared by tiles, each thread doing all three steps for its
+    /// own, so nothing one core makes is read by the other; the same bits either way.
+    /// </summary>
+    /// <exception cref="ArgumentException">A size is not positive, the tiles do not fit the input, or a span is too short.</exception>
+    public static unsafe void ForwardBlock(ReadOnlySpan<float> input, Span<float> transformed, ReadOnlySpan<float> transformedKernel, Span<float> products,
+                                           ReadOnlySpan<float> bias, Span<float> output, int batch, int inputHeight, int inputWidth, int inputChannels,
+                                           int tilesHigh, int tilesWide, int filters, int firstTile, int tileCount, int kernelPanels,
+                                           Activation activation, bool pooled, int padTop = 0, int padLeft = 0)
+    {
+        if (activation is Activation.Linear or Activation.ReLU && WinogradBlockSplit.Wanted(Positions, tileCount, inputChannels, filters))
+        {
+            const string Caller = "Winograd." + nameof(ForwardBlock);
+            var s = WinogradShape.Checked(Caller, 2, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount, padTop, padLeft);
+            WinogradBlockSplit.Require(Caller, Positions, input.Length, (long)batch * inputHeight * inputWidth * inputChannels, transformed.Length, transformedKernel.Length,
+                                       products.Length, output.Length, (pooled ? 1L : 4L) * tileCount * filters, bias.Length, tileCount, inputChannels, filters, kernelPanels);
+            fixed (float* x = input, v = transformed, u = transformedKernel, m = products, b = bias, o = output)
+                if (WinogradBlockSplit.TryRun(Gemm.ActiveWidth, WinogradFlavour.F2x2, s, default, x, v, u, kernelPanels != 0, m, bias.IsEmpty ? null : b,
+                                              activation == Activation.ReLU, o, pooled, Positions, filters, firstTile, tileCount)) return;
+        }
+        TransformInput(input, transformed, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount, padTop, padLeft);
+        MultiplyPositions(transformed, transformedKernel, products, Positions, tileCount, inputChannels, filters, kernelPanels);
+        if (pooled) TransformOutputPooled(products, bias, output, tileCount, filters, activation);
+        else TransformOutput(products, bias, output, tileCount, filters, activation);
+    }
+
     /// <summary><c>dM[p][t][f] = (A dY Aᵀ)[p]</c> from the output gradient, laid out as <see cref="TransformOutput"/> writes outputs.</summary>
     /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
     public static unsafe void TransformOutputGradient(ReadOnlySpan<float> gradient, Span<float> transformed, int tiles, int filters)

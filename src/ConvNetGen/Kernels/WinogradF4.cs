@@ -51,6 +51,22 @@ public static class WinogradF4
                                              int tilesWide, int filters, int firstTile, int tileCount, Activation activation = Activation.Linear) =>
         WinogradTiled<F4Tiles>.TransformOutputPooled(products, bias, pooled, batch, tilesHigh, tilesWide, filters, firstTile, tileCount, activation);
 
+    /// <summary>
+    /// Inference's block of tiles [<paramref name="firstTile"/>, + <paramref name="tileCount"/>) in one call:
+    /// <see cref="TransformInput"/>, <see cref="Winograd.MultiplyPositions"/>, then <see cref="TransformOutputPooled"/>
+    /// (<paramref name="pooled"/>) or <see cref="TransformOutput"/>. In a single sample's inference on several threads a
+    /// block with a small transformed kernel is shared by tiles, each thread doing all three steps for its own; the
+    /// same bits either way.
+    /// </summary>
+    /// <exception cref="ArgumentException">A size is not positive, the tiles do not fit the input, or a span is too short.</exception>
+    public static void ForwardBlock(ReadOnlySpan<float> input, Span<float> transformed, ReadOnlySpan<float> transformedKernel, Span<float> products,
+                                    ReadOnlySpan<float> bias, Span<float> output, int batch, int inputHeight, int inputWidth, int inputChannels,
+                                    int tilesHigh, int tilesWide, int filters, int firstTile, int tileCount, int kernelPanels,
+                                    Activation activation = Activation.Linear, bool pooled = false, int padTop = 0, int padLeft = 0,
+                                    int outputHeight = 0, int outputWidth = 0) =>
+        WinogradTiled<F4Tiles>.ForwardBlock(input, transformed, transformedKernel, products, bias, output, batch, inputHeight, inputWidth, inputChannels,
+                                        tilesHigh, tilesWide, filters, firstTile, tileCount, kernelPanels, activation, pooled, padTop, padLeft, outputHeight, outputWidth);
+
     /// <summary><c>dM[p][t − first][f] = (A dY Aᵀ)[p]</c> for the block's tiles, from the NHWC output gradient of the whole batch.</summary>
     /// <exception cref="ArgumentException">A size is not positive or a span is too short.</exception>
     public static void TransformOutputGradient(ReadOnlySpan<float> gradient, Span<float> transformed, int batch, int tilesHigh, int tilesWide,

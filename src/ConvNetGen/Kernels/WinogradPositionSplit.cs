@@ -24,26 +24,13 @@ internal sealed unsafe class WinogradPositionSplit
     /// </summary>
     private const long MinStreamedU = 128 * 1024;
 
-    /// <summary>
-    /// A block whose input transform the team shared by tiles (<see cref="WinogradTransformSplit"/>) and whose U is at
-    /// most this many floats (64 K, 256 KB: both cores keep a copy in L2) has its products shared by the same tiles
-    /// instead of by positions, and its output transform too, so V and M never cross between the cores: on the Zen 4
-    /// of 2026-12-04 moving a line another core wrote cost 3–9 ns, and the reference model's conv2d_1 (25 tiles,
-    /// 131 KB of U) ran its products in 9 µs split against 15.5 whole, but took 17 µs in the pass split by positions,
-    /// against 18 whole.
-    /// </summary>
-    private const long MaxTileLocalU = 64 * 1024;
-
-    /// <summary>Blocks with fewer multiply-adds than this keep their products on one thread even when their tiles are local.</summary>
-    private const long MinTileLocalMultiplyAdds = 128 * 1024;
-
     [ThreadStatic] private static WinogradPositionSplit? t_instance;
 
     private readonly Action<int> _body;
     private float* _v, _u, _m;
     private nint _vPlane, _uPlane, _mPlane;
     private int _positions, _parts, _tiles, _ic, _oc, _width;
-    private bool _packed, _byTiles;
+    private bool _packed;
 
     private WinogradPositionSplit() => _body = RunPart;
 
@@ -51,23 +38,13 @@ internal sealed unsafe class WinogradPositionSplit
     public static bool TryRun(int width, float* v, float* u, float* m, int positions, int tiles, int ic, int oc, bool packed)
     {
         int threads = GemmRowSplit.Threads;
-        if (threads < 2) return false;
-        long multiplyAdds = (long)positions * tiles * ic * oc, uFloats = (long)positions * ic * oc;
-        int localParts = WinogradTransformSplit.TileLocalParts(v, tiles);
-        bool byTiles = localParts >= 2 && uFloats <= MaxTileLocalU && multiplyAdds >= MinTileLocalMultiplyAdds;
-        if (!byTiles && multiplyAdds < MinMultiplyAdds && uFloats < MinStreamedU) return false;
-        int parts = byTiles ? localParts : Math.Min(threads, positions);
+        if (threads < 2 || ((long)positions * tiles * ic * oc < MinMultiplyAdds && (long)positions * ic * oc < MinStreamedU)) return false;
+        int parts = Math.Min(threads, positions);
         var split = t_instance ??= new WinogradPositionSplit();
         split._v = v; split._u = u; split._m = m;
         split._vPlane = Winograd.Plane(tiles, ic); split._uPlane = Winograd.Plane(ic, oc); split._mPlane = Winograd.Plane(tiles, oc);
         split._positions = positions; split._parts = parts; split._tiles = tiles; split._ic = ic; split._oc = oc; split._width = width; split._packed = packed;
-        split._byTiles = byTiles;
         if (!WorkerTeam.Shared(parts).TryRun(parts, split._body)) return false;
-        if (byTiles)
-        {
-            WinogradTransformSplit.KeepTilesLocal(m, tiles, parts);
-            t_tileSplits++;
-        }
         t_splits++;
         return true;
     }
@@ -75,22 +52,9 @@ internal sealed unsafe class WinogradPositionSplit
     /// <summary>How many blocks the calling thread has multiplied split (for tests: a busy team runs them whole).</summary>
     [ThreadStatic] internal static long t_splits;
 
-    /// <summary>How many of those kept the input transform's tiles (for tests).</summary>
-    [ThreadStatic] internal static long t_tileSplits;
-
     /// <summary>Positions part, part + parts, …: interleaved, so 25 positions on 2 threads share 13/12.</summary>
-    /// <remarks>By tiles: the rows of every position for the tiles this thread transformed (cut at six-row tiles).</remarks>
     private void RunPart(int part)
     {
-        if (_byTiles)
-        {
-            int from = WinogradTransformSplit.LocalCut(_tiles, part, _parts), to = WinogradTransformSplit.LocalCut(_tiles, part + 1, _parts);
-            if (from >= to) return;
-            for (int p = 0; p < _positions; p++)
-                Gemm.RunOnWidth(_width, _v + p * _vPlane + (nint)from * _ic, _ic, 1, _u + p * _uPlane, _oc, _m + p * _mPlane + (nint)from * _oc,
-                                to - from, _oc, _ic, null, accumulate: false, relu: false, packedB: _packed);
-            return;
-        }
         for (int p = part; p < _positions; p += _parts) Multiply(_width, _v, _u, _m, p, _vPlane, _uPlane, _mPlane, _tiles, _ic, _oc, _packed);
     }
 

@@ -18,7 +18,7 @@ internal static unsafe class WinogradTiled<TT> where TT : struct, IWinogradTiles
     // Each method's name in messages, made once per flavour: the checks run on every call and must not allocate.
     private static readonly string TransformInputCaller = Name + nameof(TransformInput), TransformOutputCaller = Name + nameof(TransformOutput), TransformOutputPooledCaller = Name + nameof(TransformOutputPooled),
         TransformOutputGradientCaller = Name + nameof(TransformOutputGradient), AddInputGradientCaller = Name + nameof(AddInputGradient),
-        TransformActivationGradientCaller = Name + nameof(TransformActivationGradient);
+        TransformActivationGradientCaller = Name + nameof(TransformActivationGradient), ForwardBlockCaller = Name + nameof(ForwardBlock);
 
     private static WinogradFlavour Flavour => TT.Out == 3 ? WinogradFlavour.F3x3 : WinogradFlavour.F4x4;
 
@@ -83,6 +83,34 @@ internal static unsafe class WinogradTiled<TT> where TT : struct, IWinogradTiles
         WinogradShape.Require(TransformOutputPooledCaller, "pooled", pooled.Length, (long)batch * (s.OutputHeight / 2) * (s.OutputWidth / 2) * filters);
         fixed (float* m = products, b = bias, o = pooled)
             WinogradTransformSplit.OutputPooledTiles(Gemm.ActiveWidth, Flavour, s, filters, m, bias.IsEmpty ? null : b, activation == Activation.ReLU, o, firstTile, tileCount);
+    }
+
+    /// <summary>
+    /// Inference's block in one call: <see cref="TransformInput"/>, <see cref="Winograd.MultiplyPositions"/>, then
+    /// <see cref="TransformOutputPooled"/> (<paramref name="pooled"/>) or <see cref="TransformOutput"/> — shared by tiles
+    /// in a single sample's inference when the transformed kernel is small (<see cref="WinogradBlockSplit"/>).
+    /// </summary>
+    public static void ForwardBlock(ReadOnlySpan<float> input, Span<float> transformed, ReadOnlySpan<float> transformedKernel, Span<float> products,
+                                    ReadOnlySpan<float> bias, Span<float> output, int batch, int inputHeight, int inputWidth, int inputChannels,
+                                    int tilesHigh, int tilesWide, int filters, int firstTile, int tileCount, int kernelPanels, Activation activation,
+                                    bool pooled, int padTop, int padLeft, int outputHeight, int outputWidth)
+    {
+        if (activation is Activation.Linear or Activation.ReLU && (!pooled || Flavour == WinogradFlavour.F4x4)
+            && WinogradBlockSplit.Wanted(Positions, tileCount, inputChannels, filters))
+        {
+            var s = WinogradShape.Checked(ForwardBlockCaller, TT.Out, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount, padTop, padLeft);
+            var so = WinogradShape.CheckedOutput(ForwardBlockCaller, TT.Out, batch, tilesHigh, tilesWide, pooled ? 0 : outputHeight, pooled ? 0 : outputWidth, firstTile, tileCount);
+            long outputs = pooled ? (long)batch * (so.OutputHeight / 2) * (so.OutputWidth / 2) * filters : (long)batch * so.OutputHeight * so.OutputWidth * filters;
+            WinogradBlockSplit.Require(ForwardBlockCaller, Positions, input.Length, (long)batch * inputHeight * inputWidth * inputChannels, transformed.Length, transformedKernel.Length,
+                                       products.Length, output.Length, outputs, bias.Length, tileCount, inputChannels, filters, kernelPanels);
+            fixed (float* x = input, v = transformed, u = transformedKernel, m = products, b = bias, o = output)
+                if (WinogradBlockSplit.TryRun(Gemm.ActiveWidth, Flavour, s, so, x, v, u, kernelPanels != 0, m, bias.IsEmpty ? null : b,
+                                              activation == Activation.ReLU, o, pooled, Positions, filters, firstTile, tileCount)) return;
+        }
+        TransformInput(input, transformed, batch, inputHeight, inputWidth, inputChannels, tilesHigh, tilesWide, firstTile, tileCount, padTop, padLeft);
+        Winograd.MultiplyPositions(transformed, transformedKernel, products, Positions, tileCount, inputChannels, filters, kernelPanels);
+        if (pooled) TransformOutputPooled(products, bias, output, batch, tilesHigh, tilesWide, filters, firstTile, tileCount, activation);
+        else TransformOutput(products, bias, output, batch, tilesHigh, tilesWide, filters, firstTile, tileCount, activation, outputHeight, outputWidth);
     }
 
     /// <summary>What both output transforms take: ReLU or no activation, and one bias per filter or none.</summary>

@@ -14,21 +14,6 @@ internal sealed unsafe class WinogradTransformSplit
     /// <summary>Blocks with fewer tile-channels than this are transformed on the calling thread (≈ 10 µs of work).</summary>
     private const int MinTileChannels = 2048;
 
-    /// <summary>
-    /// … unless the block has this many tile-channels and at least two of the GEMM's six-row tiles a thread: then its
-    /// input is shared by tiles anyway, so that its products and output transform may stay on the same tiles
-    /// (<see cref="WinogradPositionSplit"/>), each core keeping its V and M (the reference model's conv2d_1: 25 tiles of
-    /// 32 channels).
-    /// </summary>
-    private const int MinTileLocalChannels = 512;
-
-    private const int MinTileLocalTiles = 2 * 6;
-
-    // The block whose tiles the team shares, for the products and the output transform to follow: the input transform
-    // records its V, the products (if they keep the tiles) its M.
-    [ThreadStatic] private static nint t_localV, t_localM;
-    [ThreadStatic] private static int t_localTiles, t_localParts;
-
     [ThreadStatic] private static WinogradTransformSplit? t_instance;
 
     /// <summary>Turns the split off process-wide, for the benchmarks' A/B runs (predict-loop --ab transforms).</summary>
@@ -39,7 +24,7 @@ internal sealed unsafe class WinogradTransformSplit
     private float* _source, _destination, _bias;
     private int _width, _first, _count, _parts, _filters;
     private WinogradFlavour _flavour;
-    private bool _output, _relu, _pooled, _local;
+    private bool _output, _relu, _pooled;
 
     private WinogradTransformSplit() => _body = RunPart;
 
@@ -49,41 +34,9 @@ internal sealed unsafe class WinogradTransformSplit
     /// <summary>V for tiles [first, first + count) of any flavour.</summary>
     public static void InputTiles(int width, WinogradFlavour flavour, WinogradShape s, float* input, float* v, int first, int count)
     {
-        t_localV = t_localM = 0;
-        int tileChannels = count * s.InputChannels;
-        bool local = count >= MinTileLocalTiles && tileChannels >= MinTileLocalChannels;
-        if (TrySplit(width, flavour, output: false, s, input, v, null, false, 0, first, count, tileChannels, local: local))
-        {
-            if (local) { t_localV = (nint)v; t_localTiles = count; t_localParts = Math.Min(GemmRowSplit.Threads, count); }
-            return;
-        }
+        if (TrySplit(width, flavour, output: false, s, input, v, null, false, 0, first, count, count * s.InputChannels)) return;
         Input(width, flavour, s, input, v, first, count, first, first + count);
     }
-
-    /// <summary>The parts the team transformed V's <paramref name="tiles"/> in, each its own tiles; 0 when it did not.</summary>
-    internal static int TileLocalParts(float* v, int tiles) => t_localV == (nint)v && t_localTiles == tiles ? t_localParts : 0;
-
-    /// <summary>The products wrote M by the same tiles: its output transform keeps them.</summary>
-    internal static void KeepTilesLocal(float* m, int tiles, int parts)
-    {
-        t_localM = (nint)m; t_localTiles = tiles; t_localParts = parts;
-    }
-
-    /// <summary>Whether the products of these M's tiles kept the input transform's tiles (then so does the output transform).</summary>
-    private static bool OutputKeepsTiles(float* m, int count)
-    {
-        bool local = t_localM == (nint)m && t_localTiles == count;
-        t_localV = t_localM = 0;
-        return local;
-    }
-
-    /// <summary>
-    /// Where part <paramref name="part"/> of a block kept on its tiles starts: the multiple of the GEMM's six-row tile
-    /// nearest its share, so each thread's products run the same tiles as one thread's would (a tile of fewer rows
-    /// interleaves its steps of k, which rounds differently).
-    /// </summary>
-    internal static int LocalCut(int count, int part, int parts) =>
-        part >= parts ? count : Math.Min(count, (int)Math.Round((double)count * part / parts / Gemm.TileRows) * Gemm.TileRows);
 
     /// <summary>
     /// The outputs of tiles [first, first + count): F(3×3)'s and F(4×4)'s into the NHWC output of the whole batch (shape
@@ -91,7 +44,7 @@ internal sealed unsafe class WinogradTransformSplit
     /// </summary>
     public static void OutputTiles(int width, WinogradFlavour flavour, WinogradShape s, int filters, float* m, float* bias, bool relu, float* output, int first, int count)
     {
-        if (TrySplit(width, flavour, output: true, s, m, output, bias, relu, filters, first, count, count * filters, local: OutputKeepsTiles(m, count))) return;
+        if (TrySplit(width, flavour, output: true, s, m, output, bias, relu, filters, first, count, count * filters)) return;
         Output(width, flavour, s, filters, m, bias, relu, output, first, count, first, first + count);
     }
 
@@ -102,40 +55,35 @@ internal sealed unsafe class WinogradTransformSplit
     /// </summary>
     public static void OutputPooledTiles(int width, WinogradFlavour flavour, WinogradShape s, int filters, float* m, float* bias, bool relu, float* pooled, int first, int count)
     {
-        if (TrySplit(width, flavour, output: true, s, m, pooled, bias, relu, filters, first, count, count * filters, pooledOutput: true, local: OutputKeepsTiles(m, count))) return;
+        if (TrySplit(width, flavour, output: true, s, m, pooled, bias, relu, filters, first, count, count * filters, pooledOutput: true)) return;
         OutputPooled(width, flavour, s, filters, m, bias, relu, pooled, first, count, first, first + count);
     }
 
     private static bool TrySplit(int width, WinogradFlavour flavour, bool output, WinogradShape s, float* source, float* destination, float* bias, bool relu,
-                                 int filters, int first, int count, int tileChannels, bool pooledOutput = false, bool local = false)
+                                 int filters, int first, int count, int tileChannels, bool pooledOutput = false)
     {
         int threads = GemmRowSplit.Threads;
-        if (threads < 2 || (!local && tileChannels < MinTileChannels) || Disabled) return false;
+        if (threads < 2 || tileChannels < MinTileChannels || Disabled) return false;
         int parts = Math.Min(threads, count);
         var split = t_instance ??= new WinogradTransformSplit();
         split._width = width; split._flavour = flavour; split._output = output; split._shape = s;
         split._source = source; split._destination = destination; split._bias = bias; split._relu = relu;
         split._filters = filters; split._first = first; split._count = count; split._parts = parts; split._pooled = pooledOutput;
-        split._local = local;
         if (!WorkerTeam.Shared(parts).TryRun(parts, split._body)) return false;
         t_splits++;
         return true;
     }
 
-    /// <summary>
-    /// Tiles [first + count·part/parts, first + count·(part + 1)/parts): contiguous, so a thread's tiles share the rows
-    /// it reads; kept on their tiles, at <see cref="LocalCut"/>.
-    /// </summary>
+    /// <summary>Tiles [first + count·part/parts, first + count·(part + 1)/parts): contiguous, so a thread's tiles share the rows it reads.</summary>
     private void RunPart(int part)
     {
-        int from = _first + (_local ? LocalCut(_count, part, _parts) : (int)((long)_count * part / _parts));
-        int to = _first + (_local ? LocalCut(_count, part + 1, _parts) : (int)((long)_count * (part + 1) / _parts));
+        int from = _first + (int)((long)_count * part / _parts), to = _first + (int)((long)_count * (part + 1) / _parts);
         if (_pooled) OutputPooled(_width, _flavour, _shape, _filters, _source, _bias, _relu, _destination, _first, _count, from, to);
         else if (_output) Output(_width, _flavour, _shape, _filters, _source, _bias, _relu, _destination, _first, _count, from, to);
         else Input(_width, _flavour, _shape, _source, _destination, _first, _count, from, to);
     }
 
-    private static void Input(int width, WinogradFlavour flavour, WinogradShape s, float* x, float* v, int first, int count, int from, int to)
+    internal static void Input(int width, WinogradFlavour flavour, WinogradShape s, float* x, float* v, int first, int count, int from, int to)
     {
         switch (flavour)
         {
@@ -164,7 +112,7 @@ internal sealed unsafe class WinogradTransformSplit
         }
     }
 
-    private static void Output(int width, WinogradFlavour flavour, WinogradShape s, int oc, float* m, float* bias, bool relu, float* o, int first, int count, int from, int to)
+    internal static void Output(int width, WinogradFlavour flavour, WinogradShape s, int oc, float* m, float* bias, bool relu, float* o, int first, int count, int from, int to)
     {
         switch (flavour)
         {
@@ -182,7 +130,7 @@ internal sealed unsafe class WinogradTransformSplit
         }
     }
 
-    private static void OutputPooled(int width, WinogradFlavour flavour, WinogradShape s, int oc, float* m, float* bias, bool relu, float* pooled, int first, int count, int from, int to)
+    internal static void OutputPooled(int width, WinogradFlavour flavour, WinogradShape s, int oc, float* m, float* bias, bool relu, float* pooled, int first, int count, int from, int to)
     {
         if (flavour == WinogradFlavour.F2x2) // the block's pooled rows are already sliced: its tiles are [0, count)
         {

@@ -657,9 +657,13 @@ partial class LayerZoo : global::ConvNetGen.Model
                 int n = global::System.Math.Min(Block, tiles - first);
                 int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
                 var vb = v.Slice(0, Positions * vPlane);
-                global::ConvNetGen.Kernels.WinogradF4.TransformInput(ws.AveragePooling2dOutput, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
-                global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
-                global::ConvNetGen.Kernels.WinogradF4.TransformOutput(m.Slice(0, Positions * mPlane), ParameterBuffer.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.ReLU);
+                if (ws.IsTraining)
+                {
+                    global::ConvNetGen.Kernels.WinogradF4.TransformInput(ws.AveragePooling2dOutput, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
+                    global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
+                    global::ConvNetGen.Kernels.WinogradF4.TransformOutput(m.Slice(0, Positions * mPlane), ParameterBuffer.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.ReLU);
+                }
+                else global::ConvNetGen.Kernels.WinogradF4.ForwardBlock(ws.AveragePooling2dOutput, vb, u, m, ParameterBuffer.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output, batch, IH, IW, IC, PH, PW, OC, first, n, uPanels, activation: global::ConvNetGen.Activation.ReLU, padTop: PT, padLeft: PL);
             }
         }
         else

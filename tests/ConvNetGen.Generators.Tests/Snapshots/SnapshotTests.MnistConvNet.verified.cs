@@ -359,10 +359,13 @@ partial class MnistConvNet : global::ConvNetGen.Model
             int n = global::System.Math.Min(Block, tiles - first);
             int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
             var vb = v.Slice(0, Positions * vPlane);
-            global::ConvNetGen.Kernels.Winograd.TransformInput(ws.MaxPooling2dOutput, vb, batch, IH, IW, IC, PH, PW, first, n);
-            global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
-            if (ws.IsTraining) global::ConvNetGen.Kernels.Winograd.TransformOutput(m.Slice(0, Positions * mPlane), ParameterBuffer.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output.Slice(first * 4 * OC, n * 4 * OC), n, OC, global::ConvNetGen.Activation.ReLU);
-            else global::ConvNetGen.Kernels.Winograd.TransformOutputPooled(m.Slice(0, Positions * mPlane), ParameterBuffer.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), pooled.Slice(first * OC, n * OC), n, OC, global::ConvNetGen.Activation.ReLU); // each tile, one window, pooled as it leaves the registers
+            if (ws.IsTraining)
+            {
+                global::ConvNetGen.Kernels.Winograd.TransformInput(ws.MaxPooling2dOutput, vb, batch, IH, IW, IC, PH, PW, first, n);
+                global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
+                global::ConvNetGen.Kernels.Winograd.TransformOutput(m.Slice(0, Positions * mPlane), ParameterBuffer.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), output.Slice(first * 4 * OC, n * 4 * OC), n, OC, global::ConvNetGen.Activation.ReLU);
+            }
+            else global::ConvNetGen.Kernels.Winograd.ForwardBlock(ws.MaxPooling2dOutput, vb, u, m, ParameterBuffer.Slice(Shapes.Conv2d1.BiasOffset, Shapes.Conv2d1.BiasLength), pooled.Slice(first * OC, n * OC), batch, IH, IW, IC, PH, PW, OC, first, n, uPanels, global::ConvNetGen.Activation.ReLU, pooled: true); // each tile, one window, pooled as it leaves the registers
         }
     }
 
@@ -482,9 +485,13 @@ partial class MnistConvNet : global::ConvNetGen.Model
                 int n = global::System.Math.Min(Block, tiles - first);
                 int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
                 var vb = v.Slice(0, Positions * vPlane);
-                global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.MaxPooling2d1Output, vb, batch, IH, IW, IC, PH, PW, first, n);
-                global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
-                global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), ParameterBuffer.Slice(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength), output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.ReLU);
+                if (ws.IsTraining)
+                {
+                    global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.MaxPooling2d1Output, vb, batch, IH, IW, IC, PH, PW, first, n);
+                    global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
+                    global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), ParameterBuffer.Slice(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength), output, batch, PH, PW, OC, first, n, global::ConvNetGen.Activation.ReLU);
+                }
+                else global::ConvNetGen.Kernels.WinogradF3.ForwardBlock(ws.MaxPooling2d1Output, vb, u, m, ParameterBuffer.Slice(Shapes.Conv2d2.BiasOffset, Shapes.Conv2d2.BiasLength), output, batch, IH, IW, IC, PH, PW, OC, first, n, uPanels, activation: global::ConvNetGen.Activation.ReLU);
             }
         }
         else

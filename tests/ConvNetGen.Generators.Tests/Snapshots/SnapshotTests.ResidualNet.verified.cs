@@ -816,9 +816,13 @@ partial class ResidualNet : global::ConvNetGen.Model
             int n = global::System.Math.Min(Block, tiles - first);
             int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
             var vb = v.Slice(0, Positions * vPlane);
-            global::ConvNetGen.Kernels.WinogradF4.TransformInput(ws.StemOutput, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
-            global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
-            global::ConvNetGen.Kernels.WinogradF4.TransformOutput(m.Slice(0, Positions * mPlane), bias, output, batch, PH, PW, OC, first, n, activation);
+            if (ws.IsTraining)
+            {
+                global::ConvNetGen.Kernels.WinogradF4.TransformInput(ws.StemOutput, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
+                global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
+                global::ConvNetGen.Kernels.WinogradF4.TransformOutput(m.Slice(0, Positions * mPlane), bias, output, batch, PH, PW, OC, first, n, activation);
+            }
+            else global::ConvNetGen.Kernels.WinogradF4.ForwardBlock(ws.StemOutput, vb, u, m, bias, output, batch, IH, IW, IC, PH, PW, OC, first, n, uPanels, activation: activation, padTop: PT, padLeft: PL);
         }
     }
 
@@ -1037,9 +1041,13 @@ partial class ResidualNet : global::ConvNetGen.Model
             int n = global::System.Math.Min(Block, tiles - first);
             int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
             var vb = v.Slice(0, Positions * vPlane);
-            global::ConvNetGen.Kernels.WinogradF4.TransformInput(ws.Layer10Relu1Output, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
-            global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
-            global::ConvNetGen.Kernels.WinogradF4.TransformOutput(m.Slice(0, Positions * mPlane), bias, output, batch, PH, PW, OC, first, n, activation);
+            if (ws.IsTraining)
+            {
+                global::ConvNetGen.Kernels.WinogradF4.TransformInput(ws.Layer10Relu1Output, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
+                global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
+                global::ConvNetGen.Kernels.WinogradF4.TransformOutput(m.Slice(0, Positions * mPlane), bias, output, batch, PH, PW, OC, first, n, activation);
+            }
+            else global::ConvNetGen.Kernels.WinogradF4.ForwardBlock(ws.Layer10Relu1Output, vb, u, m, bias, output, batch, IH, IW, IC, PH, PW, OC, first, n, uPanels, activation: activation, padTop: PT, padLeft: PL);
         }
     }
 
@@ -1554,9 +1562,13 @@ partial class ResidualNet : global::ConvNetGen.Model
                 int n = global::System.Math.Min(Block, tiles - first);
                 int vPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, IC), mPlane = global::ConvNetGen.Kernels.Winograd.Plane(n, OC);
                 var vb = v.Slice(0, Positions * vPlane);
-                global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.Layer20Relu1Output, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
-                global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
-                global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), bias, output, batch, PH, PW, OC, first, n, activation);
+                if (ws.IsTraining)
+                {
+                    global::ConvNetGen.Kernels.WinogradF3.TransformInput(ws.Layer20Relu1Output, vb, batch, IH, IW, IC, PH, PW, first, n, padTop: PT, padLeft: PL);
+                    global::ConvNetGen.Kernels.Winograd.MultiplyPositions(vb, u, m, Positions, n, IC, OC, uPanels); // M[p] = V[p] · U[p] for every position p
+                    global::ConvNetGen.Kernels.WinogradF3.TransformOutput(m.Slice(0, Positions * mPlane), bias, output, batch, PH, PW, OC, first, n, activation);
+                }
+                else global::ConvNetGen.Kernels.WinogradF3.ForwardBlock(ws.Layer20Relu1Output, vb, u, m, bias, output, batch, IH, IW, IC, PH, PW, OC, first, n, uPanels, activation: activation, padTop: PT, padLeft: PL);
             }
         }
         else

@@ -209,48 +209,90 @@ public class WinogradPositionSplitTests
 
     [Theory]
     [MemberData(nameof(GemmReference.WidthCases), MemberType = typeof(GemmReference))]
-    public void A_small_kernels_block_kept_on_its_tiles_through_all_three_steps_gives_the_same_bits_as_one_thread(int width)
+    public void A_block_shared_by_tiles_through_all_three_steps_gives_the_same_bits_as_the_steps_on_one_thread(int width)
     {
-        // Where U is small, a block whose input transform the team shared by tiles has its products and output
-        // transform shared by the same tiles (V and M stay on the core that made them). The reference model's conv2d_1
-        // (F(2×2) pool-ordered: 25 windows, 13×13×32 → 64, pooled as it leaves the registers; a six-row tile and one
-        // row left on one thread), and F(4×4) on a same-padded 16×16×32 → 32 (16 tiles, 8 a thread), plain and pooled.
+        // Inference's ForwardBlock: where U is small a single image's block is shared by tiles, each thread transforming,
+        // multiplying and transforming back its own (cut at six-row tiles). The reference model's conv2d_1 (F(2×2)
+        // pool-ordered: 25 windows, 13×13×32 → 64, pooled as it leaves the registers, and plain), F(4×4) on a
+        // same-padded 16×16×32 → 32 (16 tiles: 6 and 10), plain and pooled, and F(3×3) on a same-padded 14×14×32 → 24
+        // (25 tiles, the last row and column overhanging the output).
         var x2 = Random(13 * 13 * 32, 1);
         var u2 = Random(Winograd.Positions * Winograd.Plane(32, 64), 2);
         var bias2 = Random(64, 3);
         var x4 = Random(16 * 16 * 32, 4);
         var u4 = Random(WinogradF4.Positions * Winograd.Plane(32, 32), 5);
         var bias4 = Random(32, 6);
-        float[] F2()
+        var x3 = Random(14 * 14 * 32, 7);
+        var u3 = Random(WinogradF3.Positions * Winograd.Plane(32, 24), 8);
+        var bias3 = Random(24, 9);
+        float[] F2(bool block, bool pool)
         {
             var v = new float[Winograd.Positions * Winograd.Plane(25, 32)];
             var m = new float[Winograd.Positions * Winograd.Plane(25, 64)];
-            var pooled = new float[25 * 64];
-            Winograd.TransformInput(x2, v, 1, 13, 13, 32, 5, 5, 0, 25);
-            Winograd.MultiplyPositions(v, u2, m, Winograd.Positions, 25, 32, 64);
-            Winograd.TransformOutputPooled(m, bias2, pooled, 25, 64, Activation.ReLU);
-            return pooled;
+            var y = new float[(pool ? 25 : 100) * 64];
+            if (block) Winograd.ForwardBlock(x2, v, u2, m, bias2, y, 1, 13, 13, 32, 5, 5, 64, 0, 25, 0, Activation.ReLU, pool);
+            else
+            {
+                Winograd.TransformInput(x2, v, 1, 13, 13, 32, 5, 5, 0, 25);
+                Winograd.MultiplyPositions(v, u2, m, Winograd.Positions, 25, 32, 64);
+                if (pool) Winograd.TransformOutputPooled(m, bias2, y, 25, 64, Activation.ReLU);
+                else Winograd.TransformOutput(m, bias2, y, 25, 64, Activation.ReLU);
+            }
+            return y;
         }
-        float[] F4(bool pool)
+        float[] F4(bool block, bool pool)
         {
             var v = new float[WinogradF4.Positions * Winograd.Plane(16, 32)];
             var m = new float[WinogradF4.Positions * Winograd.Plane(16, 32)];
-            WinogradF4.TransformInput(x4, v, 1, 16, 16, 32, 4, 4, 0, 16, padTop: 1, padLeft: 1);
-            Winograd.MultiplyPositions(v, u4, m, WinogradF4.Positions, 16, 32, 32);
             var y = new float[(pool ? 8 * 8 : 16 * 16) * 32];
-            if (pool) WinogradF4.TransformOutputPooled(m, bias4, y, 1, 4, 4, 32, 0, 16, Activation.ReLU);
-            else WinogradF4.TransformOutput(m, bias4, y, 1, 4, 4, 32, 0, 16, Activation.ReLU);
+            if (block) WinogradF4.ForwardBlock(x4, v, u4, m, bias4, y, 1, 16, 16, 32, 4, 4, 32, 0, 16, 0, Activation.ReLU, pool, padTop: 1, padLeft: 1);
+            else
+            {
+                WinogradF4.TransformInput(x4, v, 1, 16, 16, 32, 4, 4, 0, 16, padTop: 1, padLeft: 1);
+                Winograd.MultiplyPositions(v, u4, m, WinogradF4.Positions, 16, 32, 32);
+                if (pool) WinogradF4.TransformOutputPooled(m, bias4, y, 1, 4, 4, 32, 0, 16, Activation.ReLU);
+                else WinogradF4.TransformOutput(m, bias4, y, 1, 4, 4, 32, 0, 16, Activation.ReLU);
+            }
+            return y;
+        }
+        float[] F3(bool block)
+        {
+            var v = new float[WinogradF3.Positions * Winograd.Plane(25, 32)];
+            var m = new float[WinogradF3.Positions * Winograd.Plane(25, 24)];
+            var y = new float[14 * 14 * 24];
+            if (block) WinogradF3.ForwardBlock(x3, v, u3, m, bias3, y, 1, 14, 14, 32, 5, 5, 24, 0, 25, 0, Activation.Linear, padTop: 1, padLeft: 1, outputHeight: 14, outputWidth: 14);
+            else
+            {
+                WinogradF3.TransformInput(x3, v, 1, 14, 14, 32, 5, 5, 0, 25, padTop: 1, padLeft: 1);
+                Winograd.MultiplyPositions(v, u3, m, WinogradF3.Positions, 25, 32, 24);
+                WinogradF3.TransformOutput(m, bias3, y, 1, 5, 5, 24, 0, 25, Activation.Linear, outputHeight: 14, outputWidth: 14);
+            }
             return y;
         }
         using (Force(width))
         {
-            foreach (var (name, run) in new (string, Func<float[]>)[] { ("F(2×2) pooled", F2), ("F(4×4)", () => F4(false)), ("F(4×4) pooled", () => F4(true)) })
+            foreach (var (name, run) in new (string, Func<bool, float[]>)[]
+                     { ("F(2×2) pooled", b => F2(b, true)), ("F(2×2)", b => F2(b, false)), ("F(4×4)", b => F4(b, false)), ("F(4×4) pooled", b => F4(b, true)), ("F(3×3)", F3) })
             {
-                var alone = run();
-                var shared = TeamSplit.UntilSplit(() => WinogradPositionSplit.t_tileSplits, run);
-                Assert.True(alone.AsSpan().SequenceEqual(shared), $"{Gemm.PathName(width)} {name}: kept on its tiles");
+                var alone = run(false);
+                Assert.True(alone.AsSpan().SequenceEqual(run(true)), $"{Gemm.PathName(width)} {name}: in one call on one thread");
+                var shared = TeamSplit.UntilSplit(() => WinogradBlockSplit.t_splits, () => run(true));
+                Assert.True(alone.AsSpan().SequenceEqual(shared), $"{Gemm.PathName(width)} {name}: shared by tiles");
             }
         }
+    }
+
+    [Fact]
+    public void A_shared_block_checks_its_spans_as_the_steps_do()
+    {
+        // Sizes the split would take, so the block's own checks run (not the steps'): a short output is refused with its size.
+        var error = Assert.Throws<ArgumentException>(() => TeamSplit.UntilSplit(() => 1, () =>
+        {
+            Winograd.ForwardBlock(new float[13 * 13 * 32], new float[Winograd.Positions * Winograd.Plane(25, 32)], new float[Winograd.Positions * Winograd.Plane(32, 64)],
+                                  new float[Winograd.Positions * Winograd.Plane(25, 64)], [], new float[25 * 64 - 1], 1, 13, 13, 32, 5, 5, 64, 0, 25, 0, Activation.ReLU, pooled: true);
+            return 0;
+        }));
+        Assert.Contains("Winograd.ForwardBlock: the output has 1599 values; it needs 1600", error.Message);
     }
 
     /// <summary>The products with the worker team's help, retried until they really were split.</summary>
