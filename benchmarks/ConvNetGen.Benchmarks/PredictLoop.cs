@@ -30,7 +30,7 @@ internal static class PredictLoop
         // --train-steps N: train first, as the scale benchmark does, so Predict runs in a heap that training left with gaps.
         TrainFirst(model, int.Parse(GemmQuick.Option(args, "--train-steps") ?? "0"), random);
         int pauseMs = int.Parse(GemmQuick.Option(args, "--pause-ms") ?? "0"); // a pause before each call, as between the scale benchmark's blocks
-        // --ab transforms: alternate 20 calls with the Winograd transform split and 20 without, to compare the two in one sitting.
+        // --ab transforms: alternate 20 calls with the Winograd transform and block splits and 20 without, to compare the two in one sitting.
         bool ab = GemmQuick.Option(args, "--ab") == "transforms";
         var without = new List<double>();
         var times = new List<double>();
@@ -41,16 +41,16 @@ internal static class PredictLoop
         {
             if (pauseMs > 0) Thread.Sleep(pauseMs);
             bool off = ab && times.Count + without.Count is var n && n / 20 % 2 == 1;
-            Kernels.WinogradTransformSplit.Disabled = off;
+            Kernels.WinogradTransformSplit.Disabled = Kernels.WinogradBlockSplit.Disabled = off;
             long start = Stopwatch.GetTimestamp();
             model.Predict(x, y);
             (off ? without : times).Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
         }
-        Kernels.WinogradTransformSplit.Disabled = false;
+        Kernels.WinogradTransformSplit.Disabled = Kernels.WinogradBlockSplit.Disabled = false;
         if (ab)
         {
             without.Sort();
-            Console.WriteLine($"without the transform split: calls={without.Count} best_us={without[0]:F0} p10_us={without[without.Count / 10]:F0} median_us={without[without.Count / 2]:F0}");
+            Console.WriteLine($"without the transform and block splits: calls={without.Count} best_us={without[0]:F0} p10_us={without[without.Count / 10]:F0} median_us={without[without.Count / 2]:F0}");
         }
         times.Sort();
         Console.WriteLine($"model={model.GetType().Name} batch={batch} threads={model.ThreadCount} calls={times.Count} best_us={times[0]:F0} p10_us={times[times.Count / 10]:F0} median_us={times[times.Count / 2]:F0} p90_us={times[times.Count * 9 / 10]:F0}");

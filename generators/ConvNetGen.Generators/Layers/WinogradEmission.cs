@@ -131,14 +131,19 @@ internal static class WinogradEmission
                     ? $"{f.Kernels}.TransformOutput(m.Slice(0, Positions * mPlane), {bias}, output.Slice(first * 4 * OC, n * 4 * OC), n, OC{activation});"
                     : $"{f.Kernels}.TransformOutput(m.Slice(0, Positions * mPlane), {bias}, output, batch, PH, PW, OC, first, n{activation}{OutputSize(c)});");
             }
-            // Inference: the three steps in one call, which a single image on several threads shares by tiles.
+            // Inference: the three steps in one call, which a single image on several threads shares by tiles. F(2×2)
+            // writes the block's own slice of its output; F(3×3) and F(4×4) the batch's, which a pooled F(4×4) tiles exactly.
             string target = c.Winograd
                 ? pools ? "pooled.Slice(first * OC, n * OC)" : "output.Slice(first * 4 * OC, n * 4 * OC)"
                 : pools ? "pooled" : "output";
             string inferenceActivation = fusedActivation ? operands.Activation : "global::ConvNetGen.Activation.Linear";
-            w.Line($"else {f.Kernels}.ForwardBlock({c.InputBuffer}, vb, u, m, {bias}, {target}, batch, IH, IW, IC, PH, PW, OC, first, n, uPanels, "
-                + $"{(c.Winograd ? $"{inferenceActivation}, pooled: {(pools ? "true" : "false")}" : $"activation: {inferenceActivation}{(pools ? ", pooled: true" : "")}")}"
-                + $"{Padding(c)}{(pools ? "" : OutputSize(c))});{(pools ? (c.Winograd ? " // each tile, one window, pooled as it leaves the registers" : " // each tile's 2×2 windows pooled as they leave the registers") : "")}");
+            string options = c.Winograd
+                ? $"{inferenceActivation}, pooled: {(pools ? "true" : "false")}{Padding(c)}"
+                : $"activation: {inferenceActivation}{(pools ? ", pooled: true" : "")}{Padding(c)}{(pools ? "" : OutputSize(c))}";
+            string note = !pools ? ""
+                : c.Winograd ? " // each tile, one window, pooled as it leaves the registers"
+                : " // each tile's 2×2 windows pooled as they leave the registers";
+            w.Line($"else {f.Kernels}.ForwardBlock({c.InputBuffer}, vb, u, m, {bias}, {target}, batch, IH, IW, IC, PH, PW, OC, first, n, uPanels, {options});{note}");
         }
         if (!fusedActivation)
             w.Line($"global::ConvNetGen.Kernels.Activations.Forward(global::ConvNetGen.Activation.{c.Layer.Spec.Activation}, output, OC);");

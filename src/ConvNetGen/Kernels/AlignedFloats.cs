@@ -51,6 +51,16 @@ public readonly struct AlignedFloats : IEquatable<AlignedFloats>
         return new AlignedFloats(array, start, length);
     }
 
+    /// <summary>
+    /// A first-float pointer to <paramref name="buffer"/>, replaced first by a fresh run of <paramref name="length"/>
+    /// floats if it holds fewer: a per-thread scratch grown once per thread and size (pinned, so the pointer stays good).
+    /// </summary>
+    internal static unsafe float* AtLeast(ref AlignedFloats buffer, int length)
+    {
+        if (buffer.Length < length) buffer = Allocate(length);
+        return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(buffer.Span));
+    }
+
     /// <summary>How many floats the run holds.</summary>
     public int Length { get; }
 

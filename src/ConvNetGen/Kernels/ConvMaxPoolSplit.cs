@@ -6,8 +6,8 @@ namespace ConvNetGen.Kernels;
 /// Shares a fused conv + max pooling (<see cref="ConvMaxPool.Forward"/>) between the threads of the worker team in a
 /// single sample's inference, by contiguous pooled rows: each pooled value is computed whole by one thread, as on
 /// one thread, so the results are bit-identical whether the team was free or not. The rows a thread writes are
-/// the ones the next layer's tiles on that thread mostly read (<see cref="WinogradTransformSplit"/> cuts tiles the
-/// same way), so little crosses between the cores.
+/// mostly the ones the next layer's tiles on that thread read (<see cref="WinogradBlockSplit"/> gives the first thread
+/// the first tiles), so little crosses between the cores.
 /// </summary>
 internal sealed unsafe class ConvMaxPoolSplit
 {

@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-
 namespace ConvNetGen.Kernels;
 
 /// <summary>
@@ -36,7 +33,7 @@ internal sealed unsafe class WinogradBlockSplit
     /// <summary>How many blocks the calling thread has run shared with the team (for tests: a busy team runs them whole).</summary>
     [ThreadStatic] internal static long t_splits;
 
-    /// <summary>Turns the split off process-wide, for the benchmarks' A/B runs.</summary>
+    /// <summary>Turns the split off process-wide, for the benchmarks' A/B runs (predict-loop --ab transforms).</summary>
     internal static bool Disabled;
 
     private readonly Action<int> _body;
@@ -96,8 +93,8 @@ internal sealed unsafe class WinogradBlockSplit
         int from = Cut(_count, part, _parts), to = Cut(_count, part + 1, _parts);
         if (from >= to) return;
         nint vPlane = Winograd.Plane(_count, _ic), mPlane = Winograd.Plane(_count, _oc), uPlane = Winograd.Plane(_ic, _oc);
-        float* v = part == 0 ? _v : Own(ref t_v, _positions * vPlane);
-        float* m = part == 0 ? _m : Own(ref t_m, _positions * mPlane);
+        float* v = part == 0 ? _v : AlignedFloats.AtLeast(ref t_v, (int)(_positions * vPlane));
+        float* m = part == 0 ? _m : AlignedFloats.AtLeast(ref t_m, (int)(_positions * mPlane));
         WinogradTransformSplit.Input(_width, _flavour, _input, _x, v, _first, _count, _first + from, _first + to);
         for (int p = 0; p < _positions; p++)
             Gemm.RunOnWidth(_width, v + p * vPlane + (nint)from * _ic, _ic, 1, _u + p * uPlane, _oc, m + p * mPlane + (nint)from * _oc,
@@ -106,12 +103,5 @@ internal sealed unsafe class WinogradBlockSplit
         int offset = _flavour == WinogradFlavour.F2x2 ? 0 : _first;
         if (_pooled) WinogradTransformSplit.OutputPooled(_width, _flavour, _output, _oc, m, _bias, _relu, _o, offset, _count, offset + from, offset + to);
         else WinogradTransformSplit.Output(_width, _flavour, _output, _oc, m, _bias, _relu, _o, offset, _count, offset + from, offset + to);
-    }
-
-    /// <summary>This thread's own buffer of at least <paramref name="floats"/>, made once and kept (pinned, 64-byte aligned).</summary>
-    private static float* Own(ref AlignedFloats buffer, nint floats)
-    {
-        if (buffer.Length < floats) buffer = AlignedFloats.Allocate((int)floats);
-        return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(buffer.Span));
     }
 }

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
 
 namespace ConvNetGen.Kernels;
@@ -20,12 +18,7 @@ internal static unsafe class WinogradBorder
     /// A scratch tile of at least <paramref name="floats"/> values for this thread, pinned: it grows once per thread and
     /// size, so a steady stream of passes allocates nothing, and threads running passes at once never share one.
     /// </summary>
-    public static float* Scratch(int floats)
-    {
-        var tile = t_tile;
-        if (tile.Length < floats) t_tile = tile = AlignedFloats.Allocate(floats);
-        return (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(tile.Span));
-    }
+    public static float* Scratch(int floats) => AlignedFloats.AtLeast(ref t_tile, floats);
 
     /// <summary>
     /// tile[i, j, :] = image[y0 + i, x0 + j, :] for the <paramref name="size"/> × <paramref name="size"/> window at
